@@ -1,0 +1,65 @@
+import type { Effect } from "effect"
+import { Context } from "effect"
+import type { ContainerError } from "./containerDriver.errors.ts"
+
+/** Labels knot puts on every container, so that a node finds its own after a restart. */
+export const SpaceLabels = {
+  space: "knot.space",
+  node: "knot.node",
+  template: "knot.template",
+  generation: "knot.generation"
+} as const
+
+export interface VolumeMount {
+  /** A named volume; its full engine name is chosen by the caller. */
+  readonly name: string
+  readonly mountPath: string
+}
+
+export interface ContainerSpec {
+  readonly name: string
+  readonly image: string
+  readonly command?: ReadonlyArray<string>
+  readonly env: Readonly<Record<string, string>>
+  readonly labels: Readonly<Record<string, string>>
+  readonly volumes: ReadonlyArray<VolumeMount>
+  readonly memoryBytes?: number
+  readonly cpus?: number
+}
+
+export type ContainerState = "created" | "running" | "exited"
+
+export interface ContainerInfo {
+  readonly id: string
+  readonly name: string
+  readonly image: string
+  readonly labels: Readonly<Record<string, string>>
+  readonly state: ContainerState
+  readonly exitCode?: number
+}
+
+export interface RemoveOptions {
+  /** Named volumes to remove with the container (the template decides which). */
+  readonly volumes: ReadonlyArray<string>
+}
+
+/**
+ * The one seam between knot and a container engine. Actors use only this; the Docker
+ * layer (effects/docker) and the in-memory and simulated layers implement it.
+ */
+export interface ContainerDriverShape {
+  readonly create: (spec: ContainerSpec) => Effect.Effect<ContainerInfo, ContainerError>
+  readonly start: (id: string) => Effect.Effect<void, ContainerError>
+  /** Stops gracefully, then kills after `timeoutSeconds`. Stopping a stopped container succeeds. */
+  readonly stop: (id: string, timeoutSeconds: number) => Effect.Effect<void, ContainerError>
+  /** Removes the container (forcing if running) and the named volumes. Removing a missing one succeeds. */
+  readonly remove: (id: string, options: RemoveOptions) => Effect.Effect<void, ContainerError>
+  /** `undefined` when the engine has no such container. */
+  readonly inspect: (id: string) => Effect.Effect<ContainerInfo | undefined, ContainerError>
+  /** Every container carrying all of these labels. */
+  readonly listByLabels: (
+    labels: Readonly<Record<string, string>>
+  ) => Effect.Effect<ReadonlyArray<ContainerInfo>, ContainerError>
+}
+
+export class ContainerDriver extends Context.Tag("knot/ContainerDriver")<ContainerDriver, ContainerDriverShape>() {}

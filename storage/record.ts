@@ -1,0 +1,57 @@
+/**
+ * The replicated record: a last-writer-wins register keyed by (kind, id) and versioned
+ * by a hybrid logical clock timestamp. See ../shared/DESIGN.md, "Replication".
+ */
+import { Order, Schema } from "effect"
+
+/** A node's identity on the wire and in versions (a short, stable string). */
+export const NodeId = Schema.String.pipe(Schema.brand("NodeId"))
+export type NodeId = typeof NodeId.Type
+
+/**
+ * A hybrid logical clock timestamp. The total order is (wall, counter, node): the node id
+ * breaks ties so that two different writes never carry equal versions.
+ */
+export class Version extends Schema.Class<Version>("Version")({
+  wall: Schema.Number,
+  counter: Schema.Number,
+  node: NodeId
+}) {}
+
+export const versionOrder: Order.Order<Version> = Order.combine(
+  Order.combine(
+    Order.mapInput(Order.number, (v: Version) => v.wall),
+    Order.mapInput(Order.number, (v: Version) => v.counter)
+  ),
+  Order.mapInput(Order.string, (v: Version) => v.node)
+)
+
+/** Record kinds this version knows; a record of another kind is kept and passed on untouched. */
+export const KnownKind = Schema.Literal("template", "space", "node", "zone", "user", "token")
+export type KnownKind = typeof KnownKind.Type
+
+export class StoredRecord extends Schema.Class<StoredRecord>("StoredRecord")({
+  kind: Schema.String,
+  id: Schema.String,
+  /** The value as JSON; its kind's schema (storage/kinds) decodes it where it is used. */
+  value: Schema.Unknown,
+  version: Version,
+  deleted: Schema.Boolean
+}) {}
+
+/**
+ * Per origin node, the highest version up to which this store holds every surviving write
+ * of that origin (a Scuttlebutt summary). It is a watermark, not merely the highest version
+ * seen: a write that arrives out of order is stored but does not raise it.
+ */
+export const Digest = Schema.Record({ key: Schema.String, value: Version })
+export type Digest = typeof Digest.Type
+
+/**
+ * What anti-entropy sends: the records the other side lacks, ordered by origin then version,
+ * and the watermarks the receiver may raise to once it has applied them.
+ */
+export class Delta extends Schema.Class<Delta>("Delta")({
+  records: Schema.Array(StoredRecord),
+  upTo: Digest
+}) {}
