@@ -1,0 +1,7 @@
+export * from "./actorRef.ts"
+export * from "./actorSystem.ts"
+export * from "./behaviour.ts"
+export * from "./errors.ts"
+export * from "./lifecycleEvent.ts"
+export * as Supervision from "./supervision.ts"
+export type { SupervisionPolicy } from "./supervision.ts"
