@@ -1,0 +1,3 @@
+export * from "./containerDriver.errors.ts"
+export * from "./containerDriver.ts"
+export * from "./memoryDriver.ts"

@@ -1,0 +1,2 @@
+export * from "./dockerContainerSpec.ts"
+export * from "./dockerDriver.ts"
