@@ -151,7 +151,8 @@ export const runCell = <M, S, R>(
   spawnUnder: SpawnUnder
 ): Effect.Effect<void, never, R> =>
   Effect.gen(function* () {
-    const driver = yield* Schedule.driver(policy.schedule)
+    // Made at the first failure: most actors never fail, and a driver per actor costs memory.
+    let driver: Schedule.ScheduleDriver<unknown, unknown> | undefined
     const withinMs = Duration.toMillis(policy.within)
     let restartTimes: Array<number> = []
     let current: Deferred.Deferred<unknown, unknown> | undefined
@@ -215,6 +216,7 @@ export const runCell = <M, S, R>(
       }
       const now = yield* Clock.currentTimeMillis
       restartTimes = restartTimes.filter((t) => now - t < withinMs)
+      driver ??= yield* Schedule.driver(policy.schedule)
       if (restartTimes.length < policy.maxRestarts) {
         const next = yield* Effect.either(driver.next(reason))
         if (next._tag === "Right") {
