@@ -1,0 +1,5 @@
+export * from "./clusterKeygen.ts"
+export * from "./config.errors.ts"
+export * from "./loadConfig.ts"
+export * from "./nodeConfig.ts"
+export * from "./nodeConfigService.ts"

@@ -1,0 +1,161 @@
+import { FileSystem, Path } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
+import { describe, expect, it, layer } from "@effect/vitest"
+import { Effect, Either } from "effect"
+import { knotClusterKeygen, loadConfig, parseConfig } from "../../effects/config/index.ts"
+
+const KEY = "0123456789abcdef".repeat(4)
+
+/** The one-line message a config text produces, or undefined if it is valid. */
+const problemWith = (text: string): string | undefined => {
+  const parsed = parseConfig(text, "knot.toml")
+  return Either.isLeft(parsed) ? parsed.left.message : undefined
+}
+
+describe("parseConfig", () => {
+  it("accepts a complete cluster config and lowercases its keys", () => {
+    const parsed = parseConfig(
+      [
+        "[server]",
+        'zone = "us-east"',
+        'mode = "cluster"',
+        'data_dir = "/var/lib/knot"',
+        'listen = "0.0.0.0:3000"',
+        "[cluster]",
+        `key = "${KEY.toUpperCase()}"`,
+        `peers = ["${"ab".repeat(32)}"]`,
+        'bootstrap = ["10.0.0.1:49737", "[::1]:49737"]',
+        'host = "0.0.0.0"',
+        "[docker]",
+        'socket = "/run/podman/podman.sock"'
+      ].join("\n"),
+      "knot.toml"
+    )
+    expect(Either.getOrThrow(parsed)).toEqual({
+      server: { zone: "us-east", mode: "cluster", data_dir: "/var/lib/knot", listen: "0.0.0.0:3000" },
+      cluster: { key: KEY, peers: ["ab".repeat(32)], bootstrap: ["10.0.0.1:49737", "[::1]:49737"], host: "0.0.0.0" },
+      leaf: {},
+      docker: { socket: "/run/podman/podman.sock" }
+    })
+  })
+
+  it.each([
+    ["[cluster]\nkey = \"abc123abc123\"", "config knot.toml: [cluster] key must be 64 hex characters (got 12)"],
+    [`[cluster]\nkey = "${"g".repeat(64)}"`, "config knot.toml: [cluster] key must be 64 hex characters (got a character that is not hex)"],
+    ["[cluster]\nkey = 42", "config knot.toml: [cluster] key must be 64 hex characters (got 42)"],
+    ['[server]\nmode = "clustr"', 'config knot.toml: [server] mode must be one of "standalone", "cluster", "leaf" (got "clustr")'],
+    ['[server]\nzone = "us east"', 'config knot.toml: [server] zone must be a name of up to 63 letters, digits, ".", "_" or "-" (got "us east")'],
+    ["[server]\nzone = 5", 'config knot.toml: [server] zone must be a name of up to 63 letters, digits, ".", "_" or "-" (got 5)'],
+    ['[server]\nlisten = "localhost"', 'config knot.toml: [server] listen must be "host:port" with a port from 1 to 65535 (got "localhost")'],
+    ['[server]\nlisten = "localhost:70000"', 'config knot.toml: [server] listen must be "host:port" with a port from 1 to 65535 (got "localhost:70000")'],
+    ['[server]\ndata_dir = ""', 'config knot.toml: [server] data_dir must be a non-empty path (got "")'],
+    ['[cluster]\npeers = "ab"', 'config knot.toml: [cluster] peers must be a list of public keys of 64 hex characters (got "ab")'],
+    [`[cluster]\npeers = ["${KEY}", "ab"]`, "config knot.toml: [cluster] peers[1] must be 64 hex characters (got 2)"],
+    ['[cluster]\nbootstrap = ["dht.example"]', 'config knot.toml: [cluster] bootstrap[0] must be "host:port" with a port from 1 to 65535 (got "dht.example")'],
+    ['[cluster]\nhost = "0.0.0.0:1"', 'config knot.toml: [cluster] host must be an address to bind, such as "0.0.0.0" (got "0.0.0.0:1")'],
+    ['[leaf]\norigin = "xyz"', "config knot.toml: [leaf] origin must be 64 hex characters (got 3)"],
+    ["[docker]\nsocket = 1979-05-27", "config knot.toml: [docker] socket must be a non-empty path (got a date)"],
+    ["server = 3", "config knot.toml: [server] must be a table (got 3)"]
+  ])("reports %j in one line naming the key", (text, message) => {
+    expect(problemWith(text)).toBe(message)
+  })
+
+  it("reports an unknown key with the known keys and the likely one meant", () => {
+    expect(problemWith('[server]\ndatadir = "/x"')).toBe(
+      "config knot.toml: [server] datadir is not a known key; did you mean data_dir? (known: zone, mode, data_dir, listen)"
+    )
+  })
+
+  it("reports an unknown section with the known sections", () => {
+    expect(problemWith('[srever]\nzone = "x"')).toBe(
+      "config knot.toml: [srever] is not a known section; did you mean [server]? (known: [server], [cluster], [leaf], [docker])"
+    )
+  })
+
+  it("requires a cluster key in cluster mode", () => {
+    expect(problemWith('[server]\nmode = "cluster"\n[cluster]\nbootstrap = ["127.0.0.1:49737"]')).toBe(
+      'config knot.toml: [cluster] key is required when [server] mode = "cluster" (create one with: knot cluster keygen)'
+    )
+  })
+
+  it("requires a bootstrap node in cluster mode", () => {
+    expect(problemWith(`[server]\nmode = "cluster"\n[cluster]\nkey = "${KEY}"`)).toBe(
+      'config knot.toml: [cluster] bootstrap must list at least one DHT node as "host:port" when [server] mode = "cluster"'
+    )
+  })
+
+  it("requires an origin in leaf mode", () => {
+    expect(problemWith(`[server]\nmode = "leaf"\n[cluster]\nkey = "${KEY}"\nbootstrap = ["127.0.0.1:49737"]`)).toBe(
+      'config knot.toml: [leaf] origin is required when [server] mode = "leaf" (the public key of the cluster node to follow)'
+    )
+  })
+
+  it("names the first problem and counts the others, keeping every one", () => {
+    const parsed = parseConfig('[server]\nzone = "a b"\nmode = "x"\n[docker]\nsokcet = "/s"', "knot.toml")
+    expect(Either.isLeft(parsed) && parsed.left.message).toBe(
+      'config knot.toml: [server] zone must be a name of up to 63 letters, digits, ".", "_" or "-" (got "a b") (and 2 more problems)'
+    )
+    expect(Either.isLeft(parsed) && parsed.left.problems).toHaveLength(3)
+  })
+
+  it("reports a TOML syntax error with its line and column", () => {
+    expect(problemWith('[server]\nzone = = "x"')).toBe("config knot.toml: line 2, column 8: invalid TOML (invalid value)")
+  })
+})
+
+layer(NodeContext.layer)("loadConfig", (it) => {
+  it.effect("gives every default when no file is named", () =>
+    Effect.gen(function* () {
+      const path = yield* Path.Path
+      expect(yield* loadConfig()).toEqual({
+        source: undefined,
+        server: { zone: "default", mode: "standalone", dataDir: path.resolve("knot-data"), listen: "127.0.0.1:3000" },
+        cluster: { key: undefined, peers: [], bootstrap: [], host: "127.0.0.1" },
+        leaf: { origin: undefined },
+        docker: { socket: "/var/run/docker.sock" }
+      })
+    })
+  )
+
+  it.scoped("resolves a relative data_dir from the config file's directory", () =>
+    Effect.gen(function* () {
+      const fs = yield* FileSystem.FileSystem
+      const path = yield* Path.Path
+      const dir = yield* fs.makeTempDirectoryScoped({ prefix: "knot-config-" })
+      const file = path.join(dir, "knot.toml")
+      yield* fs.writeFileString(file, '[server]\ndata_dir = "state"\n')
+      const config = yield* loadConfig(file)
+      expect(config.server.dataDir).toBe(path.join(dir, "state"))
+      expect(config.source).toBe(file)
+    })
+  )
+
+  it.effect("fails naming the path when the file does not exist", () =>
+    Effect.gen(function* () {
+      const error = yield* loadConfig("/nonexistent/knot.toml").pipe(Effect.flip)
+      expect(error.message).toBe("config /nonexistent/knot.toml: file not found")
+    })
+  )
+
+  it.scoped("accepts a generated cluster key", () =>
+    Effect.gen(function* () {
+      const fs = yield* FileSystem.FileSystem
+      const path = yield* Path.Path
+      const file = path.join(yield* fs.makeTempDirectoryScoped({ prefix: "knot-config-" }), "knot.toml")
+      const key = yield* knotClusterKeygen()
+      yield* fs.writeFileString(file, `[server]\nmode = "cluster"\n[cluster]\nkey = "${key}"\nbootstrap = ["127.0.0.1:49737"]\n`)
+      expect((yield* loadConfig(file)).cluster.key).toBe(key)
+    })
+  )
+})
+
+describe("knotClusterKeygen", () => {
+  it.effect("makes a fresh 64-hex-character key each time", () =>
+    Effect.gen(function* () {
+      const first = yield* knotClusterKeygen()
+      const second = yield* knotClusterKeygen()
+      expect(first).toMatch(/^[0-9a-f]{64}$/)
+      expect(second).not.toBe(first)
+    })
+  )
+})

@@ -1,0 +1,242 @@
+import { NodeContext } from "@effect/platform-node"
+import { describe, expect, layer } from "@effect/vitest"
+import { Effect, Either, Layer } from "effect"
+import { encodeFrame } from "../../transport/codec/frame.ts"
+import { encodeHello } from "../../transport/hyperswarm/hello.ts"
+import { HyperswarmTransport } from "../../transport/hyperswarm/index.ts"
+import {
+  newClusterKey,
+  signedHello,
+  startNode,
+  startRawPeer,
+  Testnet,
+  upPeers,
+  waitFor,
+  waitForFrame,
+  waitForPeerDown,
+  waitForPeers,
+  waitForRejection
+} from "./hyperswarmHarness.ts"
+
+const bytes = (...values: ReadonlyArray<number>) => new Uint8Array(values)
+
+layer(Testnet.layer, { excludeTestServices: true })("HyperswarmTransport on a loopback DHT", (it) => {
+  describe("a cluster of three", () => {
+    it.scoped("meshes: every node sees the other two come up", () =>
+      Effect.gen(function* () {
+        const clusterKey = newClusterKey()
+        const nodes = yield* Effect.all(["n1", "n2", "n3"].map((nodeId) => startNode({ nodeId, clusterKey })))
+        yield* Effect.all(
+          nodes.map((node) => waitForPeers(node, ["n1", "n2", "n3"].filter((id) => id !== node.transport.self))),
+          { concurrency: "unbounded" }
+        )
+        for (const node of nodes) {
+          expect([...(yield* node.transport.connected)].sort()).toEqual(
+            ["n1", "n2", "n3"].filter((id) => id !== node.transport.self)
+          )
+        }
+      })
+    )
+
+    it.scoped("delivers a frame sent by one node to each addressee with the sender's id", () =>
+      Effect.gen(function* () {
+        const clusterKey = newClusterKey()
+        const [n1, n2, n3] = yield* Effect.all(["n1", "n2", "n3"].map((nodeId) => startNode({ nodeId, clusterKey })))
+        if (n1 === undefined || n2 === undefined || n3 === undefined) return yield* Effect.die("three nodes expected")
+        yield* waitForPeers(n1, ["n2", "n3"])
+        yield* waitForPeers(n2, ["n1"])
+        yield* waitForPeers(n3, ["n1"])
+        yield* n1.transport.send("n2", bytes(1, 2, 3))
+        yield* n1.transport.send("n3", bytes(4, 5))
+        const at2 = yield* waitForFrame(n2, "n1")
+        const at3 = yield* waitForFrame(n3, "n1")
+        expect([...at2.bytes]).toEqual([1, 2, 3])
+        expect([...at3.bytes]).toEqual([4, 5])
+      })
+    )
+
+    it.scoped("lists each link with the peer's public key for cluster status", () =>
+      Effect.gen(function* () {
+        const clusterKey = newClusterKey()
+        const a = yield* startNode({ nodeId: "a", clusterKey })
+        const b = yield* startNode({ nodeId: "b", clusterKey })
+        yield* waitForPeers(a, ["b"])
+        yield* waitForPeers(b, ["a"])
+        yield* b.transport.send("a", bytes(9))
+        yield* waitForFrame(a, "b")
+        const links = yield* a.info.links
+        expect(links.map((link) => [link.peer, link.publicKey])).toEqual([["b", b.info.publicKey]])
+        expect(links[0]?.lastFrameAt).toBeGreaterThanOrEqual(links[0]?.connectedSince ?? Infinity)
+      })
+    )
+  })
+
+  describe("authentication", () => {
+    it.scoped("never links a node holding another cluster key, in either direction", () =>
+      Effect.gen(function* () {
+        const a = yield* startNode({ nodeId: "a", clusterKey: newClusterKey() })
+        const intruder = yield* startNode({
+          nodeId: "intruder",
+          clusterKey: newClusterKey(),
+          peers: [Buffer.from(a.info.publicKey, "hex")]
+        })
+        const atA = yield* waitForRejection(a.info, intruder.info.publicKey, "a to reject the intruder")
+        const atIntruder = yield* waitForRejection(intruder.info, a.info.publicKey, "the intruder to reject a")
+        expect(atA.reason).toMatch(/cluster's key/)
+        expect(atIntruder.reason).toMatch(/cluster's key/)
+        yield* intruder.transport.send("a", bytes(1))
+        yield* a.transport.send("intruder", bytes(2))
+        expect(yield* a.transport.connected).toEqual([])
+        expect(yield* intruder.transport.connected).toEqual([])
+        expect(upPeers(yield* a.events.get).size).toBe(0)
+        expect(upPeers(yield* intruder.events.get).size).toBe(0)
+        expect(yield* a.received.get).toEqual([])
+        expect(yield* intruder.received.get).toEqual([])
+      })
+    )
+
+    it.scoped("drops a peer that sends data before its hello, without delivering the data", () =>
+      Effect.gen(function* () {
+        const clusterKey = newClusterKey()
+        const a = yield* startNode({ nodeId: "a", clusterKey })
+        const raw = yield* startRawPeer(Buffer.from(a.info.publicKey, "hex"), (session) => {
+          session.sendData(Either.getOrThrow(encodeFrame(bytes(7), "raw")))
+          session.sendHello(signedHello(clusterKey, session, "raw"))
+        })
+        const rejection = yield* waitForRejection(a.info, raw.publicKey, "a to reject the raw peer")
+        expect(rejection.reason).toBe("sent data before authenticating")
+        expect(yield* a.received.get).toEqual([])
+        expect(upPeers(yield* a.events.get).size).toBe(0)
+        expect(raw.state.dataReceived).toBe(0)
+      })
+    )
+
+    it.scoped("drops a peer whose hello carries a wrong MAC, without delivering what follows", () =>
+      Effect.gen(function* () {
+        const a = yield* startNode({ nodeId: "a", clusterKey: newClusterKey() })
+        const raw = yield* startRawPeer(Buffer.from(a.info.publicKey, "hex"), (session) => {
+          session.sendHello(
+            encodeHello({
+              v: 1,
+              nodeId: "raw",
+              publicKey: session.publicKey.toString("hex"),
+              session: "00".repeat(16),
+              mac: "ab".repeat(32)
+            })
+          )
+          session.sendData(Either.getOrThrow(encodeFrame(bytes(7), "raw")))
+        })
+        const rejection = yield* waitForRejection(a.info, raw.publicKey, "a to reject the raw peer")
+        expect(rejection.reason).toMatch(/cluster's key/)
+        expect(yield* a.received.get).toEqual([])
+        expect(upPeers(yield* a.events.get).size).toBe(0)
+      })
+    )
+
+    it.scoped("drops a peer that stays silent past the authentication timeout", () =>
+      Effect.gen(function* () {
+        const a = yield* startNode({ nodeId: "a", clusterKey: newClusterKey(), authTimeout: "300 millis" })
+        const raw = yield* startRawPeer(Buffer.from(a.info.publicKey, "hex"), () => undefined)
+        const rejection = yield* waitForRejection(a.info, raw.publicKey, "a to time the raw peer out")
+        expect(rejection.reason).toMatch(/no hello within/)
+      })
+    )
+  })
+
+  describe("link lifecycle", () => {
+    it.scoped("reports PeerDown when a peer stops and PeerUp when it returns with the same key pair", () =>
+      Effect.gen(function* () {
+        const clusterKey = newClusterKey()
+        const a = yield* startNode({ nodeId: "a", clusterKey })
+        const b = yield* startNode({ nodeId: "b", clusterKey })
+        yield* waitForPeers(a, ["b"])
+        const seen = (yield* a.events.get).length
+        yield* b.stop
+        yield* waitForPeerDown(a, "b", seen)
+        const again = yield* startNode({ nodeId: "b", clusterKey, dataDir: b.dataDir })
+        expect(again.info.publicKey).toBe(b.info.publicKey)
+        yield* waitFor(a.events, (log) => log.slice(seen).find((event) => event._tag === "PeerUp" && event.peer === "b"), "b up again")
+        yield* waitForPeers(again, ["a"])
+      })
+    )
+
+    it.scoped("closes a link that hears nothing, not even keepalives, past the link timeout", () =>
+      Effect.gen(function* () {
+        const clusterKey = newClusterKey()
+        const a = yield* startNode({ nodeId: "a", clusterKey, linkTimeout: "500 millis" })
+        yield* startRawPeer(Buffer.from(a.info.publicKey, "hex"), (session) => {
+          session.stopKeepAlive()
+          session.sendHello(signedHello(clusterKey, session, "frozen"))
+        })
+        yield* waitForPeers(a, ["frozen"])
+        const down = yield* waitForPeerDown(a, "frozen")
+        expect(down.reason).toBe("Stream timed out")
+      })
+    )
+
+    it.scoped("drops a peer on request, and both ends see the link go down", () =>
+      Effect.gen(function* () {
+        const clusterKey = newClusterKey()
+        const a = yield* startNode({ nodeId: "a", clusterKey })
+        const b = yield* startNode({ nodeId: "b", clusterKey })
+        yield* waitForPeers(a, ["b"])
+        yield* waitForPeers(b, ["a"])
+        yield* a.transport.drop("b", "misbehaved in a test")
+        const down = yield* waitForPeerDown(a, "b")
+        expect(down.reason).toBe("misbehaved in a test")
+        yield* waitForPeerDown(b, "a")
+      })
+    )
+  })
+
+  describe("frame size", () => {
+    it.scoped("refuses to send a frame over the limit with FrameTooLarge", () =>
+      Effect.gen(function* () {
+        const a = yield* startNode({ nodeId: "a", clusterKey: newClusterKey(), maxFrameBytes: 1024 })
+        const error = yield* a.transport.send("b", new Uint8Array(2000)).pipe(Effect.flip)
+        expect(error._tag).toBe("FrameTooLarge")
+        expect(error.message).toBe("frame of 2001 bytes from a exceeds the 1024-byte limit")
+      })
+    )
+
+    it.scoped("drops a peer that sends a frame over this node's limit, without delivering it", () =>
+      Effect.gen(function* () {
+        const clusterKey = newClusterKey()
+        const small = yield* startNode({ nodeId: "small", clusterKey, maxFrameBytes: 1024 })
+        const big = yield* startNode({ nodeId: "big", clusterKey, maxFrameBytes: 64 * 1024 })
+        yield* waitForPeers(small, ["big"])
+        yield* waitForPeers(big, ["small"])
+        yield* big.transport.send("small", new Uint8Array(2000))
+        const down = yield* waitForPeerDown(small, "big")
+        expect(down.reason).toBe("frame of 2001 bytes from big exceeds the 1024-byte limit")
+        yield* waitForPeerDown(big, "small")
+        expect(yield* small.received.get).toEqual([])
+      })
+    )
+  })
+
+  describe("start-up", () => {
+    it.scoped("refuses a cluster key that is not 32 bytes", () =>
+      Effect.gen(function* () {
+        const { bootstrap } = yield* Testnet
+        const error = yield* Layer.build(
+          HyperswarmTransport.layer({ nodeId: "a", clusterKey: new Uint8Array(16), dataDir: "/nonexistent", bootstrap }).pipe(
+            Layer.provide(NodeContext.layer)
+          )
+        ).pipe(Effect.flip)
+        expect(error.message).toBe("cannot start the cluster transport: the cluster key must be 32 bytes (got 16)")
+      })
+    )
+
+    it.scoped("refuses an empty bootstrap list", () =>
+      Effect.gen(function* () {
+        const error = yield* Layer.build(
+          HyperswarmTransport.layer({ nodeId: "a", clusterKey: newClusterKey(), dataDir: "/nonexistent", bootstrap: [] }).pipe(
+            Layer.provide(NodeContext.layer)
+          )
+        ).pipe(Effect.flip)
+        expect(error.message).toMatch(/no DHT bootstrap node/)
+      })
+    )
+  })
+})

@@ -1,0 +1,44 @@
+import { Either, ParseResult, Schema } from "effect"
+
+const lowerHex = (bytes: number) =>
+  Schema.String.pipe(
+    Schema.pattern(new RegExp(`^[0-9a-f]{${bytes * 2}}$`)),
+    Schema.annotations({ message: () => `must be ${bytes * 2} lowercase hex characters` })
+  )
+
+/** The first message each side sends on the knot/1 channel; nothing else is accepted before it. */
+export const Hello = Schema.Struct({
+  v: Schema.Literal(1),
+  /** The id the peer is known by in the Transport (and in record versions). */
+  nodeId: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(256)),
+  /** Must equal the Noise public key that the connection authenticated. */
+  publicKey: lowerHex(32),
+  /** Fresh per process start: tells a restarted peer from a duplicate connection. */
+  session: lowerHex(16),
+  /** HMAC-SHA256(cluster key, handshake hash || publicKey). */
+  mac: lowerHex(32)
+})
+export type Hello = typeof Hello.Type
+
+/** A hello is a few hundred bytes; anything far larger is not worth parsing from an unauthenticated peer. */
+export const MAX_HELLO_BYTES = 2048
+
+const HelloJson = Schema.parseJson(Hello)
+const encodeJson = Schema.encodeSync(HelloJson)
+const decodeJson = Schema.decodeUnknownEither(HelloJson)
+
+export const encodeHello = (hello: Hello): Uint8Array => new TextEncoder().encode(encodeJson(hello))
+
+/** Fails with a reason fit for the log line that records the rejected peer. */
+export const decodeHello = (bytes: Uint8Array): Either.Either<Hello, string> =>
+  bytes.byteLength > MAX_HELLO_BYTES
+    ? Either.left(`hello of ${bytes.byteLength} bytes exceeds ${MAX_HELLO_BYTES}`)
+    : decodeJson(new TextDecoder().decode(bytes)).pipe(
+        Either.mapLeft(
+          (error) =>
+            "malformed hello: " +
+            ParseResult.ArrayFormatter.formatErrorSync(error)
+              .map((issue) => `${issue.path.join(".") || "(root)"} ${issue.message}`)
+              .join("; ")
+        )
+      )

@@ -1,0 +1,208 @@
+import type { FileSystem, Path } from "@effect/platform"
+import { randomBytes } from "node:crypto"
+import { Clock, Context, Duration, Effect, Either, FiberSet, Layer, Queue, Schedule, Stream } from "effect"
+import HyperDHT from "hyperdht"
+import Hyperswarm from "hyperswarm"
+import { DEFAULT_MAX_FRAME_BYTES, encodeFrame } from "../codec/frame.ts"
+import type { Incoming, PeerId, TransportShape } from "../transport.ts"
+import { Transport } from "../transport.ts"
+import type { TransportError } from "../transport.errors.ts"
+import { TransportClosed } from "../transport.errors.ts"
+import { CLUSTER_KEY_BYTES, clusterTopic } from "./clusterAuth.ts"
+import { TransportStartFailed } from "./hyperswarm.errors.ts"
+import type { KeyPairFileError } from "./hyperswarm.errors.ts"
+import type { Announcement, HyperswarmInfoShape, Rejection } from "./hyperswarmInfo.ts"
+import { HyperswarmInfo } from "./hyperswarmInfo.ts"
+import { loadOrCreateKeyPair } from "./keyPair.ts"
+import { makeLinkRegistry } from "./linkRegistry.ts"
+import { serveConnection } from "./peerConnection.ts"
+
+export interface HyperswarmTransportOptions {
+  /** The id this node announces in its hello; its peers see it as `from` and in PeerUp. */
+  readonly nodeId: PeerId
+  /** The 32-byte secret every node of the cluster holds (`[cluster] key`). */
+  readonly clusterKey: Uint8Array
+  /** Holds the node's persistent key pair (`noise-keypair.json`). */
+  readonly dataDir: string
+  /** DHT nodes as `host:port`; at least one. */
+  readonly bootstrap: ReadonlyArray<string>
+  /** Public keys (32 bytes) dialed directly, besides those found on the cluster's topic. */
+  readonly peers?: ReadonlyArray<Uint8Array>
+  /** Address the DHT socket binds. Default 127.0.0.1: on a single machine, 0.0.0.0 delays meshing by many seconds. */
+  readonly host?: string
+  /** Largest frame sent or accepted; a peer that sends a larger one is dropped. Default 1 MiB. */
+  readonly maxFrameBytes?: number
+  /** How long a new connection has to prove the cluster key. Default 5 s. */
+  readonly authTimeout?: Duration.DurationInput
+  /**
+   * A link that receives nothing for this long is closed (PeerDown). Peers send a keepalive
+   * every 5 s, so keep it well above that. Default 15 s.
+   */
+  readonly linkTimeout?: Duration.DurationInput
+  /** Frames waiting for the consumer of `incoming`; beyond it new frames are dropped, as on a congested network. Default 4096. */
+  readonly incomingCapacity?: number
+}
+
+/** secret-stream refuses messages of 16 MiB and more; leave room for protomux's header. */
+const LARGEST_FRAME_LIMIT = 16 * 1024 * 1024 - 1024
+const REJECTIONS_KEPT = 32
+const SESSION_BYTES = 16
+/**
+ * Re-lookups soon after start catch peers that announced while this node's first lookup was
+ * in flight (nodes started together miss each other otherwise); later ones find restarted peers.
+ */
+const rediscovery = Schedule.union(Schedule.exponential("250 millis"), Schedule.spaced("30 seconds"))
+const GRACEFUL_CLOSE = Duration.seconds(2)
+
+const hostPort = /^(?:\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):(\d{1,5})$/
+
+const validate = (options: HyperswarmTransportOptions): Either.Either<void, TransportStartFailed> => {
+  const invalid = (reason: string) => Either.left(new TransportStartFailed({ reason }))
+  if (options.nodeId.length === 0 || options.nodeId.length > 256) return invalid("the node id must be 1 to 256 characters")
+  if (options.clusterKey.byteLength !== CLUSTER_KEY_BYTES) {
+    return invalid(`the cluster key must be ${CLUSTER_KEY_BYTES} bytes (got ${options.clusterKey.byteLength})`)
+  }
+  const badPeer = (options.peers ?? []).find((key) => key.byteLength !== 32)
+  if (badPeer !== undefined) return invalid(`a peer public key must be 32 bytes (got ${badPeer.byteLength})`)
+  if (options.bootstrap.length === 0) {
+    return invalid("no DHT bootstrap node: list at least one as host:port in [cluster] bootstrap")
+  }
+  const badBootstrap = options.bootstrap.find((entry) => {
+    const port = hostPort.exec(entry)?.[1]
+    return port === undefined || Number(port) < 1 || Number(port) > 65535
+  })
+  if (badBootstrap !== undefined) return invalid(`bootstrap entry ${JSON.stringify(badBootstrap)} is not host:port`)
+  const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES
+  if (!Number.isInteger(maxFrameBytes) || maxFrameBytes < 2 || maxFrameBytes > LARGEST_FRAME_LIMIT) {
+    return invalid(`the frame limit must be an integer from 2 to ${LARGEST_FRAME_LIMIT} bytes (got ${maxFrameBytes})`)
+  }
+  return Either.void
+}
+
+const describeError = (error: unknown): string => (error instanceof Error ? error.message : String(error))
+
+const make = (options: HyperswarmTransportOptions) =>
+  Effect.gen(function* () {
+    yield* validate(options)
+    const keyPair = yield* loadOrCreateKeyPair(options.dataDir)
+    const publicKey = keyPair.publicKey.toString("hex")
+    // From the OS, not Effect's Random: it must differ across restarts of this process, which a
+    // seeded generator would repeat.
+    const session = randomBytes(SESSION_BYTES).toString("hex")
+    const host = options.host ?? "127.0.0.1"
+    const limits = { maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES }
+
+    const incoming = yield* Effect.acquireRelease(Queue.dropping<Incoming>(options.incomingCapacity ?? 4096), Queue.shutdown)
+    const registry = yield* makeLinkRegistry
+    const rejections: Array<Rejection> = []
+    const reject = (peerKey: string, reason: string) =>
+      Effect.gen(function* () {
+        const at = yield* Clock.currentTimeMillis
+        rejections.push({ publicKey: peerKey, reason, at })
+        if (rejections.length > REJECTIONS_KEPT) rejections.shift()
+        yield* Effect.logWarning(`rejected connection from ${peerKey}: ${reason}`)
+      })
+
+    const runFork = yield* FiberSet.makeRuntime<never>()
+    let closed = false
+    const swarm = yield* Effect.acquireRelease(
+      Effect.sync(
+        () => new Hyperswarm({ keyPair, dht: new HyperDHT({ bootstrap: options.bootstrap, host }) })
+      ),
+      (swarm) =>
+        Effect.sync(() => {
+          closed = true
+        }).pipe(
+          Effect.zipRight(Effect.tryPromise(() => swarm.destroy())),
+          Effect.timeout(GRACEFUL_CLOSE),
+          // Unannouncing can stall on an unreachable DHT; leave without it.
+          Effect.catchAll(() => Effect.tryPromise(() => swarm.destroy({ force: true }))),
+          Effect.catchAll((error) => Effect.logWarning(`closing the cluster transport: ${describeError(error.error)}`))
+        )
+    )
+
+    yield* Effect.tryPromise({
+      try: () => swarm.dht.bind(),
+      catch: (error) => new TransportStartFailed({ reason: `the DHT socket cannot bind ${host}: ${describeError(error)}` })
+    })
+
+    const context = {
+      nodeId: options.nodeId,
+      keyPair,
+      session,
+      clusterKey: options.clusterKey,
+      limits,
+      authTimeout: Duration.decode(options.authTimeout ?? "5 seconds"),
+      linkTimeout: Duration.decode(options.linkTimeout ?? "15 seconds"),
+      registry,
+      incoming,
+      reject
+    }
+    swarm.on("connection", (conn) => {
+      runFork(serveConnection(conn, context).pipe(Effect.annotateLogs("node", options.nodeId)))
+    })
+
+    const discovery = swarm.join(clusterTopic(options.clusterKey), { server: true, client: true })
+    const peers = options.peers ?? []
+    for (const peer of peers) swarm.joinPeer(peer)
+    let announcement: Announcement | undefined
+    const announce = (what: string, run: () => Promise<boolean>) =>
+      Effect.tryPromise(run).pipe(
+        Effect.tapError((error) => Effect.logWarning(`cluster ${what} failed: ${describeError(error.error)}`)),
+        Effect.orElseSucceed(() => false),
+        Effect.flatMap((ok) =>
+          Effect.map(Clock.currentTimeMillis, (at) => {
+            announcement = { at, ok }
+          })
+        )
+      )
+    const rediscover = Effect.sync(() => {
+      // Hyperswarm waits 10 minutes between dials of a listed peer after a few failures; a
+      // listed peer that was down for a while is dialed again on the next tick instead.
+      for (const peer of peers) swarm.joinPeer(peer)
+    }).pipe(Effect.zipRight(announce("re-discovery", () => discovery.refresh())))
+    yield* announce("discovery", () => discovery.flushed()).pipe(
+      Effect.zipRight(Effect.schedule(rediscover, rediscovery)),
+      Effect.annotateLogs("node", options.nodeId),
+      Effect.forkScoped
+    )
+
+    const transport: TransportShape = {
+      self: options.nodeId,
+      send: (peer, bytes) =>
+        Effect.suspend((): Effect.Effect<void, TransportError> => {
+          if (closed) return Effect.fail(new TransportClosed({ reason: "the node is shutting down" }))
+          return Either.match(encodeFrame(bytes, options.nodeId, limits), {
+            onLeft: Effect.fail,
+            onRight: (frame) => Effect.sync(() => void registry.get(peer)?.send(frame))
+          })
+        }),
+      incoming: Stream.fromQueue(incoming),
+      peerEvents: registry.events,
+      connected: registry.peers,
+      drop: (peer, reason) =>
+        Effect.gen(function* () {
+          const link = registry.get(peer)
+          if (link === undefined) return
+          yield* Effect.logWarning(`dropping peer ${peer}: ${reason}`)
+          link.close(reason)
+        })
+    }
+    const info: HyperswarmInfoShape = {
+      publicKey,
+      announcement: Effect.sync(() => announcement),
+      links: registry.infos,
+      rejections: Effect.sync(() => rejections.slice())
+    }
+    return Context.make(Transport, transport).pipe(Context.add(HyperswarmInfo, info))
+  })
+
+/**
+ * The cluster's real network: nodes find each other on a DHT topic derived from the cluster
+ * key (and dial `peers` directly), prove the key to each other over Noise, and keep one link
+ * per peer. Closing the layer's scope leaves the topic and closes every connection.
+ */
+export const layer = (
+  options: HyperswarmTransportOptions
+): Layer.Layer<Transport | HyperswarmInfo, TransportStartFailed | KeyPairFileError, FileSystem.FileSystem | Path.Path> =>
+  Layer.scopedContext(make(options))
