@@ -1,0 +1,27 @@
+import type { Effect } from "effect"
+import { Context } from "effect"
+
+export type MemberState = "joining" | "alive" | "suspect" | "dead" | "leaving" | "left"
+
+export interface Member {
+  readonly id: string
+  readonly zone: string
+  readonly mode: "standalone" | "cluster" | "leaf"
+  readonly state: MemberState
+  readonly incarnation: number
+  /** Virtual or wall ms of the last message from it; this node's own entry says now. */
+  readonly lastContact: number
+  /** How many live spaces it owns, for placement. */
+  readonly spaces: number
+}
+
+/**
+ * This node's view of the cluster: itself plus what membership gossip says of the others.
+ * In standalone mode it holds this node alone. Placement and `knot cluster status` read it.
+ */
+export interface ClusterViewShape {
+  readonly self: Effect.Effect<Member>
+  readonly members: Effect.Effect<ReadonlyArray<Member>>
+}
+
+export class ClusterView extends Context.Tag("knot/ClusterView")<ClusterView, ClusterViewShape>() {}

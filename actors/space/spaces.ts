@@ -1,0 +1,44 @@
+import type { Effect } from "effect"
+import { Context } from "effect"
+import type { StoreError } from "../../storage/store.errors.ts"
+import type { Space } from "../../storage/kinds/space.ts"
+import type {
+  NoAliveNodeInZones,
+  SpaceNameTaken,
+  SpaceNotFound,
+  SpaceRequestRefused,
+  TemplateNotFound
+} from "./spaces.errors.ts"
+
+export interface CreateSpace {
+  readonly name: string
+  readonly template: string
+  /** The user id it belongs to. */
+  readonly owner: string
+}
+
+/** A space as every node shows it: its replicated record, its id and when it last changed. */
+export interface SpaceView extends Space {
+  readonly id: string
+  readonly updatedAt: number
+}
+
+/**
+ * What users ask of spaces, on any node. A request only writes the space's replicated
+ * record (its desired state); the owner node's space actor carries it out when the record
+ * reaches it, so a request made while the owner is unreachable waits, shown as pending.
+ */
+export interface SpacesShape {
+  /** Places the space (an alive node in an allowed zone, least loaded) and asks it to run. */
+  readonly create: (
+    request: CreateSpace
+  ) => Effect.Effect<SpaceView, TemplateNotFound | SpaceNameTaken | NoAliveNodeInZones | StoreError>
+  readonly list: (filter?: { readonly owner?: string }) => Effect.Effect<ReadonlyArray<SpaceView>, StoreError>
+  /** By id or by name. */
+  readonly get: (space: string) => Effect.Effect<SpaceView, SpaceNotFound | StoreError>
+  readonly start: (space: string) => Effect.Effect<SpaceView, SpaceNotFound | SpaceRequestRefused | StoreError>
+  readonly stop: (space: string) => Effect.Effect<SpaceView, SpaceNotFound | SpaceRequestRefused | StoreError>
+  readonly delete: (space: string) => Effect.Effect<SpaceView, SpaceNotFound | SpaceRequestRefused | StoreError>
+}
+
+export class Spaces extends Context.Tag("knot/Spaces")<Spaces, SpacesShape>() {}
