@@ -1,4 +1,4 @@
-import type { Effect, Stream } from "effect"
+import type { Effect, Queue, Scope, Stream } from "effect"
 import { Context } from "effect"
 import type { Delta, Digest, NodeId, StoredRecord, Version } from "./record.ts"
 import type { StoreError } from "./store.errors.ts"
@@ -12,7 +12,10 @@ export interface Change {
 }
 
 export interface SinceOptions {
-  /** Stop after this many encoded bytes of records (at least one record is always sent). */
+  /**
+   * Stop after this many encoded bytes of records (at least one record is always sent): the
+   * records of a Delta add up to at most `maxBytes`, unless its single record is larger.
+   */
   readonly maxBytes?: number
 }
 
@@ -26,6 +29,10 @@ export type BatchOp =
  */
 export interface StoreShape {
   readonly nodeId: NodeId
+  /**
+   * The record as stored, tombstones included (`deleted: true`), so that "deleted" and "never
+   * written" can be told apart; undefined if never written or its tombstone was collected.
+   */
   readonly get: (kind: string, id: string) => Effect.Effect<StoredRecord | undefined, StoreError>
   /** Stamps a new version from this node's HLC and makes it durable before succeeding. */
   readonly put: (kind: string, id: string, value: unknown) => Effect.Effect<StoredRecord, StoreError>
@@ -44,14 +51,19 @@ export interface StoreShape {
   readonly since: (theirs: Digest, options?: SinceOptions) => Effect.Effect<Delta, StoreError>
   /** The same records as `since`, as a stream (no byte bound). */
   readonly sinceStream: (theirs: Digest) => Stream.Stream<StoredRecord, StoreError>
-  /** Every applied change, local or remote, in the order applied. */
+  /** Every applied change, local or remote, in the order applied (from when the stream starts). */
   readonly changes: Stream.Stream<Change>
   /**
-   * Drops tombstones older than `minAgeMs` whose version every digest in `peers` covers.
-   * Returns how many were dropped.
+   * Like `changes`, but subscribed when this effect completes, so no change applied after it
+   * is missed (a stream subscribes only once it runs). Unsubscribes when the scope closes.
+   */
+  readonly subscribe: Effect.Effect<Queue.Dequeue<Change>, never, Scope.Scope>
+  /**
+   * Drops tombstones older than `minAgeMs` whose version every digest in `peers` (and this
+   * store's own) covers. Returns how many were dropped. The rule: storage/tombstoneGc.ts.
    */
   readonly collectGarbage: (peers: ReadonlyArray<Digest>, minAgeMs: number) => Effect.Effect<number, StoreError>
-  /** The current HLC reading (also advanced by merges). */
+  /** A new HLC reading, after every version this store issued or merged (merges advance it). */
   readonly clock: Effect.Effect<Version>
 }
 

@@ -1,0 +1,53 @@
+/**
+ * Field rules shared by the record kinds, each failing with a message that says what to
+ * change.
+ */
+import { Schema } from "effect"
+
+const dnsLabel = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/
+
+/** A lowercase DNS label: usable in container names, host names and URLs as it is. */
+export const Slug = (what: string) =>
+  Schema.String.pipe(
+    Schema.filter((value) =>
+      dnsLabel.test(value) ||
+      `${what} must be 1 to 63 characters of a-z, 0-9 and "-", starting and ending with a letter or digit (got ${
+        JSON.stringify(value)
+      })`
+    )
+  )
+
+export const NonEmpty = (what: string) =>
+  Schema.String.pipe(Schema.filter((value) => value.trim().length > 0 || `${what} must not be empty`))
+
+export const AbsolutePath = (what: string) =>
+  Schema.String.pipe(
+    Schema.filter((value) => value.startsWith("/") || `${what} must be an absolute path (got ${JSON.stringify(value)})`)
+  )
+
+export const PositiveInteger = (what: string) =>
+  Schema.Number.pipe(
+    Schema.filter((value) =>
+      (Number.isSafeInteger(value) && value > 0) || `${what} must be a whole number above 0 (got ${value})`
+    )
+  )
+
+export const PositiveNumber = (what: string) =>
+  Schema.Number.pipe(
+    Schema.filter((value) => (Number.isFinite(value) && value > 0) || `${what} must be a number above 0 (got ${value})`)
+  )
+
+export const Count = (what: string) =>
+  Schema.Number.pipe(
+    Schema.filter((value) =>
+      (Number.isSafeInteger(value) && value >= 0) || `${what} must be a whole number, 0 or more (got ${value})`
+    )
+  )
+
+/** Milliseconds since the Unix epoch (from Effect's Clock). */
+export const EpochMillis = (what: string) =>
+  Schema.Number.pipe(
+    Schema.filter((value) =>
+      (Number.isSafeInteger(value) && value >= 0) || `${what} must be a time in milliseconds since 1970 (got ${value})`
+    )
+  )

@@ -1,0 +1,53 @@
+/** A template: what a space is started from (image, command, environment, volumes, limits). */
+import { Schema } from "effect"
+import { AbsolutePath, NonEmpty, PositiveInteger, PositiveNumber, Slug } from "./fields.ts"
+
+const envName = /^[A-Za-z_][A-Za-z0-9_]*$/
+
+/**
+ * Environment variables of the container. The names are checked as a whole (a refined key
+ * of a Schema.Record would silently drop a bad name instead of reporting it).
+ */
+export const TemplateEnv = Schema.Record({ key: Schema.String, value: Schema.String }).pipe(
+  Schema.filter((env) => {
+    const bad = Object.keys(env).find((name) => !envName.test(name))
+    return bad === undefined ||
+      `environment variable ${JSON.stringify(bad)} must start with a letter or "_" and contain only letters, digits and "_"`
+  })
+)
+
+export const TemplateVolume = Schema.Struct({
+  name: Slug("a volume name"),
+  mountPath: AbsolutePath("a volume's mountPath"),
+  /** Keep the volume's data when the space is deleted. */
+  keep: Schema.Boolean
+})
+export type TemplateVolume = typeof TemplateVolume.Type
+
+const firstRepeated = (values: ReadonlyArray<string>) => values.find((value, i) => values.indexOf(value) !== i)
+
+export const TemplateVolumes = Schema.Array(TemplateVolume).pipe(
+  Schema.filter((volumes) => {
+    const name = firstRepeated(volumes.map((volume) => volume.name))
+    const path = firstRepeated(volumes.map((volume) => volume.mountPath))
+    return name !== undefined
+      ? `two volumes have the name ${JSON.stringify(name)}; give each its own`
+      : path !== undefined
+      ? `two volumes have the mountPath ${JSON.stringify(path)}; give each its own`
+      : true
+  })
+)
+
+export const Template = Schema.Struct({
+  name: Slug("a template name"),
+  image: NonEmpty("the image"),
+  /** Overrides the image's command; absent: the image's own. */
+  command: Schema.optionalWith(Schema.Array(Schema.String), { exact: true }),
+  env: TemplateEnv,
+  volumes: TemplateVolumes,
+  /** Zones whose nodes may run spaces of this template; empty: every zone. */
+  zones: Schema.Array(Slug("a zone name")),
+  memoryMb: Schema.optionalWith(PositiveInteger("memoryMb"), { exact: true }),
+  cpus: Schema.optionalWith(PositiveNumber("cpus"), { exact: true })
+})
+export type Template = typeof Template.Type

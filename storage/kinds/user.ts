@@ -1,0 +1,12 @@
+/** A user of knot. */
+import { Schema } from "effect"
+import { NonEmpty } from "./fields.ts"
+
+export const UserRole = Schema.Literal("admin", "user")
+export type UserRole = typeof UserRole.Type
+
+export const User = Schema.Struct({
+  name: NonEmpty("a user name"),
+  role: UserRole
+})
+export type User = typeof User.Type

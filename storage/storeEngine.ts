@@ -1,0 +1,447 @@
+/**
+ * The Store semantics, once, over any KeyValueBackend: LWW merges, digest watermarks,
+ * `since` deltas, tombstone collection, the change stream. RocksStore and MemoryStore differ
+ * only in the backend they hand to `openStore`, which is what makes them behave alike.
+ *
+ * What every gossip message reads (versions, tombstones, per-origin order, the digest)
+ * lives in memory (storeIndex.ts); values are read from the backend in batches (`list`
+ * takes a kind's live ids from the index rather than range-scanning tombstones too). Writes are
+ * serialized by one lock: each decides against the in-memory state, writes one atomic
+ * batch (records and watermarks together), and only then updates memory and publishes its
+ * changes, so memory never runs ahead of the disk.
+ */
+import { Clock, Effect, Either, PubSub, Stream } from "effect"
+import { makeHlc } from "./hlc.ts"
+import type { KeyValueBackend, KeyValueOp } from "./keyValueBackend.ts"
+import type { Stamp } from "./lww.ts"
+import { compareStamps, supersedes } from "./lww.ts"
+import type { Digest, NodeId, Version } from "./record.ts"
+import type { StoredRecord } from "./record.ts"
+import { Delta } from "./record.ts"
+import { makeStoredRecord } from "./recordInstances.ts"
+import type { BatchOp, Change, MergeOutcome, SinceOptions, StoreShape } from "./store.ts"
+import type { StoreError } from "./store.errors.ts"
+import { CorruptRecord, StorageFailure } from "./store.errors.ts"
+import type { QuarantinedRecord } from "./storeIndex.ts"
+import { IndexEntry, StoreIndex } from "./storeIndex.ts"
+import {
+  decodeDigestEntry,
+  decodeMeta,
+  decodeRecord,
+  decodeRecordHeader,
+  decodeRecordKey,
+  digestKey,
+  digestPrefix,
+  encodeDigestEntry,
+  encodeMeta,
+  encodeRecord,
+  layoutFormat,
+  metaKey,
+  recordKey,
+  recordPrefix
+} from "./storeLayout.ts"
+import { isCollectible } from "./tombstoneGc.ts"
+
+export interface StoreOptions {
+  readonly nodeId: NodeId
+  /** How far ahead of this node's clock a remote version may be (ClockDriftExceeded beyond). */
+  readonly maxDriftMs: number
+}
+
+export interface OpenedStore {
+  readonly store: StoreShape
+  /** Waits for the write in progress, then makes every later call fail and ends `changes`. */
+  readonly close: Effect.Effect<void>
+}
+
+/** Keys per backend read: large enough to amortize a read, small enough to stop early in `since`. */
+const readChunk = 500
+
+interface LoadedState {
+  readonly digest: Map<NodeId, Version>
+  readonly index: StoreIndex
+  readonly highest: Stamp | undefined
+}
+
+const later = <S extends Stamp>(a: S | undefined, b: S): S => (a === undefined || supersedes(b, a) ? b : a)
+
+const loadState = (backend: KeyValueBackend, nodeId: NodeId) =>
+  Effect.gen(function*() {
+    const [metaText] = yield* backend.getMany([metaKey])
+    if (metaText === undefined) {
+      yield* backend.write([{ type: "put", key: metaKey, value: encodeMeta({ format: layoutFormat, node: nodeId }) }])
+    } else {
+      const meta = yield* decodeMeta(metaText)
+      if (meta.format !== layoutFormat) {
+        return yield* new StorageFailure({
+          operation: "open",
+          reason: `the store is in layout format ${meta.format}, this knot reads format ${layoutFormat}; upgrade knot`
+        })
+      }
+      if (meta.node !== nodeId) {
+        return yield* new StorageFailure({
+          operation: "open",
+          reason: `the store belongs to node ${meta.node}, not ${nodeId}; give every node its own directory`
+        })
+      }
+    }
+
+    let highest: Stamp | undefined
+    const digest = new Map<NodeId, Version>()
+    const badWatermarks: Array<CorruptRecord> = []
+    yield* backend.scan(digestPrefix, (key, text) => {
+      const version = decodeDigestEntry(key, text)
+      if (Either.isLeft(version)) {
+        badWatermarks.push(version.left)
+      } else {
+        digest.set(version.right.node, version.right)
+        highest = later<Stamp>(highest, version.right)
+      }
+    })
+    // A wrong watermark would make peers skip records this store lacks: refuse to guess.
+    if (badWatermarks[0] !== undefined) return yield* badWatermarks[0]
+
+    const entries: Array<IndexEntry> = []
+    const unreadable: Array<readonly [key: string, reason: string]> = []
+    yield* backend.scan(recordPrefix, (key, text) => {
+      const header = decodeRecordHeader(key, text)
+      if (Either.isRight(header)) {
+        const [kind, id, wall, counter, node, deleted] = header.right
+        if (recordKey(kind, id) === key) {
+          const entry = new IndexEntry(key, kind, id, wall, counter, node, deleted)
+          entries.push(entry)
+          highest = later<Stamp>(highest, entry)
+          return
+        }
+        unreadable.push([key, `the record stored here is ${kind}/${id}`])
+      } else {
+        unreadable.push([key, header.left.reason])
+      }
+    })
+    // Keep an unreadable record's key known, so that reading it fails with CorruptRecord and
+    // a new write of it repairs it. A key that names no record was not written by a store,
+    // and opening fails on it.
+    const quarantined: Array<QuarantinedRecord> = []
+    for (const [key, reason] of unreadable) {
+      const [kind, id] = yield* decodeRecordKey(key)
+      quarantined.push({ kind, id, key, reason })
+    }
+
+    const index = new StoreIndex()
+    index.load(entries, quarantined)
+    return { digest, index, highest } satisfies LoadedState
+  })
+
+export const openStore = (
+  backend: KeyValueBackend,
+  options: StoreOptions
+): Effect.Effect<OpenedStore, StoreError> =>
+  Effect.gen(function*() {
+    const { digest, highest, index } = yield* loadState(backend, options.nodeId)
+    const hlc = yield* makeHlc({
+      nodeId: options.nodeId,
+      maxDriftMs: options.maxDriftMs,
+      ...(highest === undefined ? {} : { after: { wall: highest.wall, counter: highest.counter } })
+    })
+    const changes = yield* PubSub.unbounded<Change>()
+    const lock = yield* Effect.makeSemaphore(1)
+    let open = true
+
+    const ensureOpen = (operation: string) =>
+      Effect.suspend(() =>
+        open ? Effect.void : Effect.fail(new StorageFailure({ operation, reason: "the store is closed" }))
+      )
+
+    /** One writer at a time; once it has started, a write finishes (disk and memory agree). */
+    const exclusive = <A, E>(operation: string, body: Effect.Effect<A, E>) =>
+      lock.withPermits(1)(Effect.zipRight(ensureOpen(operation), Effect.uninterruptible(body)))
+
+    const digestOp = (version: Version): KeyValueOp => ({
+      type: "put",
+      key: digestKey(version.node),
+      value: encodeDigestEntry(version)
+    })
+
+    const entryOf = (key: string, { deleted, id, kind, version }: StoredRecord) =>
+      new IndexEntry(key, kind, id, version.wall, version.counter, version.node, deleted)
+
+    const commit = (
+      ops: ReadonlyArray<KeyValueOp>,
+      entries: ReadonlyArray<IndexEntry>,
+      watermarks: ReadonlyArray<Version>,
+      applied: ReadonlyArray<Change>
+    ) =>
+      Effect.zipRight(
+        backend.write(ops),
+        Effect.suspend(() => {
+          for (const entry of entries) index.set(entry)
+          for (const watermark of watermarks) digest.set(watermark.node, watermark)
+          return PubSub.publishAll(changes, applied)
+        })
+      )
+
+    /**
+     * Whether `record` replaces what this store holds for its key (`staged`: earlier records of
+     * the same delta). An absent key at or below our watermark for the record's origin means
+     * we held that write or a newer one and collected its tombstone: taking it again would
+     * resurrect a deleted value.
+     */
+    const wins = (record: StoredRecord, key: string, staged?: Map<string, StoredRecord>): boolean => {
+      const pending = staged?.get(key)
+      if (pending !== undefined) return supersedes(record.version, pending.version)
+      if (index.quarantined(key) !== undefined) return true
+      const current = index.current(record.kind, record.id)
+      if (current !== undefined) return supersedes(record.version, current)
+      const watermark = digest.get(record.version.node)
+      return watermark === undefined || supersedes(record.version, watermark)
+    }
+
+    const batch = (ops: ReadonlyArray<BatchOp>) =>
+      exclusive(
+        "write",
+        Effect.gen(function*() {
+          const records: Array<StoredRecord> = []
+          const writes: Array<KeyValueOp> = []
+          const entries: Array<IndexEntry> = []
+          const versions = yield* hlc.nowMany(ops.length)
+          for (let i = 0; i < ops.length; i++) {
+            const op = ops[i]!
+            const version = versions[i]!
+            const deleted = op._tag === "Delete"
+            const record = makeStoredRecord(op.kind, op.id, deleted ? null : op.value, version, deleted)
+            const key = recordKey(op.kind, op.id)
+            const text = encodeRecord(record)
+            // Not `yield*` per record: a generator step per record costs more than encoding it.
+            if (Either.isLeft(text)) return yield* text.left
+            writes.push({ type: "put", key, value: text.right })
+            entries.push(entryOf(key, record))
+            records.push(record)
+          }
+          const last = records[records.length - 1]
+          if (last === undefined) return records
+          writes.push(digestOp(last.version))
+          yield* commit(writes, entries, [last.version], records.map((record) => ({ record, source: "local" })))
+          return records
+        })
+      )
+
+    const single = (op: BatchOp) =>
+      Effect.flatMap(batch([op]), (records) =>
+        records[0] === undefined
+          ? Effect.dieMessage("a batch of one write returned no record")
+          : Effect.succeed(records[0]))
+
+    const merge = (record: StoredRecord): Effect.Effect<MergeOutcome, StoreError> =>
+      exclusive(
+        "merge",
+        Effect.gen(function*() {
+          yield* hlc.receive(record.version)
+          const key = recordKey(record.kind, record.id)
+          if (!wins(record, key)) return "ignored" as const
+          const value = yield* encodeRecord(record)
+          yield* commit([{ type: "put", key, value }], [entryOf(key, record)], [], [{ record, source: "remote" }])
+          return "applied" as const
+        })
+      )
+
+    const applyDelta = (delta: Delta) =>
+      exclusive(
+        "applyDelta",
+        Effect.gen(function*() {
+          let newest: Version | undefined
+          for (const record of delta.records) newest = later(newest, record.version)
+          if (newest !== undefined) yield* hlc.receive(newest)
+
+          const staged = new Map<string, StoredRecord>()
+          for (const record of delta.records) {
+            const key = recordKey(record.kind, record.id)
+            if (wins(record, key, staged)) staged.set(key, record)
+          }
+          const raised: Array<Version> = []
+          for (const [origin, watermark] of Object.entries(delta.upTo)) {
+            // A watermark filed under another origin cannot come from a correct peer.
+            if (watermark.node !== origin) continue
+            const mine = digest.get(watermark.node)
+            if (mine === undefined || supersedes(watermark, mine)) raised.push(watermark)
+          }
+          if (staged.size === 0 && raised.length === 0) return 0
+
+          const writes: Array<KeyValueOp> = []
+          const entries: Array<IndexEntry> = []
+          const applied: Array<Change> = []
+          for (const [key, record] of staged) {
+            const text = encodeRecord(record)
+            if (Either.isLeft(text)) return yield* text.left
+            writes.push({ type: "put", key, value: text.right })
+            entries.push(entryOf(key, record))
+            applied.push({ record, source: "remote" })
+          }
+          for (const watermark of raised) writes.push(digestOp(watermark))
+          yield* commit(writes, entries, raised, applied)
+          return staged.size
+        })
+      )
+
+    interface Section {
+      readonly origin: NodeId
+      readonly upTo: Version
+      readonly entries: ReadonlyArray<IndexEntry>
+    }
+
+    /** Per origin where we are ahead of `theirs`: the records between their watermark and ours. */
+    const plan = (theirs: Digest): Array<Section> => {
+      const sections: Array<Section> = []
+      for (const origin of [...digest.keys()].sort()) {
+        const mine = digest.get(origin)!
+        const their = Object.hasOwn(theirs, origin) ? theirs[origin] : undefined
+        if (their !== undefined && !supersedes(mine, their)) continue
+        sections.push({ origin, upTo: mine, entries: index.range(origin, their, mine) })
+      }
+      return sections
+    }
+
+    interface ReadRecord {
+      readonly record: StoredRecord
+      readonly bytes: number
+    }
+
+    /** The records of `entries` as stored now, skipping those superseded or collected since. */
+    const readEntries = (entries: ReadonlyArray<IndexEntry>) =>
+      Effect.flatMap(backend.getMany(entries.map((entry) => entry.key)), (texts) => {
+        const read: Array<ReadRecord> = []
+        for (let i = 0; i < entries.length; i++) {
+          const entry = entries[i]!
+          const text = texts[i]
+          if (text === undefined) continue
+          const decoded = decodeRecord(entry.key, text)
+          if (Either.isLeft(decoded)) return Either.left(decoded.left)
+          if (compareStamps(decoded.right.version, entry) !== 0) continue
+          read.push({ record: decoded.right, bytes: Buffer.byteLength(text) })
+        }
+        return Either.right(read)
+      })
+
+    const since = (theirs: Digest, sinceOptions?: SinceOptions) =>
+      Effect.gen(function*() {
+        yield* ensureOpen("since")
+        const budget = sinceOptions?.maxBytes ?? Number.POSITIVE_INFINITY
+        const records: Array<StoredRecord> = []
+        const upTo: Record<string, Version> = {}
+        let bytes = 0
+        for (const section of plan(theirs)) {
+          let lastSent: Version | undefined
+          for (let start = 0; start < section.entries.length; start += readChunk) {
+            for (const read of yield* readEntries(section.entries.slice(start, start + readChunk))) {
+              if (records.length > 0 && bytes + read.bytes > budget) {
+                // Cut short: the receiver may only claim this origin up to what it was sent.
+                if (lastSent !== undefined) upTo[section.origin] = lastSent
+                return new Delta({ records, upTo }, true)
+              }
+              records.push(read.record)
+              bytes += read.bytes
+              lastSent = read.record.version
+            }
+          }
+          // Sent in full, possibly with no record at all (all superseded by other origins):
+          // the receiver still needs the watermark, or it would ask for this range forever.
+          upTo[section.origin] = section.upTo
+        }
+        return new Delta({ records, upTo }, true)
+      })
+
+    const sinceStream = (theirs: Digest): Stream.Stream<StoredRecord, StoreError> =>
+      Stream.unwrap(
+        Effect.map(ensureOpen("since"), () => {
+          const chunks: Array<ReadonlyArray<IndexEntry>> = []
+          for (const section of plan(theirs)) {
+            for (let start = 0; start < section.entries.length; start += readChunk) {
+              chunks.push(section.entries.slice(start, start + readChunk))
+            }
+          }
+          return Stream.fromIterable(chunks).pipe(
+            Stream.mapEffect(readEntries),
+            Stream.flatMap((read) => Stream.fromIterable(read.map((entry) => entry.record)))
+          )
+        })
+      )
+
+    const readRecords = (entries: ReadonlyArray<IndexEntry>) =>
+      Effect.gen(function*() {
+        const records: Array<StoredRecord> = []
+        for (let start = 0; start < entries.length; start += readChunk) {
+          const chunk = entries.slice(start, start + readChunk)
+          const texts = yield* backend.getMany(chunk.map((entry) => entry.key))
+          for (let i = 0; i < chunk.length; i++) {
+            const text = texts[i]
+            if (text !== undefined) records.push(yield* decodeRecord(chunk[i]!.key, text))
+          }
+        }
+        return records
+      })
+
+    const get = (kind: string, id: string) =>
+      Effect.gen(function*() {
+        yield* ensureOpen("get")
+        const key = recordKey(kind, id)
+        const quarantined = index.quarantined(key)
+        if (quarantined !== undefined) return yield* new CorruptRecord({ key, reason: quarantined.reason })
+        const entry = index.current(kind, id)
+        if (entry === undefined) return undefined
+        const [record] = yield* readRecords([entry])
+        return record
+      })
+
+    const list = (kind: string) =>
+      Effect.gen(function*() {
+        yield* ensureOpen("list")
+        const quarantined = index.quarantinedOfKind(kind)
+        if (quarantined !== undefined) {
+          return yield* new CorruptRecord({ key: quarantined.key, reason: quarantined.reason })
+        }
+        // Read from disk after the index snapshot: a record deleted meanwhile reads as a tombstone.
+        const records = yield* readRecords(index.live(kind))
+        return records.filter((record) => !record.deleted)
+      })
+
+    const collectGarbage = (peers: ReadonlyArray<Digest>, minAgeMs: number) =>
+      exclusive(
+        "collectGarbage",
+        Effect.gen(function*() {
+          const now = yield* Clock.currentTimeMillis
+          // Our own watermark must cover it too, or anti-entropy would bring the tombstone back.
+          const digests = [Object.fromEntries(digest), ...peers]
+          const collected = index.tombstones().filter((entry) => isCollectible(entry, now, minAgeMs, digests))
+          if (collected.length === 0) return 0
+          yield* backend.write(collected.map((entry) => ({ type: "del", key: entry.key })))
+          for (const entry of collected) index.remove(entry)
+          return collected.length
+        })
+      )
+
+    const store: StoreShape = {
+      nodeId: options.nodeId,
+      get,
+      put: (kind, id, value) => single({ _tag: "Put", kind, id, value }),
+      delete: (kind, id) => single({ _tag: "Delete", kind, id }),
+      list,
+      batch,
+      merge,
+      applyDelta,
+      digest: Effect.zipRight(ensureOpen("digest"), Effect.sync((): Digest => Object.fromEntries(digest))),
+      since,
+      sinceStream,
+      changes: Stream.fromPubSub(changes),
+      subscribe: PubSub.subscribe(changes),
+      collectGarbage,
+      clock: hlc.now
+    }
+
+    const close = Effect.zipRight(
+      lock.withPermits(1)(Effect.sync(() => {
+        open = false
+      })),
+      PubSub.shutdown(changes)
+    )
+
+    return { store, close }
+  })
