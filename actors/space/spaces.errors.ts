@@ -6,6 +6,13 @@ export class SpaceNotFound extends Data.TaggedError("SpaceNotFound")<{ readonly 
   }
 }
 
+/** The name is not a slug (it becomes part of container, volume and host names). */
+export class SpaceNameInvalid extends Data.TaggedError("SpaceNameInvalid")<{ readonly reason: string }> {
+  override get message() {
+    return `invalid space name: ${this.reason}`
+  }
+}
+
 export class SpaceNameTaken extends Data.TaggedError("SpaceNameTaken")<{ readonly space: string }> {
   override get message() {
     return `a space named ${this.space} already exists; pick another name or delete it first`

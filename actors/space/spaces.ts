@@ -4,6 +4,7 @@ import type { StoreError } from "../../storage/store.errors.ts"
 import type { Space } from "../../storage/kinds/space.ts"
 import type {
   NoAliveNodeInZones,
+  SpaceNameInvalid,
   SpaceNameTaken,
   SpaceNotFound,
   SpaceRequestRefused,
@@ -32,7 +33,10 @@ export interface SpacesShape {
   /** Places the space (an alive node in an allowed zone, least loaded) and asks it to run. */
   readonly create: (
     request: CreateSpace
-  ) => Effect.Effect<SpaceView, TemplateNotFound | SpaceNameTaken | NoAliveNodeInZones | StoreError>
+  ) => Effect.Effect<
+    SpaceView,
+    SpaceNameInvalid | TemplateNotFound | SpaceNameTaken | NoAliveNodeInZones | StoreError
+  >
   readonly list: (filter?: { readonly owner?: string }) => Effect.Effect<ReadonlyArray<SpaceView>, StoreError>
   /** By id or by name. */
   readonly get: (space: string) => Effect.Effect<SpaceView, SpaceNotFound | StoreError>

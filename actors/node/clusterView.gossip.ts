@@ -1,0 +1,76 @@
+/**
+ * The cluster as membership gossip shows it: this node plus every member the membership
+ * actor has heard of, with each member's mode from its node record and its space count from
+ * the replicated space records.
+ */
+import { Clock, Effect, Either, Layer, SubscriptionRef } from "effect"
+import { Node, type NodeMode } from "../../storage/kinds/node.ts"
+import { Store } from "../../storage/store.ts"
+import type { MembershipView } from "../../transport/gossip/membershipView.ts"
+import { decodeRecordValue } from "../space/recordCodec.ts"
+import { decodeSpace, spaceKind } from "../space/spaceRecord.ts"
+import type { Member } from "./clusterView.ts"
+import { ClusterView } from "./clusterView.ts"
+import { nodeKind } from "./node.actor.ts"
+
+export interface GossipClusterOptions {
+  readonly view: MembershipView
+  readonly mode: NodeMode
+}
+
+const make = (options: GossipClusterOptions) =>
+  Effect.map(Store, (store) => {
+    const facts = Effect.gen(function* () {
+      const modes = new Map<string, NodeMode>()
+      for (const record of yield* store.list(nodeKind)) {
+        const node = decodeRecordValue(Node, record)
+        if (Either.isRight(node)) modes.set(record.id, node.right.mode)
+      }
+      const spaces = new Map<string, number>()
+      for (const record of yield* store.list(spaceKind)) {
+        const space = decodeSpace(record)
+        if (Either.isRight(space) && space.right.desired !== "deleted") {
+          spaces.set(space.right.node, (spaces.get(space.right.node) ?? 0) + 1)
+        }
+      }
+      return { modes, spaces }
+    }).pipe(Effect.orElseSucceed(() => ({ modes: new Map<string, NodeMode>(), spaces: new Map<string, number>() })))
+
+    const members = Effect.gen(function* () {
+      const snapshot = yield* SubscriptionRef.get(options.view)
+      const { modes, spaces } = yield* facts
+      const now = yield* Clock.currentTimeMillis
+      const self: Member = {
+        id: snapshot.self,
+        zone: snapshot.zone,
+        mode: options.mode,
+        state: "alive",
+        incarnation: snapshot.incarnation,
+        lastContact: now,
+        spaces: spaces.get(snapshot.self) ?? 0
+      }
+      const others = [...snapshot.members.values()]
+        .sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : 0))
+        .map(
+          (member): Member => ({
+            id: member.node,
+            zone: member.zone,
+            mode: modes.get(member.node) ?? "cluster",
+            state: member.state,
+            incarnation: member.incarnation,
+            lastContact: member.changedAt,
+            spaces: spaces.get(member.node) ?? 0
+          })
+        )
+      return [self, ...others]
+    })
+    return ClusterView.of({
+      self: Effect.map(members, (all) => all[0] as Member),
+      members
+    })
+  })
+
+export const GossipClusterView = {
+  layer: (options: GossipClusterOptions): Layer.Layer<ClusterView, never, Store> =>
+    Layer.effect(ClusterView, make(options))
+}

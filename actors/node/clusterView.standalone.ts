@@ -1,0 +1,47 @@
+/**
+ * The cluster as a standalone node sees it: itself, alive, owning the spaces its store
+ * places on it.
+ */
+import { Clock, Effect, Layer } from "effect"
+import type { NodeMode } from "../../storage/kinds/node.ts"
+import { Store } from "../../storage/store.ts"
+import { decodeSpace, spaceKind } from "../space/spaceRecord.ts"
+import type { Member } from "./clusterView.ts"
+import { ClusterView } from "./clusterView.ts"
+
+export interface StandaloneClusterOptions {
+  readonly zone: string
+  /** A leaf also sees only itself until its origin answers; default "standalone". */
+  readonly mode?: NodeMode
+}
+
+const make = (options: StandaloneClusterOptions) =>
+  Effect.map(Store, (store) => {
+    const owned = Effect.map(store.list(spaceKind), (records) =>
+      records.filter((record) => {
+        const space = decodeSpace(record)
+        return space._tag === "Right" && space.right.node === store.nodeId
+      }).length)
+    const self = Effect.gen(function*() {
+      // The count only ranks nodes for placement, and a standalone node is the only candidate:
+      // an unreadable store shows up in the placement's own reads, not here.
+      const spaces = yield* Effect.orElseSucceed(owned, () => 0)
+      const now = yield* Clock.currentTimeMillis
+      const member: Member = {
+        id: store.nodeId,
+        zone: options.zone,
+        mode: options.mode ?? "standalone",
+        state: "alive",
+        incarnation: 0,
+        lastContact: now,
+        spaces
+      }
+      return member
+    })
+    return ClusterView.of({ self, members: Effect.map(self, (member) => [member]) })
+  })
+
+export const StandaloneClusterView = {
+  layer: (options: StandaloneClusterOptions): Layer.Layer<ClusterView, never, Store> =>
+    Layer.effect(ClusterView, make(options))
+}

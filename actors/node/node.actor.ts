@@ -1,0 +1,193 @@
+/**
+ * The NodeActor: the root of a knot process (`node`). Under it run, in start order, the
+ * extra children its embedder asks for (gossip), one ZoneActor per known zone, and one
+ * SpaceActor per space this node owns. It watches the store's changes: a space record that
+ * names this node gets an actor (or is handed to its actor), a tombstoned one has its actor
+ * stopped. Stopping the node stops its spaces first (the runtime stops children last-started
+ * first) and leaves their containers running: a node stop is not a space stop.
+ */
+import { Duration, Effect, Either, Queue, Scope } from "effect"
+import type { Change } from "../../storage/store.ts"
+import { Store } from "../../storage/store.ts"
+import { Node } from "../../storage/kinds/node.ts"
+import type { ActorRef, Reply } from "../runtime/actorRef.ts"
+import type { ActorContext, Behaviour } from "../runtime/behaviour.ts"
+import type { SupervisionPolicy } from "../runtime/supervision.ts"
+import { ActorSystem } from "../runtime/actorSystem.ts"
+import type { SpaceActorOptions, SpaceActorRequirements, SpaceMessage } from "../space/space.actor.ts"
+import { spaceActor, spaceActorName } from "../space/space.actor.ts"
+import { decodeRecordValue } from "../space/recordCodec.ts"
+import { decodeSpace, spaceKind } from "../space/spaceRecord.ts"
+import type { ZoneMember, ZoneMessage } from "../zone/zone.actor.ts"
+import { healthOf, zoneActor, zoneActorName } from "../zone/zone.actor.ts"
+import { ClusterView } from "./clusterView.ts"
+
+export const nodeKind = "node"
+
+export interface NodeActorOptions<R = never> {
+  readonly space?: SpaceActorOptions
+  /** How often zones are re-read from the cluster view; default 5 seconds. */
+  readonly zonesEvery?: Duration.DurationInput
+  /** How zone and space actors are restarted; the node's own policy when absent. */
+  readonly childSupervision?: SupervisionPolicy
+  /**
+   * Starts more children under the node, before its zones and spaces, so that they stop
+   * after them. Gossip passes `(ctx) => spawnGossip(ctx, options)` here.
+   */
+  readonly extraChildren?: (ctx: ActorContext<NodeMessage>) => Effect.Effect<unknown, unknown, R>
+}
+
+export interface NodeStatus {
+  readonly node: string
+  /** Ids of the spaces this node runs an actor for, sorted. */
+  readonly spaces: ReadonlyArray<string>
+  readonly zones: ReadonlyArray<string>
+}
+
+export type NodeMessage =
+  | { readonly _tag: "Changed"; readonly change: Change }
+  | { readonly _tag: "RefreshZones" }
+  | { readonly _tag: "Status"; readonly reply: Reply<NodeStatus> }
+
+/** Private to the node actor's fiber, so the maps are updated in place. */
+interface NodeState {
+  readonly node: string
+  readonly spaces: Map<string, ActorRef<SpaceMessage>>
+  readonly zones: Map<string, ActorRef<ZoneMessage>>
+}
+
+export const nodeActorName = "node"
+
+export type NodeActorRequirements = SpaceActorRequirements | ClusterView
+
+export const nodeActor = <R = never>(
+  options: NodeActorOptions<R> = {}
+): Behaviour<NodeMessage, NodeState, NodeActorRequirements | R> => {
+  const supervision = options.childSupervision === undefined ? {} : { supervision: options.childSupervision }
+  const zonesEvery = Duration.decode(options.zonesEvery ?? "5 seconds")
+
+  const startSpace = (state: NodeState, id: string, ctx: ActorContext<NodeMessage>) =>
+    ctx.spawn(spaceActor(id, options.space), { name: spaceActorName(id), ...supervision }).pipe(
+      Effect.tap((ref) => Effect.sync(() => state.spaces.set(id, ref))),
+      Effect.catchTag("ActorNameTaken", (error) => Effect.logWarning(error.message)),
+      Effect.asVoid
+    )
+
+  const stopSpace = (state: NodeState, id: string) =>
+    Effect.suspend(() => {
+      const ref = state.spaces.get(id)
+      state.spaces.delete(id)
+      return ref === undefined ? Effect.void : ref.stop
+    })
+
+  const onSpaceChange = (state: NodeState, change: Change, ctx: ActorContext<NodeMessage>) =>
+    Effect.gen(function*() {
+      const { record } = change
+      if (record.deleted) return yield* stopSpace(state, record.id)
+      const space = decodeSpace(record)
+      if (Either.isLeft(space)) return yield* Effect.logWarning(space.left.message)
+      const ref = state.spaces.get(record.id)
+      // A space placed on another node is only shown here, never run.
+      if (space.right.node !== state.node) return yield* stopSpace(state, record.id)
+      if (ref !== undefined && (yield* ref.isAlive)) return yield* ref.tell({ _tag: "RecordChanged", record })
+      yield* startSpace(state, record.id, ctx)
+    })
+
+  /** The members of each zone, from the cluster view and from node records it does not cover. */
+  const zoneMembers = Effect.gen(function*() {
+    const byZone = new Map<string, Array<ZoneMember>>()
+    const add = (zone: string, member: ZoneMember) => byZone.set(zone, [...(byZone.get(zone) ?? []), member])
+    const members = yield* (yield* ClusterView).members
+    for (const member of members) add(member.zone, { node: member.id, health: healthOf(member.state) })
+    const seen = new Set(members.map((member) => member.id))
+    const records = yield* (yield* Store).list(nodeKind).pipe(
+      Effect.catchAll((error) => Effect.as(Effect.logWarning(`zones from node records: ${error.message}`), []))
+    )
+    for (const record of records) {
+      const node = decodeRecordValue(Node, record)
+      // Known from its record but not yet heard from: not counted on until membership says so.
+      if (Either.isRight(node) && !seen.has(record.id)) add(node.right.zone, { node: record.id, health: "suspect" })
+    }
+    return byZone
+  })
+
+  const refreshZones = (state: NodeState, ctx: ActorContext<NodeMessage>) =>
+    Effect.gen(function*() {
+      for (const [zone, members] of yield* zoneMembers) {
+        let ref = state.zones.get(zone)
+        if (ref === undefined) {
+          const spawned = yield* Effect.either(ctx.spawn(zoneActor(zone), { name: zoneActorName(zone), ...supervision }))
+          if (Either.isLeft(spawned)) {
+            yield* Effect.logWarning(spawned.left.message)
+            continue
+          }
+          ref = spawned.right
+          state.zones.set(zone, ref)
+        }
+        yield* ref.tell({ _tag: "Members", members })
+      }
+    })
+
+  return {
+    init: (ctx) =>
+      Effect.gen(function*() {
+        const store = yield* Store
+        // Subscribed before the spaces are listed, so that no change falls between the two.
+        const changes = yield* Scope.extend(store.subscribe, ctx.scope)
+        yield* Queue.take(changes).pipe(
+          Effect.flatMap((change) =>
+            change.record.kind === spaceKind || change.record.kind === nodeKind
+              ? ctx.self.tell({ _tag: "Changed", change })
+              : Effect.void
+          ),
+          Effect.forever,
+          Effect.forkIn(ctx.scope)
+        )
+        if (options.extraChildren !== undefined) yield* options.extraChildren(ctx)
+        const state: NodeState = { node: store.nodeId, spaces: new Map(), zones: new Map() }
+        yield* refreshZones(state, ctx)
+        for (const record of yield* store.list(spaceKind)) {
+          const space = decodeSpace(record)
+          if (Either.isLeft(space)) yield* Effect.logWarning(space.left.message)
+          else if (space.right.node === state.node) yield* startSpace(state, record.id, ctx)
+        }
+        yield* ctx.self.tell({ _tag: "RefreshZones" }).pipe(
+          Effect.delay(zonesEvery),
+          Effect.forever,
+          Effect.forkIn(ctx.scope)
+        )
+        return state
+      }),
+    receive: (state, msg, ctx) => {
+      switch (msg._tag) {
+        case "Changed": {
+          const work: Effect.Effect<void, never, NodeActorRequirements> = msg.change.record.kind === spaceKind
+            ? onSpaceChange(state, msg.change, ctx)
+            : refreshZones(state, ctx)
+          return Effect.as(work, state)
+        }
+        case "RefreshZones":
+          return Effect.as(refreshZones(state, ctx), state)
+        case "Status":
+          return Effect.as(
+            msg.reply.succeed({
+              node: state.node,
+              spaces: [...state.spaces.keys()].sort(),
+              zones: [...state.zones.keys()].sort()
+            }),
+            state
+          )
+      }
+    },
+    // A space or zone that fails beyond its restart limit starts afresh: one broken space
+    // must not take its node down, and its init re-reads everything from the store.
+    supervise: () => Effect.succeed("restart")
+  }
+}
+
+export const nodeStatus = (ref: ActorRef<NodeMessage>, timeout: Duration.DurationInput = "5 seconds") =>
+  ref.ask<NodeStatus>((reply) => ({ _tag: "Status", reply }), timeout)
+
+/** Spawns the node actor as a root of the actor system. */
+export const startNode = <R = never>(options: NodeActorOptions<R> = {}) =>
+  Effect.flatMap(ActorSystem, (system) => system.spawn(nodeActor(options), { name: nodeActorName }))

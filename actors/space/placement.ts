@@ -1,0 +1,41 @@
+/**
+ * Where a new space goes, decided from a snapshot of the cluster alone (no I/O), so that every
+ * node given the same view picks the same node.
+ */
+import { Either } from "effect"
+import type { Member } from "../node/clusterView.ts"
+import { NoAliveNodeInZones } from "./spaces.errors.ts"
+
+export interface PlacementRequest {
+  readonly template: string
+  /** The zones the template allows; empty: every zone. */
+  readonly zones: ReadonlyArray<string>
+}
+
+/**
+ * The alive member of an allowed zone that owns the fewest spaces, ties broken by node id.
+ * A leaf runs spaces for its own developer only, so other leaves are never candidates; the
+ * local node is one even when it is a leaf.
+ */
+export const placeSpace = (
+  request: PlacementRequest,
+  members: ReadonlyArray<Member>,
+  self: string
+): Either.Either<Member, NoAliveNodeInZones> => {
+  const allowed = (zone: string) => request.zones.length === 0 || request.zones.includes(zone)
+  const candidates = members.filter((member) =>
+    member.state === "alive" && allowed(member.zone) && (member.mode !== "leaf" || member.id === self)
+  )
+  const best = candidates.reduce<Member | undefined>(
+    (chosen, member) =>
+      chosen === undefined ||
+        member.spaces < chosen.spaces ||
+        (member.spaces === chosen.spaces && member.id < chosen.id)
+        ? member
+        : chosen,
+    undefined
+  )
+  if (best !== undefined) return Either.right(best)
+  const zones = request.zones.length > 0 ? request.zones : [...new Set(members.map((member) => member.zone))].sort()
+  return Either.left(new NoAliveNodeInZones({ template: request.template, zones }))
+}

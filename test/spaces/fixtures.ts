@@ -1,0 +1,77 @@
+/** Shared by the space and node actor tests: a template, waiting for the record, reading the engine. */
+import { Effect, Either, Option } from "effect"
+import { ActorSystem } from "../../actors/runtime/actorSystem.ts"
+import type { SpaceActorStatus, SpaceMessage } from "../../actors/space/space.actor.ts"
+import { spaceActorName, spaceStatus } from "../../actors/space/space.actor.ts"
+import { decodeSpace, spaceKind } from "../../actors/space/spaceRecord.ts"
+import { ContainerDriver } from "../../effects/container/containerDriver.ts"
+import type { Space } from "../../storage/kinds/space.ts"
+import { Store } from "../../storage/store.ts"
+
+export const devTemplate = {
+  name: "dev",
+  image: "knot-busybox:latest",
+  command: ["sleep", "3600"],
+  env: { EDITOR: "vi" },
+  volumes: [
+    { name: "home", mountPath: "/home/dev", keep: true },
+    { name: "cache", mountPath: "/cache", keep: false }
+  ],
+  zones: [],
+  memoryMb: 64,
+  cpus: 0.5
+}
+
+/** The space record as stored now: `undefined` when missing or tombstoned. */
+export const readSpace = (id: string) =>
+  Effect.gen(function*() {
+    const record = yield* (yield* Store).get(spaceKind, id)
+    if (record === undefined || record.deleted) return undefined
+    return Either.getOrThrow(decodeSpace(record))
+  })
+
+/**
+ * Lets the actors run until `probe` gives a value. Virtual time does not move: only fibers
+ * that are ready run, so a probe that needs a timer fails here instead of passing late.
+ */
+export const eventually = <A, E, R>(probe: Effect.Effect<A | undefined, E, R>, what: string) =>
+  Effect.gen(function*() {
+    for (let round = 0; round < 5_000; round++) {
+      const value = yield* probe
+      if (value !== undefined) return value
+      yield* Effect.yieldNow()
+    }
+    return yield* Effect.dieMessage(`still waiting for ${what}`)
+  })
+
+export const spaceWhere = (id: string, what: string, predicate: (space: Space) => boolean) =>
+  eventually(
+    Effect.map(readSpace(id), (space) => (space !== undefined && predicate(space) ? space : undefined)),
+    `space ${id} ${what}`
+  )
+
+export const spaceObserved = (id: string, observed: Space["observed"]) =>
+  spaceWhere(id, `observed ${observed}`, (space) => space.observed === observed)
+
+export const spaceGone = (id: string) =>
+  eventually(Effect.map(readSpace(id), (space) => (space === undefined ? true : undefined)), `space ${id} deleted`)
+
+/** Every container on the engine (through the driver, with no label filter). */
+export const allContainers = Effect.flatMap(ContainerDriver, (driver) => driver.listByLabels({}))
+
+export const spaceActorRef = (id: string) =>
+  Effect.flatMap(ActorSystem, (system) => system.lookup<SpaceMessage>(`node/${spaceActorName(id)}`))
+
+export const statusOf = (id: string): Effect.Effect<SpaceActorStatus, unknown, ActorSystem> =>
+  Effect.flatMap(spaceActorRef(id), (ref) =>
+    Option.isNone(ref) ? Effect.dieMessage(`no actor for space ${id}`) : spaceStatus(ref.value))
+
+/** Waits until the space's actor runs and its status satisfies `predicate`. */
+export const statusWhere = (id: string, what: string, predicate: (status: SpaceActorStatus) => boolean) =>
+  eventually(
+    Effect.flatMap(spaceActorRef(id), (ref) =>
+      Option.isNone(ref)
+        ? Effect.succeed(undefined)
+        : Effect.map(spaceStatus(ref.value), (status) => (predicate(status) ? status : undefined))),
+    `the actor of space ${id} ${what}`
+  )

@@ -1,0 +1,205 @@
+import { afterAll, describe, expect, it } from "@effect/vitest"
+import Docker from "dockerode"
+import { Duration, Effect, Either, Layer, Schedule } from "effect"
+import { StandaloneClusterView } from "../../actors/node/clusterView.standalone.ts"
+import { startNode } from "../../actors/node/node.actor.ts"
+import { TemplatesLive } from "../../actors/node/templates.live.ts"
+import { Templates } from "../../actors/node/templates.ts"
+import { ActorSystemLive } from "../../actors/runtime/actorSystem.ts"
+import { SpacesLive } from "../../actors/space/spaces.live.ts"
+import { Spaces } from "../../actors/space/spaces.ts"
+import type { Space } from "../../storage/kinds/space.ts"
+import { DockerDriver } from "../../effects/docker/dockerDriver.ts"
+import { MemoryStore } from "../../storage/memoryStore.ts"
+import { NodeId } from "../../storage/record.ts"
+import { engineAvailable, engineSocket, noEngineNotice, testImage } from "../support/dockerEngine.ts"
+import { readSpace } from "./fixtures.ts"
+
+const available = await engineAvailable()
+if (!available) console.log(noEngineNotice("space integration tests"))
+
+const docker = new Docker({ socketPath: engineSocket })
+
+/** `knot.test=1` marks every test object; the run label lets this file clean up only its own. */
+const runLabel = { "knot.test": "1", "knot.test.run": `spaces-${process.pid}` }
+const node = `it-${process.pid}`
+let counter = 0
+const uniqueSpace = (what: string) => `${what}-${process.pid}-${++counter}`
+
+const template = {
+  name: "busybox",
+  image: testImage,
+  command: ["sleep", "3600"],
+  env: { KNOT_TEST: "1" },
+  volumes: [
+    { name: "home", mountPath: "/home/dev", keep: true },
+    { name: "cache", mountPath: "/cache", keep: false }
+  ],
+  zones: [],
+  memoryMb: 64
+}
+
+/** One node on the real engine, checking every 300 ms and retrying after 200 ms. */
+const onEngine = (zone = "us-east") =>
+  ActorSystemLive.pipe(
+    Layer.provideMerge(DockerDriver.layer({ socketPath: engineSocket })),
+    Layer.provideMerge(
+      SpacesLive.pipe(
+        Layer.provideMerge(TemplatesLive.layer()),
+        Layer.provideMerge(StandaloneClusterView.layer({ zone })),
+        Layer.provideMerge(MemoryStore.layer({ nodeId: NodeId.make(node), maxDriftMs: 60_000 }))
+      )
+    )
+  )
+
+const startTestNode = startNode({
+  space: {
+    reconcileEvery: "300 millis",
+    retrySchedule: Schedule.spaced("200 millis"),
+    stopTimeoutSeconds: 2,
+    extraLabels: runLabel
+  }
+})
+
+/** Polls the record in real time until `predicate` holds; gives up after 20 s with what it saw. */
+const awaitSpace = (id: string, what: string, predicate: (space: Space | undefined) => boolean) =>
+  Effect.gen(function*() {
+    const deadline = Date.now() + 20_000
+    let seen: Space | undefined
+    while (Date.now() < deadline) {
+      seen = yield* readSpace(id)
+      if (predicate(seen)) return seen
+      yield* Effect.sleep(Duration.millis(50))
+    }
+    return yield* Effect.dieMessage(`space ${id} never ${what}; last seen ${JSON.stringify(seen)}`)
+  })
+
+const observed = (id: string, state: Space["observed"]) =>
+  Effect.map(awaitSpace(id, `observed ${state}`, (space) => space?.observed === state), (space) => space!)
+
+const engineView = (id: string) =>
+  Effect.promise(() =>
+    docker.getContainer(id).inspect().then(
+      (info) => info,
+      (error: { statusCode?: number }) => {
+        if (error.statusCode === 404) return undefined
+        throw error
+      }
+    )
+  )
+
+const volumeExists = (name: string) =>
+  Effect.promise(() =>
+    docker.getVolume(name).inspect().then(
+      () => true,
+      (error: { statusCode?: number }) => {
+        if (error.statusCode === 404) return false
+        throw error
+      }
+    )
+  )
+
+const containersOf = (space: string) =>
+  Effect.promise(() => docker.listContainers({ all: true, filters: { label: [`knot.space=${space}`] } }))
+
+/** Creates the template and a space, and waits until the engine runs it. */
+const runningSpace = (what: string) =>
+  Effect.gen(function*() {
+    yield* (yield* Templates).put(template)
+    const ref = yield* startTestNode
+    const id = uniqueSpace(what)
+    yield* (yield* Spaces).create({ name: id, template: template.name, owner: "tester" })
+    const space = yield* observed(id, "running")
+    return { id, ref, space, containerId: space.containerId! }
+  })
+
+describe.runIf(available)("spaces on a real engine", () => {
+  afterAll(async () => {
+    const filters = { label: [`knot.test.run=${runLabel["knot.test.run"]}`] }
+    const containers = await docker.listContainers({ all: true, filters })
+    await Promise.all(containers.map((info) => docker.getContainer(info.Id).remove({ force: true })))
+    const { Volumes } = await docker.listVolumes({ filters })
+    await Promise.all((Volumes ?? []).map((volume) => docker.getVolume(volume.Name).remove()))
+  })
+
+  it.live("creates a space whose container the engine runs, with knot's labels, init and limits", () =>
+    Effect.gen(function*() {
+      const { containerId, id } = yield* runningSpace("create")
+      const seen = (yield* engineView(containerId))!
+      expect(seen.State.Running).toBe(true)
+      expect(seen.Name).toBe(`/knot-${id}-1`)
+      expect(seen.Config.Labels).toMatchObject({
+        ...runLabel,
+        "knot.space": id,
+        "knot.node": node,
+        "knot.template": "busybox",
+        "knot.generation": "1"
+      })
+      expect(seen.HostConfig.Init).toBe(true)
+      expect(seen.HostConfig.Memory).toBe(64 * 1024 * 1024)
+      expect(seen.Mounts.map((mount) => mount.Name).sort()).toEqual([`knot-${id}-cache`, `knot-${id}-home`])
+    }).pipe(Effect.provide(onEngine())))
+
+  it.live("stops a space and starts the same container again", () =>
+    Effect.gen(function*() {
+      const { containerId, id } = yield* runningSpace("stop")
+      const spaces = yield* Spaces
+      yield* spaces.stop(id)
+      yield* observed(id, "stopped")
+      expect((yield* engineView(containerId))!.State.Running).toBe(false)
+      yield* spaces.start(id)
+      const again = yield* observed(id, "running")
+      expect(again.containerId).toBe(containerId)
+      expect((yield* engineView(containerId))!.State.Running).toBe(true)
+    }).pipe(Effect.provide(onEngine())))
+
+  it.live("deletes a space: the container and the unkept volume are gone, the kept one stays", () =>
+    Effect.gen(function*() {
+      const { containerId, id } = yield* runningSpace("delete")
+      yield* (yield* Spaces).delete(id)
+      yield* awaitSpace(id, "deleted", (space) => space === undefined)
+      expect(yield* engineView(containerId)).toBeUndefined()
+      expect(yield* volumeExists(`knot-${id}-cache`)).toBe(false)
+      expect(yield* volumeExists(`knot-${id}-home`)).toBe(true)
+    }).pipe(Effect.provide(onEngine())))
+
+  it.live("rebuilds a container killed behind knot's back", () =>
+    Effect.gen(function*() {
+      const { containerId, id } = yield* runningSpace("kill")
+      yield* Effect.promise(() => docker.getContainer(containerId).kill())
+      const rebuilt = yield* awaitSpace(
+        id,
+        "running in a new container",
+        (space) => space?.observed === "running" && space.containerId !== containerId
+      )
+      expect(yield* engineView(containerId)).toBeUndefined()
+      const seen = (yield* engineView(rebuilt!.containerId!))!
+      expect(seen.State.Running).toBe(true)
+      expect(seen.Config.Labels["knot.generation"]).toBe("2")
+      expect((yield* containersOf(id)).map((info) => info.Id)).toEqual([rebuilt!.containerId])
+    }).pipe(Effect.provide(onEngine())))
+
+  it.live("adopts its running container after a node restart, with no duplicate", () =>
+    Effect.gen(function*() {
+      const { containerId, id, ref } = yield* runningSpace("restart")
+      yield* ref.stop
+      expect((yield* engineView(containerId))!.State.Running).toBe(true)
+      yield* startTestNode
+      // A few periodic checks of the new node.
+      yield* Effect.sleep("1 second")
+      const after = yield* observed(id, "running")
+      expect(after.containerId).toBe(containerId)
+      const containers = yield* containersOf(id)
+      expect(containers.map((info) => [info.Id, info.State])).toEqual([[containerId, "running"]])
+    }).pipe(Effect.provide(onEngine())))
+
+  it.live("refuses a template limited to eu-west on a us-east-only node, creating nothing", () =>
+    Effect.gen(function*() {
+      yield* (yield* Templates).put({ ...template, name: "eu-only", zones: ["eu-west"] })
+      yield* startTestNode
+      const id = uniqueSpace("eu")
+      const created = yield* Effect.either((yield* Spaces).create({ name: id, template: "eu-only", owner: "tester" }))
+      expect(Either.isLeft(created) && created.left.message).toBe("no alive node in zones [eu-west] for template eu-only")
+      expect(yield* containersOf(id)).toEqual([])
+    }).pipe(Effect.provide(onEngine())))
+})
