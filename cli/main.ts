@@ -1,1 +1,35 @@
-console.log("hi", process.argv.slice(2))
+import { Command } from "@effect/cli"
+import { NodeContext, NodeRuntime } from "@effect/platform-node"
+import { Effect, Layer } from "effect"
+import {
+  ClientLive,
+  clusterCommand,
+  loginCommand,
+  reportFailure,
+  spaceCommand,
+  templateCommand,
+  tokenCommand,
+  userCommand
+} from "./client/index.ts"
+import { serverCommand } from "./server/server.command.ts"
+
+const knot = Command.make("knot").pipe(
+  Command.withDescription("knot: developer spaces on your own servers"),
+  Command.withSubcommands([
+    serverCommand,
+    spaceCommand,
+    templateCommand,
+    clusterCommand,
+    tokenCommand,
+    userCommand,
+    loginCommand
+  ])
+)
+
+const cli = Command.run(knot, { name: "knot", version: "0.1.0" })
+
+cli(process.argv).pipe(
+  reportFailure,
+  Effect.provide(Layer.mergeAll(NodeContext.layer, ClientLive)),
+  NodeRuntime.runMain({ disableErrorReporting: true })
+)

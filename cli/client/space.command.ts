@@ -1,0 +1,127 @@
+/** `knot space create|list|get|start|stop|delete`. */
+import { Args, Command, Options } from "@effect/cli"
+import { Console, Effect } from "effect"
+import type { SpaceView } from "../../effects/http/api.schemas.ts"
+import { connectionOptions } from "./connection.ts"
+import { jsonOption, printJson, printResult } from "./output.ts"
+import { openSession } from "./session.ts"
+import type { Session } from "./session.ts"
+import { renderFields, renderTable } from "./table.ts"
+import type { WaitTarget } from "./waitForSpace.ts"
+import { waitForSpace } from "./waitForSpace.ts"
+
+const spaceArg = Args.text({ name: "space" }).pipe(Args.withDescription("the space's name"))
+
+const noWait = Options.boolean("no-wait").pipe(
+  Options.withDescription("return once the request is recorded, without waiting for the space")
+)
+
+const status = (space: SpaceView) =>
+  space.observed === space.desired ? space.observed : `${space.observed} (wants ${space.desired})`
+
+const describeSpace = (space: SpaceView) =>
+  renderFields([
+    ["name", space.name],
+    ["status", status(space)],
+    ...(space.reason === undefined ? [] : [["reason", space.reason] as const]),
+    ["template", space.template],
+    ["owner", space.owner],
+    ["node", space.node],
+    ["zone", space.zone],
+    ...(space.containerId === undefined ? [] : [["container", space.containerId] as const])
+  ])
+
+export const spacesTable = (spaces: ReadonlyArray<SpaceView>) =>
+  spaces.length === 0
+    ? "no spaces; create one with `knot space create NAME --template TEMPLATE`"
+    : renderTable(
+      [
+        { header: "NAME", cell: (space: SpaceView) => space.name },
+        { header: "STATUS", cell: status },
+        { header: "TEMPLATE", cell: (space) => space.template },
+        { header: "OWNER", cell: (space) => space.owner },
+        { header: "NODE", cell: (space) => space.node },
+        { header: "ZONE", cell: (space) => space.zone }
+      ],
+      spaces
+    )
+
+/** Prints where a request left the space, after waiting for it unless told not to. */
+const settle = (
+  session: Session,
+  space: SpaceView,
+  options: { readonly json: boolean; readonly noWait: boolean },
+  target: WaitTarget
+) =>
+  Effect.gen(function*() {
+    if (options.noWait) {
+      return yield* printResult(
+        options.json,
+        space,
+        (view) => `space ${view.name}: ${target === "running" ? "start" : "stop"} requested (now ${view.observed}); follow it with \`knot space get ${view.name}\``
+      )
+    }
+    const final = yield* waitForSpace(session, space, target)
+    yield* printResult(options.json, final, (view) => `space ${view.name} is ${view.observed} on ${view.node} (${view.zone})`)
+  })
+
+const create = Command.make(
+  "create",
+  {
+    ...connectionOptions,
+    json: jsonOption,
+    noWait,
+    template: Options.text("template").pipe(Options.withAlias("t"), Options.withDescription("the template to start it from")),
+    name: Args.text({ name: "name" }).pipe(Args.withDescription("a name for the space (a-z, 0-9, -)"))
+  },
+  (input) =>
+    Effect.gen(function*() {
+      const session = yield* openSession(input)
+      const space = yield* session.call(
+        session.client.spaces.create({ payload: { name: input.name, template: input.template } })
+      )
+      yield* settle(session, space, input, "running")
+    })
+).pipe(Command.withDescription("create a space from a template and wait until it runs"))
+
+const list = Command.make("list", { ...connectionOptions, json: jsonOption }, (input) =>
+  Effect.gen(function*() {
+    const session = yield* openSession(input)
+    const spaces = yield* session.call(session.client.spaces.list())
+    yield* printResult(input.json, spaces, spacesTable)
+  })).pipe(Command.withDescription("list your spaces (an admin's: every space)"))
+
+const get = Command.make("get", { ...connectionOptions, json: jsonOption, space: spaceArg }, (input) =>
+  Effect.gen(function*() {
+    const session = yield* openSession(input)
+    const space = yield* session.call(session.client.spaces.get({ path: { space: input.space } }))
+    yield* printResult(input.json, space, describeSpace)
+  })).pipe(Command.withDescription("show a space"))
+
+const request = (name: "start" | "stop", target: WaitTarget, description: string) =>
+  Command.make(name, { ...connectionOptions, json: jsonOption, noWait, space: spaceArg }, (input) =>
+    Effect.gen(function*() {
+      const session = yield* openSession(input)
+      const space = yield* session.call(session.client.spaces[name]({ path: { space: input.space } }))
+      yield* settle(session, space, input, target)
+    })).pipe(Command.withDescription(description))
+
+const remove = Command.make("delete", { ...connectionOptions, json: jsonOption, space: spaceArg }, (input) =>
+  Effect.gen(function*() {
+    const session = yield* openSession(input)
+    const space = yield* session.call(session.client.spaces.delete({ path: { space: input.space } }))
+    if (input.json) return yield* printJson(space)
+    yield* Console.log(`space ${space.name}: deletion requested; its node removes the container`)
+  })).pipe(Command.withDescription("delete a space (its container, and the volumes its template does not keep)"))
+
+export const spaceCommand = Command.make("space").pipe(
+  Command.withDescription("create and drive spaces"),
+  Command.withSubcommands([
+    create,
+    list,
+    get,
+    request("start", "running", "start a stopped space and wait until it runs"),
+    request("stop", "stopped", "stop a space and wait until it has stopped"),
+    remove
+  ])
+)

@@ -1,0 +1,130 @@
+/**
+ * The composition root of a node: from its config, the layers of the outside world (RocksDB,
+ * the container engine, Hyperswarm in cluster mode), the domain services, the actor tree and
+ * the HTTP API. Layers close in reverse: the API stops taking requests first, then the actors
+ * stop (containers keep running), then the store is flushed and closed.
+ */
+import type { FileSystem, Path } from "@effect/platform"
+import { HttpServer } from "@effect/platform"
+import { Clock, Console, Effect, Layer } from "effect"
+import { ActorSystem, ActorSystemLive } from "../../actors/runtime/index.ts"
+import type { ClusterView } from "../../actors/node/clusterView.ts"
+import { GossipClusterView } from "../../actors/node/clusterView.gossip.ts"
+import { StandaloneClusterView } from "../../actors/node/clusterView.standalone.ts"
+import { nodeActor, nodeActorName, nodeKind } from "../../actors/node/node.actor.ts"
+import { TemplatesLive } from "../../actors/node/templates.live.ts"
+import { SpacesLive } from "../../actors/space/spaces.live.ts"
+import type { NodeConfig } from "../../effects/config/nodeConfig.ts"
+import { DockerDriver } from "../../effects/docker/dockerDriver.ts"
+import { EngineHealth } from "../../effects/http/engineHealth.ts"
+import { bootstrapAdmin } from "../../effects/http/auth/bootstrapAdmin.ts"
+import { SecureRandom } from "../../effects/http/auth/secureRandom.ts"
+import { makeApiServer } from "../../effects/http/apiServer.ts"
+import { NodeId } from "../../storage/record.ts"
+import { RocksStore } from "../../storage/rocksStore.ts"
+import { Store } from "../../storage/store.ts"
+import { HyperswarmTransport } from "../../transport/hyperswarm/index.ts"
+import type { Transport } from "../../transport/transport.ts"
+import { makeMembershipView, type MembershipView } from "../../transport/gossip/membershipView.ts"
+import { spawnGossip } from "../../transport/gossip/spawnGossip.ts"
+import { parseListen } from "./listenAddress.ts"
+import { loadOrCreateNodeId } from "./nodeId.ts"
+
+/** Versions from a peer whose clock runs further ahead than this are refused. */
+const maxClockDriftMs = 60_000
+
+const engineNotice = (socket: string) =>
+  Effect.gen(function* () {
+    const health = yield* EngineHealth
+    const engine = yield* health.check
+    if (engine.status === "down") {
+      yield* Console.error(
+        `no container engine answers at ${socket} (${engine.reason}); the API stays up and spaces wait until one does`
+      )
+    }
+  })
+
+const announceSelf = (config: NodeConfig) =>
+  Effect.gen(function* () {
+    const store = yield* Store
+    const startedAt = yield* Clock.currentTimeMillis
+    yield* store.put(nodeKind, store.nodeId, { zone: config.server.zone, mode: config.server.mode, startedAt })
+  })
+
+const printBanner = (config: NodeConfig, nodeId: string) =>
+  Effect.gen(function* () {
+    const url = HttpServer.formatAddress((yield* HttpServer.HttpServer).address)
+    const tree = yield* (yield* ActorSystem).tree
+    yield* Console.log(
+      `knot node ${nodeId} (${config.server.mode}, zone ${config.server.zone}) serving ${url}, data in ${config.server.dataDir}`
+    )
+    yield* Console.log(tree)
+  })
+
+const printBootstrap = Effect.gen(function* () {
+  const outcome = yield* bootstrapAdmin()
+  if (outcome._tag === "Created" && outcome.source === "generated") {
+    yield* Console.log(`created user ${outcome.user.name} (admin); its token, shown only this once:`)
+    yield* Console.log(`  ${outcome.token.secret}`)
+    yield* Console.log(`use it with: export KNOT_TOKEN=${outcome.token.secret}`)
+  } else if (outcome._tag === "Created") {
+    yield* Console.log(`created user ${outcome.user.name} (admin) with the token from KNOT_ADMIN_TOKEN`)
+  }
+})
+
+/** Runs a node until interrupted (SIGINT/SIGTERM through the CLI's runtime). */
+export const runNode = (config: NodeConfig) =>
+  Effect.gen(function* () {
+    const listen = yield* parseListen(config.server.listen)
+    const nodeId = yield* loadOrCreateNodeId(config.server.dataDir)
+    const store = RocksStore.layer({ directory: `${config.server.dataDir}/db`, nodeId: NodeId.make(nodeId), maxDriftMs: maxClockDriftMs })
+    const driver = DockerDriver.layer({ socketPath: config.docker.socket })
+    const view: MembershipView | undefined =
+      config.server.mode === "standalone" ? undefined : yield* makeMembershipView(nodeId, config.server.zone)
+
+    const cluster: Layer.Layer<ClusterView, never, Store> =
+      view === undefined
+        ? StandaloneClusterView.layer({ zone: config.server.zone })
+        : GossipClusterView.layer({ view, mode: config.server.mode })
+    const domain = SpacesLive.pipe(Layer.provideMerge(TemplatesLive.layer()), Layer.provideMerge(cluster))
+
+    // Only a cluster node has a network; it is built in the program's scope so that it
+    // closes before the actors that use it.
+    const startActors = Effect.gen(function* () {
+      const system = yield* ActorSystem
+      if (view === undefined || config.cluster.key === undefined) {
+        return yield* system.spawn(nodeActor(), { name: nodeActorName })
+      }
+      const network = yield* Layer.build(
+        HyperswarmTransport.layer({
+          nodeId,
+          clusterKey: Buffer.from(config.cluster.key, "hex"),
+          dataDir: config.server.dataDir,
+          bootstrap: config.cluster.bootstrap,
+          peers: config.cluster.peers.map((key) => Buffer.from(key, "hex")),
+          host: config.cluster.host
+        })
+      )
+      const node = nodeActor<Transport | Store>({
+        extraChildren: (ctx) => spawnGossip(ctx, { view, config: { zone: config.server.zone } })
+      })
+      return yield* system.spawn(node, { name: nodeActorName }).pipe(Effect.provide(network))
+    })
+
+    const program = Effect.gen(function* () {
+      yield* announceSelf(config)
+      yield* printBootstrap
+      yield* startActors
+      yield* engineNotice(config.docker.socket)
+      yield* printBanner(config, nodeId)
+      return yield* Effect.never
+    })
+
+    const services = Layer.mergeAll(domain, EngineHealth.fromContainerDriver(nodeId), SecureRandom.live, ActorSystemLive).pipe(
+      Layer.provideMerge(Layer.mergeAll(store, driver))
+    )
+    const api = makeApiServer({ listen })
+    return yield* program.pipe(Effect.scoped, Effect.provide(api.pipe(Layer.provideMerge(services))))
+  })
+
+export type RunNodeRequirements = FileSystem.FileSystem | Path.Path

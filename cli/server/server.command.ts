@@ -1,0 +1,36 @@
+import { Command, Options } from "@effect/cli"
+import { Effect, Option } from "effect"
+import { loadConfig } from "../../effects/config/loadConfig.ts"
+import { runNode } from "./nodeRuntime.ts"
+
+const config = Options.file("config").pipe(
+  Options.withAlias("c"),
+  Options.withDescription("the node's TOML config; without it, a standalone node with every default"),
+  Options.optional
+)
+const listen = Options.text("listen").pipe(
+  Options.withDescription("HOST:PORT of the HTTP API (default 127.0.0.1:3000, or [server] listen)"),
+  Options.optional
+)
+const dataDir = Options.text("data-dir").pipe(
+  Options.withDescription("where the node keeps its database and keys (default ./knot-data, or [server] data_dir)"),
+  Options.optional
+)
+
+export const serverCommand = Command.make("server", { config, listen, dataDir }, (args) =>
+  Effect.gen(function* () {
+    const loaded = yield* loadConfig(Option.getOrUndefined(args.config))
+    const server = {
+      ...loaded.server,
+      ...Option.match(args.listen, { onNone: () => ({}), onSome: (value) => ({ listen: value }) }),
+      ...Option.match(args.dataDir, { onNone: () => ({}), onSome: (value) => ({ dataDir: value }) })
+    }
+    return yield* runNode({ ...loaded, server })
+  })
+).pipe(
+  Command.withDescription(
+    "Run a knot node until SIGINT/SIGTERM. Standalone by default: data in ./knot-data, the API on " +
+      "127.0.0.1:3000, Docker at /var/run/docker.sock. On the first start it creates an admin and prints its token once. " +
+      "Stopping the node leaves its containers running."
+  )
+)
