@@ -1,0 +1,137 @@
+/** What the API reads and writes on the wire. Requests are decoded by these; a mismatch is a 400. */
+import { Schema } from "effect"
+import { EpochMillis, NonEmpty, Slug } from "../../storage/kinds/fields.ts"
+import { NodeMode } from "../../storage/kinds/node.ts"
+import { Space } from "../../storage/kinds/space.ts"
+import { Template } from "../../storage/kinds/template.ts"
+import { UserRole } from "../../storage/kinds/user.ts"
+
+export const CreateSpaceRequest = Schema.Struct({
+  name: Slug("a space name"),
+  template: NonEmpty("the template")
+})
+export type CreateSpaceRequest = typeof CreateSpaceRequest.Type
+
+/**
+ * Responses carry the records' encoded shape without their field rules: the domain checked
+ * them when it wrote them, and on a list of 1 000 spaces checking again costs more than the
+ * rest of the encoding.
+ */
+export const SpaceView = Schema.extend(
+  Schema.encodedSchema(Space),
+  Schema.Struct({ id: Schema.String, updatedAt: Schema.Number })
+)
+export type SpaceView = typeof SpaceView.Type
+
+/** A space named by its id or its name in a URL. */
+export const SpaceParam = Schema.Struct({ space: Schema.String })
+
+/**
+ * The `distinct` filter of storage/kinds/template.ts widens the volumes schema's context to
+ * `unknown` although it needs no service; this restores `never` until that filter keeps it.
+ */
+const templateVolumes = Template.fields.volumes as unknown as Schema.Schema<
+  Schema.Schema.Type<typeof Template.fields.volumes>,
+  Schema.Schema.Encoded<typeof Template.fields.volumes>
+>
+
+/** A template as written by people: the lists and tables they leave out are empty. */
+export const TemplateRequest = Schema.Struct({
+  ...Template.fields,
+  env: Schema.optionalWith(Template.fields.env, { exact: true, default: () => ({}) }),
+  volumes: Schema.optionalWith(templateVolumes, { exact: true, default: () => [] }),
+  zones: Schema.optionalWith(Template.fields.zones, { exact: true, default: () => [] })
+})
+export type TemplateRequest = typeof TemplateRequest.Type
+
+export const TemplateView = Schema.extend(Schema.encodedSchema(Template), Schema.Struct({ updatedAt: Schema.Number }))
+export type TemplateView = typeof TemplateView.Type
+
+export const TemplateParam = Schema.Struct({ name: Schema.String })
+
+/** A user's id is their name: a name is then unique on every node without coordination. */
+export const CreateUserRequest = Schema.Struct({
+  name: Slug("a user name"),
+  role: Schema.optionalWith(UserRole, { exact: true, default: () => "user" as const })
+})
+export type CreateUserRequest = typeof CreateUserRequest.Type
+
+export const UserView = Schema.Struct({
+  id: Schema.String,
+  name: Schema.String,
+  role: UserRole
+})
+export type UserView = typeof UserView.Type
+
+export const CreateTokenRequest = Schema.Struct({
+  /** The user (id or name) it acts as; absent: the caller. Admins only for someone else. */
+  user: Schema.optionalWith(NonEmpty("the user"), { exact: true }),
+  name: Schema.optionalWith(NonEmpty("a token name"), { exact: true })
+})
+export type CreateTokenRequest = typeof CreateTokenRequest.Type
+
+export const TokenView = Schema.Struct({
+  id: Schema.String,
+  user: Schema.String,
+  name: Schema.optionalWith(Schema.String, { exact: true }),
+  createdAt: EpochMillis("createdAt")
+})
+export type TokenView = typeof TokenView.Type
+
+/** The only response that ever carries a token's secret. */
+export const IssuedToken = Schema.Struct({
+  ...TokenView.fields,
+  secret: Schema.String
+})
+export type IssuedToken = typeof IssuedToken.Type
+
+export const TokenParam = Schema.Struct({ id: Schema.String })
+
+export const MemberState = Schema.Literal("joining", "alive", "suspect", "dead", "leaving", "left")
+
+export const MemberView = Schema.Struct({
+  id: Schema.String,
+  zone: Schema.String,
+  mode: NodeMode,
+  state: MemberState,
+  incarnation: Schema.Number,
+  lastContact: Schema.Number,
+  spaces: Schema.Number
+})
+export type MemberView = typeof MemberView.Type
+
+/** healthy: every member alive; degraded: some; down: none. */
+export const ZoneHealth = Schema.Literal("healthy", "degraded", "down")
+export type ZoneHealth = typeof ZoneHealth.Type
+
+export const ZoneView = Schema.Struct({
+  name: Schema.String,
+  health: ZoneHealth,
+  alive: Schema.Number,
+  total: Schema.Number,
+  members: Schema.Array(MemberView)
+})
+export type ZoneView = typeof ZoneView.Type
+
+export const ClusterStatus = Schema.Struct({
+  /** The id of the node that answered. */
+  self: Schema.String,
+  members: Schema.Array(MemberView)
+})
+export type ClusterStatus = typeof ClusterStatus.Type
+
+export const EngineStatus = Schema.Struct({
+  status: Schema.Literal("up", "down"),
+  reason: Schema.optionalWith(Schema.String, { exact: true })
+})
+export type EngineStatus = typeof EngineStatus.Type
+
+export const Health = Schema.Struct({
+  /** degraded: the API answers but the container engine does not. */
+  status: Schema.Literal("ok", "degraded"),
+  node: Schema.String,
+  mode: NodeMode,
+  zone: Schema.String,
+  engine: Schema.optionalWith(EngineStatus, { exact: true })
+})
+export type Health = typeof Health.Type

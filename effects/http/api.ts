@@ -1,0 +1,133 @@
+/**
+ * The node's REST API, declared once: the server implements it (handlers/), the CLI calls it
+ * through a client derived from it (cli/client/knotClient.ts), and the OpenAPI document is
+ * generated from it.
+ */
+import { HttpApi, HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
+import { Schema } from "effect"
+import { BadRequest, Conflict, Forbidden, Internal, NotFound, Unavailable, Unprocessable } from "./api.errors.ts"
+import {
+  ClusterStatus,
+  CreateSpaceRequest,
+  CreateTokenRequest,
+  CreateUserRequest,
+  Health,
+  IssuedToken,
+  SpaceParam,
+  SpaceView,
+  TemplateParam,
+  TemplateRequest,
+  TemplateView,
+  TokenParam,
+  TokenView,
+  UserView,
+  ZoneView
+} from "./api.schemas.ts"
+import { Authentication } from "./auth/authentication.ts"
+
+export class SpacesGroup extends HttpApiGroup.make("spaces")
+  .add(
+    HttpApiEndpoint.post("create", "/api/spaces")
+      .setPayload(CreateSpaceRequest)
+      .addSuccess(SpaceView, { status: 201 })
+      .addError(NotFound)
+      .addError(Conflict)
+      .addError(Unavailable)
+  )
+  .add(HttpApiEndpoint.get("list", "/api/spaces").addSuccess(Schema.Array(SpaceView)))
+  .add(
+    HttpApiEndpoint.get("get", "/api/spaces/:space").setPath(SpaceParam).addSuccess(SpaceView).addError(NotFound)
+      .addError(Forbidden)
+  )
+  .add(
+    HttpApiEndpoint.post("start", "/api/spaces/:space/start").setPath(SpaceParam).addSuccess(SpaceView)
+      .addError(NotFound).addError(Forbidden).addError(Conflict)
+  )
+  .add(
+    HttpApiEndpoint.post("stop", "/api/spaces/:space/stop").setPath(SpaceParam).addSuccess(SpaceView)
+      .addError(NotFound).addError(Forbidden).addError(Conflict)
+  )
+  .add(
+    HttpApiEndpoint.del("delete", "/api/spaces/:space").setPath(SpaceParam).addSuccess(SpaceView)
+      .addError(NotFound).addError(Forbidden).addError(Conflict)
+  )
+  .middleware(Authentication)
+  .annotate(OpenApi.Description, "Spaces: a user sees and drives their own, an admin all")
+{}
+
+export class TemplatesGroup extends HttpApiGroup.make("templates")
+  .add(
+    HttpApiEndpoint.post("put", "/api/templates")
+      .setPayload(TemplateRequest)
+      .addSuccess(TemplateView)
+      .addError(Forbidden)
+      .addError(Conflict)
+      .addError(Unprocessable)
+  )
+  .add(HttpApiEndpoint.get("list", "/api/templates").addSuccess(Schema.Array(TemplateView)))
+  .add(HttpApiEndpoint.get("get", "/api/templates/:name").setPath(TemplateParam).addSuccess(TemplateView).addError(NotFound))
+  .add(
+    HttpApiEndpoint.del("delete", "/api/templates/:name").setPath(TemplateParam)
+      .addError(Forbidden).addError(NotFound).addError(Conflict)
+  )
+  .middleware(Authentication)
+  .annotate(OpenApi.Description, "Templates: everyone reads them, admins create, replace and delete them")
+{}
+
+export class UsersGroup extends HttpApiGroup.make("users")
+  .add(
+    HttpApiEndpoint.post("create", "/api/users").setPayload(CreateUserRequest).addSuccess(UserView, { status: 201 })
+      .addError(Forbidden).addError(Conflict)
+  )
+  .add(HttpApiEndpoint.get("list", "/api/users").addSuccess(Schema.Array(UserView)).addError(Forbidden))
+  .add(HttpApiEndpoint.get("me", "/api/users/me").addSuccess(UserView))
+  .middleware(Authentication)
+  .annotate(OpenApi.Description, "Users: admins manage them; anyone asks who they are")
+{}
+
+export class TokensGroup extends HttpApiGroup.make("tokens")
+  .add(
+    HttpApiEndpoint.post("create", "/api/tokens").setPayload(CreateTokenRequest).addSuccess(IssuedToken, { status: 201 })
+      .addError(Forbidden).addError(NotFound)
+  )
+  .add(HttpApiEndpoint.get("list", "/api/tokens").addSuccess(Schema.Array(TokenView)))
+  .add(
+    HttpApiEndpoint.del("revoke", "/api/tokens/:id").setPath(TokenParam).addError(Forbidden).addError(NotFound)
+  )
+  .middleware(Authentication)
+  .annotate(OpenApi.Description, "API tokens: the secret is returned once, by create; only its hash is stored")
+{}
+
+export class ClusterGroup extends HttpApiGroup.make("cluster")
+  .add(HttpApiEndpoint.get("zones", "/api/zones").addSuccess(Schema.Array(ZoneView)))
+  .add(HttpApiEndpoint.get("nodes", "/api/nodes").addSuccess(ClusterStatus))
+  .middleware(Authentication)
+  .annotate(OpenApi.Description, "This node's view of the cluster: zones, members, their health")
+{}
+
+export class DocsGroup extends HttpApiGroup.make("docs")
+  .add(
+    HttpApiEndpoint.get("openapi", "/api/openapi.json")
+      .addSuccess(Schema.Unknown.annotations({ description: "This API's OpenAPI 3.1 document" }))
+  )
+  .middleware(Authentication)
+{}
+
+export class HealthGroup extends HttpApiGroup.make("health")
+  .add(HttpApiEndpoint.get("health", "/health").addSuccess(Health))
+  .annotate(OpenApi.Description, "Liveness, without a token")
+{}
+
+export class KnotApi extends HttpApi.make("knot")
+  .add(SpacesGroup)
+  .add(TemplatesGroup)
+  .add(UsersGroup)
+  .add(TokensGroup)
+  .add(ClusterGroup)
+  .add(DocsGroup)
+  .add(HealthGroup)
+  .addError(BadRequest)
+  .addError(Internal)
+  .annotate(OpenApi.Title, "knot")
+  .annotate(OpenApi.Description, "Developer spaces on your own servers")
+{}

@@ -1,0 +1,90 @@
+/**
+ * The API as a Layer: `ApiLive` implements every group over the node's services;
+ * `makeApiServer` serves it on a host and port; `makeApiHandler` gives a web-standard
+ * handler (Request => Response) of the same app, to call without a socket.
+ */
+import { createServer } from "node:http"
+import type { HttpApi } from "@effect/platform"
+import { HttpApiBuilder, HttpServer } from "@effect/platform"
+import type { ServeError } from "@effect/platform/HttpServerError"
+import { NodeHttpServer } from "@effect/platform-node"
+import { Duration, Effect, Layer } from "effect"
+import type { ClusterView } from "../../actors/node/clusterView.ts"
+import type { Templates } from "../../actors/node/templates.ts"
+import type { Spaces } from "../../actors/space/spaces.ts"
+import type { Store } from "../../storage/store.ts"
+import { KnotApi } from "./api.ts"
+import { AccountsLive } from "./auth/accounts.ts"
+import { AuthenticationLive } from "./auth/authentication.live.ts"
+import type { SecureRandom } from "./auth/secureRandom.ts"
+import { ClusterHandlers } from "./handlers/cluster.handlers.ts"
+import { DocsHandlers } from "./handlers/docs.handlers.ts"
+import { HealthHandlers } from "./handlers/health.handlers.ts"
+import { SpacesHandlers } from "./handlers/spaces.handlers.ts"
+import { TemplatesHandlers } from "./handlers/templates.handlers.ts"
+import { TokensHandlers } from "./handlers/tokens.handlers.ts"
+import { UsersHandlers } from "./handlers/users.handlers.ts"
+import { RequestErrorsLive } from "./requestErrors.ts"
+import { drainServer } from "./serverDrain.ts"
+
+/** What the API reads and drives. An `EngineHealth` in the context, if any, adds the engine to /health. */
+export type ApiRequirements = Spaces | Templates | ClusterView | Store | SecureRandom
+
+export const ApiLive: Layer.Layer<HttpApi.Api, never, ApiRequirements> = HttpApiBuilder.api(KnotApi).pipe(
+  Layer.provide(
+    Layer.mergeAll(
+      SpacesHandlers,
+      TemplatesHandlers,
+      UsersHandlers,
+      TokensHandlers,
+      ClusterHandlers,
+      DocsHandlers,
+      HealthHandlers
+    )
+  ),
+  Layer.provide(AuthenticationLive),
+  Layer.provide(AccountsLive)
+)
+
+export interface ApiServerOptions {
+  readonly listen: { readonly host: string; readonly port: number }
+  /** How long closing waits for requests in flight before cutting them; default 30 seconds. */
+  readonly drainTimeout?: Duration.DurationInput
+}
+
+/**
+ * Serves the API until the layer's scope closes. Closing stops accepting connections, lets
+ * the requests in flight finish (serverDrain.ts), and only then releases the services they
+ * use. The HttpServer it outputs tells the bound address (port 0 picks a free one).
+ */
+export const makeApiServer = (
+  options: ApiServerOptions
+): Layer.Layer<HttpServer.HttpServer, ServeError, ApiRequirements> =>
+  Layer.unwrapEffect(Effect.sync(() => {
+    const server = createServer()
+    const listening = NodeHttpServer.layer(() => server, { host: options.listen.host, port: options.listen.port })
+    const serving = HttpApiBuilder.serve().pipe(
+      Layer.provide(RequestErrorsLive),
+      Layer.provide(ApiLive),
+      Layer.provideMerge(listening)
+    )
+    // Built last, so released first: the drain runs while the handlers and services are still up.
+    const draining = Layer.scopedDiscard(
+      Effect.addFinalizer(() => drainServer(server, Duration.decode(options.drainTimeout ?? Duration.seconds(30))))
+    )
+    return draining.pipe(
+      Layer.provideMerge(serving),
+      Layer.project(HttpServer.HttpServer, HttpServer.HttpServer, (httpServer) => httpServer)
+    )
+  }))
+
+/** `http://host:port` of the server, for messages and clients. */
+export const serverUrl: Effect.Effect<string, never, HttpServer.HttpServer> = Effect.map(
+  HttpServer.HttpServer,
+  (server) => HttpServer.formatAddress(server.address)
+)
+
+export const makeApiHandler = (services: Layer.Layer<ApiRequirements>) =>
+  HttpApiBuilder.toWebHandler(
+    Layer.mergeAll(ApiLive, RequestErrorsLive, HttpServer.layerContext).pipe(Layer.provide(services))
+  )

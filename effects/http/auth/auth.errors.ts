@@ -1,0 +1,32 @@
+import { Data } from "effect"
+
+export class UserNameTaken extends Data.TaggedError("UserNameTaken")<{ readonly name: string }> {
+  override get message() {
+    return `a user named ${this.name} already exists`
+  }
+}
+
+export class UserNotFound extends Data.TaggedError("UserNotFound")<{ readonly user: string }> {
+  override get message() {
+    return `no user named ${this.user}; see \`knot user list\``
+  }
+}
+
+export class TokenNotFound extends Data.TaggedError("TokenNotFound")<{ readonly id: string }> {
+  override get message() {
+    return `no token with id ${this.id}; see \`knot token list\``
+  }
+}
+
+/** The token is unknown, revoked, or belongs to a user who no longer exists. */
+export class InvalidToken extends Data.TaggedError("InvalidToken")<{}> {
+  override get message() {
+    return "the token is not valid on this node (unknown, revoked, or its user was removed); create one with `knot token create`"
+  }
+}
+
+export class AdminTokenTooShort extends Data.TaggedError("AdminTokenTooShort")<{ readonly length: number }> {
+  override get message() {
+    return `KNOT_ADMIN_TOKEN must be at least 20 characters long (got ${this.length}); unset it to have one generated`
+  }
+}

@@ -1,0 +1,11 @@
+import { Context } from "effect"
+import type { UserRole } from "../../../storage/kinds/user.ts"
+
+export interface AuthenticatedUser {
+  readonly id: string
+  readonly name: string
+  readonly role: UserRole
+}
+
+/** Who made the request; the Authentication middleware provides it to every handler behind it. */
+export class CurrentUser extends Context.Tag("knot/http/CurrentUser")<CurrentUser, AuthenticatedUser>() {}

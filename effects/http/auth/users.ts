@@ -1,0 +1,52 @@
+/** Users as replicated `user` records. A user's id is their name (see api.schemas.ts). */
+import { Context, Effect, Layer } from "effect"
+import type { User, UserRole } from "../../../storage/kinds/user.ts"
+import { User as UserSchema } from "../../../storage/kinds/user.ts"
+import { Store } from "../../../storage/store.ts"
+import type { StoreError } from "../../../storage/store.errors.ts"
+import { UserNameTaken, UserNotFound } from "./auth.errors.ts"
+import type { AuthenticatedUser } from "./currentUser.ts"
+import { storedDecoder } from "./storedRecords.ts"
+
+export const userKind = "user"
+
+export interface UsersShape {
+  readonly create: (name: string, role: UserRole) => Effect.Effect<AuthenticatedUser, UserNameTaken | StoreError>
+  readonly list: Effect.Effect<ReadonlyArray<AuthenticatedUser>, StoreError>
+  readonly get: (id: string) => Effect.Effect<AuthenticatedUser, UserNotFound | StoreError>
+  /** True until the first user exists: the moment to bootstrap an admin. */
+  readonly isEmpty: Effect.Effect<boolean, StoreError>
+}
+
+export class Users extends Context.Tag("knot/http/Users")<Users, UsersShape>() {
+  static readonly layer: Layer.Layer<Users, never, Store> = Layer.effect(
+    Users,
+    Effect.gen(function*() {
+      const store = yield* Store
+      const decode = storedDecoder(UserSchema, userKind)
+      const view = (id: string, user: User): AuthenticatedUser => ({ id, name: user.name, role: user.role })
+
+      const get = (id: string): Effect.Effect<AuthenticatedUser, UserNotFound | StoreError> =>
+        Effect.flatMap(store.get(userKind, id), (record): Effect.Effect<AuthenticatedUser, UserNotFound | StoreError> =>
+          record === undefined || record.deleted
+            ? Effect.fail(new UserNotFound({ user: id }))
+            : Effect.map(decode(id, record.value), (user) => view(id, user)))
+
+      const create = (name: string, role: UserRole) =>
+        Effect.gen(function*() {
+          const existing = yield* store.get(userKind, name)
+          if (existing !== undefined && !existing.deleted) return yield* new UserNameTaken({ name })
+          const user: User = { name, role }
+          yield* store.put(userKind, name, user)
+          return view(name, user)
+        })
+
+      const list = Effect.flatMap(
+        store.list(userKind),
+        (records) => Effect.forEach(records, (record) => Effect.map(decode(record.id, record.value), (user) => view(record.id, user)))
+      )
+
+      return { create, list, get, isEmpty: Effect.map(store.list(userKind), (records) => records.length === 0) }
+    })
+  )
+}

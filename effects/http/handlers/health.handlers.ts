@@ -1,0 +1,20 @@
+import { HttpApiBuilder } from "@effect/platform"
+import { Effect, Option } from "effect"
+import { ClusterView } from "../../../actors/node/clusterView.ts"
+import { KnotApi } from "../api.ts"
+import type { Health } from "../api.schemas.ts"
+import { EngineHealth } from "../engineHealth.ts"
+
+export const HealthHandlers = HttpApiBuilder.group(KnotApi, "health", (handlers) =>
+  Effect.gen(function*() {
+    const cluster = yield* ClusterView
+    const engine = yield* Effect.serviceOption(EngineHealth)
+    return handlers.handle("health", () =>
+      Effect.gen(function*() {
+        const self = yield* cluster.self
+        const base = { node: self.id, mode: self.mode, zone: self.zone }
+        if (Option.isNone(engine)) return { status: "ok", ...base } satisfies Health
+        const status = yield* engine.value.check
+        return { status: status.status === "up" ? "ok" : "degraded", ...base, engine: status } satisfies Health
+      }))
+  }))

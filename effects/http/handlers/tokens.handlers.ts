@@ -1,0 +1,38 @@
+import { HttpApiBuilder } from "@effect/platform"
+import { Effect } from "effect"
+import { KnotApi } from "../api.ts"
+import { requireAdmin, requireOwner } from "../auth/access.ts"
+import { CurrentUser } from "../auth/currentUser.ts"
+import { Tokens } from "../auth/tokens.ts"
+import { Users } from "../auth/users.ts"
+import { storeErrors, tokenNotFound, userNotFound } from "../domainErrors.ts"
+
+export const TokensHandlers = HttpApiBuilder.group(KnotApi, "tokens", (handlers) =>
+  Effect.gen(function*() {
+    const users = yield* Users
+    const tokens = yield* Tokens
+
+    /** Whom the new token acts as: the caller, or (admins only) the user named. */
+    const holder = (requested: string | undefined) =>
+      Effect.gen(function*() {
+        const caller = yield* CurrentUser
+        if (requested === undefined || requested === caller.id) return caller
+        // Checked before the lookup, so that a user cannot probe which names exist.
+        yield* requireAdmin
+        return yield* users.get(requested)
+      })
+
+    return handlers
+      .handle("create", ({ payload }) =>
+        Effect.flatMap(holder(payload.user), (user) =>
+          tokens.issue({ user: user.id, ...(payload.name === undefined ? {} : { name: payload.name }) })).pipe(
+            Effect.catchTags({ UserNotFound: userNotFound, ...storeErrors })
+          ))
+      .handle("list", () =>
+        Effect.flatMap(CurrentUser, (user) => tokens.list({ user: user.id })).pipe(Effect.catchTags(storeErrors)))
+      .handle("revoke", ({ path }) =>
+        Effect.flatMap(tokens.get(path.id), (token) =>
+          Effect.zipRight(requireOwner(token.user, `token ${token.id}`), tokens.revoke(token.id))).pipe(
+            Effect.catchTags({ TokenNotFound: tokenNotFound, ...storeErrors })
+          ))
+  }))

@@ -1,0 +1,27 @@
+/**
+ * Closing a Node http server waits for its connections to end, and an idle keep-alive
+ * connection ends only when its client or its timeout says so: seconds of a shutdown spent
+ * waiting on nobody. Draining stops accepting, lets every request in flight finish, closes
+ * each connection as soon as it is idle, and cuts what is still running after `timeout`.
+ */
+import type { Server } from "node:http"
+import { Duration, Effect } from "effect"
+
+const idleSweep = Duration.millis(25)
+
+export const drainServer = (server: Server, timeout: Duration.Duration): Effect.Effect<void> =>
+  Effect.async<void>((resume) => {
+    if (!server.listening) return resume(Effect.void)
+    const sweep = setInterval(() => server.closeIdleConnections(), Duration.toMillis(idleSweep))
+    const cut = setTimeout(() => server.closeAllConnections(), Duration.toMillis(timeout))
+    server.close(() => {
+      clearInterval(sweep)
+      clearTimeout(cut)
+      resume(Effect.void)
+    })
+    server.closeIdleConnections()
+    return Effect.sync(() => {
+      clearInterval(sweep)
+      clearTimeout(cut)
+    })
+  })

@@ -1,0 +1,93 @@
+/**
+ * The API's cost of listing 1 000 spaces: GET /api/spaces as an admin (every space), over
+ * HTTP on 127.0.0.1, against a standalone node's services on a MemoryStore. vitest prints
+ * requests/s (hz) and p99 latency per request; the block after it, requests/s and p99 with
+ * 16 requests in flight at once.
+ */
+import { Effect, Exit, Layer, Scope } from "effect"
+import { afterAll, bench, describe } from "vitest"
+import { makeApiServer, serverUrl } from "../../effects/http/apiServer.ts"
+import { bootstrapAdmin } from "../../effects/http/auth/bootstrapAdmin.ts"
+import type { Space } from "../../storage/kinds/space.ts"
+import { Store } from "../../storage/store.ts"
+import { nodeServices, testNodeId, testZone } from "../http/apiHarness.ts"
+
+const spaceCount = 1_000
+const inFlight = 16
+const burstRequests = 200
+
+const scope = Effect.runSync(Scope.make())
+afterAll(() => Effect.runPromise(Scope.close(scope, Exit.void)))
+
+const { url, token } = await Effect.runPromise(
+  Effect.gen(function*() {
+    const context = yield* Layer.buildWithScope(
+      makeApiServer({ listen: { host: "127.0.0.1", port: 0 } }).pipe(Layer.provideMerge(nodeServices)),
+      scope
+    )
+    const store = yield* Effect.provide(Store, context)
+    const outcome = yield* Effect.provide(bootstrapAdmin(), context)
+    if (outcome._tag !== "Created") return yield* Effect.dieMessage("a fresh store was not bootstrapped")
+    const space = (index: number): Space => ({
+      name: `space-${index}`,
+      owner: `user-${index % 50}`,
+      template: "web",
+      node: testNodeId,
+      zone: testZone,
+      desired: "running",
+      observed: "running",
+      generation: 1
+    })
+    yield* store.batch(
+      Array.from({ length: spaceCount }, (_, index) => ({
+        _tag: "Put" as const,
+        kind: "space",
+        id: `space-${index}`,
+        value: space(index)
+      }))
+    )
+    return { url: yield* Effect.provide(serverUrl, context), token: outcome.token.secret }
+  })
+)
+
+const listSpaces = async () => {
+  const response = await fetch(`${url}/api/spaces`, { headers: { authorization: `Bearer ${token}` } })
+  const spaces = (await response.json()) as ReadonlyArray<unknown>
+  if (response.status !== 200 || spaces.length !== spaceCount) {
+    throw new Error(`GET /api/spaces answered ${response.status} with ${spaces.length} spaces`)
+  }
+}
+
+const percentile = (sorted: ReadonlyArray<number>, p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0
+
+/** `burstRequests` requests, `inFlight` at a time: throughput and tail latency under load. */
+const burst = async () => {
+  const latencies: Array<number> = []
+  let next = 0
+  const started = performance.now()
+  const worker = async () => {
+    while (next < burstRequests) {
+      next++
+      const sent = performance.now()
+      await listSpaces()
+      latencies.push(performance.now() - sent)
+    }
+  }
+  await Promise.all(Array.from({ length: inFlight }, worker))
+  const seconds = (performance.now() - started) / 1000
+  const sorted = latencies.sort((a, b) => a - b)
+  console.log(
+    `GET /api/spaces, ${spaceCount} spaces, ${inFlight} in flight: ${(burstRequests / seconds).toFixed(0)} requests/s, ` +
+      `p50 ${percentile(sorted, 50).toFixed(1)} ms, p99 ${percentile(sorted, 99).toFixed(1)} ms`
+  )
+}
+
+describe(`list ${spaceCount} spaces over HTTP`, () => {
+  bench("GET /api/spaces, one request at a time", listSpaces, { time: 2_000, warmupIterations: 20 })
+  bench(`GET /api/spaces, ${inFlight} in flight (${burstRequests} requests per iteration)`, burst, {
+    iterations: 1,
+    warmupIterations: 0,
+    time: 0
+  })
+})

@@ -1,0 +1,55 @@
+/**
+ * Runs the client commands in this process, as `knot ARGS...` would, against a test node:
+ * what they print on stdout and stderr is captured, and the exit code is what the real
+ * entry point gives (non-zero on any failure, see cli/client/cliFailure.ts).
+ */
+import { Command } from "@effect/cli"
+import { FetchHttpClient } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
+import type { Console } from "effect"
+import { ConfigProvider, Duration, Effect, Exit, Layer } from "effect"
+import { reportFailure } from "../../cli/client/cliFailure.ts"
+import { clusterCommand } from "../../cli/client/cluster.command.ts"
+import { loginCommand } from "../../cli/client/login.command.ts"
+import { Progress } from "../../cli/client/progress.ts"
+import { spaceCommand } from "../../cli/client/space.command.ts"
+import { templateCommand } from "../../cli/client/template.command.ts"
+import { tokenCommand } from "../../cli/client/token.command.ts"
+import { userCommand } from "../../cli/client/user.command.ts"
+import { PollInterval } from "../../cli/client/waitForSpace.ts"
+
+export const knot = Command.make("knot").pipe(
+  Command.withSubcommands([spaceCommand, templateCommand, clusterCommand, tokenCommand, userCommand, loginCommand])
+)
+
+const cli = Command.run(knot, { name: "knot", version: "test" })
+
+export interface Run {
+  readonly stdout: string
+  readonly stderr: string
+  readonly exitCode: number
+}
+
+const text = (args: ReadonlyArray<unknown>) => args.map(String).join(" ")
+
+/** `knot ...args` with exactly the environment variables given (KNOT_CONFIG should point into a temp dir). */
+export const runKnot = (args: ReadonlyArray<string>, environment: Record<string, string>): Effect.Effect<Run> =>
+  Effect.gen(function*() {
+    const stdout: Array<string> = []
+    const stderr: Array<string> = []
+    const base = yield* Effect.console
+    const console: Console.Console = {
+      ...base,
+      log: (...line) => Effect.sync(() => void stdout.push(text(line))),
+      error: (...line) => Effect.sync(() => void stderr.push(text(line)))
+    }
+    const exit = yield* cli(["node", "knot", ...args]).pipe(
+      reportFailure,
+      Effect.provide(Layer.mergeAll(NodeContext.layer, FetchHttpClient.layer, Progress.lines)),
+      Effect.provideService(PollInterval, Duration.millis(10)),
+      Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(environment)))),
+      Effect.withConsole(console),
+      Effect.exit
+    )
+    return { stdout: stdout.join("\n"), stderr: stderr.join("\n"), exitCode: Exit.isSuccess(exit) ? 0 : 1 }
+  })

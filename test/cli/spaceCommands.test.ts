@@ -1,0 +1,119 @@
+import { expect, layer } from "@effect/vitest"
+import { Effect } from "effect"
+import { TestApi } from "../http/apiHarness.ts"
+import { runKnot } from "./cliHarness.ts"
+import { cliTestNode, freshConfigPath } from "./cliEnvironment.ts"
+import { brokenReason, brokenTemplate } from "./ownerStandIn.ts"
+
+layer(cliTestNode, { excludeTestServices: true })("knot space", (it) => {
+  /** The environment of a user `name` with a token, the templates web, broken and gpu in place. */
+  const asUser = (name: string) =>
+    Effect.gen(function*() {
+      const api = yield* TestApi
+      for (const template of [{ name: "web" }, { name: brokenTemplate }, { name: "gpu", zones: ["us-east"] }]) {
+        yield* api.request("POST", "/api/templates", { token: api.adminToken, json: { image: "busybox", ...template } })
+      }
+      const token = yield* api.userWithToken(name)
+      return { KNOT_SERVER: api.url, KNOT_TOKEN: token, KNOT_CONFIG: freshConfigPath() }
+    })
+
+  it.effect("create waits until the space runs, with its progress on stderr", () =>
+    Effect.gen(function*() {
+      const environment = yield* asUser("cara")
+      const run = yield* runKnot(["space", "create", "cara-dev", "--template", "web"], environment)
+      expect(run).toMatchObject({ exitCode: 0, stdout: "space cara-dev is running on node-a (eu-west)" })
+      // Polling may miss a step; what it shows is in order, from the request to the end.
+      const shown = run.stderr.split("\n").map((line) => line.replace("space cara-dev: ", ""))
+      expect(shown[0]).toBe("pending")
+      expect(shown.at(-1)).toBe("running")
+      expect(shown).toEqual(["pending", "creating", "starting", "running"].filter((state) => shown.includes(state)))
+    }))
+
+  it.effect("create --no-wait returns once the request is recorded", () =>
+    Effect.gen(function*() {
+      const environment = yield* asUser("noel")
+      const run = yield* runKnot(["space", "create", "noel-dev", "-t", "web", "--no-wait", "--json"], environment)
+      expect(run.exitCode).toBe(0)
+      expect(run.stderr).toBe("")
+      expect(JSON.parse(run.stdout)).toMatchObject({ name: "noel-dev", desired: "running", observed: "pending" })
+    }))
+
+  it.effect("a space that fails to start is one line on stderr and exit code 1", () =>
+    Effect.gen(function*() {
+      const environment = yield* asUser("bo")
+      const run = yield* runKnot(["space", "create", "bo-dev", "--template", brokenTemplate], environment)
+      expect(run.exitCode).toBe(1)
+      expect(run.stdout).toBe("")
+      expect(run.stderr.split("\n").at(-1)).toBe(`error: space bo-dev failed: ${brokenReason}`)
+    }))
+
+  it.effect("a placement refused for its zones is one line naming them, and exit code 1", () =>
+    Effect.gen(function*() {
+      const environment = yield* asUser("zed")
+      const run = yield* runKnot(["space", "create", "zed-gpu", "--template", "gpu"], environment)
+      expect(run).toEqual({
+        exitCode: 1,
+        stdout: "",
+        stderr: "error: no alive node in zones [us-east] for template gpu"
+      })
+    }))
+
+  it.effect("list shows the user's spaces as a table", () =>
+    Effect.gen(function*() {
+      const environment = yield* asUser("tab")
+      yield* runKnot(["space", "create", "tab-one", "-t", "web"], environment)
+      yield* runKnot(["space", "create", "tab-two", "-t", "web", "--no-wait"], environment)
+      const run = yield* runKnot(["space", "list"], environment)
+      const [header, ...rows] = run.stdout.split("\n")
+      expect(header).toMatch(/^NAME\s+STATUS\s+TEMPLATE\s+OWNER\s+NODE\s+ZONE$/)
+      expect(rows.map((row) => row.split(/\s+/)[0])).toEqual(["tab-one", "tab-two"])
+      expect(rows[0]).toMatch(/^tab-one\s+running\s+web\s+tab\s+node-a\s+eu-west$/)
+    }))
+
+  it.effect("list --json prints what the API returns", () =>
+    Effect.gen(function*() {
+      const api = yield* TestApi
+      const environment = yield* asUser("jay")
+      yield* runKnot(["space", "create", "jay-dev", "-t", "web"], environment)
+      const run = yield* runKnot(["space", "list", "--json"], environment)
+      const fromApi = yield* api.request("GET", "/api/spaces", { token: environment.KNOT_TOKEN })
+      expect(JSON.parse(run.stdout)).toEqual(fromApi.body)
+    }))
+
+  it.effect("stop waits until the space has stopped, start until it runs again", () =>
+    Effect.gen(function*() {
+      const environment = yield* asUser("sam")
+      yield* runKnot(["space", "create", "sam-dev", "-t", "web"], environment)
+      const stopped = yield* runKnot(["space", "stop", "sam-dev"], environment)
+      expect(stopped.stdout).toBe("space sam-dev is stopped on node-a (eu-west)")
+      const started = yield* runKnot(["space", "start", "sam-dev"], environment)
+      expect(started.stdout).toBe("space sam-dev is running on node-a (eu-west)")
+    }))
+
+  it.effect("get shows one space, field by field", () =>
+    Effect.gen(function*() {
+      const environment = yield* asUser("gil")
+      yield* runKnot(["space", "create", "gil-dev", "-t", "web"], environment)
+      const run = yield* runKnot(["space", "get", "gil-dev"], environment)
+      expect(run.stdout).toContain("name:     gil-dev")
+      expect(run.stdout).toContain("status:   running")
+      expect(run.stdout).toContain("owner:    gil")
+    }))
+
+  it.effect("delete of another user's space is refused in one line", () =>
+    Effect.gen(function*() {
+      const owner = yield* asUser("own")
+      yield* runKnot(["space", "create", "own-dev", "-t", "web", "--no-wait"], owner)
+      const other = yield* asUser("oth")
+      const run = yield* runKnot(["space", "delete", "own-dev"], other)
+      expect(run).toEqual({ exitCode: 1, stdout: "", stderr: "error: space own-dev belongs to another user" })
+    }))
+
+  it.effect("delete asks for the space's removal", () =>
+    Effect.gen(function*() {
+      const environment = yield* asUser("del")
+      yield* runKnot(["space", "create", "del-dev", "-t", "web", "--no-wait"], environment)
+      const run = yield* runKnot(["space", "delete", "del-dev"], environment)
+      expect(run).toMatchObject({ exitCode: 0, stdout: "space del-dev: deletion requested; its node removes the container" })
+    }))
+})

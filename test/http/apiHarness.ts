@@ -1,0 +1,95 @@
+/**
+ * A standalone node's API on an ephemeral port of 127.0.0.1 over a MemoryStore, with its
+ * admin bootstrapped (no space actors run: a space stays as its requests leave it); plus a raw `fetch` helper, so that tests see the
+ * wire exactly as any client does (statuses, headers, bodies).
+ */
+import { Context, Effect, Layer } from "effect"
+import { StandaloneClusterView } from "../../actors/node/clusterView.standalone.ts"
+import { TemplatesLive } from "../../actors/node/templates.live.ts"
+import { SpacesLive } from "../../actors/space/spaces.live.ts"
+import { makeApiServer, serverUrl } from "../../effects/http/apiServer.ts"
+import { bootstrapAdmin } from "../../effects/http/auth/bootstrapAdmin.ts"
+import { SecureRandom } from "../../effects/http/auth/secureRandom.ts"
+import { MemoryStore } from "../../storage/memoryStore.ts"
+import { NodeId } from "../../storage/record.ts"
+import type { StoreShape } from "../../storage/store.ts"
+import { Store } from "../../storage/store.ts"
+
+export interface WireResponse {
+  readonly status: number
+  readonly contentType: string | null
+  /** Parsed JSON, or the text when the body is not JSON. */
+  readonly body: any
+}
+
+export interface RequestOptions {
+  readonly token?: string
+  /** Serialized as JSON. */
+  readonly json?: unknown
+  /** Sent as it is, with a JSON content type. */
+  readonly raw?: string
+}
+
+export interface TestApiShape {
+  readonly url: string
+  readonly store: StoreShape
+  /** The bootstrap admin's token. */
+  readonly adminToken: string
+  readonly request: (method: string, path: string, options?: RequestOptions) => Effect.Effect<WireResponse>
+  /** A new user (via the API, as admin) and a token for them. */
+  readonly userWithToken: (name: string, role?: "admin" | "user") => Effect.Effect<string>
+}
+
+export class TestApi extends Context.Tag("test/TestApi")<TestApi, TestApiShape>() {}
+
+export const fetchJson = (url: string, method: string, options: RequestOptions = {}): Effect.Effect<WireResponse> =>
+  Effect.promise(async () => {
+    const headers: Record<string, string> = {}
+    if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`
+    const body = options.raw ?? (options.json === undefined ? undefined : JSON.stringify(options.json))
+    if (body !== undefined) headers["content-type"] = "application/json"
+    const response = await fetch(url, { method, headers, ...(body === undefined ? {} : { body }) })
+    const text = await response.text()
+    let parsed: unknown = text
+    try {
+      parsed = text === "" ? undefined : JSON.parse(text)
+    } catch {
+      // Not JSON: the test sees the text.
+    }
+    return { status: response.status, contentType: response.headers.get("content-type"), body: parsed }
+  })
+
+export const testNodeId = "node-a"
+export const testZone = "eu-west"
+
+/** A standalone node's services over a fresh MemoryStore, without its space actors. */
+export const nodeServices = SpacesLive.pipe(
+  Layer.provideMerge(TemplatesLive.layer()),
+  Layer.provideMerge(StandaloneClusterView.layer({ zone: testZone })),
+  Layer.provideMerge(MemoryStore.layer({ nodeId: NodeId.make(testNodeId), maxDriftMs: 60_000 })),
+  Layer.provideMerge(SecureRandom.live)
+)
+
+export const makeTestApi =
+  Layer.scoped(
+    TestApi,
+    Effect.gen(function*() {
+      const context = yield* Layer.build(
+        makeApiServer({ listen: { host: "127.0.0.1", port: 0 } }).pipe(Layer.provideMerge(nodeServices))
+      )
+      const url = yield* Effect.provide(serverUrl, context)
+      const store = Context.get(context, Store)
+      const outcome = yield* bootstrapAdmin({ adminName: "root" }).pipe(Effect.provide(context), Effect.orDie)
+      if (outcome._tag !== "Created") return yield* Effect.dieMessage("a fresh store was not bootstrapped")
+      const adminToken = outcome.token.secret
+      const request = (method: string, path: string, options?: RequestOptions) =>
+        fetchJson(`${url}${path}`, method, options)
+      const userWithToken = (name: string, role: "admin" | "user" = "user") =>
+        Effect.gen(function*() {
+          yield* request("POST", "/api/users", { token: adminToken, json: { name, role } })
+          const issued = yield* request("POST", "/api/tokens", { token: adminToken, json: { user: name } })
+          return issued.body.secret as string
+        })
+      return { url, store, adminToken, request, userWithToken }
+    })
+  )

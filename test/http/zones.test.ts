@@ -1,0 +1,34 @@
+import { describe, expect, it } from "@effect/vitest"
+import type { Member, MemberState } from "../../actors/node/clusterView.ts"
+import { zonesOf } from "../../effects/http/handlers/cluster.handlers.ts"
+
+const member = (id: string, zone: string, state: MemberState): Member => ({
+  id,
+  zone,
+  mode: "cluster",
+  state,
+  incarnation: 0,
+  lastContact: 0,
+  spaces: 0
+})
+
+describe("zonesOf", () => {
+  it("groups members by zone, zones sorted by name", () => {
+    const zones = zonesOf([member("a", "us-east", "alive"), member("b", "eu-west", "alive"), member("c", "us-east", "alive")])
+    expect(zones.map((zone) => [zone.name, zone.members.map((m) => m.id)])).toEqual([["eu-west", ["b"]], ["us-east", ["a", "c"]]])
+  })
+
+  it("calls a zone degraded when only some members are alive, down when none is", () => {
+    const zones = zonesOf([
+      member("a", "one", "alive"),
+      member("b", "one", "suspect"),
+      member("c", "two", "dead"),
+      member("d", "three", "alive")
+    ])
+    expect(zones.map((zone) => [zone.name, zone.health, zone.alive, zone.total])).toEqual([
+      ["one", "degraded", 1, 2],
+      ["three", "healthy", 1, 1],
+      ["two", "down", 0, 1]
+    ])
+  })
+})
