@@ -1,0 +1,8 @@
+export * from "./convergence.ts"
+export * from "./faults.ts"
+export * from "./fuzz.ts"
+export * from "./invariants.ts"
+export * from "./runSimulation.ts"
+export * from "./scenarios.ts"
+export type { LinkFaults } from "./network.ts"
+export { reliable } from "./network.ts"

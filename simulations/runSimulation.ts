@@ -1,0 +1,251 @@
+/**
+ * One entry point, one seed (TigerBeetle's VOPR): builds the cluster of a scenario, plays its
+ * fault plan in virtual time with the checker running beside it, and reports what held.
+ * Everything the run does follows from the seed and the code: same seed, same trace hash.
+ */
+import { Cause, Data, Effect } from "effect"
+import type { StoreShape } from "../storage/store.ts"
+import type { GossipConfig } from "../transport/gossip/gossip.config.ts"
+import { defaultGossipConfig } from "../transport/gossip/gossip.config.ts"
+import { nodeClock } from "./clock.ts"
+import { makeCluster, type SimCluster } from "./cluster.ts"
+import { describeStep, type FaultPlan, FaultStep, planEnd } from "./faults.ts"
+import {
+  type AcknowledgedWrite,
+  checkAcknowledged,
+  checkConverged,
+  checkSeenAlive,
+  checkSeenDead,
+  checkSingleRunningSpace,
+  looksSettled,
+  type Violation
+} from "./invariants.ts"
+import type { SimNetwork } from "./network.ts"
+import { findScenario, type Scenario, scenarioNames } from "./scenarios.ts"
+import { drive, SimScheduler } from "./scheduler.ts"
+import type { Trace, TraceCounts } from "./trace.ts"
+import { makeWorld, maxDriftMs } from "./world.ts"
+
+export class UnknownScenario extends Data.TaggedError("UnknownScenario")<{ readonly name: string }> {
+  override get message() {
+    return `unknown scenario "${this.name}"; valid scenarios: ${scenarioNames.join(", ")}`
+  }
+}
+
+export class TooFewNodes extends Data.TaggedError("TooFewNodes")<{
+  readonly scenario: string
+  readonly nodes: number
+  readonly minimum: number
+}> {
+  override get message() {
+    return `scenario ${this.scenario} needs at least ${this.minimum} nodes, not ${this.nodes}`
+  }
+}
+
+export interface SimulationOptions {
+  readonly seed: number
+  readonly scenario: string | Scenario
+  /** Cluster size; the scenario's default when absent. */
+  readonly nodes?: number
+  /** Keep every trace line (for `--trace FILE`); the hash alone otherwise. */
+  readonly keepTrace?: boolean
+  readonly gossip?: Partial<GossipConfig>
+  /** Wraps every store as it opens: tests use it to prove the checker catches a broken store. */
+  readonly wrapStore?: (store: StoreShape) => StoreShape
+}
+
+export interface SimulationOutcome {
+  readonly ok: boolean
+  readonly seed: number
+  readonly scenario: string
+  readonly nodes: number
+  readonly violations: ReadonlyArray<Violation>
+  readonly traceHash: string
+  /** Empty unless `keepTrace`. */
+  readonly trace: ReadonlyArray<string>
+  readonly counts: TraceCounts
+  readonly virtualMs: number
+  readonly realMs: number
+}
+
+/**
+ * Gossip in the simulator: quicker suspicion, and rounds that fit a five-node cluster (two
+ * peers every two seconds) — every message costs real time, and a run must take milliseconds.
+ */
+export const simulationGossip: Partial<GossipConfig> = {
+  probeIntervalMs: 1000,
+  probeTimeoutMs: 300,
+  suspicionTimeoutMs: 3000,
+  antiEntropyIntervalMs: 2000,
+  fanout: 2
+}
+
+const checkEveryMs = 1000
+const settleCheckEveryMs = 250
+
+/** How long after a crash every live node must see the crashed node dead. */
+export const deadDetectionBoundMs = (nodes: number, config: GossipConfig): number =>
+  config.suspicionTimeoutMs + (nodes + 3) * config.probeIntervalMs
+
+const describeCause = (cause: Cause.Cause<unknown>) => Cause.pretty(cause).split("\n")[0] ?? "unknown failure"
+
+export const replayCommand = (scenario: string, seed: number, nodes?: number): string =>
+  `knot sim run --scenario ${scenario} --seed ${seed}${nodes === undefined ? "" : ` --nodes ${nodes}`}`
+
+export interface ResolvedScenario {
+  readonly scenario: Scenario
+  readonly nodes: number
+}
+
+/** The scenario an option names, and the cluster size to run it with. */
+export const resolveScenario = (
+  options: Pick<SimulationOptions, "scenario" | "nodes">
+): Effect.Effect<ResolvedScenario, UnknownScenario | TooFewNodes> =>
+  Effect.suspend((): Effect.Effect<ResolvedScenario, UnknownScenario | TooFewNodes> => {
+    const scenario = typeof options.scenario === "string" ? findScenario(options.scenario) : options.scenario
+    if (scenario === undefined) return Effect.fail(new UnknownScenario({ name: String(options.scenario) }))
+    const nodes = options.nodes ?? scenario.defaultNodes
+    if (nodes < scenario.minNodes) {
+      return Effect.fail(new TooFewNodes({ scenario: scenario.name, nodes, minimum: scenario.minNodes }))
+    }
+    return Effect.succeed({ scenario, nodes })
+  })
+
+/** Runs one simulation; fails only for a scenario that does not exist or cannot be sized. */
+export const runSimulation = (
+  options: SimulationOptions
+): Effect.Effect<SimulationOutcome, UnknownScenario | TooFewNodes> =>
+  Effect.map(resolveScenario(options), ({ nodes, scenario }) => simulate(scenario, nodes, options))
+
+const simulate = (scenario: Scenario, count: number, options: SimulationOptions): SimulationOutcome => {
+  const started = performance.now()
+  const { clusterPrng, network, nodes, planPrng, time, trace } = makeWorld(
+    options.seed,
+    scenario.zones(count),
+    options.keepTrace ?? false
+  )
+  const plan = scenario.plan(planPrng, nodes)
+  const gossip: GossipConfig = { ...defaultGossipConfig, ...simulationGossip, ...options.gossip }
+  const violations: Array<Violation> = []
+  const program = Effect.gen(function*() {
+    const cluster = yield* makeCluster({
+      time,
+      network,
+      trace,
+      prng: clusterPrng,
+      nodes,
+      gossip,
+      maxDriftMs,
+      ...(options.wrapStore === undefined ? {} : { wrapStore: options.wrapStore })
+    })
+    for (const node of nodes) yield* cluster.start(node.id)
+    yield* Effect.fork(checker(cluster, violations))
+    const acknowledged = yield* play(cluster, network, trace, plan, gossip, nodes.length, violations)
+    const finalChecks = (at: number) =>
+      Effect.map(
+        Effect.all([
+          checkConverged(cluster, at),
+          checkAcknowledged(cluster, acknowledged, at),
+          checkSeenAlive(cluster, at),
+          checkSingleRunningSpace(cluster, at)
+        ]),
+        (found) => found.flat()
+      )
+    // The quiet period is a bound: the run ends as soon as the cluster has converged, and
+    // fails if it has not by the end of the period.
+    const deadline = planEnd(plan)
+    for (;;) {
+      const now = time.now
+      if (now >= deadline || (yield* looksSettled(cluster))) {
+        const found = yield* finalChecks(now)
+        if (found.length === 0 || now >= deadline) {
+          violations.push(...found)
+          trace.line(now, found.length === 0 ? "converged" : "did not converge")
+          break
+        }
+      }
+      yield* Effect.sleep(Math.min(settleCheckEveryMs, deadline - now))
+    }
+    yield* cluster.shutdown
+  }).pipe(Effect.withClock(nodeClock(time)))
+
+  const result = drive(program, new SimScheduler(), time)
+  if (result._tag === "Stalled") {
+    violations.push({ at: time.now, invariant: "progress", detail: "every fiber waits and no timer is pending" })
+  } else if (result.exit._tag === "Failure") {
+    violations.push({ at: time.now, invariant: "harness", detail: describeCause(result.exit.cause) })
+  }
+  for (const violation of violations) trace.line(violation.at, `VIOLATION ${violation.invariant}: ${violation.detail}`)
+  return {
+    ok: violations.length === 0,
+    seed: options.seed,
+    scenario: scenario.name,
+    nodes: count,
+    violations,
+    traceHash: trace.digest(),
+    trace: trace.lines,
+    counts: trace.counts,
+    virtualMs: time.now,
+    realMs: performance.now() - started
+  }
+}
+
+/** Checks that hold at every moment, once per virtual second. */
+const checker = (cluster: SimCluster, violations: Array<Violation>) =>
+  Effect.forever(
+    Effect.gen(function*() {
+      yield* Effect.sleep(checkEveryMs)
+      const now = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
+      violations.push(...(yield* checkSingleRunningSpace(cluster, now)))
+    })
+  )
+
+/** Plays the plan's steps at their times; returns the writes that were acknowledged. */
+const play = (
+  cluster: SimCluster,
+  network: SimNetwork,
+  trace: Trace,
+  plan: FaultPlan,
+  gossip: GossipConfig,
+  nodes: number,
+  violations: Array<Violation>
+) =>
+  Effect.gen(function*() {
+    const acknowledged: Array<AcknowledgedWrite> = []
+    for (const step of plan.steps) {
+      const now = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
+      if (step.at > now) yield* Effect.sleep(step.at - now)
+      const at = step.at
+      trace.counts.faults += step._tag === "Write" ? 0 : 1
+      trace.line(at, describeStep(step))
+      yield* FaultStep.$match(step, {
+        Write: (s) =>
+          Effect.asVoid(Effect.fork(
+            Effect.map(cluster.write(s.node, s.kind, s.id, s.value), (record) => {
+              trace.counts.writes++
+              if (record === undefined) return
+              trace.counts.acknowledged++
+              acknowledged.push({ node: s.node, record })
+            })
+          )),
+        Partition: (s) => Effect.sync(() => network.cutLinks(s.sides[0], s.sides[1], true)),
+        OneWay: (s) => Effect.sync(() => network.cutLinks(s.from, s.to, false)),
+        Isolate: (s) => Effect.sync(() => network.isolate([s.node])),
+        IsolateZone: (s) => Effect.sync(() => network.isolate(network.nodesInZone(s.zone))),
+        Heal: () => Effect.sync(() => network.heal()),
+        Crash: (s) =>
+          Effect.gen(function*() {
+            yield* cluster.crash(s.node)
+            const bound = deadDetectionBoundMs(nodes, gossip)
+            yield* Effect.fork(Effect.gen(function*() {
+              yield* Effect.sleep(bound)
+              if (cluster.downSince(s.node) !== at) return
+              violations.push(...(yield* checkSeenDead(cluster, s.node, at, bound, at + bound)))
+            }))
+          }),
+        Restart: (s) => Effect.orDie(cluster.start(s.node)),
+        Flaky: (s) => Effect.sync(() => network.setFaults(s.faults))
+      })
+    }
+    return acknowledged
+  })

@@ -1,0 +1,62 @@
+/**
+ * Runs every fiber of a simulation on one queue, in the order the tasks were scheduled.
+ * Effect's default scheduler hands work to microtasks and `setTimeout`, whose interleaving
+ * with real time would leak into the run; here nothing runs unless the harness drains the
+ * queue, so "all fibers have settled" is simply "the queue is empty".
+ */
+import { Effect, type Exit, type Scheduler } from "effect"
+import type { VirtualTime } from "./clock.ts"
+
+/** Ops a fiber runs before it yields to the others, as Effect's default does. */
+const opsBeforeYield = 2048
+
+export class SimScheduler implements Scheduler.Scheduler {
+  private tasks: Array<Scheduler.Task> = []
+  private head = 0
+  /** Tasks run since the start, a cheap progress measure. */
+  executed = 0
+
+  shouldYield(fiber: Parameters<Scheduler.Scheduler["shouldYield"]>[0]): number | false {
+    return fiber.currentOpCount > opsBeforeYield ? 0 : false
+  }
+
+  scheduleTask(task: Scheduler.Task): void {
+    this.tasks.push(task)
+  }
+
+  /** Runs tasks (and the tasks they schedule) until none is left. */
+  drain(): void {
+    while (this.head < this.tasks.length) {
+      const task = this.tasks[this.head]!
+      this.head++
+      this.executed++
+      task()
+      if (this.head > 4096 && this.head * 2 > this.tasks.length) {
+        this.tasks = this.tasks.slice(this.head)
+        this.head = 0
+      }
+    }
+    this.tasks.length = 0
+    this.head = 0
+  }
+}
+
+export type DriveResult<A, E> =
+  | { readonly _tag: "Done"; readonly exit: Exit.Exit<A, E> }
+  /** Every fiber waits and no timer is pending: nothing can ever happen again. */
+  | { readonly _tag: "Stalled" }
+
+/**
+ * Runs `effect` to its end on `scheduler`, moving `time` to the next timer whenever every
+ * fiber has settled. Synchronous: no real time passes between steps, and nothing outside
+ * this loop (no promise, no real timer) can interleave with the simulation.
+ */
+export const drive = <A, E>(effect: Effect.Effect<A, E>, scheduler: SimScheduler, time: VirtualTime): DriveResult<A, E> => {
+  const fiber = Effect.runFork(effect, { scheduler })
+  for (;;) {
+    scheduler.drain()
+    const exit = fiber.unsafePoll()
+    if (exit !== null) return { _tag: "Done", exit }
+    if (!time.fireNext()) return { _tag: "Stalled" }
+  }
+}

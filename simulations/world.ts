@@ -1,0 +1,45 @@
+/**
+ * What every simulated run is made of, drawn from one seed: virtual time, a trace, the
+ * network, and the nodes (ids, zones, clock drifts). Each consumer draws from its own stream
+ * of the seed, so the plan, the network and the nodes do not disturb one another.
+ */
+import { peekGossipTag } from "../transport/gossip/gossip.wire.ts"
+import { VirtualTime } from "./clock.ts"
+import type { ClusterNodeSpec } from "./cluster.ts"
+import { reliable, SimNetwork } from "./network.ts"
+import { Prng } from "./prng.ts"
+import { Trace } from "./trace.ts"
+
+/** Frames take 1–40 ms, as between servers in one region. */
+export const latencyMs = { min: 1, max: 40 }
+
+/** The stores' HLC limit; node clocks drift by up to a tenth of it either way. */
+export const maxDriftMs = 1000
+
+export interface World {
+  readonly time: VirtualTime
+  readonly trace: Trace
+  readonly network: SimNetwork
+  readonly nodes: ReadonlyArray<ClusterNodeSpec>
+  /** For the fault plan. */
+  readonly planPrng: Prng
+  /** For the node incarnations (their Effect `Random`). */
+  readonly clusterPrng: Prng
+}
+
+export const makeWorld = (seed: number, zones: ReadonlyArray<string>, keepTrace: boolean): World => {
+  const root = new Prng(seed, "knot-sim")
+  const planPrng = root.derive("plan")
+  const networkPrng = root.derive("network")
+  const nodesPrng = root.derive("nodes")
+  const clusterPrng = root.derive("cluster")
+  const time = new VirtualTime()
+  const trace = new Trace(keepTrace)
+  const network = new SimNetwork(time, networkPrng, trace, { latencyMs, faults: reliable, describe: peekGossipTag })
+  const nodes = zones.map((zone, i) => ({
+    id: `n${i + 1}`,
+    zone,
+    driftMs: nodesPrng.between(-maxDriftMs / 10, maxDriftMs / 10)
+  }))
+  return { time, trace, network, nodes, planPrng, clusterPrng }
+}

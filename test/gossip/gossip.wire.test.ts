@@ -1,0 +1,63 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Either } from "effect"
+import { Delta, StoredRecord, Version } from "../../storage/record.ts"
+import type { NodeId } from "../../storage/record.ts"
+import { decodeGossip, encodeGossip, type GossipMessage, peekGossipTag } from "../../transport/gossip/gossip.wire.ts"
+
+const limits = { maxFrameBytes: 4096 }
+const version = (node: string, wall: number) => new Version({ wall, counter: 0, node: node as NodeId })
+const record = new StoredRecord({ kind: "template", id: "t1", value: { image: "x" }, version: version("n1", 5), deleted: false })
+const utf8 = new TextEncoder()
+
+const roundTrip = (message: GossipMessage) =>
+  Either.flatMap(encodeGossip(message, "n1", limits), (bytes) => decodeGossip(bytes, "n1", limits))
+
+describe("gossip wire codec", () => {
+  it("decodes what it encodes, for every message kind", () => {
+    const messages: ReadonlyArray<GossipMessage> = [
+      { _tag: "Ping", seq: 1, updates: [{ node: "n2", zone: "a", status: "suspect", incarnation: 3 }] },
+      { _tag: "PingReq", seq: 2, target: "n3", updates: [] },
+      { _tag: "Ack", seq: 2, updates: [] },
+      { _tag: "MembershipUpdates", updates: [{ node: "n4", zone: "b", status: "dead", incarnation: 0 }] },
+      { _tag: "Digest", digest: { n1: version("n1", 5) } },
+      { _tag: "Delta", delta: new Delta({ records: [record], upTo: { n1: version("n1", 5) } }), digest: {} },
+      { _tag: "Delta", delta: new Delta({ records: [], upTo: {} }) },
+      { _tag: "Push", records: [record] }
+    ]
+    for (const message of messages) expect(Either.getOrThrow(roundTrip(message))).toEqual(message)
+  })
+
+  it("refuses a message larger than the frame limit with FrameTooLarge", () => {
+    const big = new StoredRecord({ ...record, value: "x".repeat(5000) })
+    const encoded = encodeGossip({ _tag: "Push", records: [big] }, "n1", limits)
+    expect(Either.isLeft(encoded) && encoded.left._tag).toBe("FrameTooLarge")
+  })
+
+  it("refuses an oversized incoming frame before decoding it", () => {
+    const decoded = decodeGossip(new Uint8Array(limits.maxFrameBytes + 1), "n9", limits)
+    expect(Either.isLeft(decoded) && decoded.left._tag).toBe("FrameTooLarge")
+  })
+
+  it("refuses bytes that are not JSON with MalformedFrame naming the peer", () => {
+    const decoded = decodeGossip(new Uint8Array([1, ...utf8.encode("not json")]), "n9", limits)
+    expect(Either.isLeft(decoded) && decoded.left._tag).toBe("MalformedFrame")
+    expect(Either.isLeft(decoded) && decoded.left.message).toContain("n9")
+  })
+
+  it("refuses a message of another gossip protocol version with a reason to upgrade", () => {
+    const payload = utf8.encode(JSON.stringify({ protocol: 2, message: { _tag: "Ack", seq: 1, updates: [] } }))
+    const decoded = decodeGossip(new Uint8Array([1, ...payload]), "n9", limits)
+    expect(Either.isLeft(decoded) && decoded.left.message).toContain("gossip protocol 2")
+  })
+
+  it("refuses a well-formed JSON message of an unknown kind", () => {
+    const payload = utf8.encode(JSON.stringify({ protocol: 1, message: { _tag: "Teleport", to: "mars" } }))
+    const decoded = decodeGossip(new Uint8Array([1, ...payload]), "n9", limits)
+    expect(Either.isLeft(decoded) && decoded.left._tag).toBe("MalformedFrame")
+  })
+
+  it("reads a frame's message kind without decoding it", () => {
+    const bytes = Either.getOrThrow(encodeGossip({ _tag: "PingReq", seq: 9, target: "n2", updates: [] }, "n1", limits))
+    expect(peekGossipTag(bytes)).toBe("PingReq")
+  })
+})

@@ -1,0 +1,134 @@
+/**
+ * Push-pull anti-entropy as an actor. Every round it sends its digest to `fanout` random
+ * reachable members; a receiver answers with the records the sender lacks and its own
+ * digest, and the sender completes the exchange with what the receiver lacks. New local
+ * writes are pushed at once to `fanout` members (merged there without moving the digest, so
+ * the next exchange still covers them). What one node sends per round is bounded: a delta
+ * is cut at `maxDeltaBytes`, and once `maxBytesPerRound` is spent, requests wait a round.
+ */
+import { Effect, Queue, Random, Scope, SubscriptionRef } from "effect"
+import type { Behaviour } from "../../actors/runtime/index.ts"
+import type { Delta as StoreDelta, Digest as StoreDigest, StoredRecord } from "../../storage/record.ts"
+import { supersedes } from "../../storage/lww.ts"
+import { Store, type StoreShape } from "../../storage/store.ts"
+import type { StoreError } from "../../storage/store.errors.ts"
+import { Transport, type TransportShape } from "../transport.ts"
+import type { GossipConfig } from "./gossip.config.ts"
+import { GossipEvent, type GossipEventSink } from "./gossip.events.ts"
+import { sendGossip } from "./gossip.send.ts"
+import type { AntiEntropyMessage, GossipMessage } from "./gossip.wire.ts"
+import { type MembershipView, reachableMembers } from "./membershipView.ts"
+
+export type AntiEntropyCommand =
+  | { readonly _tag: "Round" }
+  | { readonly _tag: "LocalWrite"; readonly record: StoredRecord }
+  | { readonly _tag: "Received"; readonly from: string; readonly message: AntiEntropyMessage }
+
+export interface AntiEntropyOptions {
+  readonly config: GossipConfig
+  readonly view: MembershipView
+  readonly onEvent: GossipEventSink
+}
+
+interface State {
+  readonly store: StoreShape
+  readonly transport: TransportShape
+  /** Bytes sent since the round began. */
+  spent: number
+}
+
+/** Whether `delta` gives its receiver anything: records, or a watermark to raise. */
+const carriesNews = (delta: StoreDelta) => delta.records.length > 0 || Object.keys(delta.upTo).length > 0
+
+/** Whether `theirs` is ahead of `mine` for some origin, i.e. they hold writes we lack. */
+const aheadOf = (theirs: StoreDigest, mine: StoreDigest) =>
+  Object.entries(theirs).some(([origin, version]) => {
+    const own = Object.hasOwn(mine, origin) ? mine[origin] : undefined
+    return own === undefined || supersedes(version, own)
+  })
+
+export const antiEntropyBehaviour = (
+  options: AntiEntropyOptions
+): Behaviour<AntiEntropyCommand, State, Store | Transport> => {
+  const { config, onEvent, view } = options
+
+  const send = (state: State, peer: string, message: GossipMessage) =>
+    Effect.map(sendGossip(state.transport, config, peer, message), (bytes) => {
+      state.spent += bytes
+    })
+
+  const budget = (state: State) => Math.min(config.maxDeltaBytes, config.maxBytesPerRound - state.spent)
+
+  const somePeers = Effect.flatMap(SubscriptionRef.get(view), (snapshot) =>
+    Effect.map(Random.shuffle(reachableMembers(snapshot)), (chunk) => [...chunk].slice(0, config.fanout)))
+
+  const round = (state: State) =>
+    Effect.gen(function*() {
+      state.spent = 0
+      const digest = yield* state.store.digest
+      for (const peer of yield* somePeers) yield* send(state, peer, { _tag: "Digest", digest })
+    })
+
+  const onDigest = (state: State, from: string, theirs: StoreDigest) =>
+    Effect.gen(function*() {
+      if (budget(state) <= 0) return
+      const mine = yield* state.store.digest
+      const delta = yield* state.store.since(theirs, { maxBytes: budget(state) })
+      if (!carriesNews(delta) && !aheadOf(theirs, mine)) return
+      yield* send(state, from, { _tag: "Delta", delta, digest: mine })
+    })
+
+  const onDelta = (state: State, from: string, delta: StoreDelta, theirs: StoreDigest | undefined) =>
+    Effect.gen(function*() {
+      if (carriesNews(delta)) yield* state.store.applyDelta(delta)
+      if (theirs === undefined || budget(state) <= 0) return
+      const back = yield* state.store.since(theirs, { maxBytes: budget(state) })
+      if (carriesNews(back)) yield* send(state, from, { _tag: "Delta", delta: back })
+    })
+
+  const received = (state: State, from: string, message: AntiEntropyMessage) => {
+    const handled: Effect.Effect<void, StoreError> = message._tag === "Digest"
+      ? onDigest(state, from, message.digest)
+      : message._tag === "Delta"
+      ? onDelta(state, from, message.delta, message.digest)
+      : Effect.forEach(message.records, (record) => state.store.merge(record), { discard: true })
+    // A peer's bad records (e.g. from a clock too far ahead) must not stop this actor.
+    return Effect.catchAll(handled, (error) => onEvent(GossipEvent.SyncRefused({ peer: from, reason: error.message })))
+  }
+
+  const push = (state: State, record: StoredRecord) =>
+    Effect.gen(function*() {
+      for (const peer of yield* somePeers) yield* send(state, peer, { _tag: "Push", records: [record] })
+    })
+
+  return {
+    init: (ctx) =>
+      Effect.gen(function*() {
+        const store = yield* Store
+        const changes = yield* Scope.extend(store.subscribe, ctx.scope)
+        yield* Effect.forkIn(
+          Effect.forever(
+            Effect.flatMap(Queue.take(changes), (change) =>
+              change.source === "local" ? ctx.self.tell({ _tag: "LocalWrite", record: change.record }) : Effect.void)
+          ),
+          ctx.scope
+        )
+        const first = yield* Random.nextIntBetween(0, config.antiEntropyIntervalMs)
+        const rounds = Effect.forever(
+          Effect.zipRight(ctx.self.tell({ _tag: "Round" }), Effect.sleep(config.antiEntropyIntervalMs))
+        )
+        yield* Effect.forkIn(Effect.zipRight(Effect.sleep(first), rounds), ctx.scope)
+        return { store, transport: yield* Transport, spent: 0 }
+      }),
+    receive: (state, command) => {
+      switch (command._tag) {
+        case "Round":
+          return Effect.as(round(state), state)
+        case "LocalWrite":
+          return Effect.as(push(state, command.record), state)
+        case "Received":
+          return Effect.as(received(state, command.from, command.message), state)
+      }
+    }
+  }
+}

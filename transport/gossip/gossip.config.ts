@@ -1,0 +1,49 @@
+/** The knobs of membership and anti-entropy, with defaults for a LAN-sized cluster. */
+export interface GossipConfig {
+  /** This node's zone, announced with its own rumours. */
+  readonly zone: string
+  /** One probe per period (stretched by local health, see `maxLocalHealth`). */
+  readonly probeIntervalMs: number
+  /** Wait for a direct Ack before asking others to probe. */
+  readonly probeTimeoutMs: number
+  /** How many members are asked to probe an unanswering target (SWIM's k). */
+  readonly pingReqCount: number
+  /** A suspect that does not refute within this time is declared dead. */
+  readonly suspicionTimeoutMs: number
+  /** Every this many periods a dead member is probed too, so that a healed one comes back. */
+  readonly deadProbeEvery: number
+  /** Rumours piggybacked on one message. */
+  readonly maxPiggyback: number
+  /** A rumour is sent `retransmitMult · ⌈log2(n + 1)⌉` times before it is dropped. */
+  readonly retransmitMult: number
+  /**
+   * Lifeguard's local health: each failed probe or refuted rumour about this node stretches
+   * its probe period and timeout by one more period, up to this many.
+   */
+  readonly maxLocalHealth: number
+  readonly antiEntropyIntervalMs: number
+  /** Peers per anti-entropy round, and peers each new local write is pushed to. */
+  readonly fanout: number
+  /** Largest delta sent in one message. */
+  readonly maxDeltaBytes: number
+  /** Digests and deltas this node sends per anti-entropy round; replies beyond it wait. */
+  readonly maxBytesPerRound: number
+  readonly maxFrameBytes: number
+}
+
+export const defaultGossipConfig: GossipConfig = {
+  zone: "default",
+  probeIntervalMs: 1000,
+  probeTimeoutMs: 400,
+  pingReqCount: 3,
+  suspicionTimeoutMs: 4000,
+  deadProbeEvery: 2,
+  maxPiggyback: 8,
+  retransmitMult: 3,
+  maxLocalHealth: 3,
+  antiEntropyIntervalMs: 1000,
+  fanout: 3,
+  maxDeltaBytes: 32 * 1024,
+  maxBytesPerRound: 128 * 1024,
+  maxFrameBytes: 256 * 1024
+}

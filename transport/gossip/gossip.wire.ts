@@ -1,0 +1,117 @@
+/**
+ * The gossip protocol on the wire: membership (SWIM probes and rumours) and anti-entropy
+ * (digests, deltas, eager pushes). A message is JSON inside the transport's versioned frame;
+ * `protocol` inside the JSON versions the gossip messages themselves, so that a frame from a
+ * node speaking another gossip version is refused with a reason instead of misread.
+ */
+import { Either, ParseResult, Schema } from "effect"
+import { Delta as StoreDelta, Digest as StoreDigest, StoredRecord } from "../../storage/record.ts"
+import { decodeFrame, encodeFrame, type FrameLimits } from "../codec/frame.ts"
+import type { PeerId } from "../transport.ts"
+import { FrameTooLarge, MalformedFrame } from "../transport.errors.ts"
+
+export const GOSSIP_PROTOCOL = 1
+
+/** Gossip frames stay far below the transport's own limit: a delta is cut to fit. */
+export const DEFAULT_MAX_GOSSIP_FRAME_BYTES = 256 * 1024
+
+export const MemberStatus = Schema.Literal("alive", "suspect", "dead")
+export type MemberStatus = typeof MemberStatus.Type
+
+/** One rumour about one member: the sender believes `node` is `status` at `incarnation`. */
+export const MemberUpdate = Schema.Struct({
+  node: Schema.String,
+  zone: Schema.String,
+  status: MemberStatus,
+  incarnation: Schema.Number
+})
+export type MemberUpdate = typeof MemberUpdate.Type
+
+const updates = Schema.Array(MemberUpdate)
+
+/** "Are you there?" — answered by an Ack with the same `seq`. */
+export const Ping = Schema.TaggedStruct("Ping", { seq: Schema.Number, updates })
+/** "Ping `target` for me": the receiver relays the target's Ack back under `seq`. */
+export const PingReq = Schema.TaggedStruct("PingReq", { seq: Schema.Number, target: Schema.String, updates })
+export const Ack = Schema.TaggedStruct("Ack", { seq: Schema.Number, updates })
+/** Rumours sent on their own, e.g. a death announced at once instead of waiting for a probe. */
+export const MembershipUpdates = Schema.TaggedStruct("MembershipUpdates", { updates })
+
+/** The opening of a push-pull exchange: what the sender holds. */
+export const Digest = Schema.TaggedStruct("Digest", { digest: StoreDigest })
+/**
+ * Records the receiver lacks. With `digest`, the sender asks for what it lacks in return
+ * (the reply to a Digest); without, the exchange ends.
+ */
+export const Delta = Schema.TaggedStruct("Delta", { delta: StoreDelta, digest: Schema.optional(StoreDigest) })
+/** A new local write, sent at once to a few peers; merged, it does not move their digest. */
+export const Push = Schema.TaggedStruct("Push", { records: Schema.Array(StoredRecord) })
+
+export const MembershipMessage = Schema.Union(Ping, PingReq, Ack, MembershipUpdates)
+export type MembershipMessage = typeof MembershipMessage.Type
+
+export const AntiEntropyMessage = Schema.Union(Digest, Delta, Push)
+export type AntiEntropyMessage = typeof AntiEntropyMessage.Type
+
+export const GossipMessage = Schema.Union(Ping, PingReq, Ack, MembershipUpdates, Digest, Delta, Push)
+export type GossipMessage = typeof GossipMessage.Type
+
+const Envelope = Schema.Struct({
+  protocol: Schema.Literal(GOSSIP_PROTOCOL).annotations({
+    message: (issue) =>
+      `gossip protocol ${String(issue.actual)} is not spoken here (this node speaks ${GOSSIP_PROTOCOL}); upgrade the older node`
+  }),
+  message: GossipMessage
+})
+
+const EnvelopeJson = Schema.parseJson(Envelope)
+const encodeJson = Schema.encodeSync(EnvelopeJson)
+const decodeJson = Schema.decodeEither(EnvelopeJson)
+const utf8 = new TextEncoder()
+const fromUtf8 = new TextDecoder("utf-8", { fatal: true })
+
+export const isMembershipMessage = (message: GossipMessage): message is MembershipMessage =>
+  message._tag === "Ping" || message._tag === "PingReq" || message._tag === "Ack" ||
+  message._tag === "MembershipUpdates"
+
+/** The frame for `message`, or FrameTooLarge when it would not fit `limits`. */
+export const encodeGossip = (
+  message: GossipMessage,
+  self: PeerId,
+  limits: FrameLimits
+): Either.Either<Uint8Array, FrameTooLarge> =>
+  encodeFrame(utf8.encode(encodeJson({ protocol: GOSSIP_PROTOCOL, message })), self, limits)
+
+/** The message in a frame from `from`; any flaw comes back as a typed error, never a throw. */
+export const decodeGossip = (
+  bytes: Uint8Array,
+  from: PeerId,
+  limits: FrameLimits
+): Either.Either<GossipMessage, FrameTooLarge | MalformedFrame> =>
+  Either.flatMap(decodeFrame(bytes, from, limits), (payload) => {
+    let text: string
+    try {
+      text = fromUtf8.decode(payload)
+    } catch {
+      return Either.left(new MalformedFrame({ peer: from, reason: "payload is not UTF-8" }))
+    }
+    return decodeJson(text).pipe(
+      Either.map((envelope) => envelope.message),
+      Either.mapLeft(
+        (error) =>
+          new MalformedFrame({
+            peer: from,
+            reason: ParseResult.ArrayFormatter.formatErrorSync(error)
+              .map((issue) => `${issue.path.join(".") || "frame"}: ${issue.message}`)
+              .join("; ")
+          })
+      )
+    )
+  })
+
+const tagPattern = /"_tag":"([A-Za-z]+)"/
+const latin1 = new TextDecoder("latin1")
+
+/** The message's tag read off the raw frame without decoding it, for traces; "?" if absent. */
+export const peekGossipTag = (bytes: Uint8Array): string =>
+  tagPattern.exec(latin1.decode(bytes.subarray(0, 64)))?.[1] ?? "?"

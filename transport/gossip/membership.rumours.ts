@@ -1,0 +1,87 @@
+/**
+ * How a rumour about another member changes this node's view of it. The member's lifecycle
+ * machine (actors/node/node.machine.ts) decides which changes exist; this module only
+ * translates a rumour into the machine's events and skips the machine for the common case of
+ * a rumour that repeats what is already known.
+ */
+import { Either } from "effect"
+import type { NodeEvent, NodeSnapshot } from "../../actors/node/node.machine.ts"
+import { nodeObservedState, restoreNode, transitionNode } from "../../actors/node/node.machine.ts"
+import type { MemberStatus, MemberUpdate } from "./gossip.wire.ts"
+import { type MemberView, statusOf } from "./membershipView.ts"
+
+export interface Member {
+  readonly node: string
+  readonly zone: string
+  readonly lifecycle: NodeSnapshot
+  readonly status: MemberStatus
+  readonly incarnation: number
+  readonly changedAt: number
+}
+
+const fromSnapshot = (node: string, zone: string, lifecycle: NodeSnapshot, changedAt: number): Member => ({
+  node,
+  zone,
+  lifecycle,
+  status: statusOf(nodeObservedState(lifecycle)),
+  incarnation: lifecycle.context.incarnation,
+  changedAt
+})
+
+/** A member known from configuration or first heard of: assumed alive until probes say otherwise. */
+export const newMember = (node: string, zone: string, now: number): Member =>
+  fromSnapshot(node, zone, restoreNode({ state: "alive", context: { incarnation: 0 } }), now)
+
+export const memberFromView = (view: MemberView): Member =>
+  fromSnapshot(view.node, view.zone, restoreNode({ state: view.state, context: { incarnation: view.incarnation } }), view.changedAt)
+
+export const memberToView = (member: Member): MemberView => ({
+  node: member.node,
+  zone: member.zone,
+  state: nodeObservedState(member.lifecycle),
+  incarnation: member.incarnation,
+  changedAt: member.changedAt
+})
+
+export const rumourOf = (member: Member): MemberUpdate => ({
+  node: member.node,
+  zone: member.zone,
+  status: member.status,
+  incarnation: member.incarnation
+})
+
+/** The machine events a rumour stands for, given the member's current status. */
+const eventsFor = (status: MemberStatus, rumour: MemberUpdate): ReadonlyArray<NodeEvent> => {
+  const incarnation = rumour.incarnation
+  switch (rumour.status) {
+    case "alive":
+      return [status === "dead" ? { type: "Rejoin", incarnation } : { type: "Refute", incarnation }]
+    case "suspect":
+      return [{ type: "Suspect", incarnation }]
+    case "dead":
+      // Death is confirmed from suspicion; a suspect member already at this incarnation
+      // refuses the Suspect step and takes only the confirmation.
+      return [{ type: "Suspect", incarnation }, { type: "ConfirmDead" }]
+  }
+}
+
+/**
+ * The member after hearing `rumour`, or `undefined` when the rumour changes nothing (it is
+ * older, repeats what is known, or the machine refuses it).
+ */
+export const applyRumour = (member: Member, rumour: MemberUpdate, now: number): Member | undefined => {
+  if (rumour.incarnation < member.incarnation) return undefined
+  if (rumour.incarnation === member.incarnation && rumour.status === member.status) return undefined
+  let lifecycle = member.lifecycle
+  let changed = false
+  for (const event of eventsFor(member.status, rumour)) {
+    const next = transitionNode(lifecycle, event)
+    if (Either.isRight(next)) {
+      lifecycle = next.right
+      changed = true
+    }
+  }
+  if (!changed) return undefined
+  const zone = rumour.zone === "" ? member.zone : rumour.zone
+  return fromSnapshot(member.node, zone, lifecycle, now)
+}

@@ -1,0 +1,44 @@
+/**
+ * What this node believes about the cluster, shared by the membership actor (its only
+ * writer), anti-entropy (which picks peers from it) and whoever else watches the cluster
+ * (zone actors, the simulator's checker). It belongs to the node, not to the membership
+ * actor: a restarted membership actor picks up from it instead of forgetting the cluster.
+ */
+import { Effect, SubscriptionRef } from "effect"
+import type { NodeState } from "../../actors/node/node.machine.ts"
+import type { MemberStatus } from "./gossip.wire.ts"
+
+export interface MemberView {
+  readonly node: string
+  readonly zone: string
+  /** The member's lifecycle state (node.machine). */
+  readonly state: NodeState
+  readonly incarnation: number
+  /** When this node last saw the member change state (its own clock). */
+  readonly changedAt: number
+}
+
+export interface MembershipSnapshot {
+  readonly self: string
+  readonly zone: string
+  /** This node's own incarnation, raised to refute rumours of its failure. */
+  readonly incarnation: number
+  /** Every other member this node has heard of. */
+  readonly members: ReadonlyMap<string, MemberView>
+}
+
+export type MembershipView = SubscriptionRef.SubscriptionRef<MembershipSnapshot>
+
+export const makeMembershipView = (self: string, zone: string): Effect.Effect<MembershipView> =>
+  SubscriptionRef.make<MembershipSnapshot>({ self, zone, incarnation: 0, members: new Map() })
+
+/** What a lifecycle state means to the protocol: leaving members still answer, left ones do not. */
+export const statusOf = (state: NodeState): MemberStatus =>
+  state === "suspect" ? "suspect" : state === "dead" || state === "left" ? "dead" : "alive"
+
+/** Members that take part in anti-entropy: alive or merely suspected. */
+export const reachableMembers = (snapshot: MembershipSnapshot): Array<string> => {
+  const out: Array<string> = []
+  for (const member of snapshot.members.values()) if (statusOf(member.state) !== "dead") out.push(member.node)
+  return out
+}
