@@ -1,7 +1,6 @@
 import { Command, Options } from "@effect/cli"
 import { Effect, Option } from "effect"
 import { loadConfig } from "../../effects/config/loadConfig.ts"
-import { runNode } from "./nodeRuntime.ts"
 
 const config = Options.file("config").pipe(
   Options.withAlias("c"),
@@ -25,6 +24,9 @@ export const serverCommand = Command.make("server", { config, listen, dataDir },
       ...Option.match(args.listen, { onNone: () => ({}), onSome: (value) => ({ listen: value }) }),
       ...Option.match(args.dataDir, { onNone: () => ({}), onSome: (value) => ({ dataDir: value }) })
     }
+    // Loaded on demand: the client commands need none of the node's engines (RocksDB,
+    // Hyperswarm, dockerode), and loading them made every CLI call seconds slower.
+    const { runNode } = yield* Effect.promise(() => import("./nodeRuntime.ts"))
     return yield* runNode({ ...loaded, server })
   })
 ).pipe(

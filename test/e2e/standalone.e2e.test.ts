@@ -1,0 +1,122 @@
+/**
+ * The whole product as a user meets it: `knot server` as a child process, and the CLI, also
+ * as child processes, creating a token, a template and a space that the engine runs.
+ */
+import { type ChildProcess, execFile, spawn } from "node:child_process"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { promisify } from "node:util"
+import Docker from "dockerode"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { engineAvailable, engineSocket, noEngineNotice, testImage } from "../support/dockerEngine.ts"
+
+const run = promisify(execFile)
+const knotBin = new URL("../../bin/knot.js", import.meta.url).pathname
+const available = await engineAvailable()
+if (!available) console.log(noEngineNotice("end-to-end server tests"))
+
+const adminToken = "knot-e2e-admin-token-0123456789abcdef"
+
+describe.runIf(available)("knot server and the CLI, end to end", () => {
+  const dir = mkdtempSync(join(tmpdir(), "knot-e2e-"))
+  const port = 3900 + Math.floor(Math.random() * 500)
+  const server = `http://127.0.0.1:${port}`
+  const docker = new Docker({ socketPath: engineSocket })
+  let node: ChildProcess
+  let output = ""
+
+  const knot = async (args: ReadonlyArray<string>, token = adminToken) => {
+    try {
+      const { stdout, stderr } = await run(process.execPath, [knotBin, ...args], {
+        cwd: dir,
+        env: { ...process.env, KNOT_SERVER: server, KNOT_TOKEN: token, KNOT_CONFIG: join(dir, "cli.toml") },
+        timeout: 60_000
+      })
+      return { code: 0, stdout, stderr }
+    } catch (error) {
+      const failed = error as { code: number; stdout: string; stderr: string }
+      return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr }
+    }
+  }
+
+  const containersOf = (space: string) =>
+    docker.listContainers({ all: true, filters: { label: [`knot.space=${space}`] } })
+
+  beforeAll(async () => {
+    node = spawn(process.execPath, [knotBin, "server", "--listen", `127.0.0.1:${port}`], {
+      cwd: dir,
+      env: { ...process.env, KNOT_ADMIN_TOKEN: adminToken },
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    node.stdout?.on("data", (chunk) => (output += chunk))
+    node.stderr?.on("data", (chunk) => (output += chunk))
+    const deadline = Date.now() + 30_000
+    while (!output.includes("serving http://")) {
+      if (Date.now() > deadline || node.exitCode !== null) throw new Error(`knot server did not start:\n${output}`)
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    writeFileSync(
+      join(dir, "shell.toml"),
+      `name = "e2e-shell"\nimage = "${testImage}"\ncommand = ["sleep", "3600"]\nzones = []\n[env]\nGREETING = "hi"\n`
+    )
+  }, 60_000)
+
+  afterAll(async () => {
+    node?.kill("SIGTERM")
+    for (const container of await containersOf("e2e-dev")) {
+      await docker.getContainer(container.Id).remove({ force: true })
+    }
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it("starts a standalone node that answers health without a token", async () => {
+    const health = await (await fetch(`${server}/health`)).json()
+    expect(health).toMatchObject({ status: "ok", mode: "standalone" })
+  })
+
+  it("creates a user and a token for them with the CLI", async () => {
+    const user = await knot(["user", "create", "dev", "--role", "user"])
+    expect(user.code, user.stderr).toBe(0)
+    const token = await knot(["token", "create", "--user", "dev", "--name", "laptop", "--json"])
+    expect(token.code, token.stderr).toBe(0)
+    expect(JSON.stringify(JSON.parse(token.stdout))).toMatch(/knot_/)
+  })
+
+  it("creates a template from a file with the CLI", async () => {
+    const created = await knot(["template", "create", "--file", join(dir, "shell.toml")])
+    expect(created.code, created.stderr).toBe(0)
+    const listed = await knot(["template", "list", "--json"])
+    expect(JSON.parse(listed.stdout)).toEqual(expect.arrayContaining([expect.objectContaining({ name: "e2e-shell" })]))
+  })
+
+  it("creates a space whose container the engine runs", async () => {
+    const created = await knot(["space", "create", "e2e-dev", "--template", "e2e-shell"])
+    expect(created.code, created.stderr).toBe(0)
+    const [container] = await containersOf("e2e-dev")
+    expect(container?.State).toBe("running")
+  })
+
+  it("stops the space and the engine sees the container exited", async () => {
+    const stopped = await knot(["space", "stop", "e2e-dev"])
+    expect(stopped.code, stopped.stderr).toBe(0)
+    const [container] = await containersOf("e2e-dev")
+    expect(container?.State).toBe("exited")
+  })
+
+  it("deletes the space and its container is gone", async () => {
+    const deleted = await knot(["space", "delete", "e2e-dev"])
+    expect(deleted.code, deleted.stderr).toBe(0)
+    const deadline = Date.now() + 20_000
+    while ((await containersOf("e2e-dev")).length > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200))
+    }
+    expect(await containersOf("e2e-dev")).toEqual([])
+  })
+
+  it("fails with one line and a non-zero exit for a template that does not exist", async () => {
+    const failed = await knot(["space", "create", "other", "--template", "missing"])
+    expect(failed.code).not.toBe(0)
+    expect(failed.stderr.trim()).toBe("error: no template named missing; see `knot template list`")
+  })
+})
