@@ -49,14 +49,28 @@ const splitRecordText = (text: string): readonly [string, string] | undefined =>
   return split < 0 ? undefined : [text.slice(0, split), text.slice(split + 1)]
 }
 
-const isRecordHeader = Schema.is(RecordHeader)
+/**
+ * Schema.is(RecordHeader), written out: opening a store runs it on every record, where the
+ * generic guard costs as much as parsing the header. test/storage/storeLayout.test.ts
+ * holds the two to the same answers.
+ */
+export const isRecordHeader = (value: unknown): value is RecordHeader =>
+  Array.isArray(value) &&
+  value.length === 6 &&
+  typeof value[0] === "string" &&
+  typeof value[1] === "string" &&
+  typeof value[2] === "number" &&
+  typeof value[3] === "number" &&
+  typeof value[4] === "string" &&
+  typeof value[5] === "boolean"
+
 const decodeHeaderText = Schema.decodeUnknownEither(HeaderText)
 
 const reasonOf = (error: ParseResult.ParseError) => ParseResult.TreeFormatter.formatErrorSync(error)
 
 const headerFromText = (text: string): Either.Either<RecordHeader, string> => {
-  // Opening a store decodes every header: the schema's guard over JSON.parse is several times
-  // cheaper than a full decode, which then runs only to explain a header that fails it.
+  // Opening a store decodes every header: a guard over JSON.parse is several times cheaper
+  // than a full decode, which then runs only to explain a header that fails it.
   try {
     const header: unknown = JSON.parse(text)
     if (isRecordHeader(header)) return Either.right(header)

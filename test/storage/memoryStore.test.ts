@@ -5,7 +5,7 @@ import type { MemoryStoreHandle, MemoryStoreOptions } from "../../storage/memory
 import { storeContract } from "./store.contract.ts"
 import { describeDigest, describeRecord, nodeId } from "./storeFixtures.ts"
 
-storeContract("MemoryStore", (options) => MemoryStore.layer(options), { propertyRuns: 50 })
+storeContract("MemoryStore", (options) => MemoryStore.layer(options), { propertyRuns: 40 })
 
 describe("MemoryStore crashes", () => {
   const options = (disk: MemoryDisk, syncEveryWrite: boolean): MemoryStoreOptions => ({

@@ -1,7 +1,14 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Either, Schema } from "effect"
 import fc from "fast-check"
-import { decodeRecord, decodeRecordKey, recordKey, StoredRecordText } from "../../storage/storeLayout.ts"
+import {
+  decodeRecord,
+  decodeRecordKey,
+  isRecordHeader,
+  RecordHeader,
+  recordKey,
+  StoredRecordText
+} from "../../storage/storeLayout.ts"
 import { describeRecord, remoteRecord, version } from "./storeFixtures.ts"
 
 const records = fc
@@ -42,4 +49,17 @@ describe("stored record layout", () => {
       expect(Either.isLeft(result) && result.left._tag === "CorruptRecord" && result.left.key === key).toBe(true)
     }
   })
+})
+
+describe("record header guard", () => {
+  const headerLike = fc.oneof(
+    fc.tuple(fc.string(), fc.string(), fc.double(), fc.double(), fc.string(), fc.boolean()),
+    fc.array(fc.oneof(fc.string(), fc.double(), fc.boolean(), fc.constant(null)), { maxLength: 7 }),
+    fc.anything()
+  )
+
+  it("gives the schema's answer for any value", () =>
+    fc.assert(fc.property(headerLike, (value) => {
+      expect(isRecordHeader(value)).toBe(Schema.is(RecordHeader)(value))
+    }), { numRuns: 500 }))
 })
