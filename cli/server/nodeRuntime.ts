@@ -6,7 +6,7 @@
  */
 import type { FileSystem, Path } from "@effect/platform"
 import { HttpServer } from "@effect/platform"
-import { Clock, Console, Effect, Layer } from "effect"
+import { Clock, Console, Context, Effect, Layer } from "effect"
 import { ActorSystem, ActorSystemLive } from "../../actors/runtime/index.ts"
 import type { ClusterView } from "../../actors/node/clusterView.ts"
 import { GossipClusterView } from "../../actors/node/clusterView.gossip.ts"
@@ -23,7 +23,10 @@ import { makeApiServer } from "../../effects/http/apiServer.ts"
 import { NodeId } from "../../storage/record.ts"
 import { RocksStore } from "../../storage/rocksStore.ts"
 import { Store } from "../../storage/store.ts"
-import { HyperswarmTransport } from "../../transport/hyperswarm/index.ts"
+import { HyperswarmInfo, HyperswarmTransport } from "../../transport/hyperswarm/index.ts"
+import type { HyperswarmInfoShape } from "../../transport/hyperswarm/hyperswarmInfo.ts"
+import { OriginLinkLive, spawnLeafGossip } from "../../transport/leaf/index.ts"
+import { OriginLink } from "../../actors/node/originLink.ts"
 import type { Transport } from "../../transport/transport.ts"
 import { makeMembershipView, type MembershipView } from "../../transport/gossip/membershipView.ts"
 import { spawnGossip } from "../../transport/gossip/spawnGossip.ts"
@@ -72,6 +75,10 @@ const printBootstrap = Effect.gen(function* () {
   }
 })
 
+/** Whether the peer's link is to the public key `origin` (hex). */
+const isLinkedTo = (info: HyperswarmInfoShape, origin: string) => (peer: string) =>
+  Effect.map(info.links, (links) => links.some((link) => link.peer === peer && link.publicKey === origin))
+
 /** Runs a node until interrupted (SIGINT/SIGTERM through the CLI's runtime). */
 export const runNode = (config: NodeConfig) =>
   Effect.gen(function* () {
@@ -82,11 +89,20 @@ export const runNode = (config: NodeConfig) =>
     const view: MembershipView | undefined =
       config.server.mode === "standalone" ? undefined : yield* makeMembershipView(nodeId, config.server.zone)
 
+    const origin = config.server.mode === "leaf" ? config.leaf.origin : undefined
+    // A leaf places its spaces on itself, so its view holds itself alone (the origin's link
+    // state is its own service); it mirrors the origin's templates without editing them.
     const cluster: Layer.Layer<ClusterView, never, Store> =
-      view === undefined
-        ? StandaloneClusterView.layer({ zone: config.server.zone })
+      view === undefined || origin !== undefined
+        ? StandaloneClusterView.layer({ zone: config.server.zone, mode: config.server.mode })
         : GossipClusterView.layer({ view, mode: config.server.mode })
-    const domain = SpacesLive.pipe(Layer.provideMerge(TemplatesLive.layer()), Layer.provideMerge(cluster))
+    const templates = TemplatesLive.layer(origin === undefined ? {} : { readOnly: { origin } })
+    const originLink = origin === undefined ? undefined : yield* OriginLinkLive.make({ origin })
+    const domain = SpacesLive.pipe(
+      Layer.provideMerge(templates),
+      Layer.provideMerge(cluster),
+      Layer.merge(originLink === undefined ? Layer.empty : Layer.succeed(OriginLink, originLink))
+    )
 
     // Only a cluster node has a network; it is built in the program's scope so that it
     // closes before the actors that use it.
@@ -101,19 +117,31 @@ export const runNode = (config: NodeConfig) =>
           clusterKey: Buffer.from(config.cluster.key, "hex"),
           dataDir: config.server.dataDir,
           bootstrap: config.cluster.bootstrap,
-          peers: config.cluster.peers.map((key) => Buffer.from(key, "hex")),
-          host: config.cluster.host
+          peers: (origin === undefined ? config.cluster.peers : [origin]).map((key) => Buffer.from(key, "hex")),
+          host: config.cluster.host,
+          discover: origin === undefined
         })
       )
-      const node = nodeActor<Transport | Store>({
-        extraChildren: (ctx) => spawnGossip(ctx, { view, config: { zone: config.server.zone } })
-      })
+      const node = origin === undefined || originLink === undefined
+        ? nodeActor<Transport | Store>({
+          extraChildren: (ctx) => spawnGossip(ctx, { view, config: { zone: config.server.zone } })
+        })
+        : nodeActor<Transport | Store>({
+          extraChildren: (ctx) =>
+            spawnLeafGossip(ctx, {
+              view,
+              config: { zone: config.server.zone },
+              originLink,
+              isOrigin: isLinkedTo(Context.get(network, HyperswarmInfo), origin)
+            })
+        })
       return yield* system.spawn(node, { name: nodeActorName }).pipe(Effect.provide(network))
     })
 
     const program = Effect.gen(function* () {
       yield* announceSelf(config)
-      yield* printBootstrap
+      // A leaf's users and tokens are the cluster's, received from its origin.
+      if (origin === undefined) yield* printBootstrap
       yield* startActors
       yield* engineNotice(config.docker.socket)
       yield* printBanner(config, nodeId)

@@ -28,6 +28,11 @@ export interface HyperswarmTransportOptions {
   readonly bootstrap: ReadonlyArray<string>
   /** Public keys (32 bytes) dialed directly, besides those found on the cluster's topic. */
   readonly peers?: ReadonlyArray<Uint8Array>
+  /**
+   * Whether to announce and look up the cluster's topic. Default true. A leaf sets false: it
+   * links to the `peers` it dials (its origin) and stays unknown to the rest of the cluster.
+   */
+  readonly discover?: boolean
   /** Address the DHT socket binds. Default 127.0.0.1: on a single machine, 0.0.0.0 delays meshing by many seconds. */
   readonly host?: string
   /** Largest frame sent or accepted; a peer that sends a larger one is dropped. Default 1 MiB. */
@@ -52,6 +57,8 @@ const SESSION_BYTES = 16
  * in flight (nodes started together miss each other otherwise); later ones find restarted peers.
  */
 const rediscovery = Schedule.union(Schedule.exponential("250 millis"), Schedule.spaced("30 seconds"))
+/** Without a topic to look up, re-dialing the listed peers costs one attempt each: do it often. */
+const redialOnly = Schedule.spaced("2 seconds")
 const GRACEFUL_CLOSE = Duration.seconds(2)
 
 const hostPort = /^(?:\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):(\d{1,5})$/
@@ -142,7 +149,9 @@ const make = (options: HyperswarmTransportOptions) =>
       runFork(serveConnection(conn, context).pipe(Effect.annotateLogs("node", options.nodeId)))
     })
 
-    const discovery = swarm.join(clusterTopic(options.clusterKey), { server: true, client: true })
+    const discovery = options.discover === false
+      ? undefined
+      : swarm.join(clusterTopic(options.clusterKey), { server: true, client: true })
     const peers = options.peers ?? []
     for (const peer of peers) swarm.joinPeer(peer)
     let announcement: Announcement | undefined
@@ -156,16 +165,19 @@ const make = (options: HyperswarmTransportOptions) =>
           })
         )
       )
-    const rediscover = Effect.sync(() => {
-      // Hyperswarm waits 10 minutes between dials of a listed peer after a few failures; a
-      // listed peer that was down for a while is dialed again on the next tick instead.
+    // Hyperswarm waits 10 minutes between dials of a listed peer after a few failures; a
+    // listed peer that was down for a while is dialed again on the next tick instead.
+    const redial = Effect.sync(() => {
       for (const peer of peers) swarm.joinPeer(peer)
-    }).pipe(Effect.zipRight(announce("re-discovery", () => discovery.refresh())))
-    yield* announce("discovery", () => discovery.flushed()).pipe(
-      Effect.zipRight(Effect.schedule(rediscover, rediscovery)),
-      Effect.annotateLogs("node", options.nodeId),
-      Effect.forkScoped
-    )
+    })
+    const redialing: Effect.Effect<unknown> = discovery === undefined
+      ? Effect.schedule(redial, redialOnly)
+      : announce("discovery", () => discovery.flushed()).pipe(
+        Effect.zipRight(
+          Effect.schedule(Effect.zipRight(redial, announce("re-discovery", () => discovery.refresh())), rediscovery)
+        )
+      )
+    yield* redialing.pipe(Effect.annotateLogs("node", options.nodeId), Effect.forkScoped)
 
     const transport: TransportShape = {
       self: options.nodeId,

@@ -1,0 +1,121 @@
+/**
+ * Leaf mode with real processes on loopback: two cluster nodes and a leaf that follows one of
+ * them (its origin). A template made on the cluster reaches the leaf; with the origin killed
+ * and the leaf restarted offline, the leaf still starts a space from its cached template;
+ * when the origin returns, the cluster lists that space.
+ */
+import { randomBytes } from "node:crypto"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import Docker from "dockerode"
+import createTestnet from "hyperdht/testnet"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { engineAvailable, engineSocket, noEngineNotice, testImage } from "../support/dockerEngine.ts"
+import { api, eventually, prepareNode, presetKeyPair, type RunningNode, startNode, stopNode } from "./leafHarness.ts"
+
+const available = await engineAvailable()
+if (!available) console.log(noEngineNotice("the leaf integration test"))
+
+const adminToken = "knot-leaf-admin-token-0123456789abcdef"
+const env = { KNOT_ADMIN_TOKEN: adminToken }
+const template = "leaf-shell"
+const space = "leaf-dev"
+
+interface Listed {
+  readonly name: string
+  readonly node: string
+}
+
+describe.runIf(available)("a leaf with two cluster nodes, on loopback", { timeout: 120_000 }, () => {
+  const root = mkdtempSync(join(tmpdir(), "knot-leaf-"))
+  const docker = new Docker({ socketPath: engineSocket })
+  const base = 4400 + Math.floor(Math.random() * 400)
+  let testnet: Awaited<ReturnType<typeof createTestnet>>
+  let origin: RunningNode
+  let peer: RunningNode
+  let leaf: RunningNode
+
+  const containersOf = (name: string) => docker.listContainers({ all: true, filters: { label: [`knot.space=${name}`] } })
+  const call = (node: RunningNode, method: string, path: string, body?: unknown) => api(node, adminToken, method, path, body)
+  const originState = async () => {
+    const nodes = await call(leaf, "GET", "/api/nodes")
+    return (nodes.body as { readonly origin?: { readonly state: string } }).origin?.state
+  }
+
+  beforeAll(async () => {
+    testnet = await createTestnet(3, { host: "127.0.0.1" })
+    const cluster = {
+      key: randomBytes(32).toString("hex"),
+      bootstrap: testnet.bootstrap.map((node) => `${node.host}:${node.port}`)
+    }
+    origin = prepareNode(root, { name: "origin", port: base, mode: "cluster" }, cluster)
+    const originKey = presetKeyPair(join(origin.dir, "data"))
+    peer = prepareNode(root, { name: "peer", port: base + 1, mode: "cluster" }, cluster)
+    leaf = prepareNode(root, { name: "leaf", port: base + 2, mode: "leaf", extra: `[leaf]\norigin = "${originKey}"` }, cluster)
+    await Promise.all([startNode(origin, env), startNode(peer, env), startNode(leaf, env)])
+  }, 90_000)
+
+  afterAll(async () => {
+    await Promise.all([origin, peer, leaf].filter((node) => node !== undefined).map((node) => stopNode(node)))
+    for (const container of await containersOf(space)) await docker.getContainer(container.Id).remove({ force: true })
+    await testnet?.destroy()
+    rmSync(root, { recursive: true, force: true })
+  })
+
+  it("receives a template created on the cluster", async () => {
+    const created = await call(peer, "POST", "/api/templates", {
+      name: template,
+      image: testImage,
+      command: ["sleep", "3600"],
+      env: {},
+      volumes: [],
+      zones: []
+    })
+    expect(created.status, JSON.stringify(created.body)).toBeLessThan(300)
+    const names = await eventually("the template on the leaf", async () => {
+      const listed = await call(leaf, "GET", "/api/templates")
+      const names = listed.status === 200 ? (listed.body as ReadonlyArray<{ readonly name: string }>).map((t) => t.name) : []
+      return names.includes(template) ? names : undefined
+    })
+    expect(names).toContain(template)
+  })
+
+  it("refuses a template edit on the leaf, naming its origin", async () => {
+    const refused = await call(leaf, "DELETE", `/api/templates/${template}`)
+    expect(refused.status).toBeGreaterThanOrEqual(400)
+    expect(JSON.stringify(refused.body)).toMatch(/origin/)
+  })
+
+  it("reports its origin unreachable once the origin is killed", async () => {
+    await stopNode(origin, "SIGKILL")
+    const state = await eventually("the origin link to drop", async () => ((await originState()) === "unreachable" ? "unreachable" : undefined))
+    expect(state).toBe("unreachable")
+  })
+
+  it("starts a space from its cached template after restarting offline", async () => {
+    await stopNode(leaf)
+    await startNode(leaf, env)
+    expect(await originState()).toBe("unreachable")
+    const created = await call(leaf, "POST", "/api/spaces", { name: space, template })
+    expect(created.status, JSON.stringify(created.body)).toBe(201)
+    const state = await eventually("the space's container to run", async () => {
+      const [container] = await containersOf(space)
+      return container?.State === "running" ? container.State : undefined
+    })
+    expect(state).toBe("running")
+  })
+
+  it("shows the space on the cluster once the origin returns", async () => {
+    await startNode(origin, env)
+    const leafId = ((await call(leaf, "GET", "/api/nodes")).body as { readonly self: string }).self
+    const relinked = await eventually("the leaf to relink", async () => ((await originState()) === "connected" ? "connected" : undefined), 90_000)
+    expect(relinked).toBe("connected")
+    const listed = await eventually("the cluster to list the leaf's space", async () => {
+      const spaces = await call(peer, "GET", "/api/spaces")
+      const found = spaces.status === 200 ? (spaces.body as ReadonlyArray<Listed>).find((s) => s.name === space) : undefined
+      return found
+    }, 90_000)
+    expect(listed.node).toBe(leafId)
+  })
+})

@@ -1,0 +1,75 @@
+/**
+ * Gossip as a leaf runs it under its node actor: the leaf link (its side of membership, with
+ * the origin only) and the ordinary anti-entropy actor, which syncs with the members the
+ * link puts in the view — the origin, while it is reachable. Frames from any other peer are
+ * ignored; a frame that does not decode drops its sender.
+ */
+import { Effect, Either, Scope, Stream } from "effect"
+import type { ActorContext, ActorNameTaken, ActorRef, SupervisionPolicy } from "../../actors/runtime/index.ts"
+import type { OriginLinkShape } from "../../actors/node/originLink.ts"
+import type { Store } from "../../storage/store.ts"
+import { type AntiEntropyCommand, antiEntropyBehaviour } from "../gossip/antiEntropy.actor.ts"
+import { defaultGossipConfig, type GossipConfig } from "../gossip/gossip.config.ts"
+import { GossipEvent, type GossipEventSink } from "../gossip/gossip.events.ts"
+import { decodeGossip, isMembershipMessage } from "../gossip/gossip.wire.ts"
+import type { MembershipView } from "../gossip/membershipView.ts"
+import { type Incoming, Transport } from "../transport.ts"
+import { type LeafLinkCommand, leafLinkBehaviour } from "./leafLink.actor.ts"
+
+export interface LeafGossipOptions {
+  readonly config?: Partial<GossipConfig>
+  /** The leaf's view: the leaf link writes it, anti-entropy reads it. */
+  readonly view: MembershipView
+  readonly isOrigin: (peer: string) => Effect.Effect<boolean>
+  readonly originLink?: OriginLinkShape
+  readonly onEvent?: GossipEventSink
+  readonly supervision?: SupervisionPolicy
+}
+
+export interface LeafGossip {
+  readonly link: ActorRef<LeafLinkCommand>
+  readonly antiEntropy: ActorRef<AntiEntropyCommand>
+}
+
+export const spawnLeafGossip = <M>(
+  ctx: ActorContext<M>,
+  options: LeafGossipOptions
+): Effect.Effect<LeafGossip, ActorNameTaken, Transport | Store> =>
+  Effect.gen(function*() {
+    const config: GossipConfig = { ...defaultGossipConfig, ...options.config }
+    const onEvent = options.onEvent ?? (() => Effect.void)
+    const supervision = options.supervision === undefined ? {} : { supervision: options.supervision }
+    const link = yield* ctx.spawn(
+      leafLinkBehaviour({
+        config,
+        view: options.view,
+        onEvent,
+        isOrigin: options.isOrigin,
+        ...(options.originLink === undefined ? {} : { originLink: options.originLink })
+      }),
+      { name: "origin-link", ...supervision }
+    )
+    const antiEntropy = yield* ctx.spawn(antiEntropyBehaviour({ config, view: options.view, onEvent }), {
+      name: "anti-entropy",
+      ...supervision
+    })
+    const transport = yield* Transport
+    const limits = { maxFrameBytes: config.maxFrameBytes }
+    const decodeAndDeliver = ({ bytes, from }: Incoming) => {
+      const decoded = decodeGossip(bytes, from, limits)
+      if (Either.isLeft(decoded)) {
+        const reason = decoded.left.message
+        return Effect.zipRight(transport.drop(from, reason), onEvent(GossipEvent.PeerDropped({ peer: from, reason })))
+      }
+      const message = decoded.right
+      return isMembershipMessage(message)
+        ? link.tell({ _tag: "Received", from, message })
+        : antiEntropy.tell({ _tag: "Received", from, message })
+    }
+    const deliver = (frame: Incoming) =>
+      Effect.flatMap(options.isOrigin(frame.from), (fromOrigin) => (fromOrigin ? decodeAndDeliver(frame) : Effect.void))
+    const pull = yield* Scope.extend(Stream.toPull(transport.incoming), ctx.scope)
+    const route = Effect.forever(Effect.flatMap(pull, (chunk) => Effect.forEach(chunk, deliver, { discard: true })))
+    yield* Effect.forkIn(Effect.ignore(route), ctx.scope)
+    return { link, antiEntropy }
+  })
