@@ -1,17 +1,18 @@
 /** `knot cluster status`: the members the answering node knows, by zone. */
 import { Command } from "@effect/cli"
 import { Clock, Effect } from "effect"
+import type { OriginLinkStatus } from "../../actors/node/originLink.ts"
 import type { ClusterStatus, MemberView, ZoneView } from "../../effects/http/api.schemas.ts"
 import { connectionOptions } from "./connection.ts"
 import { ago, jsonOption, printResult } from "./output.ts"
 import { openSession } from "./session.ts"
 import { renderTable } from "./table.ts"
 
-export interface ClusterReport extends ClusterStatus {
+interface ClusterReport extends ClusterStatus {
   readonly zones: ReadonlyArray<ZoneView>
 }
 
-export const clusterTable = (report: ClusterReport, now: number): string => {
+const clusterTable = (report: ClusterReport, now: number): string => {
   const zones = report.zones.map((zone) => `${zone.name} ${zone.health} (${zone.alive}/${zone.total} alive)`).join(", ")
   const members = renderTable(
     [
@@ -24,7 +25,15 @@ export const clusterTable = (report: ClusterReport, now: number): string => {
     ],
     report.members
   )
-  return `zones: ${zones}\n\n${members}\n\n* the node that answered`
+  const footer = `${members}\n\n* the node that answered`
+  return report.origin === undefined ? `zones: ${zones}\n\n${footer}` : `${originLine(report.origin, now)}\nzones: ${zones}\n\n${footer}`
+}
+
+/** A leaf's first line: whether it reaches its origin, and since when. */
+export const originLine = (origin: OriginLinkStatus, now: number): string => {
+  const since = `since ${new Date(origin.since).toISOString()} (${ago(origin.since, now)})`
+  const who = origin.node === undefined ? origin.origin : `${origin.node} (${origin.origin})`
+  return origin.state === "connected" ? `origin ${who} connected ${since}` : `origin ${who} unreachable ${since}`
 }
 
 const status = Command.make("status", { ...connectionOptions, json: jsonOption }, (input) =>

@@ -26,7 +26,7 @@ export class Progress extends Context.Tag("knot/cli/Progress")<Progress, Progres
   })
 
   /** A spinner redrawn in place on the terminal. */
-  static readonly spinner = (stream: NodeJS.WriteStream): Layer.Layer<Progress> =>
+  static readonly spinner = (stream: { readonly write: (chunk: string) => boolean }): Layer.Layer<Progress> =>
     Layer.succeed(Progress, {
       during: (label, use) =>
         Effect.gen(function*() {

@@ -31,7 +31,7 @@ const describeSpace = (space: SpaceView) =>
     ...(space.containerId === undefined ? [] : [["container", space.containerId] as const])
   ])
 
-export const spacesTable = (spaces: ReadonlyArray<SpaceView>) =>
+const spacesTable = (spaces: ReadonlyArray<SpaceView>) =>
   spaces.length === 0
     ? "no spaces; create one with `knot space create NAME --template TEMPLATE`"
     : renderTable(

@@ -12,7 +12,7 @@ const nameArg = Args.text({ name: "name" }).pipe(Args.withDescription("the templ
 
 const anyZone = (zones: ReadonlyArray<string>) => (zones.length === 0 ? "any" : zones.join(","))
 
-export const templatesTable = (templates: ReadonlyArray<TemplateView>) =>
+const templatesTable = (templates: ReadonlyArray<TemplateView>) =>
   templates.length === 0
     ? "no templates; create one with `knot template create --file TEMPLATE.toml`"
     : renderTable(

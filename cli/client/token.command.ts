@@ -7,7 +7,7 @@ import { jsonOption, printJson, printResult } from "./output.ts"
 import { openSession } from "./session.ts"
 import { renderTable } from "./table.ts"
 
-export const tokensTable = (tokens: ReadonlyArray<TokenView>) =>
+const tokensTable = (tokens: ReadonlyArray<TokenView>) =>
   renderTable(
     [
       { header: "ID", cell: (token: TokenView) => token.id },

@@ -1,8 +1,10 @@
 /** What the API reads and writes on the wire. Requests are decoded by these; a mismatch is a 400. */
 import { Schema } from "effect"
 import { EpochMillis, NonEmpty, Slug } from "../../storage/kinds/fields.ts"
+import { OriginLinkStatus } from "../../actors/node/originLink.ts"
 import { NodeMode } from "../../storage/kinds/node.ts"
 import { Space } from "../../storage/kinds/space.ts"
+import { SpaceStatus } from "../../storage/kinds/spaceStatus.ts"
 import { Template } from "../../storage/kinds/template.ts"
 import { UserRole } from "../../storage/kinds/user.ts"
 
@@ -19,27 +21,18 @@ export type CreateSpaceRequest = typeof CreateSpaceRequest.Type
  */
 export const SpaceView = Schema.extend(
   Schema.encodedSchema(Space),
-  Schema.Struct({ id: Schema.String, updatedAt: Schema.Number })
+  Schema.extend(Schema.encodedSchema(SpaceStatus), Schema.Struct({ id: Schema.String, updatedAt: Schema.Number }))
 )
 export type SpaceView = typeof SpaceView.Type
 
 /** A space named by its id or its name in a URL. */
 export const SpaceParam = Schema.Struct({ space: Schema.String })
 
-/**
- * The `distinct` filter of storage/kinds/template.ts widens the volumes schema's context to
- * `unknown` although it needs no service; this restores `never` until that filter keeps it.
- */
-const templateVolumes = Template.fields.volumes as unknown as Schema.Schema<
-  Schema.Schema.Type<typeof Template.fields.volumes>,
-  Schema.Schema.Encoded<typeof Template.fields.volumes>
->
-
 /** A template as written by people: the lists and tables they leave out are empty. */
 export const TemplateRequest = Schema.Struct({
   ...Template.fields,
   env: Schema.optionalWith(Template.fields.env, { exact: true, default: () => ({}) }),
-  volumes: Schema.optionalWith(templateVolumes, { exact: true, default: () => [] }),
+  volumes: Schema.optionalWith(Template.fields.volumes, { exact: true, default: () => [] }),
   zones: Schema.optionalWith(Template.fields.zones, { exact: true, default: () => [] })
 })
 export type TemplateRequest = typeof TemplateRequest.Type
@@ -116,7 +109,9 @@ export type ZoneView = typeof ZoneView.Type
 export const ClusterStatus = Schema.Struct({
   /** The id of the node that answered. */
   self: Schema.String,
-  members: Schema.Array(MemberView)
+  members: Schema.Array(MemberView),
+  /** Only on a leaf: its link to its origin. */
+  origin: Schema.optionalWith(OriginLinkStatus, { exact: true })
 })
 export type ClusterStatus = typeof ClusterStatus.Type
 

@@ -14,6 +14,7 @@ import type { Templates } from "../../actors/node/templates.ts"
 import type { Spaces } from "../../actors/space/spaces.ts"
 import type { Store } from "../../storage/store.ts"
 import { KnotApi } from "./api.ts"
+import { ApiListenFailed } from "./apiServer.errors.ts"
 import { AccountsLive } from "./auth/accounts.ts"
 import { AuthenticationLive } from "./auth/authentication.live.ts"
 import type { SecureRandom } from "./auth/secureRandom.ts"
@@ -59,7 +60,7 @@ export interface ApiServerOptions {
  */
 export const makeApiServer = (
   options: ApiServerOptions
-): Layer.Layer<HttpServer.HttpServer, ServeError, ApiRequirements> =>
+): Layer.Layer<HttpServer.HttpServer, ApiListenFailed, ApiRequirements> =>
   Layer.unwrapEffect(Effect.sync(() => {
     const server = createServer()
     const listening = NodeHttpServer.layer(() => server, { host: options.listen.host, port: options.listen.port })
@@ -74,7 +75,15 @@ export const makeApiServer = (
     )
     return draining.pipe(
       Layer.provideMerge(serving),
-      Layer.project(HttpServer.HttpServer, HttpServer.HttpServer, (httpServer) => httpServer)
+      Layer.project(HttpServer.HttpServer, HttpServer.HttpServer, (httpServer) => httpServer),
+      Layer.mapError((error: ServeError) => {
+        const cause = error.cause as { readonly code?: unknown; readonly message?: unknown } | undefined
+        return new ApiListenFailed({
+          address: `${options.listen.host}:${options.listen.port}`,
+          code: typeof cause?.code === "string" ? cause.code : undefined,
+          detail: typeof cause?.message === "string" ? cause.message : String(error.cause)
+        })
+      })
     )
   }))
 

@@ -1,6 +1,7 @@
 export * from "./api.errors.ts"
 export * from "./api.schemas.ts"
 export * from "./api.ts"
+export * from "./apiServer.errors.ts"
 export * from "./apiServer.ts"
 export * from "./auth/index.ts"
 export * from "./engineHealth.ts"

@@ -1,4 +1,5 @@
 import { Data } from "effect"
+import { minimumSecretLength } from "./tokenSecret.ts"
 
 export class UserNameTaken extends Data.TaggedError("UserNameTaken")<{ readonly name: string }> {
   override get message() {
@@ -27,6 +28,6 @@ export class InvalidToken extends Data.TaggedError("InvalidToken")<{}> {
 
 export class AdminTokenTooShort extends Data.TaggedError("AdminTokenTooShort")<{ readonly length: number }> {
   override get message() {
-    return `KNOT_ADMIN_TOKEN must be at least 20 characters long (got ${this.length}); unset it to have one generated`
+    return `KNOT_ADMIN_TOKEN must be at least ${minimumSecretLength} characters long (got ${this.length}); unset it to have one generated`
   }
 }

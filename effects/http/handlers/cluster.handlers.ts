@@ -1,7 +1,8 @@
 import { HttpApiBuilder } from "@effect/platform"
-import { Effect } from "effect"
+import { Effect, Option } from "effect"
 import type { Member } from "../../../actors/node/clusterView.ts"
 import { ClusterView } from "../../../actors/node/clusterView.ts"
+import { OriginLink } from "../../../actors/node/originLink.ts"
 import { KnotApi } from "../api.ts"
 import type { ZoneHealth, ZoneView } from "../api.schemas.ts"
 
@@ -27,8 +28,16 @@ export const zonesOf = (members: ReadonlyArray<Member>): ReadonlyArray<ZoneView>
 export const ClusterHandlers = HttpApiBuilder.group(KnotApi, "cluster", (handlers) =>
   Effect.gen(function*() {
     const cluster = yield* ClusterView
+    const originLink = yield* Effect.serviceOption(OriginLink)
+    const origin = Option.match(originLink, {
+      onNone: () => Effect.succeed({}),
+      onSome: (link) => Effect.map(link.status, (status) => ({ origin: status }))
+    })
     return handlers
       .handle("zones", () => Effect.map(cluster.members, zonesOf))
       .handle("nodes", () =>
-        Effect.map(Effect.all([cluster.self, cluster.members]), ([self, members]) => ({ self: self.id, members })))
+        Effect.map(
+          Effect.all([cluster.self, cluster.members, origin]),
+          ([self, members, origin]) => ({ self: self.id, members, ...origin })
+        ))
   }))
