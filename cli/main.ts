@@ -12,6 +12,7 @@ import {
   userCommand
 } from "./client/index.ts"
 import { serverCommand } from "./server/server.command.ts"
+import { simCommand } from "./sim.command.ts"
 
 const knot = Command.make("knot").pipe(
   Command.withDescription("knot: developer spaces on your own servers"),
@@ -22,7 +23,8 @@ const knot = Command.make("knot").pipe(
     clusterCommand,
     tokenCommand,
     userCommand,
-    loginCommand
+    loginCommand,
+    simCommand
   ])
 )
 
