@@ -27,7 +27,7 @@ export const versionOrder: Order.Order<Version> = Order.combine(
 )
 
 /** Record kinds this version knows; a record of another kind is kept and passed on untouched. */
-export const KnownKind = Schema.Literal("template", "space", "node", "zone", "user", "token")
+export const KnownKind = Schema.Literal("template", "space", "space-status", "node", "zone", "user", "token")
 export type KnownKind = typeof KnownKind.Type
 
 export class StoredRecord extends Schema.Class<StoredRecord>("StoredRecord")({

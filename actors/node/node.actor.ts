@@ -134,6 +134,8 @@ export const nodeActor = <R = never>(
         const store = yield* Store
         // Subscribed before the spaces are listed, so that no change falls between the two.
         const changes = yield* Scope.extend(store.subscribe, ctx.scope)
+        // Only requests (space records) and members (node records) are work: the status and
+        // lifecycle records its space actors write must not come back to them as more work.
         yield* Queue.take(changes).pipe(
           Effect.flatMap((change) =>
             change.record.kind === spaceKind || change.record.kind === nodeKind

@@ -1,8 +1,9 @@
 /**
  * The SpaceActor: one per space this node owns (`node/space:<id>`). It feeds the space's
- * lifecycle (space.machine.ts) with what users want (the record's `desired`) and with what
- * the engine shows, runs the container step each new state asks for, and writes what it
- * sees back to the replicated record, only when that changes (every write replicates).
+ * lifecycle (space.machine.ts) with what users want (the space record's `desired`) and with
+ * what the engine shows, runs the container step each new state asks for, and writes what it
+ * sees to the space's status record, only when that changes (every write replicates). It
+ * never writes the space record itself but for its final tombstone (spaceRecord.ts says why).
  *
  * A container step runs in its own fiber and reports back as a message, so a request that
  * arrives meanwhile reaches the lifecycle at once and decides where the step ends (a Stop
@@ -12,6 +13,7 @@
 import { Duration, Effect, Either, Fiber, Schedule } from "effect"
 import type { ContainerDriver } from "../../effects/container/containerDriver.ts"
 import type { Space } from "../../storage/kinds/space.ts"
+import type { SpaceStatus } from "../../storage/kinds/spaceStatus.ts"
 import type { StoredRecord } from "../../storage/record.ts"
 import type { BatchOp } from "../../storage/store.ts"
 import { Store } from "../../storage/store.ts"
@@ -24,7 +26,15 @@ import { adoptContainers, observeContainer, runSpaceEffect } from "./space.effec
 import type { SpaceIdentity } from "./spaceContainer.ts"
 import { liveRecord } from "./recordCodec.ts"
 import type { SpaceLifecycleRecord } from "./spaceRecord.ts"
-import { decodeSpace, decodeSpaceLifecycle, encodeSpace, spaceKind, spaceLifecycleKind } from "./spaceRecord.ts"
+import {
+  decodeSpace,
+  decodeSpaceLifecycle,
+  decodeSpaceStatus,
+  encodeSpaceStatus,
+  spaceKind,
+  spaceLifecycleKind,
+  spaceStatusKind
+} from "./spaceRecord.ts"
 
 export interface SpaceActorOptions {
   /** How often the container is checked against the lifecycle; default 10 seconds. */
@@ -60,7 +70,7 @@ export interface SpaceActorStatus {
 }
 
 export type SpaceMessage =
-  /** The space record changed (a request here or on another node, or this actor's own write). */
+  /** The space record changed: a request, made on this node or merged from another. */
   | { readonly _tag: "RecordChanged"; readonly record: StoredRecord }
   /** Check the container now: sent once at start, then by the periodic timer. */
   | { readonly _tag: "Reconcile" }
@@ -73,22 +83,10 @@ export type SpaceMessage =
    */
   | { readonly _tag: "StepDone"; readonly step: symbol; readonly event: SpaceEvent }
 
-/** The record fields this actor writes, as last written or read. */
-interface Shown {
-  readonly observed: Space["observed"]
-  readonly reason?: string | undefined
-  readonly containerId?: string | undefined
-}
-
 interface SpaceActorState {
   readonly identity: SpaceIdentity
-  /**
-   * The space record as last seen, with the newest request (highest generation) seen even if
-   * the stored record has lost it since; `undefined` when there is none (nothing is done then).
-   */
+  /** The space record as last seen; `undefined` when there is none (nothing is done then). */
   readonly space: Space | undefined
-  /** The stored record holds an older request than `space`: the next write restores it. */
-  readonly behind: boolean
   readonly snapshot: SpaceSnapshot
   /** Whether this incarnation moved the lifecycle into its state (false: restored as it was). */
   readonly entered: boolean
@@ -102,7 +100,8 @@ interface SpaceActorState {
   readonly retry: Fiber.RuntimeFiber<void> | undefined
   readonly exhausted: boolean
   readonly retryDriver: Schedule.ScheduleDriver<unknown, unknown>
-  readonly shown: Shown | undefined
+  /** The status record as last written or read, as JSON. */
+  readonly shown: string | undefined
   /** The lifecycle record as last written or read, as JSON. */
   readonly persisted: string | undefined
   /** The space is deleted and its records tombstoned: the actor only waits to be stopped. */
@@ -124,37 +123,20 @@ const joinReasons = (...reasons: ReadonlyArray<string | null | undefined>) => {
   return present.length === 0 ? undefined : present.join("; ")
 }
 
-const shownOf = (state: SpaceActorState): Shown => ({
-  observed: state.snapshot.value,
-  reason: joinReasons(state.snapshot.context.reason ?? state.engineTrouble, state.notice),
-  containerId: state.snapshot.context.containerId ?? undefined
-})
-
-const sameShown = (a: Shown, b: Shown) =>
-  a.observed === b.observed && a.reason === b.reason && a.containerId === b.containerId
+const statusOf = (state: SpaceActorState): SpaceStatus => {
+  const reason = joinReasons(state.snapshot.context.reason ?? state.engineTrouble, state.notice)
+  const containerId = state.snapshot.context.containerId
+  return {
+    observed: state.snapshot.value,
+    ...(reason === undefined ? {} : { reason }),
+    ...(containerId === null ? {} : { containerId })
+  }
+}
 
 const lifecycleOf = (state: SpaceActorState): SpaceLifecycleRecord => ({
   lifecycle: persistSpace(state.snapshot),
   handled: state.handled
 })
-
-/** `space` carrying the request (desired state and its generation) of `from`. */
-const withRequest = (space: Space, from: Space): Space => ({
-  ...space,
-  desired: from.desired,
-  generation: from.generation
-})
-
-/** The record with this actor's fields replaced, other fields (a newer request) kept. */
-const withShown = (space: Space, shown: Shown): Space => {
-  const { containerId: _containerId, reason: _reason, ...rest } = space
-  return {
-    ...rest,
-    observed: shown.observed,
-    ...(shown.reason === undefined ? {} : { reason: shown.reason }),
-    ...(shown.containerId === undefined ? {} : { containerId: shown.containerId })
-  }
-}
 
 export const spaceActor = (
   id: string,
@@ -196,31 +178,18 @@ export const spaceActor = (
     }))
   }
 
-  /** Writes the record fields and the lifecycle, in one batch and only what changed. */
+  /** Writes the status and the lifecycle, in one batch and only what changed. */
   const publish = (state: SpaceActorState) =>
     Effect.gen(function*() {
-      const store = yield* Store
-      const shown = shownOf(state)
+      const status = statusOf(state)
+      const shown = JSON.stringify(status)
       const lifecycle = lifecycleOf(state)
       const persisted = JSON.stringify(lifecycle)
       const ops: Array<BatchOp> = []
-      if (state.behind || state.shown === undefined || !sameShown(state.shown, shown)) {
-        // Re-read, so that a request merged since the last RecordChanged is kept.
-        const current = liveRecord(yield* store.get(spaceKind, id))
-        const stored = current === undefined ? undefined : Either.getOrUndefined(decodeSpace(current))
-        const known = state.space
-        const base = stored !== undefined && known !== undefined && known.generation > stored.generation
-          ? withRequest(stored, known)
-          : stored
-        if (stored !== undefined && base !== undefined && (base !== stored || !sameShown(stored, shown))) {
-          ops.push({ _tag: "Put", kind: spaceKind, id, value: encodeSpace(withShown(base, shown)) })
-        }
-      }
-      if (persisted !== state.persisted) {
-        ops.push({ _tag: "Put", kind: spaceLifecycleKind, id, value: lifecycle })
-      }
-      if (ops.length > 0) yield* store.batch(ops)
-      return { ...state, shown, persisted, behind: false }
+      if (shown !== state.shown) ops.push({ _tag: "Put", kind: spaceStatusKind, id, value: encodeSpaceStatus(status) })
+      if (persisted !== state.persisted) ops.push({ _tag: "Put", kind: spaceLifecycleKind, id, value: lifecycle })
+      if (ops.length > 0) yield* (yield* Store).batch(ops)
+      return { ...state, shown, persisted }
     })
 
   const finish = (state: SpaceActorState) =>
@@ -228,6 +197,7 @@ export const spaceActor = (
       const store = yield* Store
       yield* store.batch([
         { _tag: "Delete", kind: spaceKind, id },
+        { _tag: "Delete", kind: spaceStatusKind, id },
         { _tag: "Delete", kind: spaceLifecycleKind, id }
       ])
       if (state.retry !== undefined) yield* Fiber.interrupt(state.retry)
@@ -313,12 +283,6 @@ export const spaceActor = (
         return state
       }
       if (space.right.node !== state.identity.node) return state
-      const known = state.space
-      // A record whose request is older than one already seen lost it to a write that read the
-      // record before the request landed (this actor's own, between its read and its write).
-      if (known !== undefined && space.right.generation < known.generation) {
-        return { ...state, space: withRequest(space.right, known), behind: true }
-      }
       return yield* feedDesired({ ...state, space: space.right })
     })
 
@@ -357,10 +321,14 @@ export const spaceActor = (
         const space = decoded === undefined ? undefined : Either.getOrUndefined(decoded)
         const stored = liveRecord(yield* store.get(spaceLifecycleKind, id))
         const lifecycle = stored === undefined ? undefined : Either.getOrUndefined(decodeSpaceLifecycle(stored))
+        // A status another node wrote is not shown as this space's (spaceRecord.ts): write ours.
+        const reported = liveRecord(yield* store.get(spaceStatusKind, id))
+        const status = reported === undefined || reported.version.node !== store.nodeId
+          ? undefined
+          : Either.getOrUndefined(decodeSpaceStatus(reported))
         const state: SpaceActorState = {
           identity: { space: id, node: store.nodeId },
           space,
-          behind: false,
           entered: false,
           snapshot: lifecycle === undefined ? initialSpace() : restoreSpace(lifecycle.lifecycle),
           handled: lifecycle?.handled ?? 0,
@@ -371,9 +339,7 @@ export const spaceActor = (
           retry: undefined,
           exhausted: false,
           retryDriver: yield* Schedule.driver(options.retrySchedule ?? defaultRetrySchedule),
-          shown: space === undefined
-            ? undefined
-            : { observed: space.observed, reason: space.reason, containerId: space.containerId },
+          shown: status === undefined ? undefined : JSON.stringify(status),
           persisted: lifecycle === undefined ? undefined : JSON.stringify(lifecycle),
           done: false
         }

@@ -1,30 +1,24 @@
 /**
  * The Spaces service over the replicated store. Every request only writes the space record;
- * the owner node's space actor carries it out when the record reaches it (space.actor.ts).
+ * the owner node's space actor carries it out when the record reaches it (space.actor.ts),
+ * and reports what it sees in the space's status record, which users' requests never write.
  */
 import { Effect, Either, Layer, Schema } from "effect"
 import { Slug } from "../../storage/kinds/fields.ts"
 import type { Space, SpaceDesired } from "../../storage/kinds/space.ts"
 import { Space as SpaceSchema } from "../../storage/kinds/space.ts"
-import type { StoredRecord } from "../../storage/record.ts"
 import { Store } from "../../storage/store.ts"
 import { ClusterView } from "../node/clusterView.ts"
 import { Templates } from "../node/templates.ts"
 import { placeSpace } from "./placement.ts"
 import { describeParseError, liveRecord } from "./recordCodec.ts"
-import { decodeSpace, encodeSpace, spaceKind, toSpaceView } from "./spaceRecord.ts"
+import { encodeSpace, listSpaceViews, readSpaceView, spaceKind } from "./spaceRecord.ts"
 import type { SpacesShape, SpaceView } from "./spaces.ts"
 import { Spaces } from "./spaces.ts"
 import { SpaceNameInvalid, SpaceNameTaken, SpaceNotFound, SpaceRequestRefused } from "./spaces.errors.ts"
 
 const decodeName = Schema.decodeUnknownEither(Slug("a space name"))
 const validateSpace = Schema.validateEither(SpaceSchema)
-
-const viewOf = (space: Space, record: StoredRecord): SpaceView => ({
-  ...space,
-  id: record.id,
-  updatedAt: record.version.wall
-})
 
 type Request = "start" | "stop" | "delete"
 
@@ -35,7 +29,7 @@ const desiredBy: Record<Request, SpaceDesired> = { start: "running", stop: "stop
  * no-op, but a start of a failed one is a new request (its generation moves) that makes the
  * owner try again.
  */
-const judge = (space: Space, request: Request): "write" | "unchanged" | { readonly refused: string } => {
+const judge = (space: SpaceView, request: Request): "write" | "unchanged" | { readonly refused: string } => {
   if (request === "delete") return space.desired === "deleted" ? "unchanged" : "write"
   if (space.desired === "deleted") return { refused: "its deletion was requested; create it again once it is gone" }
   if (request === "stop") return space.desired === "stopped" ? "unchanged" : "write"
@@ -51,11 +45,8 @@ const make = Effect.gen(function*() {
   const writes = yield* Effect.makeSemaphore(1)
 
   const find = (id: string) =>
-    Effect.gen(function*() {
-      const live = liveRecord(yield* store.get(spaceKind, id))
-      if (live === undefined) return yield* new SpaceNotFound({ space: id })
-      return [yield* decodeSpace(live), live] as const
-    })
+    Effect.flatMap(readSpaceView(store, id), (view) =>
+      view === undefined ? Effect.fail(new SpaceNotFound({ space: id })) : Effect.succeed(view))
 
   const create: SpacesShape["create"] = (request) =>
     writes.withPermits(1)(Effect.gen(function*() {
@@ -67,39 +58,36 @@ const make = Effect.gen(function*() {
       }
       const self = yield* cluster.self
       const node = yield* placeSpace({ template: template.name, zones: template.zones }, yield* cluster.members, self.id)
-      const space = yield* validateSpace({
+      const space: Space = yield* validateSpace({
         name,
         owner: request.owner,
         template: template.name,
         node: node.id,
         zone: node.zone,
         desired: "running",
-        observed: "pending",
         generation: 1
       }).pipe(Effect.orDieWith((error) => new Error(`a new space record is invalid: ${describeParseError(error)}`)))
       const record = yield* store.put(spaceKind, name, encodeSpace(space))
-      return viewOf(space, record)
+      return { ...space, observed: "pending", id: name, updatedAt: record.version.wall } satisfies SpaceView
     }))
 
   const request = (id: string, kind: Request) =>
     writes.withPermits(1)(Effect.gen(function*() {
-      const [space, record] = yield* find(id)
-      const verdict = judge(space, kind)
-      if (verdict === "unchanged") return viewOf(space, record)
+      const view = yield* find(id)
+      const verdict = judge(view, kind)
+      if (verdict === "unchanged") return view
       if (verdict !== "write") return yield* new SpaceRequestRefused({ space: id, reason: verdict.refused })
-      const next: Space = { ...space, desired: desiredBy[kind], generation: space.generation + 1 }
-      return viewOf(next, yield* store.put(spaceKind, id, encodeSpace(next)))
+      const next: SpaceView = { ...view, desired: desiredBy[kind], generation: view.generation + 1 }
+      const record = yield* store.put(spaceKind, id, encodeSpace(next))
+      return { ...next, updatedAt: record.version.wall }
     }))
 
   return Spaces.of({
     create,
     list: (filter) =>
-      Effect.flatMap(store.list(spaceKind), (records) =>
-        Effect.map(
-          Effect.forEach(records, toSpaceView),
-          (views) => (filter?.owner === undefined ? views : views.filter((view) => view.owner === filter.owner))
-        )),
-    get: (id) => Effect.map(find(id), ([space, record]) => viewOf(space, record)),
+      Effect.map(listSpaceViews(store), (views) =>
+        filter?.owner === undefined ? views : views.filter((view) => view.owner === filter.owner)),
+    get: find,
     start: (id) => request(id, "start"),
     stop: (id) => request(id, "stop"),
     delete: (id) => request(id, "delete")

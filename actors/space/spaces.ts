@@ -2,6 +2,7 @@ import type { Effect } from "effect"
 import { Context } from "effect"
 import type { StoreError } from "../../storage/store.errors.ts"
 import type { Space } from "../../storage/kinds/space.ts"
+import type { SpaceStatus } from "../../storage/kinds/spaceStatus.ts"
 import type {
   NoAliveNodeInZones,
   SpaceNameInvalid,
@@ -18,8 +19,11 @@ export interface CreateSpace {
   readonly owner: string
 }
 
-/** A space as every node shows it: its replicated record, its id and when it last changed. */
-export interface SpaceView extends Space {
+/**
+ * A space as every node shows it: its record (what users asked for) with its owner node's
+ * status (what that node sees; `pending` until it reports), its id, and when either last changed.
+ */
+export interface SpaceView extends Space, SpaceStatus {
   readonly id: string
   readonly updatedAt: number
 }

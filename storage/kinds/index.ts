@@ -1,6 +1,7 @@
 export * from "./fields.ts"
 export * from "./node.ts"
 export * from "./space.ts"
+export * from "./spaceStatus.ts"
 export * from "./template.ts"
 export * from "./token.ts"
 export * from "./user.ts"

@@ -1,24 +1,15 @@
-/** A space: one developer's container from a template, run only by its owner node. */
+/**
+ * A space: one developer's container from a template, run only by its owner node. This
+ * record holds what users and placement decide, and nothing the owner node observes (that
+ * is the `space-status` record, spaceStatus.ts): a request may be written on any node, and
+ * under last-writer-wins a record with two writers loses one's write whenever the two cross.
+ */
 import { Schema } from "effect"
 import { Count, NonEmpty, Slug } from "./fields.ts"
 
 /** What the owner of the space asked for. */
 export const SpaceDesired = Schema.Literal("running", "stopped", "deleted")
 export type SpaceDesired = typeof SpaceDesired.Type
-
-/** What the owner node last saw of the container. */
-export const SpaceObserved = Schema.Literal(
-  "pending",
-  "creating",
-  "starting",
-  "running",
-  "stopping",
-  "stopped",
-  "deleting",
-  "deleted",
-  "failed"
-)
-export type SpaceObserved = typeof SpaceObserved.Type
 
 export const Space = Schema.Struct({
   name: Slug("a space name"),
@@ -30,11 +21,7 @@ export const Space = Schema.Struct({
   node: NonEmpty("the node"),
   zone: NonEmpty("the zone"),
   desired: SpaceDesired,
-  observed: SpaceObserved,
-  /** Why it is in its observed state, when that needs saying (a failure, a refused placement). */
-  reason: Schema.optionalWith(Schema.String, { exact: true }),
   /** Bumped by every change of `desired`, so the owner can tell a new request from one it has handled. */
-  generation: Count("generation"),
-  containerId: Schema.optionalWith(NonEmpty("containerId"), { exact: true })
+  generation: Count("generation")
 })
 export type Space = typeof Space.Type

@@ -51,7 +51,6 @@ const spaceRecord = (name: string, node: string) => ({
   node,
   zone: "local",
   desired: "stopped",
-  observed: "pending",
   generation: 1
 })
 

@@ -1,11 +1,11 @@
 /** Shared by the space and node actor tests: a template, waiting for the record, reading the engine. */
-import { Effect, Either, Option } from "effect"
+import { Effect, Option } from "effect"
 import { ActorSystem } from "../../actors/runtime/actorSystem.ts"
 import type { SpaceActorStatus, SpaceMessage } from "../../actors/space/space.actor.ts"
 import { spaceActorName, spaceStatus } from "../../actors/space/space.actor.ts"
-import { decodeSpace, spaceKind } from "../../actors/space/spaceRecord.ts"
+import { readSpaceView } from "../../actors/space/spaceRecord.ts"
+import type { SpaceView } from "../../actors/space/spaces.ts"
 import { ContainerDriver } from "../../effects/container/containerDriver.ts"
-import type { Space } from "../../storage/kinds/space.ts"
 import { Store } from "../../storage/store.ts"
 
 export const devTemplate = {
@@ -22,13 +22,8 @@ export const devTemplate = {
   cpus: 0.5
 }
 
-/** The space record as stored now: `undefined` when missing or tombstoned. */
-export const readSpace = (id: string) =>
-  Effect.gen(function*() {
-    const record = yield* (yield* Store).get(spaceKind, id)
-    if (record === undefined || record.deleted) return undefined
-    return Either.getOrThrow(decodeSpace(record))
-  })
+/** The space as its records show it now (request and owner's status): `undefined` when missing or tombstoned. */
+export const readSpace = (id: string) => Effect.orDie(Effect.flatMap(Store, (store) => readSpaceView(store, id)))
 
 /**
  * Lets the actors run until `probe` gives a value. Virtual time does not move: only fibers
@@ -44,13 +39,13 @@ export const eventually = <A, E, R>(probe: Effect.Effect<A | undefined, E, R>, w
     return yield* Effect.dieMessage(`still waiting for ${what}`)
   })
 
-export const spaceWhere = (id: string, what: string, predicate: (space: Space) => boolean) =>
+export const spaceWhere = (id: string, what: string, predicate: (space: SpaceView) => boolean) =>
   eventually(
     Effect.map(readSpace(id), (space) => (space !== undefined && predicate(space) ? space : undefined)),
     `space ${id} ${what}`
   )
 
-export const spaceObserved = (id: string, observed: Space["observed"]) =>
+export const spaceObserved = (id: string, observed: SpaceView["observed"]) =>
   spaceWhere(id, `observed ${observed}`, (space) => space.observed === observed)
 
 export const spaceGone = (id: string) =>

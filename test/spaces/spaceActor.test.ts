@@ -6,7 +6,7 @@ import { TestNode } from "../../actors/node/testNode.ts"
 import type { LifecycleEvent } from "../../actors/runtime/lifecycleEvent.ts"
 import { ActorSystem } from "../../actors/runtime/actorSystem.ts"
 import { Spaces } from "../../actors/space/spaces.ts"
-import { spaceKind, spaceLifecycleKind } from "../../actors/space/spaceRecord.ts"
+import { spaceKind, spaceLifecycleKind, spaceStatusKind } from "../../actors/space/spaceRecord.ts"
 import type { ContainerDriverShape } from "../../effects/container/containerDriver.ts"
 import { ContainerDriver } from "../../effects/container/containerDriver.ts"
 import { MemoryEngine } from "../../effects/container/memoryDriver.ts"
@@ -71,6 +71,18 @@ describe("SpaceActor on the memory engine", () => {
       expect([...(yield* (yield* MemoryEngine).volumes)].sort()).toEqual(["knot-alice-cache", "knot-alice-home"])
     }).pipe(Effect.provide(withNode)))
 
+  it.scoped("reports only in the status record, leaving the space record as the request wrote it", () =>
+    Effect.gen(function*() {
+      yield* (yield* Templates).put(devTemplate)
+      yield* node()
+      yield* (yield* Spaces).create({ name: "alice", template: "dev", owner: "alice" })
+      const store = yield* Store
+      const requested = (yield* store.get(spaceKind, "alice"))!
+      const space = yield* spaceObserved("alice", "running")
+      expect((yield* store.get(spaceKind, "alice"))?.version).toEqual(requested.version)
+      expect((yield* store.get(spaceStatusKind, "alice"))?.value).toEqual({ observed: "running", containerId: space.containerId })
+    }).pipe(Effect.provide(withNode)))
+
   it.scoped("stops a space and starts it again in the same container", () =>
     Effect.gen(function*() {
       const { space } = yield* runningSpace
@@ -92,6 +104,7 @@ describe("SpaceActor on the memory engine", () => {
       expect(yield* allContainers).toEqual([])
       expect([...(yield* (yield* MemoryEngine).volumes)]).toEqual(["knot-alice-home"])
       expect((yield* (yield* Store).get(spaceLifecycleKind, "alice"))?.deleted).toBe(true)
+      expect((yield* (yield* Store).get(spaceStatusKind, "alice"))?.deleted).toBe(true)
       yield* eventually(Effect.map(spaceActorRef("alice"), (ref) => (Option.isNone(ref) ? true : undefined)), "actor stopped")
     }).pipe(Effect.provide(withNode)))
 
@@ -154,18 +167,6 @@ describe("SpaceActor on the memory engine", () => {
       yield* TestClock.adjust("1 second")
       const again = yield* spaceObserved("alice", "running")
       expect((yield* allContainers).map((info) => [info.id, info.name])).toEqual([[again.containerId, "knot-alice-2"]])
-    }).pipe(Effect.provide(withNode)))
-
-  it.scoped("puts back a request that its own write of the record overwrote", () =>
-    Effect.gen(function*() {
-      yield* runningSpace
-      const stored = (yield* (yield* Store).get(spaceKind, "alice"))!
-      const ref = yield* eventually(Effect.map(spaceActorRef("alice"), Option.getOrUndefined), "the actor")
-      // The request as the actor was told of it; the store no longer holds it.
-      const lost = { ...(stored.value as Record<string, unknown>), desired: "stopped", generation: 2 }
-      yield* ref.tell({ _tag: "RecordChanged", record: new StoredRecord({ ...stored, value: lost }) })
-      const restored = yield* spaceObserved("alice", "stopped")
-      expect(restored).toMatchObject({ desired: "stopped", generation: 2 })
     }).pipe(Effect.provide(withNode)))
 
   it.scoped("shows an unreachable engine as the reason, retries with backoff, and recovers", () =>
@@ -312,7 +313,6 @@ describe("SpaceActor on the memory engine", () => {
         node: "node-2",
         zone: "local",
         desired: "running",
-        observed: "pending",
         generation: 1
       }))
       yield* TestClock.adjust("1 minute")

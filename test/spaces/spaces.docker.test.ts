@@ -7,8 +7,8 @@ import { TemplatesLive } from "../../actors/node/templates.live.ts"
 import { Templates } from "../../actors/node/templates.ts"
 import { ActorSystemLive } from "../../actors/runtime/actorSystem.ts"
 import { SpacesLive } from "../../actors/space/spaces.live.ts"
+import type { SpaceView } from "../../actors/space/spaces.ts"
 import { Spaces } from "../../actors/space/spaces.ts"
-import type { Space } from "../../storage/kinds/space.ts"
 import { DockerDriver } from "../../effects/docker/dockerDriver.ts"
 import { MemoryStore } from "../../storage/memoryStore.ts"
 import { NodeId } from "../../storage/record.ts"
@@ -62,10 +62,10 @@ const startTestNode = startNode({
 })
 
 /** Polls the record in real time until `predicate` holds; gives up after 20 s with what it saw. */
-const awaitSpace = (id: string, what: string, predicate: (space: Space | undefined) => boolean) =>
+const awaitSpace = (id: string, what: string, predicate: (space: SpaceView | undefined) => boolean) =>
   Effect.gen(function*() {
     const deadline = Date.now() + 20_000
-    let seen: Space | undefined
+    let seen: SpaceView | undefined
     while (Date.now() < deadline) {
       seen = yield* readSpace(id)
       if (predicate(seen)) return seen
@@ -74,7 +74,7 @@ const awaitSpace = (id: string, what: string, predicate: (space: Space | undefin
     return yield* Effect.dieMessage(`space ${id} never ${what}; last seen ${JSON.stringify(seen)}`)
   })
 
-const observed = (id: string, state: Space["observed"]) =>
+const observed = (id: string, state: SpaceView["observed"]) =>
   Effect.map(awaitSpace(id, `observed ${state}`, (space) => space?.observed === state), (space) => space!)
 
 const engineView = (id: string) =>

@@ -1,11 +1,12 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, TestClock } from "effect"
 import type { Member } from "../../actors/node/clusterView.ts"
 import { ClusterView } from "../../actors/node/clusterView.ts"
 import { Templates } from "../../actors/node/templates.ts"
 import { TestNode } from "../../actors/node/testNode.ts"
 import { Spaces } from "../../actors/space/spaces.ts"
-import { spaceKind } from "../../actors/space/spaceRecord.ts"
+import { spaceKind, spaceStatusKind } from "../../actors/space/spaceRecord.ts"
+import { NodeId, StoredRecord, Version } from "../../storage/record.ts"
 import { Store } from "../../storage/store.ts"
 import { devTemplate, readSpace } from "./fixtures.ts"
 
@@ -48,6 +49,38 @@ describe("Spaces", () => {
         generation: 1
       })
       expect(yield* readSpace("alice-dev")).toMatchObject({ desired: "running", observed: "pending" })
+    }).pipe(Effect.provide(standalone)))
+
+  it.scoped("shows the owner's status beside the request, changed when either last changed", () =>
+    Effect.gen(function*() {
+      yield* withTemplate()
+      yield* create("alice-dev")
+      yield* TestClock.adjust("1 second")
+      const status = yield* (yield* Store).put(spaceStatusKind, "alice-dev", { observed: "running", containerId: "c1" })
+      expect(yield* (yield* Spaces).get("alice-dev")).toMatchObject({
+        desired: "running",
+        observed: "running",
+        containerId: "c1",
+        updatedAt: status.version.wall
+      })
+    }).pipe(Effect.provide(standalone)))
+
+  it.scoped("shows a space as pending when its status was written by a node that does not own it", () =>
+    Effect.gen(function*() {
+      yield* withTemplate()
+      yield* create("alice-dev")
+      const store = yield* Store
+      const at = yield* store.clock
+      yield* store.merge(
+        new StoredRecord({
+          kind: spaceStatusKind,
+          id: "alice-dev",
+          value: { observed: "running" },
+          version: new Version({ wall: at.wall + 1, counter: 0, node: NodeId.make("node-2") }),
+          deleted: false
+        })
+      )
+      expect((yield* (yield* Spaces).list())[0]).toMatchObject({ id: "alice-dev", observed: "pending" })
     }).pipe(Effect.provide(standalone)))
 
   it.scoped("places a space on the least loaded alive node of the template's zones", () =>
@@ -127,7 +160,7 @@ describe("Spaces", () => {
       yield* withTemplate()
       const created = yield* create("alice-dev")
       const store = yield* Store
-      yield* store.put(spaceKind, "alice-dev", { ...(yield* readSpace("alice-dev")), observed: "failed" })
+      yield* store.put(spaceStatusKind, "alice-dev", { observed: "failed", reason: "container exited with code 1" })
       const started = yield* (yield* Spaces).start("alice-dev")
       expect(started).toMatchObject({ desired: "running", generation: created.generation + 1 })
     }).pipe(Effect.provide(standalone)))
