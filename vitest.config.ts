@@ -5,6 +5,8 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     benchmark: { include: ["test/**/*.bench.ts"] },
     testTimeout: 30_000,
+    // Benchmarks report heap growth, which needs a collection before each reading.
+    poolOptions: { forks: { execArgv: ["--expose-gc"] } },
     hookTimeout: 60_000
   }
 })

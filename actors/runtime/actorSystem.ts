@@ -43,7 +43,8 @@ export const makeActorSystem: Effect.Effect<ActorSystemShape> = Effect.gen(funct
     unregister: (cell) => {
       if (registry.get(cell.path) === cell) registry.delete(cell.path)
       const siblings = cell.parent ? cell.parent.children : roots
-      const index = siblings.indexOf(cell)
+      // Siblings stop last-started first, so the cell is nearly always at the end.
+      const index = siblings.lastIndexOf(cell)
       if (index >= 0) siblings.splice(index, 1)
     }
   }
