@@ -171,14 +171,11 @@ export const runCell = <M, S, R>(
       const handle = (s: S, envelope: Envelope): Effect.Effect<S, unknown, R> => {
         if (envelope._tag === "User") {
           current = envelope.reply
-          return behaviour.receive(s, envelope.msg as M, ctx).pipe(
-            Effect.tap((next) =>
-              Effect.sync(() => {
-                state = next
-                current = undefined
-              })
-            )
-          )
+          return Effect.map(behaviour.receive(s, envelope.msg as M, ctx), (next) => {
+            state = next
+            current = undefined
+            return next
+          })
         }
         const decide = behaviour.supervise ? behaviour.supervise(envelope.failure, s) : Effect.succeed<ChildDecision>("stop")
         return Effect.flatMap(decide, (decision) =>
