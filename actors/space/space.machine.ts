@@ -9,22 +9,15 @@
 import { Schema } from "effect"
 import type { SnapshotFrom } from "xstate"
 import { assertEvent, assign, initialTransition, setup, transition } from "xstate"
+import { SpaceDesired } from "../../storage/kinds/space.ts"
+import { SpaceObserved } from "../../storage/kinds/spaceStatus.ts"
 import { refusingTransition } from "../lifecycle/transition.ts"
 
-export const SpaceState = Schema.Literal(
-  "pending",
-  "creating",
-  "starting",
-  "running",
-  "stopping",
-  "stopped",
-  "deleting",
-  "deleted",
-  "failed"
-)
+/** The machine's states are exactly what the owner reports in a space's status record. */
+export const SpaceState = SpaceObserved
 export type SpaceState = typeof SpaceState.Type
 
-export const DesiredSpaceState = Schema.Literal("running", "stopped", "deleted")
+export const DesiredSpaceState = SpaceDesired
 export type DesiredSpaceState = typeof DesiredSpaceState.Type
 
 export const SpaceLifecycleContext = Schema.Struct({
