@@ -1,8 +1,9 @@
-/** `knot cluster status`: the members the answering node knows, by zone. */
+/** `knot cluster status`: the members the answering node knows, by zone; `knot cluster keygen`. */
 import { Command } from "@effect/cli"
 import { Clock, Effect } from "effect"
 import type { OriginLinkStatus } from "../../actors/node/originLink.ts"
 import type { ClusterStatus, MemberView, ZoneView } from "../../effects/http/api.schemas.ts"
+import { clusterKeygenCommand } from "./clusterKeygen.command.ts"
 import { connectionOptions } from "./connection.ts"
 import { ago, jsonOption, printResult } from "./output.ts"
 import { openSession } from "./session.ts"
@@ -47,6 +48,6 @@ const status = Command.make("status", { ...connectionOptions, json: jsonOption }
   })).pipe(Command.withDescription("show the nodes of the cluster, their zones and health"))
 
 export const clusterCommand = Command.make("cluster").pipe(
-  Command.withDescription("inspect the cluster"),
-  Command.withSubcommands([status])
+  Command.withDescription("inspect the cluster, or make the key of a new one"),
+  Command.withSubcommands([status, clusterKeygenCommand])
 )

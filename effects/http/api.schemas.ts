@@ -121,12 +121,22 @@ export const EngineStatus = Schema.Struct({
 })
 export type EngineStatus = typeof EngineStatus.Type
 
+/** Byte totals of a cluster or leaf node's network since it started (transport/hyperswarm/trafficMetrics.ts). */
+export const Traffic = Schema.Struct({
+  frameBytesSent: Schema.Number,
+  frameBytesReceived: Schema.Number,
+  wireBytesSent: Schema.Number,
+  wireBytesReceived: Schema.Number
+})
+
 export const Health = Schema.Struct({
   /** degraded: the API answers but the container engine does not. */
   status: Schema.Literal("ok", "degraded"),
   node: Schema.String,
   mode: NodeMode,
   zone: Schema.String,
-  engine: Schema.optionalWith(EngineStatus, { exact: true })
+  engine: Schema.optionalWith(EngineStatus, { exact: true }),
+  /** Absent on a standalone node, which has no network. */
+  traffic: Schema.optionalWith(Traffic, { exact: true })
 })
 export type Health = typeof Health.Type

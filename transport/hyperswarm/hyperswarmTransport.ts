@@ -1,6 +1,6 @@
 import type { FileSystem, Path } from "@effect/platform"
 import { randomBytes } from "node:crypto"
-import { Clock, Context, Duration, Effect, Either, FiberSet, Layer, Queue, Schedule, Stream } from "effect"
+import { Clock, Context, Duration, Effect, Either, FiberSet, Layer, Metric, Queue, Schedule, Stream } from "effect"
 import HyperDHT from "hyperdht"
 import Hyperswarm from "hyperswarm"
 import { DEFAULT_MAX_FRAME_BYTES, encodeFrame } from "../codec/frame.ts"
@@ -16,6 +16,7 @@ import { HyperswarmInfo } from "./hyperswarmInfo.ts"
 import { loadOrCreateKeyPair } from "./keyPair.ts"
 import { makeLinkRegistry } from "./linkRegistry.ts"
 import { serveConnection } from "./peerConnection.ts"
+import { trafficMetrics } from "./trafficMetrics.ts"
 
 export interface HyperswarmTransportOptions {
   /** The id this node announces in its hello; its peers see it as `from` and in PeerUp. */
@@ -61,6 +62,8 @@ const rediscovery = Schedule.union(Schedule.exponential("250 millis"), Schedule.
 const redialOnly = Schedule.spaced("2 seconds")
 const GRACEFUL_CLOSE = Duration.seconds(2)
 
+const loopback = /^(?:127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|localhost)$/
+
 const hostPort = /^(?:\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):(\d{1,5})$/
 
 const validate = (options: HyperswarmTransportOptions): Either.Either<void, TransportStartFailed> => {
@@ -98,6 +101,7 @@ const make = (options: HyperswarmTransportOptions) =>
     const session = randomBytes(SESSION_BYTES).toString("hex")
     const host = options.host ?? "127.0.0.1"
     const limits = { maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES }
+    const traffic = trafficMetrics(options.nodeId)
 
     const incoming = yield* Effect.acquireRelease(Queue.dropping<Incoming>(options.incomingCapacity ?? 4096), Queue.shutdown)
     const registry = yield* makeLinkRegistry
@@ -114,7 +118,15 @@ const make = (options: HyperswarmTransportOptions) =>
     let closed = false
     const swarm = yield* Effect.acquireRelease(
       Effect.sync(
-        () => new Hyperswarm({ keyPair, dht: new HyperDHT({ bootstrap: options.bootstrap, host }) })
+        () =>
+          new Hyperswarm({
+            keyPair,
+            // Nothing firewalls loopback. Left "firewalled", a DHT node makes peers race a LAN
+            // shortcut against a hole punch that the server aborts on an unsampled NAT, destroying
+            // the stream the client already writes to: one-sided links, across processes, that
+            // only end at the authentication timeout. Declared reachable, peers connect directly.
+            dht: new HyperDHT({ bootstrap: options.bootstrap, host, ...(loopback.test(host) ? { firewalled: false } : {}) })
+          })
       ),
       (swarm) =>
         Effect.sync(() => {
@@ -143,7 +155,8 @@ const make = (options: HyperswarmTransportOptions) =>
       linkTimeout: Duration.decode(options.linkTimeout ?? "15 seconds"),
       registry,
       incoming,
-      reject
+      reject,
+      frameBytesReceived: traffic.frameBytesReceived
     }
     swarm.on("connection", (conn) => {
       runFork(serveConnection(conn, context).pipe(Effect.annotateLogs("node", options.nodeId)))
@@ -178,6 +191,12 @@ const make = (options: HyperswarmTransportOptions) =>
         )
       )
     yield* redialing.pipe(Effect.annotateLogs("node", options.nodeId), Effect.forkScoped)
+    // udx keeps these counts natively: sampling them costs nothing per frame.
+    const udx = swarm.dht.udx
+    const sampleWire = Effect.suspend(() =>
+      Effect.zipRight(Metric.set(traffic.wireBytesSent, udx.bytesTransmitted), Metric.set(traffic.wireBytesReceived, udx.bytesReceived))
+    )
+    yield* sampleWire.pipe(Effect.repeat(Schedule.spaced("1 second")), Effect.forkScoped)
 
     const transport: TransportShape = {
       self: options.nodeId,
@@ -186,7 +205,13 @@ const make = (options: HyperswarmTransportOptions) =>
           if (closed) return Effect.fail(new TransportClosed({ reason: "the node is shutting down" }))
           return Either.match(encodeFrame(bytes, options.nodeId, limits), {
             onLeft: Effect.fail,
-            onRight: (frame) => Effect.sync(() => void registry.get(peer)?.send(frame))
+            onRight: (frame) =>
+              Effect.suspend(() => {
+                const link = registry.get(peer)
+                if (link === undefined) return Effect.void
+                link.send(frame)
+                return Metric.incrementBy(traffic.frameBytesSent, frame.byteLength)
+              })
           })
         }),
       incoming: Stream.fromQueue(incoming),

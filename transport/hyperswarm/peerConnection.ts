@@ -1,4 +1,4 @@
-import { Clock, Data, Duration, Effect, Either, Queue } from "effect"
+import { Clock, Data, Duration, Effect, Either, Metric, Queue } from "effect"
 import type Hyperswarm from "hyperswarm"
 import Protomux from "protomux"
 import type { FrameLimits } from "../codec/frame.ts"
@@ -27,6 +27,8 @@ export interface ConnectionContext {
   readonly incoming: Queue.Enqueue<Incoming>
   /** Records and logs a connection refused before it became a link. */
   readonly reject: (publicKey: string, reason: string) => Effect.Effect<void>
+  /** Counts the bytes of every frame an authenticated peer sends (trafficMetrics.ts). */
+  readonly frameBytesReceived: Metric.Metric.Counter<number>
 }
 
 type Inbound =
@@ -119,6 +121,7 @@ export const serveConnection = (conn: Hyperswarm.Connection, context: Connection
             return close(decoded.left.message)
           }
           link.lastFrameAt = yield* Clock.currentTimeMillis
+          yield* Metric.incrementBy(context.frameBytesReceived, next.bytes.byteLength)
           yield* Queue.offer(context.incoming, { from: link.peer, bytes: decoded.right })
         }
       })

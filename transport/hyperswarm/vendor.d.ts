@@ -30,6 +30,8 @@ declare module "hyperdht" {
     bind(): Promise<void>
     fullyBootstrapped(): Promise<void>
     address(): { readonly host: string; readonly port: number }
+    /** The UDX instance under this node's sockets and streams (trafficMetrics.ts says what its counts cover). */
+    readonly udx: { readonly bytesTransmitted: number; readonly bytesReceived: number }
     destroy(options?: { readonly force?: boolean }): Promise<void>
   }
 

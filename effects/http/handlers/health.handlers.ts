@@ -1,6 +1,7 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { Effect, Option } from "effect"
 import { ClusterView } from "../../../actors/node/clusterView.ts"
+import { readTraffic } from "../../../transport/hyperswarm/trafficMetrics.ts"
 import { KnotApi } from "../api.ts"
 import type { Health } from "../api.schemas.ts"
 import { EngineHealth } from "../engineHealth.ts"
@@ -12,7 +13,12 @@ export const HealthHandlers = HttpApiBuilder.group(KnotApi, "health", (handlers)
     return handlers.handle("health", () =>
       Effect.gen(function*() {
         const self = yield* cluster.self
-        const base = { node: self.id, mode: self.mode, zone: self.zone }
+        const base = {
+          node: self.id,
+          mode: self.mode,
+          zone: self.zone,
+          ...(self.mode === "standalone" ? {} : { traffic: yield* readTraffic(self.id) })
+        }
         if (Option.isNone(engine)) return { status: "ok", ...base } satisfies Health
         const status = yield* engine.value.check
         return { status: status.status === "up" ? "ok" : "degraded", ...base, engine: status } satisfies Health
