@@ -21,6 +21,7 @@ const clusterTable = (report: ClusterReport, now: number): string => {
       { header: "ZONE", cell: (member) => member.zone },
       { header: "MODE", cell: (member) => member.mode },
       { header: "STATE", cell: (member) => member.state },
+      { header: "INCARNATION", cell: (member) => String(member.incarnation) },
       { header: "SPACES", cell: (member) => String(member.spaces) },
       { header: "LAST CONTACT", cell: (member) => (member.id === report.self ? "-" : ago(member.lastContact, now)) }
     ],
