@@ -10,9 +10,12 @@ import { engineAvailable, engineSocket, noEngineNotice, testImage } from "../sup
 const available = await engineAvailable()
 if (!available) console.log(noEngineNotice("container engine tests"))
 
-/** Everything these tests create carries this label, so afterAll finds and removes it all. */
-const testLabel = { "knot.test": "1" }
 const runId = `knot-test-${process.pid}`
+/**
+ * Everything these tests create carries these labels; afterAll removes what has this run's
+ * label only, since other files' engine tests run at the same time.
+ */
+const testLabel = { "knot.test": "1", "knot.test.run": runId }
 let counter = 0
 const uniqueName = (what: string) => `${runId}-${what}-${++counter}`
 
@@ -47,9 +50,10 @@ const withDriver = <A, E>(effect: Effect.Effect<A, E, ContainerDriver>) =>
 
 describe.runIf(available)("DockerDriver on a real engine", () => {
   afterAll(async () => {
-    const containers = await docker.listContainers({ all: true, filters: { label: ["knot.test=1"] } })
+    const mine = { label: [`knot.test.run=${runId}`] }
+    const containers = await docker.listContainers({ all: true, filters: mine })
     await Promise.all(containers.map((info) => docker.getContainer(info.Id).remove({ force: true })))
-    const { Volumes } = await docker.listVolumes({ filters: { label: ["knot.test=1"] } })
+    const { Volumes } = await docker.listVolumes({ filters: mine })
     await Promise.all((Volumes ?? []).map((volume) => docker.getVolume(volume.Name).remove()))
   })
 
