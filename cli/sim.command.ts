@@ -156,7 +156,7 @@ const fuzzCommand = Command.make(
     ),
     nodes: nodesOption,
     workers: Options.integer("workers").pipe(
-      Options.withDescription("worker threads (one per core when absent; 1 runs in this thread)"),
+      Options.withDescription("threads running seeds, this one included (one per core when absent)"),
       Options.optional
     )
   },

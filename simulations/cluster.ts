@@ -46,6 +46,8 @@ export interface ClusterOptions {
 
 interface Incarnation {
   readonly system: ActorSystemShape
+  /** The actor system's lifecycle events, traced when the checker drains them. */
+  readonly lifecycle: Queue.Dequeue<LifecycleEvent>
   readonly node: ActorRef<SimNodeCommand>
   readonly view: MembershipView
   readonly store: StoreShape
@@ -71,7 +73,6 @@ export interface SimCluster {
   readonly crash: (node: string) => Effect.Effect<void>
   /** A write on `node`'s node actor; `undefined` when the node is down or the write failed. */
   readonly write: (node: string, kind: string, id: string, value: unknown) => Effect.Effect<StoredRecord | undefined>
-  readonly isUp: (node: string) => boolean
   /** Since when the node has been down without a break; undefined while up. */
   readonly downSince: (node: string) => number | undefined
   readonly upNodes: () => ReadonlyArray<string>
@@ -80,6 +81,8 @@ export interface SimCluster {
   readonly storeOf: (node: string) => StoreShape | undefined
   readonly viewOf: (node: string) => Effect.Effect<MembershipSnapshot | undefined>
   readonly drivers: ReadonlyArray<{ readonly node: string; readonly driver: ContainerDriverShape }>
+  /** Writes the actor restarts and escalations since the last call into the trace. */
+  readonly traceActorEvents: Effect.Effect<void>
   readonly shutdown: Effect.Effect<void>
 }
 
@@ -149,16 +152,6 @@ export const makeCluster = (options: ClusterOptions): Effect.Effect<SimCluster> 
         const view = yield* makeMembershipView(node, slot.spec.zone)
         const system = yield* makeActorSystem
         const lifecycle = yield* Scope.extend(system.subscribe, scope)
-        yield* Effect.forkIn(
-          Effect.forever(Effect.flatMap(Queue.take(lifecycle), (event) =>
-            Effect.sync(() => {
-              const line = describeLifecycle(event)
-              if (line === undefined) return
-              trace.counts.stateChanges++
-              trace.line(time.now, `${node} ${line}`)
-            }))),
-          scope
-        )
         const onEvent = (event: GossipEvent) =>
           Effect.sync(() => {
             trace.counts.stateChanges++
@@ -170,6 +163,7 @@ export const makeCluster = (options: ClusterOptions): Effect.Effect<SimCluster> 
         ).pipe(Effect.provideService(Store, store), Effect.provideService(Transport, transport), Effect.orDie)
         slot.incarnation = {
           system,
+          lifecycle,
           node: ref,
           view,
           store,
@@ -180,11 +174,27 @@ export const makeCluster = (options: ClusterOptions): Effect.Effect<SimCluster> 
         trace.line(time.now, `${node} up (start ${slot.starts})`)
       })
 
+    /**
+     * Traces the actor restarts and escalations of a node since the last drain. Drained by the
+     * checker rather than watched by a fiber per node: they are rare, and a fiber woken for
+     * every spawn and stop costs more than the whole drain.
+     */
+    const drainLifecycle = (node: string, incarnation: Incarnation) =>
+      Effect.map(Queue.takeAll(incarnation.lifecycle), (events) => {
+        for (const event of events) {
+          const line = describeLifecycle(event)
+          if (line === undefined) continue
+          trace.counts.stateChanges++
+          trace.line(time.now, `${node} ${line} at ${event.at}`)
+        }
+      })
+
     const crash = (node: string) =>
       Effect.gen(function*() {
         const slot = slotOf(node)
         const incarnation = slot.incarnation
         if (incarnation === undefined) return
+        yield* drainLifecycle(node, incarnation)
         slot.incarnation = undefined
         slot.downSince = time.now
         yield* network.detach(node)
@@ -211,7 +221,6 @@ export const makeCluster = (options: ClusterOptions): Effect.Effect<SimCluster> 
       start,
       crash,
       write,
-      isUp: (node) => slotOf(node).incarnation !== undefined,
       downSince: (node) => slotOf(node).downSince,
       upNodes,
       startedAt: (node) => slotOf(node).incarnation?.startedAt,
@@ -222,9 +231,17 @@ export const makeCluster = (options: ClusterOptions): Effect.Effect<SimCluster> 
           return incarnation === undefined ? Effect.succeed(undefined) : incarnation.view.get
         }),
       drivers: [...slots.values()].map((slot) => ({ node: slot.spec.id, driver: slot.driver })),
+      traceActorEvents: Effect.suspend(() =>
+        Effect.forEach(
+          [...slots.values()],
+          (slot) => (slot.incarnation === undefined ? Effect.void : drainLifecycle(slot.spec.id, slot.incarnation)),
+          { discard: true }
+        )
+      ),
       shutdown: Effect.gen(function*() {
         for (const node of upNodes()) {
           const incarnation = slotOf(node).incarnation!
+          yield* drainLifecycle(node, incarnation)
           yield* incarnation.system.shutdown
           yield* Scope.close(incarnation.scope, Exit.void)
         }

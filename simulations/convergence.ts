@@ -112,7 +112,7 @@ const measure = (options: ConvergenceOptions): Effect.Effect<ConvergenceResult, 
       yield* Effect.sleep(pollMs)
     }
     yield* cluster.shutdown
-  }).pipe(Effect.withClock(nodeClock(time)))
+  }).pipe(Effect.withClock(nodeClock(time)), Effect.withRandom(world.harnessRandom))
 
   const result = drive(program, new SimScheduler(), time)
   if (result._tag === "Stalled") {

@@ -1,12 +1,12 @@
 /**
- * Many seeds of one scenario. Seeds are independent, so they are spread over worker threads
- * (one per core by default), each running whole simulations in its own event loop; a run is
- * synchronous, so in-process fuzzing would leave the other cores idle. Results come back in
+ * Many seeds of one scenario. Seeds are independent, so they are spread over threads (one per
+ * core by default): this one and worker threads, each running whole simulations; a run is
+ * synchronous, so one thread alone would leave the other cores idle. Results come back in
  * completion order; each carries its seed, so a failure replays alone.
  */
 import { availableParallelism } from "node:os"
 import { Worker } from "node:worker_threads"
-import { Data, Effect } from "effect"
+import { Data, Deferred, Effect } from "effect"
 import type { Violation } from "./invariants.ts"
 import {
   resolveScenario,
@@ -31,7 +31,7 @@ export interface FuzzOptions {
   readonly firstSeed: number
   readonly seeds: number
   readonly nodes?: number
-  /** Worker threads; 1 runs in this thread. Default: one per core. */
+  /** Threads running seeds, this one included (1: this thread alone). Default: one per core. */
   readonly workers?: number
   /** Called after each seed, with how many are done. */
   readonly onResult?: (result: SeedResult, done: number) => void
@@ -87,79 +87,103 @@ const simulationOptions = (options: FuzzOptions): Omit<SimulationOptions, "seed"
   ...(options.nodes === undefined ? {} : { nodes: options.nodes })
 })
 
-const inThisThread = (options: FuzzOptions): Effect.Effect<Array<SeedResult>, UnknownScenario | TooFewNodes> =>
-  Effect.gen(function*() {
-    const results: Array<SeedResult> = []
-    for (const seed of seedList(options)) {
-      const result = yield* runSeed(simulationOptions(options), seed)
-      results.push(result)
-      options.onResult?.(result, results.length)
-      // Lets the event loop breathe (progress output, signals) between synchronous runs.
-      yield* Effect.yieldNow()
-    }
-    return results
-  })
+/** Resumes on the event loop's next turn: lets worker messages and output through. */
+const nextTurn = Effect.async<void>((resume) => {
+  const handle = setImmediate(() => resume(Effect.void))
+  return Effect.sync(() => clearImmediate(handle))
+})
 
 /** Loads the TypeScript worker through tsx, the loader the CLI itself runs under. */
-const bootstrap = `
-const { workerData } = require("node:worker_threads")
-import("tsx/esm/api").then((tsx) => { tsx.register(); return import(workerData.module) })
-`
+const bootstrap = new URL("./fuzz.worker.bootstrap.mjs", import.meta.url)
 
 const batchSize = 5
+const youngGenerationMb = 192
 
-const inWorkers = (options: FuzzOptions, workers: number): Effect.Effect<Array<SeedResult>, FuzzWorkerFailed> =>
-  Effect.async<Array<SeedResult>, FuzzWorkerFailed>((resume) => {
-    const pending = seedList(options)
-    const results: Array<SeedResult> = []
-    const threads: Array<Worker> = []
-    let finished = false
-    const finish = (outcome: Effect.Effect<Array<SeedResult>, FuzzWorkerFailed>) => {
-      if (finished) return
-      finished = true
-      for (const thread of threads) void thread.terminate()
-      resume(outcome)
-    }
+interface Helpers {
+  /** Fails as soon as a helper thread does. */
+  readonly failure: Deferred.Deferred<never, FuzzWorkerFailed>
+  readonly stop: Effect.Effect<void>
+}
+
+/** Worker threads that take batches of seeds from `pending` until it is empty. */
+const startHelpers = (
+  options: FuzzOptions,
+  count: number,
+  pending: Array<number>,
+  record: (result: SeedResult) => void
+): Effect.Effect<Helpers> =>
+  Effect.map(Deferred.make<never, FuzzWorkerFailed>(), (failure) => {
+    const fail = (reason: string) => Deferred.unsafeDone(failure, Effect.fail(new FuzzWorkerFailed({ reason })))
     const setup: WorkerSetup = { scenario: options.scenario, nodes: options.nodes }
-    for (let i = 0; i < workers; i++) {
+    const threads = Array.from({ length: count }, () => {
       const thread = new Worker(bootstrap, {
-        eval: true,
+        // A run allocates many short-lived objects; a roomier young generation spends
+        // noticeably less time collecting them.
+        resourceLimits: { maxYoungGenerationSizeMb: youngGenerationMb },
         workerData: { module: new URL("./fuzz.worker.ts", import.meta.url).href, setup }
       })
-      threads.push(thread)
-      const next = () => {
-        const seeds = pending.splice(0, batchSize)
-        thread.postMessage((seeds.length > 0 ? { _tag: "Run", seeds } : { _tag: "Stop" }) satisfies ToWorker)
-      }
       thread.on("message", (message: FromWorker) => {
         switch (message._tag) {
           case "Result":
-            results.push(message.result)
-            options.onResult?.(message.result, results.length)
-            if (results.length === options.seeds) finish(Effect.succeed(results))
+            record(message.result)
             break
-          case "Idle":
-            next()
+          case "Idle": {
+            const seeds = pending.splice(0, batchSize)
+            thread.postMessage((seeds.length > 0 ? { _tag: "Run", seeds } : { _tag: "Stop" }) satisfies ToWorker)
             break
+          }
           case "Failed":
-            finish(Effect.fail(new FuzzWorkerFailed({ reason: message.reason })))
+            fail(message.reason)
         }
       })
-      thread.on("error", (error) => finish(Effect.fail(new FuzzWorkerFailed({ reason: error.message }))))
-    }
-    return Effect.sync(() => {
-      finished = true
-      for (const thread of threads) void thread.terminate()
+      thread.on("error", (error) => fail(error.message))
+      return thread
     })
+    return {
+      failure,
+      stop: Effect.promise(() => Promise.all(threads.map((thread) => thread.terminate())))
+    }
   })
+
+/**
+ * This thread and `threads - 1` helpers share the seeds. This thread takes one seed at a
+ * time and gives the event loop a turn after each, so that helpers' results come in as it goes.
+ */
+const inThreads = (
+  options: FuzzOptions,
+  threads: number
+): Effect.Effect<Array<SeedResult>, UnknownScenario | TooFewNodes | FuzzWorkerFailed> =>
+  Effect.scoped(Effect.gen(function*() {
+    const pending = seedList(options)
+    const results: Array<SeedResult> = []
+    const allIn = yield* Deferred.make<void>()
+    const record = (result: SeedResult) => {
+      results.push(result)
+      options.onResult?.(result, results.length)
+      if (results.length === options.seeds) Deferred.unsafeDone(allIn, Effect.void)
+    }
+    const helpers = threads > 1
+      ? yield* Effect.acquireRelease(startHelpers(options, threads - 1, pending, record), (helpers) => helpers.stop)
+      : undefined
+    const failed = helpers === undefined ? Effect.never : Deferred.await(helpers.failure)
+    const ownShare = Effect.gen(function*() {
+      for (let seed = pending.shift(); seed !== undefined; seed = pending.shift()) {
+        record(yield* runSeed(simulationOptions(options), seed))
+        yield* nextTurn
+      }
+      yield* Deferred.await(allIn)
+    })
+    yield* Effect.raceFirst(ownShare, failed)
+    return results
+  }))
 
 export const fuzz = (options: FuzzOptions): Effect.Effect<FuzzOutcome, UnknownScenario | TooFewNodes | FuzzWorkerFailed> =>
   Effect.gen(function*() {
     const started = performance.now()
     // A bad scenario name or size fails here, before any worker starts.
     yield* resolveScenario(options)
-    const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), options.seeds))
-    const results = yield* (workers === 1 ? inThisThread(options) : inWorkers(options, workers))
+    const threads = Math.max(1, Math.min(options.workers ?? availableParallelism(), options.seeds))
+    const results = yield* inThreads(options, threads)
     const sorted = [...results].sort((a, b) => a.seed - b.seed)
     return {
       results: sorted,

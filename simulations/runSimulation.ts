@@ -75,7 +75,7 @@ export interface SimulationOutcome {
 export const simulationGossip: Partial<GossipConfig> = {
   probeIntervalMs: 1000,
   probeTimeoutMs: 300,
-  suspicionTimeoutMs: 3000,
+  suspicionTimeoutMs: 2000,
   antiEntropyIntervalMs: 2000,
   fanout: 2
 }
@@ -119,7 +119,7 @@ export const runSimulation = (
 
 const simulate = (scenario: Scenario, count: number, options: SimulationOptions): SimulationOutcome => {
   const started = performance.now()
-  const { clusterPrng, network, nodes, planPrng, time, trace } = makeWorld(
+  const { clusterPrng, harnessRandom, network, nodes, planPrng, time, trace } = makeWorld(
     options.seed,
     scenario.zones(count),
     options.keepTrace ?? false
@@ -140,7 +140,7 @@ const simulate = (scenario: Scenario, count: number, options: SimulationOptions)
     })
     for (const node of nodes) yield* cluster.start(node.id)
     yield* Effect.fork(checker(cluster, violations))
-    const acknowledged = yield* play(cluster, network, trace, plan, gossip, nodes.length, violations)
+    const { acknowledged, checksDueBy } = yield* play(cluster, network, trace, plan, gossip, nodes.length, violations)
     const finalChecks = (at: number) =>
       Effect.map(
         Effect.all([
@@ -151,12 +151,12 @@ const simulate = (scenario: Scenario, count: number, options: SimulationOptions)
         ]),
         (found) => found.flat()
       )
-    // The quiet period is a bound: the run ends as soon as the cluster has converged, and
-    // fails if it has not by the end of the period.
-    const deadline = planEnd(plan)
+    // The quiet period is a bound: the run ends as soon as the cluster has converged (and
+    // every pending check has run), and fails if it has not by the end of the period.
+    const deadline = Math.max(planEnd(plan), checksDueBy.at + 1)
     for (;;) {
       const now = time.now
-      if (now >= deadline || (yield* looksSettled(cluster))) {
+      if (now >= deadline || (now > checksDueBy.at && (yield* looksSettled(cluster)))) {
         const found = yield* finalChecks(now)
         if (found.length === 0 || now >= deadline) {
           violations.push(...found)
@@ -167,7 +167,7 @@ const simulate = (scenario: Scenario, count: number, options: SimulationOptions)
       yield* Effect.sleep(Math.min(settleCheckEveryMs, deadline - now))
     }
     yield* cluster.shutdown
-  }).pipe(Effect.withClock(nodeClock(time)))
+  }).pipe(Effect.withClock(nodeClock(time)), Effect.withRandom(harnessRandom))
 
   const result = drive(program, new SimScheduler(), time)
   if (result._tag === "Stalled") {
@@ -190,12 +190,13 @@ const simulate = (scenario: Scenario, count: number, options: SimulationOptions)
   }
 }
 
-/** Checks that hold at every moment, once per virtual second. */
+/** Checks that hold at every moment, once per virtual second; traces actor restarts. */
 const checker = (cluster: SimCluster, violations: Array<Violation>) =>
   Effect.forever(
     Effect.gen(function*() {
       yield* Effect.sleep(checkEveryMs)
       const now = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
+      yield* cluster.traceActorEvents
       violations.push(...(yield* checkSingleRunningSpace(cluster, now)))
     })
   )
@@ -212,6 +213,8 @@ const play = (
 ) =>
   Effect.gen(function*() {
     const acknowledged: Array<AcknowledgedWrite> = []
+    /** When the last check still waiting to run (a crash's detection bound) is due. */
+    const checksDueBy = { at: 0 }
     for (const step of plan.steps) {
       const now = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
       if (step.at > now) yield* Effect.sleep(step.at - now)
@@ -237,6 +240,7 @@ const play = (
           Effect.gen(function*() {
             yield* cluster.crash(s.node)
             const bound = deadDetectionBoundMs(nodes, gossip)
+            checksDueBy.at = Math.max(checksDueBy.at, at + bound)
             yield* Effect.fork(Effect.gen(function*() {
               yield* Effect.sleep(bound)
               if (cluster.downSince(s.node) !== at) return
@@ -247,5 +251,5 @@ const play = (
         Flaky: (s) => Effect.sync(() => network.setFaults(s.faults))
       })
     }
-    return acknowledged
+    return { acknowledged, checksDueBy }
   })

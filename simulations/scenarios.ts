@@ -33,8 +33,8 @@ const partitionHeal: Scenario = {
     const cut = Math.max(1, Math.min(all.length - 1, Math.round((all.length * 3) / 5)))
     const shuffled = prng.shuffle(all)
     const sides = [shuffled.slice(0, cut), shuffled.slice(cut)] as const
-    const splitAt = 1200
-    const healAt = splitAt + prng.between(4000, 5500)
+    const splitAt = 800
+    const healAt = splitAt + prng.between(3000, 4000)
     return {
       steps: sortSteps([
         ...randomWrites(prng, all, 2, 200, splitAt),
@@ -50,15 +50,17 @@ const partitionHeal: Scenario = {
 
 const crashRestart: Scenario = {
   name: "crash-restart",
-  summary: "a node crashes (losing what it had not made durable), stays down past detection, then restarts",
+  summary: "a node crashes, stays down until every other node has declared it dead, then restarts from its disk",
   defaultNodes: 5,
   minNodes: 3,
   zones: oneZone,
   plan: (prng, nodes) => {
     const all = ids(nodes)
     const victim = prng.pick(all)
-    const crashAt = prng.between(2000, 4000)
-    const restartAt = crashAt + prng.between(14_000, 16_000)
+    const crashAt = prng.between(1500, 3000)
+    // Down past the failure-detection bound (runSimulation's deadDetectionBoundMs), so that
+    // the checker sees every live node declare it dead.
+    const restartAt = crashAt + prng.between(11_000, 12_500)
     return {
       steps: sortSteps([
         ...randomWrites(prng, all, 3, 300, crashAt),
@@ -80,7 +82,7 @@ const flakyNetwork: Scenario = {
   zones: oneZone,
   plan: (prng, nodes) => {
     const all = ids(nodes)
-    const until = prng.between(10_000, 12_000)
+    const until = prng.between(6000, 8000)
     return {
       steps: sortSteps([
         FaultStep.Flaky({ at: 200, faults: flakyOdds }),
@@ -103,8 +105,8 @@ const zoneIsolated: Scenario = {
     const zone = prng.pick([...new Set(nodes.map((node) => node.zone))])
     const inside = nodes.filter((node) => node.zone === zone).map((node) => node.id)
     const outside = all.filter((node) => !inside.includes(node))
-    const isolateAt = 2000
-    const healAt = isolateAt + prng.between(5000, 7000)
+    const isolateAt = 1000
+    const healAt = isolateAt + prng.between(3000, 4500)
     return {
       steps: sortSteps([
         ...randomWrites(prng, all, 2, 300, isolateAt),

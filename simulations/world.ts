@@ -3,11 +3,12 @@
  * network, and the nodes (ids, zones, clock drifts). Each consumer draws from its own stream
  * of the seed, so the plan, the network and the nodes do not disturb one another.
  */
+import type { Random } from "effect"
 import { peekGossipTag } from "../transport/gossip/gossip.wire.ts"
 import { VirtualTime } from "./clock.ts"
 import type { ClusterNodeSpec } from "./cluster.ts"
 import { reliable, SimNetwork } from "./network.ts"
-import { Prng } from "./prng.ts"
+import { Prng, seededRandom } from "./prng.ts"
 import { Trace } from "./trace.ts"
 
 /** Frames take 1–40 ms, as between servers in one region. */
@@ -25,6 +26,8 @@ export interface World {
   readonly planPrng: Prng
   /** For the node incarnations (their Effect `Random`). */
   readonly clusterPrng: Prng
+  /** The harness's own Effect `Random`, so that nothing in a run draws from an unseeded one. */
+  readonly harnessRandom: Random.Random
 }
 
 export const makeWorld = (seed: number, zones: ReadonlyArray<string>, keepTrace: boolean): World => {
@@ -33,6 +36,7 @@ export const makeWorld = (seed: number, zones: ReadonlyArray<string>, keepTrace:
   const networkPrng = root.derive("network")
   const nodesPrng = root.derive("nodes")
   const clusterPrng = root.derive("cluster")
+  const harnessRandom = seededRandom(root.derive("harness"))
   const time = new VirtualTime()
   const trace = new Trace(keepTrace)
   const network = new SimNetwork(time, networkPrng, trace, { latencyMs, faults: reliable, describe: peekGossipTag })
@@ -41,5 +45,5 @@ export const makeWorld = (seed: number, zones: ReadonlyArray<string>, keepTrace:
     zone,
     driftMs: nodesPrng.between(-maxDriftMs / 10, maxDriftMs / 10)
   }))
-  return { time, trace, network, nodes, planPrng, clusterPrng }
+  return { time, trace, network, nodes, planPrng, clusterPrng, harnessRandom }
 }

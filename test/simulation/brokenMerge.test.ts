@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import type { StoredRecord } from "../../storage/record.ts"
 import type { StoreShape } from "../../storage/store.ts"
-import { runSimulation } from "../../simulations/runSimulation.ts"
+import { describeFailure, runSeeds, seedRange } from "./simulationFailure.ts"
 
 /**
  * A store that breaks the merge rule on purpose: the first write of a key that it holds wins
@@ -19,19 +19,15 @@ const firstWriterWins = (store: StoreShape): StoreShape => {
 }
 
 describe("the invariant checker", () => {
-  it.effect("catches a store where the first writer wins instead of the last", () =>
-    Effect.gen(function*() {
-      const outcomes = yield* Effect.forEach([1, 2, 3, 4], (seed) =>
-        runSimulation({ seed, scenario: "partition-heal", wrapStore: firstWriterWins }))
-      const caught = outcomes.flatMap((outcome) => outcome.violations.map((violation) => violation.invariant))
-      expect(caught.length).toBeGreaterThan(0)
-      expect(caught.every((invariant) => invariant === "converged" || invariant === "acknowledged-write")).toBe(true)
-    }))
+  it("catches a store where the first writer wins instead of the last", async () => {
+    const outcomes = await runSeeds({ scenario: "partition-heal", wrapStore: firstWriterWins }, seedRange(4))
+    const caught = outcomes.flatMap((outcome) => outcome.violations.map((violation) => violation.invariant))
+    expect(caught.length).toBeGreaterThan(0)
+    expect(caught.every((invariant) => invariant === "converged" || invariant === "acknowledged-write")).toBe(true)
+  })
 
-  it.effect("passes the same seeds with the real store", () =>
-    Effect.gen(function*() {
-      const outcomes = yield* Effect.forEach([1, 2, 3, 4], (seed) =>
-        runSimulation({ seed, scenario: "partition-heal" }))
-      expect(outcomes.filter((outcome) => !outcome.ok)).toEqual([])
-    }))
+  it("passes the same seeds with the real store", async () => {
+    const outcomes = await runSeeds({ scenario: "partition-heal" }, seedRange(4))
+    expect(outcomes.filter((outcome) => !outcome.ok).map(describeFailure)).toEqual([])
+  })
 })

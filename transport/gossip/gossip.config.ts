@@ -37,7 +37,7 @@ export const defaultGossipConfig: GossipConfig = {
   probeTimeoutMs: 400,
   pingReqCount: 3,
   suspicionTimeoutMs: 4000,
-  deadProbeEvery: 2,
+  deadProbeEvery: 1,
   maxPiggyback: 8,
   retransmitMult: 3,
   maxLocalHealth: 3,

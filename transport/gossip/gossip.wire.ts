@@ -64,9 +64,9 @@ const Envelope = Schema.Struct({
   message: GossipMessage
 })
 
-const EnvelopeJson = Schema.parseJson(Envelope)
-const encodeJson = Schema.encodeSync(EnvelopeJson)
-const decodeJson = Schema.decodeEither(EnvelopeJson)
+// Schema encodes and validates; JSON.parse/stringify around it cost less than parseJson.
+const encodeEnvelope = Schema.encodeSync(Envelope)
+const decodeEnvelope = Schema.decodeUnknownEither(Envelope)
 const utf8 = new TextEncoder()
 const fromUtf8 = new TextDecoder("utf-8", { fatal: true })
 
@@ -80,7 +80,7 @@ export const encodeGossip = (
   self: PeerId,
   limits: FrameLimits
 ): Either.Either<Uint8Array, FrameTooLarge> =>
-  encodeFrame(utf8.encode(encodeJson({ protocol: GOSSIP_PROTOCOL, message })), self, limits)
+  encodeFrame(utf8.encode(JSON.stringify(encodeEnvelope({ protocol: GOSSIP_PROTOCOL, message }))), self, limits)
 
 /** The message in a frame from `from`; any flaw comes back as a typed error, never a throw. */
 export const decodeGossip = (
@@ -89,13 +89,14 @@ export const decodeGossip = (
   limits: FrameLimits
 ): Either.Either<GossipMessage, FrameTooLarge | MalformedFrame> =>
   Either.flatMap(decodeFrame(bytes, from, limits), (payload) => {
-    let text: string
+    let json: unknown
     try {
-      text = fromUtf8.decode(payload)
-    } catch {
-      return Either.left(new MalformedFrame({ peer: from, reason: "payload is not UTF-8" }))
+      json = JSON.parse(fromUtf8.decode(payload))
+    } catch (error) {
+      const reason = error instanceof SyntaxError ? `not JSON (${error.message})` : "payload is not UTF-8"
+      return Either.left(new MalformedFrame({ peer: from, reason }))
     }
-    return decodeJson(text).pipe(
+    return decodeEnvelope(json).pipe(
       Either.map((envelope) => envelope.message),
       Either.mapLeft(
         (error) =>

@@ -38,6 +38,7 @@ export interface MembershipOptions {
 interface Probe {
   readonly seq: number
   readonly target: string
+  readonly sentAt: number
   acked: boolean
 }
 
@@ -71,6 +72,8 @@ interface State {
   /** Probe targets still to visit in this round of the shuffled list. */
   order: Array<string>
   readonly relays: Map<number, Relay>
+  /** When each member last sent this node anything: a message from it proves it alive. */
+  readonly lastHeard: Map<string, number>
   ticks: number
   /** What the message being handled produced, flushed when it is done. */
   outbox: Array<readonly [string, GossipMessage]>
@@ -234,10 +237,17 @@ export const membershipBehaviour = (
     Effect.gen(function*() {
       const now = state.clock.unsafeCurrentTimeMillis()
       const finished = state.probe
-      if (finished !== undefined && !finished.acked) {
+      // A probe that went unanswered is no evidence against a member heard from since it was
+      // sent (typically: the probe was lost in a partition that has healed meanwhile).
+      const heardSince = finished !== undefined && (state.lastHeard.get(finished.target) ?? -1) >= finished.sentAt
+      if (finished !== undefined && !finished.acked && !heardSince) {
         worse(state)
         const member = state.members.get(finished.target)
-        if (member !== undefined && member.status === "alive") accuse(state, member, "suspect", now)
+        if (member !== undefined && member.status === "alive" && accuse(state, member, "suspect", now)) {
+          // Lifeguard's buddy system: the suspect hears of it at once, so it can refute in time.
+          const suspected = state.members.get(member.node)!
+          state.outbox.push([member.node, { _tag: "MembershipUpdates", updates: [rumourOf(suspected)] }])
+        }
       }
       state.probe = undefined
       state.pacing.awaitingAck = false
@@ -251,7 +261,7 @@ export const membershipBehaviour = (
       const target = yield* nextTarget(state)
       if (target !== undefined) {
         const seq = ++state.seq
-        state.probe = { seq, target, acked: false }
+        state.probe = { seq, target, sentAt: now, acked: false }
         state.pacing.awaitingAck = true
         state.outbox.push([target, { _tag: "Ping", seq, updates: piggyback(state, target) }])
       }
@@ -283,6 +293,7 @@ export const membershipBehaviour = (
 
   const received = (state: State, from: string, message: MembershipMessage) => Effect.suspend(() => {
     const now = state.clock.unsafeCurrentTimeMillis()
+    state.lastHeard.set(from, now)
     hear(state, from, message.updates, now)
     switch (message._tag) {
       case "Ping":
@@ -335,6 +346,7 @@ export const membershipBehaviour = (
           probe: undefined,
           order: [],
           relays: new Map(),
+          lastHeard: new Map(),
           ticks: 0,
           outbox: [],
           announce: [],

@@ -50,18 +50,25 @@ export const rumourOf = (member: Member): MemberUpdate => ({
   incarnation: member.incarnation
 })
 
-/** The machine events a rumour stands for, given the member's current status. */
-const eventsFor = (status: MemberStatus, rumour: MemberUpdate): ReadonlyArray<NodeEvent> => {
+/**
+ * The machine events a rumour stands for, given what is known of the member. Events the
+ * machine would refuse (a rumour that outbids nothing) are left out here, since a refusal is
+ * the expensive path through xstate; the machine still guards every event it gets.
+ */
+const eventsFor = (known: Member, rumour: MemberUpdate): ReadonlyArray<NodeEvent> => {
   const incarnation = rumour.incarnation
+  const newer = incarnation > known.incarnation
   switch (rumour.status) {
     case "alive":
-      return [status === "dead" ? { type: "Rejoin", incarnation } : { type: "Refute", incarnation }]
+      return !newer ? [] : [known.status === "dead" ? { type: "Rejoin", incarnation } : { type: "Refute", incarnation }]
     case "suspect":
-      return [{ type: "Suspect", incarnation }]
+      return known.status === "alive" || (known.status === "suspect" && newer) ? [{ type: "Suspect", incarnation }] : []
     case "dead":
-      // Death is confirmed from suspicion; a suspect member already at this incarnation
-      // refuses the Suspect step and takes only the confirmation.
-      return [{ type: "Suspect", incarnation }, { type: "ConfirmDead" }]
+      return known.status === "dead"
+        ? []
+        : known.status === "suspect" && !newer
+        ? [{ type: "ConfirmDead" }]
+        : [{ type: "Suspect", incarnation }, { type: "ConfirmDead" }]
   }
 }
 
@@ -74,7 +81,7 @@ export const applyRumour = (member: Member, rumour: MemberUpdate, now: number): 
   if (rumour.incarnation === member.incarnation && rumour.status === member.status) return undefined
   let lifecycle = member.lifecycle
   let changed = false
-  for (const event of eventsFor(member.status, rumour)) {
+  for (const event of eventsFor(member, rumour)) {
     const next = transitionNode(lifecycle, event)
     if (Either.isRight(next)) {
       lifecycle = next.right

@@ -1,0 +1,106 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Either, Stream, SubscriptionRef, TestClock } from "effect"
+import { makeActorSystem } from "../../actors/runtime/index.ts"
+import { MemoryStore } from "../../storage/memoryStore.ts"
+import type { NodeId } from "../../storage/record.ts"
+import { Store } from "../../storage/store.ts"
+import { antiEntropyBehaviour } from "../../transport/gossip/antiEntropy.actor.ts"
+import { defaultGossipConfig, type GossipConfig } from "../../transport/gossip/gossip.config.ts"
+import { decodeGossip, type GossipMessage } from "../../transport/gossip/gossip.wire.ts"
+import { makeMembershipView } from "../../transport/gossip/membershipView.ts"
+import { Transport, type TransportShape } from "../../transport/transport.ts"
+
+const peers = ["n2", "n3", "n4", "n5", "n6", "n7", "n8", "n9"]
+
+interface Sent {
+  readonly to: string
+  readonly bytes: number
+  readonly message: GossipMessage
+}
+
+/** The anti-entropy actor of n1 over a transport that records what it sends. */
+const antiEntropyOf = (config: Partial<GossipConfig>, records: number) =>
+  Effect.gen(function*() {
+    const gossip: GossipConfig = { ...defaultGossipConfig, ...config }
+    const sent: Array<Sent> = []
+    const transport: TransportShape = {
+      self: "n1",
+      send: (to, bytes) =>
+        Effect.sync(() => {
+          sent.push({ to, bytes: bytes.byteLength, message: Either.getOrThrow(decodeGossip(bytes, "n1", gossip)) })
+        }),
+      incoming: Stream.never,
+      peerEvents: Stream.never,
+      connected: Effect.succeed(peers),
+      drop: () => Effect.void
+    }
+    const { store } = yield* MemoryStore.make({ nodeId: "n1" as NodeId, maxDriftMs: 1000 })
+    for (let i = 0; i < records; i++) yield* store.put("template", `t${i}`, { image: "x".repeat(200), i })
+    const view = yield* makeMembershipView("n1", "a")
+    yield* SubscriptionRef.update(view, (snapshot) => ({
+      ...snapshot,
+      members: new Map(peers.map((node) => [node, { node, zone: "a", state: "alive" as const, incarnation: 0, changedAt: 0 }]))
+    }))
+    const system = yield* Effect.acquireRelease(makeActorSystem, (system) => system.shutdown)
+    const actor = yield* system.spawn(
+      antiEntropyBehaviour({ config: gossip, view, onEvent: () => Effect.void }),
+      { name: "anti-entropy" }
+    ).pipe(Effect.provideService(Transport, transport), Effect.provideService(Store, store))
+    // Lets the actor start and the first round (at a random point of the first interval) pass.
+    yield* TestClock.adjust(gossip.antiEntropyIntervalMs)
+    const digestFrom = (from: string) =>
+      actor.tell({ _tag: "Received", from, message: { _tag: "Digest", digest: {} } })
+    return { actor, sent, store, gossip, digestFrom }
+  })
+
+const settle = Effect.repeatN(Effect.yieldNow(), 50)
+
+describe("anti-entropy", () => {
+  it.scoped("answers a digest with what the peer lacks and its own digest", () =>
+    Effect.gen(function*() {
+      const node = yield* antiEntropyOf({}, 3)
+      node.sent.length = 0
+      yield* node.digestFrom("n2")
+      yield* settle
+      const reply = node.sent.find((s) => s.to === "n2" && s.message._tag === "Delta")?.message
+      expect(reply?._tag === "Delta" && reply.delta.records.map((r) => r.id).sort()).toEqual(["t0", "t1", "t2"])
+      expect(reply?._tag === "Delta" && reply.digest).toEqual(yield* node.store.digest)
+    }))
+
+  it.scoped("sends no more than its byte budget per round, however many peers ask", () =>
+    Effect.gen(function*() {
+      const budget = 4096
+      const node = yield* antiEntropyOf({ maxBytesPerRound: budget, maxDeltaBytes: 2048 }, 100)
+      node.sent.length = 0
+      for (const peer of peers) yield* node.digestFrom(peer)
+      yield* settle
+      const deltas = node.sent.filter((s) => s.message._tag === "Delta")
+      const record = Math.max(...deltas.map((s) => s.bytes))
+      expect(deltas.length).toBeGreaterThan(0)
+      expect(deltas.length).toBeLessThan(peers.length)
+      expect(deltas.reduce((sum, s) => sum + s.bytes, 0)).toBeLessThanOrEqual(budget + record)
+    }))
+
+  it.scoped("answers again once the next round has begun", () =>
+    Effect.gen(function*() {
+      const node = yield* antiEntropyOf({ maxBytesPerRound: 4096, maxDeltaBytes: 2048 }, 100)
+      for (const peer of peers) yield* node.digestFrom(peer)
+      yield* settle
+      node.sent.length = 0
+      yield* TestClock.adjust(node.gossip.antiEntropyIntervalMs)
+      yield* node.digestFrom("n9")
+      yield* settle
+      expect(node.sent.some((s) => s.to === "n9" && s.message._tag === "Delta")).toBe(true)
+    }))
+
+  it.scoped("pushes a new local write at once to fanout peers", () =>
+    Effect.gen(function*() {
+      const node = yield* antiEntropyOf({ fanout: 3 }, 0)
+      node.sent.length = 0
+      yield* node.store.put("space", "s1", { desired: "running" })
+      yield* settle
+      const pushes = node.sent.filter((s) => s.message._tag === "Push")
+      expect(pushes.length).toBe(3)
+      expect(new Set(pushes.map((s) => s.to)).size).toBe(3)
+    }))
+})

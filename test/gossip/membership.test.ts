@@ -1,0 +1,96 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Either, Stream, SubscriptionRef, TestClock } from "effect"
+import { makeActorSystem } from "../../actors/runtime/index.ts"
+import { defaultGossipConfig, type GossipConfig } from "../../transport/gossip/gossip.config.ts"
+import { decodeGossip, type GossipMessage } from "../../transport/gossip/gossip.wire.ts"
+import { membershipBehaviour } from "../../transport/gossip/membership.actor.ts"
+import { makeMembershipView, statusOf } from "../../transport/gossip/membershipView.ts"
+import { Transport, type TransportShape } from "../../transport/transport.ts"
+
+const config: GossipConfig = {
+  ...defaultGossipConfig,
+  zone: "a",
+  probeIntervalMs: 1000,
+  probeTimeoutMs: 300,
+  suspicionTimeoutMs: 3000,
+  maxLocalHealth: 0
+}
+
+/** n1's membership actor among peers that never answer; what it sends is recorded. */
+const membershipOf = (peers: ReadonlyArray<string>) =>
+  Effect.gen(function*() {
+    const sent: Array<{ readonly to: string; readonly message: GossipMessage }> = []
+    const transport: TransportShape = {
+      self: "n1",
+      send: (to, bytes) =>
+        Effect.sync(() => void sent.push({ to, message: Either.getOrThrow(decodeGossip(bytes, "n1", config)) })),
+      incoming: Stream.never,
+      peerEvents: Stream.never,
+      connected: Effect.succeed(peers),
+      drop: () => Effect.void
+    }
+    const view = yield* makeMembershipView("n1", "a")
+    const system = yield* Effect.acquireRelease(makeActorSystem, (system) => system.shutdown)
+    const actor = yield* system.spawn(membershipBehaviour({ config, view, onEvent: () => Effect.void }), {
+      name: "membership"
+    }).pipe(Effect.provideService(Transport, transport))
+    const statusOfPeer = (peer: string) =>
+      Effect.map(SubscriptionRef.get(view), (snapshot) => {
+        const member = snapshot.members.get(peer)
+        return member === undefined ? undefined : statusOf(member.state)
+      })
+    return { actor, sent, view, statusOfPeer }
+  })
+
+const settle = Effect.repeatN(Effect.yieldNow(), 50)
+
+describe("membership", () => {
+  it.scoped("refutes a suspicion of itself with a higher incarnation", () =>
+    Effect.gen(function*() {
+      const node = yield* membershipOf(["n2"])
+      yield* node.actor.tell({
+        _tag: "Received",
+        from: "n2",
+        message: { _tag: "Ping", seq: 1, updates: [{ node: "n1", zone: "a", status: "suspect", incarnation: 0 }] }
+      })
+      yield* settle
+      const ack = node.sent.find((s) => s.message._tag === "Ack")?.message
+      expect(ack?._tag === "Ack" ? ack.updates : []).toContainEqual({ node: "n1", zone: "a", status: "alive", incarnation: 1 })
+      expect((yield* SubscriptionRef.get(node.view)).incarnation).toBe(1)
+    }))
+
+  it.scoped("asks others to probe a member that does not answer", () =>
+    Effect.gen(function*() {
+      const node = yield* membershipOf(["n2", "n3"])
+      yield* TestClock.adjust(config.probeIntervalMs + config.probeTimeoutMs)
+      yield* settle
+      const pingReqs = node.sent.filter((s) => s.message._tag === "PingReq")
+      expect(pingReqs.length).toBeGreaterThan(0)
+    }))
+
+  it.scoped("suspects a silent member, then declares it dead after the suspicion timeout", () =>
+    Effect.gen(function*() {
+      const node = yield* membershipOf(["n2"])
+      yield* TestClock.adjust(2 * config.probeIntervalMs)
+      yield* settle
+      expect(yield* node.statusOfPeer("n2")).toBe("suspect")
+      yield* TestClock.adjust(config.suspicionTimeoutMs + config.probeIntervalMs)
+      yield* settle
+      expect(yield* node.statusOfPeer("n2")).toBe("dead")
+    }))
+
+  it.scoped("takes a dead member back when it rejoins with a higher incarnation", () =>
+    Effect.gen(function*() {
+      const node = yield* membershipOf(["n2"])
+      yield* TestClock.adjust(config.suspicionTimeoutMs + 3 * config.probeIntervalMs)
+      yield* settle
+      expect(yield* node.statusOfPeer("n2")).toBe("dead")
+      yield* node.actor.tell({
+        _tag: "Received",
+        from: "n2",
+        message: { _tag: "Ack", seq: 99, updates: [{ node: "n2", zone: "a", status: "alive", incarnation: 1 }] }
+      })
+      yield* settle
+      expect(yield* node.statusOfPeer("n2")).toBe("alive")
+    }))
+})

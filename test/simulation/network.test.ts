@@ -1,0 +1,73 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Chunk, Effect, Queue, Stream } from "effect"
+import { nodeClock, VirtualTime } from "../../simulations/clock.ts"
+import { type LinkFaults, reliable, SimNetwork } from "../../simulations/network.ts"
+import { Prng } from "../../simulations/prng.ts"
+import { drive, SimScheduler } from "../../simulations/scheduler.ts"
+import { Trace } from "../../simulations/trace.ts"
+
+/** Three nodes in two zones; `a` sends `count` frames to `b`, and we see what `b` got by when. */
+const deliveries = (setup: (network: SimNetwork) => void, faults: LinkFaults = reliable, count = 100) => {
+  const time = new VirtualTime()
+  const trace = new Trace(false)
+  const network = new SimNetwork(time, new Prng(1), trace, {
+    latencyMs: { min: 1, max: 40 },
+    faults,
+    describe: () => "frame"
+  })
+  network.register("a", "z1")
+  network.register("b", "z1")
+  network.register("c", "z2")
+  const program = Effect.gen(function*() {
+    const a = yield* network.attach("a")
+    const b = yield* network.attach("b")
+    yield* network.attach("c")
+    const received = yield* Queue.unbounded<number>()
+    yield* Effect.fork(Stream.runForEach(b.incoming, (frame) => Queue.offer(received, frame.bytes[0]!)))
+    setup(network)
+    for (let i = 0; i < count; i++) yield* a.send("b", new Uint8Array([i]))
+    yield* Effect.sleep(1000)
+    return Chunk.toReadonlyArray(yield* Queue.takeAll(received))
+  }).pipe(Effect.withClock(nodeClock(time)))
+  const result = drive(program, new SimScheduler(), time)
+  if (result._tag !== "Done" || result.exit._tag !== "Success") throw new Error("the network run did not finish")
+  return { received: result.exit.value, counts: trace.counts }
+}
+
+describe("simulated network", () => {
+  it("delivers every frame on a reliable network", () => {
+    expect(deliveries(() => {}).received.length).toBe(100)
+  })
+
+  it("delivers nothing across a partition", () => {
+    expect(deliveries((network) => network.cutLinks(["a"], ["b"], true)).received).toEqual([])
+  })
+
+  it("cuts a one-way partition in one direction only", () => {
+    expect(deliveries((network) => network.cutLinks(["b"], ["a"], false)).received.length).toBe(100)
+    expect(deliveries((network) => network.cutLinks(["a"], ["b"], false)).received).toEqual([])
+  })
+
+  it("isolates a whole zone from the others", () => {
+    const { received } = deliveries((network) => network.isolate(network.nodesInZone("z1")))
+    expect(received.length).toBe(100)
+    expect(deliveries((network) => network.isolate(network.nodesInZone("z2"))).received.length).toBe(100)
+    expect(deliveries((network) => network.isolate(["b"])).received).toEqual([])
+  })
+
+  it("delivers again after a heal", () => {
+    expect(deliveries((network) => {
+      network.cutLinks(["a"], ["b"], true)
+      network.heal()
+    }).received.length).toBe(100)
+  })
+
+  it("drops, duplicates and reorders frames at the configured odds", () => {
+    const { counts, received } = deliveries(() => {}, { drop: 0.2, duplicate: 0.1, reorder: 0.2 }, 250)
+    expect(counts.dropped).toBeGreaterThan(25)
+    expect(counts.dropped).toBeLessThan(75)
+    expect(counts.duplicated).toBeGreaterThan(10)
+    const inOrder = received.every((value, i) => i === 0 || value >= received[i - 1]!)
+    expect(inOrder).toBe(false)
+  })
+})
