@@ -1,6 +1,7 @@
 export * from "./antiEntropy.actor.ts"
 export * from "./gossip.config.ts"
 export * from "./gossip.events.ts"
+export * from "./gossip.router.ts"
 export * from "./gossip.wire.ts"
 export * from "./membership.actor.ts"
 export * from "./membershipView.ts"

@@ -4,16 +4,16 @@
  * link puts in the view — the origin, while it is reachable. Frames from any other peer are
  * ignored; a frame that does not decode drops its sender.
  */
-import { Effect, Either, Scope, Stream } from "effect"
+import { Effect } from "effect"
 import type { ActorContext, ActorNameTaken, ActorRef, SupervisionPolicy } from "../../actors/runtime/index.ts"
 import type { OriginLinkShape } from "../../actors/node/originLink.ts"
 import type { Store } from "../../storage/store.ts"
 import { type AntiEntropyCommand, antiEntropyBehaviour } from "../gossip/antiEntropy.actor.ts"
 import { defaultGossipConfig, type GossipConfig } from "../gossip/gossip.config.ts"
-import { GossipEvent, type GossipEventSink } from "../gossip/gossip.events.ts"
-import { decodeGossip, isMembershipMessage } from "../gossip/gossip.wire.ts"
+import type { GossipEventSink } from "../gossip/gossip.events.ts"
+import { routeFrames } from "../gossip/gossip.router.ts"
 import type { MembershipView } from "../gossip/membershipView.ts"
-import { type Incoming, Transport } from "../transport.ts"
+import type { Transport } from "../transport.ts"
 import { type LeafLinkCommand, leafLinkBehaviour } from "./leafLink.actor.ts"
 
 export interface LeafGossipOptions {
@@ -53,23 +53,12 @@ export const spawnLeafGossip = <M>(
       name: "anti-entropy",
       ...supervision
     })
-    const transport = yield* Transport
-    const limits = { maxFrameBytes: config.maxFrameBytes }
-    const decodeAndDeliver = ({ bytes, from }: Incoming) => {
-      const decoded = decodeGossip(bytes, from, limits)
-      if (Either.isLeft(decoded)) {
-        const reason = decoded.left.message
-        return Effect.zipRight(transport.drop(from, reason), onEvent(GossipEvent.PeerDropped({ peer: from, reason })))
-      }
-      const message = decoded.right
-      return isMembershipMessage(message)
-        ? link.tell({ _tag: "Received", from, message })
-        : antiEntropy.tell({ _tag: "Received", from, message })
-    }
-    const deliver = (frame: Incoming) =>
-      Effect.flatMap(options.isOrigin(frame.from), (fromOrigin) => (fromOrigin ? decodeAndDeliver(frame) : Effect.void))
-    const pull = yield* Scope.extend(Stream.toPull(transport.incoming), ctx.scope)
-    const route = Effect.forever(Effect.flatMap(pull, (chunk) => Effect.forEach(chunk, deliver, { discard: true })))
-    yield* Effect.forkIn(Effect.ignore(route), ctx.scope)
+    yield* routeFrames(ctx, {
+      membership: link,
+      antiEntropy,
+      maxFrameBytes: config.maxFrameBytes,
+      onEvent,
+      accept: options.isOrigin
+    })
     return { link, antiEntropy }
   })
