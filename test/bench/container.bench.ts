@@ -6,6 +6,7 @@ import { ContainerDriver } from "../../effects/container/containerDriver.ts"
 import { toCreateOptions } from "../../effects/docker/dockerContainerSpec.ts"
 import { DockerDriver } from "../../effects/docker/dockerDriver.ts"
 import { engineAvailable, engineSocket, noEngineNotice, testImage } from "../support/dockerEngine.ts"
+import { ratioLines } from "../support/pairedTimings.ts"
 
 const available = await engineAvailable()
 if (!available) console.log(noEngineNotice("container benchmarks"))
@@ -53,20 +54,10 @@ const measure = async (variant: keyof typeof samples, createAndStart: () => Prom
   await removeUntimed(id)
 }
 
-const mean = (values: ReadonlyArray<number>) => values.reduce((sum, value) => sum + value, 0) / values.length
-const median = (values: ReadonlyArray<number>) => {
-  const sorted = [...values].sort((a, b) => a - b)
-  const middle = Math.floor(sorted.length / 2)
-  return sorted.length % 2 === 1 ? sorted[middle] ?? 0 : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2
-}
-
 const report = () => {
-  const line = (name: string, of: (values: ReadonlyArray<number>) => number) =>
-    `${name}: DockerDriver ${of(samples.driver).toFixed(1)} ms, raw dockerode ${of(samples.dockerode).toFixed(1)} ms, ` +
-    `ratio ${(of(samples.driver) / of(samples.dockerode)).toFixed(3)}`
   console.log(
     `container create+start over ${samples.driver.length} alternating pairs (target ratio <= 1.10)\n` +
-      `  ${line("mean", mean)}\n  ${line("median", median)}`
+      `${ratioLines({ name: "DockerDriver", samples: samples.driver }, { name: "raw dockerode", samples: samples.dockerode })}`
   )
 }
 

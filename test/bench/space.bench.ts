@@ -28,6 +28,7 @@ import { NodeId } from "../../storage/record.ts"
 import type { Change } from "../../storage/store.ts"
 import { Store } from "../../storage/store.ts"
 import { engineAvailable, engineSocket, noEngineNotice, testImage } from "../support/dockerEngine.ts"
+import { ratioLines } from "../support/pairedTimings.ts"
 
 const available = await engineAvailable()
 if (!available) console.log(noEngineNotice("space benchmarks"))
@@ -154,20 +155,10 @@ const viaDockerode = async () => {
   await untimed(() => container.remove({ force: true }))
 }
 
-const mean = (values: ReadonlyArray<number>) => values.reduce((sum, value) => sum + value, 0) / values.length
-const median = (values: ReadonlyArray<number>) => {
-  const sorted = [...values].sort((a, b) => a - b)
-  const middle = Math.floor(sorted.length / 2)
-  return sorted.length % 2 === 1 ? sorted[middle] ?? 0 : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2
-}
-
 const report = () => {
-  const line = (name: string, of: (values: ReadonlyArray<number>) => number) =>
-    `${name}: knot ${of(samples.knot).toFixed(1)} ms, raw dockerode ${of(samples.dockerode).toFixed(1)} ms, ` +
-    `ratio ${(of(samples.knot) / of(samples.dockerode)).toFixed(3)}`
   console.log(
     `space create+start (Spaces.create until the status says running) over ${samples.knot.length} alternating pairs ` +
-      `(target ratio <= 1.10)\n  ${line("mean", mean)}\n  ${line("median", median)}`
+      `(target ratio <= 1.10)\n${ratioLines({ name: "knot", samples: samples.knot }, { name: "raw dockerode", samples: samples.dockerode })}`
   )
 }
 
