@@ -21,10 +21,10 @@ export interface GossipClusterOptions {
 const make = (options: GossipClusterOptions) =>
   Effect.map(Store, (store) => {
     const facts = Effect.gen(function* () {
-      const modes = new Map<string, NodeMode>()
+      const announced = new Map<string, Node>()
       for (const record of yield* store.list(nodeKind)) {
         const node = decodeRecordValue(Node, record)
-        if (Either.isRight(node)) modes.set(record.id, node.right.mode)
+        if (Either.isRight(node)) announced.set(record.id, node.right)
       }
       const spaces = new Map<string, number>()
       for (const record of yield* store.list(spaceKind)) {
@@ -33,12 +33,12 @@ const make = (options: GossipClusterOptions) =>
           spaces.set(space.right.node, (spaces.get(space.right.node) ?? 0) + 1)
         }
       }
-      return { modes, spaces }
-    }).pipe(Effect.orElseSucceed(() => ({ modes: new Map<string, NodeMode>(), spaces: new Map<string, number>() })))
+      return { announced, spaces }
+    }).pipe(Effect.orElseSucceed(() => ({ announced: new Map<string, Node>(), spaces: new Map<string, number>() })))
 
     const members = Effect.gen(function* () {
       const snapshot = yield* SubscriptionRef.get(options.view)
-      const { modes, spaces } = yield* facts
+      const { announced, spaces } = yield* facts
       const now = yield* Clock.currentTimeMillis
       const self: Member = {
         id: snapshot.self,
@@ -47,15 +47,18 @@ const make = (options: GossipClusterOptions) =>
         state: "alive",
         incarnation: snapshot.incarnation,
         lastContact: now,
-        spaces: spaces.get(snapshot.self) ?? 0
+        spaces: spaces.get(snapshot.self) ?? 0,
+        announced: true
       }
       const others = [...snapshot.members.values()]
         .sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : 0))
         .map(
           (member): Member => ({
             id: member.node,
-            zone: member.zone,
-            mode: modes.get(member.node) ?? "cluster",
+            // Gossip tells a member's zone with its first message; its record may come sooner.
+            zone: member.zone === "" ? announced.get(member.node)?.zone ?? "" : member.zone,
+            mode: announced.get(member.node)?.mode ?? "cluster",
+            announced: announced.has(member.node),
             state: member.state,
             incarnation: member.incarnation,
             lastContact: member.changedAt,

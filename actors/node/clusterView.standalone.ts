@@ -34,6 +34,7 @@ const make = (options: StandaloneClusterOptions) =>
         state: "alive",
         incarnation: 0,
         lastContact: now,
+        announced: true,
         spaces
       }
       return member

@@ -13,7 +13,8 @@ export interface PlacementRequest {
 }
 
 /**
- * The alive member of an allowed zone that owns the fewest spaces, ties broken by node id.
+ * The alive, announced member of an allowed zone that owns the fewest spaces, ties broken by
+ * node id.
  * A leaf runs spaces for its own developer only, so other leaves are never candidates; the
  * local node is one even when it is a leaf.
  */
@@ -24,7 +25,8 @@ export const placeSpace = (
 ): Either.Either<Member, NoAliveNodeInZones> => {
   const allowed = (zone: string) => request.zones.length === 0 || request.zones.includes(zone)
   const candidates = members.filter((member) =>
-    member.state === "alive" && allowed(member.zone) && (member.mode !== "leaf" || member.id === self)
+    member.state === "alive" && member.announced && allowed(member.zone) &&
+    (member.mode !== "leaf" || member.id === self)
   )
   const best = candidates.reduce<Member | undefined>(
     (chosen, member) =>

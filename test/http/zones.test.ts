@@ -9,6 +9,7 @@ const member = (id: string, zone: string, state: MemberState): Member => ({
   state,
   incarnation: 0,
   lastContact: 0,
+  announced: true,
   spaces: 0
 })
 

@@ -10,6 +10,7 @@ const member = (id: string, zone: string, spaces: number, overrides: Partial<Mem
   state: "alive",
   incarnation: 1,
   lastContact: 0,
+  announced: true,
   spaces,
   ...overrides
 })
@@ -30,6 +31,11 @@ describe("placeSpace", () => {
 
   it("considers only nodes in the zones the template allows", () => {
     expect(placedOn(["eu-west"], [member("n1", "us-east", 0), member("n2", "eu-west", 5)])).toEqual(Either.right("n2"))
+  })
+
+  it("skips a member whose node record has not arrived yet", () => {
+    const members = [member("n1", "us-east", 0, { announced: false }), member("n2", "us-east", 4)]
+    expect(placedOn([], members, "n2")).toEqual(Either.right("n2"))
   })
 
   it("skips nodes that are not alive", () => {

@@ -24,6 +24,7 @@ const member = (id: string, zone: string, spaces: number): Member => ({
   state: "alive",
   incarnation: 1,
   lastContact: 0,
+  announced: true,
   spaces
 })
 
