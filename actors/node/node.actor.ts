@@ -21,6 +21,7 @@ import { decodeSpace, spaceKind } from "../space/spaceRecord.ts"
 import type { ZoneMember, ZoneMessage } from "../zone/zone.actor.ts"
 import { healthOf, zoneActor, zoneActorName } from "../zone/zone.actor.ts"
 import { ClusterView } from "./clusterView.ts"
+import { removeStrayContainers, spacesWithContainers } from "./strayContainers.ts"
 
 export const nodeKind = "node"
 
@@ -88,7 +89,12 @@ export const nodeActor = <R = never>(
       if (Either.isLeft(space)) return yield* Effect.logWarning(space.left.message)
       const ref = state.spaces.get(record.id)
       // A space placed on another node is only shown here, never run.
-      if (space.right.node !== state.node) return yield* stopSpace(state, record.id)
+      if (space.right.node !== state.node) {
+        const hadActor = state.spaces.has(record.id)
+        yield* stopSpace(state, record.id)
+        if (hadActor) yield* removeStrayContainers(state.node, record.id, space.right.node)
+        return
+      }
       if (ref !== undefined && (yield* ref.isAlive)) return yield* ref.tell({ _tag: "RecordChanged", record })
       yield* startSpace(state, record.id, ctx)
     })
@@ -98,8 +104,10 @@ export const nodeActor = <R = never>(
     const byZone = new Map<string, Array<ZoneMember>>()
     const add = (zone: string, member: ZoneMember) => byZone.set(zone, [...(byZone.get(zone) ?? []), member])
     const members = yield* (yield* ClusterView).members
-    for (const member of members) add(member.zone, { node: member.id, health: healthOf(member.state) })
-    const seen = new Set(members.map((member) => member.id))
+    // A member heard of before any message told its zone has none yet: it joins one later.
+    const placed = members.filter((member) => member.zone !== "")
+    for (const member of placed) add(member.zone, { node: member.id, health: healthOf(member.state) })
+    const seen = new Set(placed.map((member) => member.id))
     const records = yield* (yield* Store).list(nodeKind).pipe(
       Effect.catchAll((error) => Effect.as(Effect.logWarning(`zones from node records: ${error.message}`), []))
     )
@@ -148,10 +156,12 @@ export const nodeActor = <R = never>(
         if (options.extraChildren !== undefined) yield* options.extraChildren(ctx)
         const state: NodeState = { node: store.nodeId, spaces: new Map(), zones: new Map() }
         yield* refreshZones(state, ctx)
+        const held = yield* spacesWithContainers(state.node)
         for (const record of yield* store.list(spaceKind)) {
           const space = decodeSpace(record)
           if (Either.isLeft(space)) yield* Effect.logWarning(space.left.message)
           else if (space.right.node === state.node) yield* startSpace(state, record.id, ctx)
+          else if (held.has(record.id)) yield* removeStrayContainers(state.node, record.id, space.right.node)
         }
         yield* ctx.self.tell({ _tag: "RefreshZones" }).pipe(
           Effect.delay(zonesEvery),

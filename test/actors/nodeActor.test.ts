@@ -22,6 +22,7 @@ const member = (id: string, zone: string, state: Member["state"]): Member => ({
   state,
   incarnation: 1,
   lastContact: 0,
+  announced: true,
   spaces: 0
 })
 
@@ -114,6 +115,29 @@ describe("NodeActor", () => {
         "a space actor"
       )
       expect(status.spaces).toEqual(["alice"])
+    }).pipe(Effect.provide(TestNode.layer())))
+
+  it.scoped("removes its container of a space whose record now names another node", () =>
+    Effect.gen(function*() {
+      yield* (yield* Templates).put(devTemplate)
+      yield* startNode()
+      yield* (yield* Spaces).create({ name: "alice", template: "dev", owner: "alice" })
+      yield* spaceObserved("alice", "running")
+      // The record of a create that raced this one across a partition, and won.
+      yield* (yield* Store).put(spaceKind, "alice", { ...spaceRecord("alice", "node-2"), desired: "running" })
+      yield* eventually(Effect.map(allContainers, (found) => (found.length === 0 ? true : undefined)), "no container")
+    }).pipe(Effect.provide(TestNode.layer())))
+
+  it.scoped("at start, removes a container left for a space that another node won meanwhile", () =>
+    Effect.gen(function*() {
+      yield* (yield* Templates).put(devTemplate)
+      const first = yield* startNode()
+      yield* (yield* Spaces).create({ name: "alice", template: "dev", owner: "alice" })
+      yield* spaceObserved("alice", "running")
+      yield* first.stop
+      yield* (yield* Store).put(spaceKind, "alice", { ...spaceRecord("alice", "node-2"), desired: "running" })
+      yield* startNode()
+      yield* eventually(Effect.map(allContainers, (found) => (found.length === 0 ? true : undefined)), "no container")
     }).pipe(Effect.provide(TestNode.layer())))
 
   it.scoped("stops its spaces before itself and leaves their containers running", () =>
