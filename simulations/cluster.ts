@@ -1,13 +1,19 @@
 /**
  * The simulated cluster: per node a disk (MemoryDisk, survives crashes), a container engine
- * (MemoryDriver, survives crashes too: containers outlive a crashed knot), a drifting clock,
- * and, while the node is up, one incarnation: a store opened on the disk, a transport from
- * the simulated network, and an actor system running the node actor. A crash stops the
+ * (MemoryDriver, survives crashes too: containers outlive a crashed knot; every call takes
+ * virtual time), a drifting clock, and, while the node is up, one incarnation: a store opened
+ * on the disk, a transport from the simulated network, the Spaces and Templates services
+ * users call, and an actor system running knot's own node actor (simNode.ts). A crash stops the
  * actors (interrupting every fiber) and crashes the store; a restart builds a new
  * incarnation from what the disk kept.
  */
-import { type Clock, Context, Effect, Exit, Layer, Queue, Scope } from "effect"
-import { type ActorRef, type ActorSystemShape, LifecycleEvent, makeActorSystem } from "../actors/runtime/index.ts"
+import { type Clock, Context, Effect, Either, Exit, Layer, Queue, Scope } from "effect"
+import { nodeKind } from "../actors/node/node.actor.ts"
+import { templateKind } from "../actors/node/templates.live.ts"
+import { Templates } from "../actors/node/templates.ts"
+import { type ActorSystemShape, LifecycleEvent, makeActorSystem } from "../actors/runtime/index.ts"
+import { decodeSpace, spaceKind } from "../actors/space/spaceRecord.ts"
+import { Spaces } from "../actors/space/spaces.ts"
 import { ContainerDriver, type ContainerDriverShape } from "../effects/container/containerDriver.ts"
 import { MemoryDriver } from "../effects/container/memoryDriver.ts"
 import { MemoryDisk, MemoryStore } from "../storage/memoryStore.ts"
@@ -19,10 +25,11 @@ import { GossipEvent } from "../transport/gossip/gossip.events.ts"
 import { makeMembershipView, type MembershipSnapshot, type MembershipView } from "../transport/gossip/membershipView.ts"
 import { Transport } from "../transport/transport.ts"
 import { nodeClock, type VirtualTime } from "./clock.ts"
-import type { SimNodeSpec } from "./faults.ts"
+import type { SimNodeSpec, SpaceRequestKind } from "./faults.ts"
 import type { SimNetwork } from "./network.ts"
 import { type Prng, seededRandom } from "./prng.ts"
-import { type SimNodeCommand, simNodeBehaviour } from "./simNode.ts"
+import { simNodeBehaviour, simNodeServices } from "./simNode.ts"
+import { type EngineWatch, withEngineLatency } from "./simEngine.ts"
 import type { Trace } from "./trace.ts"
 
 export interface ClusterNodeSpec extends SimNodeSpec {
@@ -48,7 +55,7 @@ interface Incarnation {
   readonly system: ActorSystemShape
   /** The actor system's lifecycle events, traced when the checker drains them. */
   readonly lifecycle: Queue.Dequeue<LifecycleEvent>
-  readonly node: ActorRef<SimNodeCommand>
+  readonly services: Context.Context<Spaces | Templates | Store>
   readonly view: MembershipView
   readonly store: StoreShape
   readonly crashStore: Effect.Effect<void>
@@ -61,18 +68,38 @@ interface Slot {
   readonly disk: MemoryDisk
   readonly driver: ContainerDriverShape
   readonly clock: Clock.Clock
+  readonly engine: EngineWatch
   incarnation: Incarnation | undefined
   starts: number
   /** When the node last went down (virtual ms), while it is down. */
   downSince: number | undefined
 }
 
+/**
+ * What a user's request on a node came to: the record it wrote, refused with the message a
+ * user would see, or nothing because the node was down.
+ */
+export type RequestOutcome =
+  | { readonly _tag: "Written"; readonly record: StoredRecord }
+  | { readonly _tag: "Refused"; readonly reason: string }
+  | { readonly _tag: "NodeDown" }
+
 export interface SimCluster {
   readonly nodes: ReadonlyArray<ClusterNodeSpec>
   readonly start: (node: string) => Effect.Effect<void, StoreError>
   readonly crash: (node: string) => Effect.Effect<void>
-  /** A write on `node`'s node actor; `undefined` when the node is down or the write failed. */
+  /** A write to `node`'s store; `undefined` when the node is down or the write failed. */
   readonly write: (node: string, kind: string, id: string, value: unknown) => Effect.Effect<StoredRecord | undefined>
+  readonly putTemplate: (node: string, name: string, image: string) => Effect.Effect<RequestOutcome>
+  readonly createSpace: (node: string, space: string, template: string) => Effect.Effect<RequestOutcome>
+  readonly requestSpace: (node: string, space: string, request: SpaceRequestKind) => Effect.Effect<RequestOutcome>
+  /**
+   * `preferred` if it is up, else (for a cluster node) the next live cluster node after it in
+   * id order: where a user turns when their node does not answer.
+   */
+  readonly reachable: (preferred: string) => string | undefined
+  /** The node a space's record names, as the first live node holding it says. */
+  readonly ownerOf: (space: string) => Effect.Effect<string | undefined>
   /** Since when the node has been down without a break; undefined while up. */
   readonly downSince: (node: string) => number | undefined
   readonly upNodes: () => ReadonlyArray<string>
@@ -108,13 +135,14 @@ export const makeCluster = (options: ClusterOptions): Effect.Effect<SimCluster> 
     const slots = new Map<string, Slot>()
     const engines = yield* Scope.make()
     for (const spec of options.nodes) {
-      network.register(spec.id, spec.zone)
+      network.register(spec.id, spec.zone, spec.origin)
       const context = yield* Layer.buildWithScope(MemoryDriver.layer(), engines)
       slots.set(spec.id, {
         spec,
         disk: MemoryDisk.empty(),
         driver: Context.get(context, ContainerDriver),
         clock: nodeClock(time, spec.driftMs),
+        engine: { log: (change) => trace.line(time.now, `${spec.id} engine ${change}`), inFlight: 0 },
         incarnation: undefined,
         starts: 0,
         downSince: undefined
@@ -134,6 +162,7 @@ export const makeCluster = (options: ClusterOptions): Effect.Effect<SimCluster> 
         slot.starts++
         slot.downSince = undefined
         return startIncarnation(slot).pipe(
+          Effect.annotateLogs("node", node),
           Effect.withClock(slot.clock),
           Effect.withRandom(seededRandom(options.prng.derive(`${node}/${slot.starts}`)))
         )
@@ -157,14 +186,27 @@ export const makeCluster = (options: ClusterOptions): Effect.Effect<SimCluster> 
             trace.counts.stateChanges++
             trace.line(time.now, `${node} ${describeEvent(event)}`)
           })
-        const ref = yield* system.spawn(
-          simNodeBehaviour({ view, onEvent, config: { ...options.gossip, zone: slot.spec.zone } }),
+        // As a real node does on start, so that peers learn its zone and mode.
+        const startedAt = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
+        yield* store.put(nodeKind, node, {
+          zone: slot.spec.zone,
+          mode: slot.spec.origin === undefined ? "cluster" : "leaf",
+          startedAt
+        })
+        const services = yield* Layer.buildWithScope(simNodeServices(slot.spec, view, store), scope)
+        yield* system.spawn(
+          simNodeBehaviour({ role: slot.spec, view, onEvent, gossip: options.gossip }),
           { name: "node" }
-        ).pipe(Effect.provideService(Store, store), Effect.provideService(Transport, transport), Effect.orDie)
+        ).pipe(
+          Effect.provide(services),
+          Effect.provideService(Transport, transport),
+          Effect.provideService(ContainerDriver, withEngineLatency(slot.driver, slot.engine)),
+          Effect.orDie
+        )
         slot.incarnation = {
           system,
           lifecycle,
-          node: ref,
+          services,
           view,
           store,
           crashStore: opened.crash,
@@ -195,6 +237,10 @@ export const makeCluster = (options: ClusterOptions): Effect.Effect<SimCluster> 
         const incarnation = slot.incarnation
         if (incarnation === undefined) return
         yield* drainLifecycle(node, incarnation)
+        if (slot.engine.inFlight > 0) {
+          trace.counts.crashesMidStep++
+          trace.line(time.now, `${node} crashes with ${slot.engine.inFlight} engine call(s) under way`)
+        }
         slot.incarnation = undefined
         slot.downSince = time.now
         yield* network.detach(node)
@@ -204,14 +250,74 @@ export const makeCluster = (options: ClusterOptions): Effect.Effect<SimCluster> 
         trace.line(time.now, `${node} down`)
       })
 
-    const write = (node: string, kind: string, id: string, value: unknown) =>
+    /** Runs a user's call on `node`, on that node's clock; `undefined` while it is down. */
+    const onNode = <A>(
+      node: string,
+      call: Effect.Effect<A, never, Spaces | Templates | Store>
+    ): Effect.Effect<A | undefined> =>
       Effect.suspend(() => {
-        const incarnation = slotOf(node).incarnation
+        const slot = slotOf(node)
+        const incarnation = slot.incarnation
         if (incarnation === undefined) return Effect.succeed(undefined)
-        return incarnation.node.ask<StoredRecord, StoreError>(
-          (reply) => ({ _tag: "Write", kind, id, value, reply }),
-          "5 seconds"
-        ).pipe(Effect.orElseSucceed(() => undefined))
+        return call.pipe(Effect.provide(incarnation.services), Effect.withClock(slot.clock))
+      })
+
+    const write = (node: string, kind: string, id: string, value: unknown) =>
+      Effect.map(
+        onNode(node, Effect.flatMap(Store, (store) => Effect.option(store.put(kind, id, value)))),
+        (written) => written?._tag === "Some" ? written.value : undefined
+      )
+
+    /** A request's outcome: the record it left under `kind`/`id`, or why it was refused. */
+    const request = (
+      node: string,
+      kind: string,
+      id: string,
+      call: Effect.Effect<unknown, { readonly message: string }, Spaces | Templates | Store>
+    ): Effect.Effect<RequestOutcome> =>
+      Effect.map(
+        onNode(
+          node,
+          Effect.flatMap(Effect.either(call), (done) =>
+            Either.isLeft(done)
+              ? Effect.succeed<RequestOutcome>({ _tag: "Refused", reason: done.left.message })
+              : Effect.flatMap(Store, (store) =>
+                Effect.map(
+                  Effect.orDie(store.get(kind, id)),
+                  (record): RequestOutcome =>
+                    record === undefined
+                      ? { _tag: "Refused", reason: `no ${kind} ${id} after the request` }
+                      : { _tag: "Written", record }
+                )
+              ))
+        ),
+        (outcome) => outcome ?? { _tag: "NodeDown" }
+      )
+
+    const putTemplate = (node: string, name: string, image: string) =>
+      request(
+        node,
+        templateKind,
+        name,
+        Effect.flatMap(Templates, (templates) => templates.put({ name, image, env: {}, volumes: [], zones: [] }))
+      )
+
+    const createSpace = (node: string, space: string, template: string) =>
+      request(node, spaceKind, space, Effect.flatMap(Spaces, (spaces) => spaces.create({ name: space, template, owner: "dev" })))
+
+    const requestSpace = (node: string, space: string, kind: SpaceRequestKind) =>
+      request(node, spaceKind, space, Effect.flatMap(Spaces, (spaces) => spaces[kind](space)))
+
+    const ownerOf = (space: string) =>
+      Effect.gen(function*() {
+        for (const slot of slots.values()) {
+          if (slot.incarnation === undefined) continue
+          const record = yield* Effect.orDie(slot.incarnation.store.get(spaceKind, space))
+          if (record === undefined || record.deleted) continue
+          const decoded = decodeSpace(record)
+          if (Either.isRight(decoded)) return decoded.right.node
+        }
+        return undefined
       })
 
     const upNodes = () => [...slots.values()].filter((slot) => slot.incarnation !== undefined).map((slot) => slot.spec.id)
@@ -221,6 +327,20 @@ export const makeCluster = (options: ClusterOptions): Effect.Effect<SimCluster> 
       start,
       crash,
       write,
+      putTemplate,
+      createSpace,
+      requestSpace,
+      ownerOf,
+      reachable: (preferred) => {
+        // A leaf's user has that leaf alone; a cluster user turns to another cluster node.
+        if (slotOf(preferred).spec.origin !== undefined) {
+          return slotOf(preferred).incarnation === undefined ? undefined : preferred
+        }
+        const ids = [...slots.keys()].filter((node) => slotOf(node).spec.origin === undefined)
+        const from = ids.indexOf(preferred)
+        const order = [...ids.slice(from), ...ids.slice(0, from)]
+        return order.find((node) => slotOf(node).incarnation !== undefined)
+      },
       downSince: (node) => slotOf(node).downSince,
       upNodes,
       startedAt: (node) => slotOf(node).incarnation?.startedAt,

@@ -24,7 +24,25 @@ export type FaultStep = Data.TaggedEnum<{
   Restart: { readonly at: number; readonly node: string }
   /** From now on every frame meets these odds; `reliable` ends it. */
   Flaky: { readonly at: number; readonly faults: LinkFaults }
+  /** A user creates or replaces a template on `node` (a cluster node: leaves refuse). */
+  PutTemplate: { readonly at: number; readonly node: string; readonly name: string; readonly image: string }
+  /** A user creates a space on `node`, which places it. */
+  CreateSpace: { readonly at: number; readonly node: string; readonly space: string; readonly template: string }
+  /** A user asks `node` to start, stop or delete a space. */
+  SpaceRequest: {
+    readonly at: number
+    readonly node: string
+    readonly space: string
+    readonly request: SpaceRequestKind
+  }
+  /**
+   * The node that owns `space` (as the first live node's store says) crashes and restarts
+   * `downMs` later: aimed at a space's container step, whose owner the plan cannot know.
+   */
+  CrashOwner: { readonly at: number; readonly space: string; readonly downMs: number }
 }>
+
+export type SpaceRequestKind = "start" | "stop" | "delete"
 
 export const FaultStep = Data.taggedEnum<FaultStep>()
 
@@ -38,6 +56,8 @@ export interface FaultPlan {
 export interface SimNodeSpec {
   readonly id: string
   readonly zone: string
+  /** Set on a leaf: the cluster node it links to. */
+  readonly origin?: string
 }
 
 export const planEnd = (plan: FaultPlan): number =>
@@ -59,7 +79,11 @@ export const describeStep = (step: FaultStep): string =>
     Heal: () => "heal",
     Crash: (s) => `crash ${s.node}`,
     Restart: (s) => `restart ${s.node}`,
-    Flaky: (s) => `flaky drop=${s.faults.drop} dup=${s.faults.duplicate} reorder=${s.faults.reorder}`
+    Flaky: (s) => `flaky drop=${s.faults.drop} dup=${s.faults.duplicate} reorder=${s.faults.reorder}`,
+    PutTemplate: (s) => `put-template ${s.node} ${s.name} image=${s.image}`,
+    CreateSpace: (s) => `create-space ${s.node} ${s.space} template=${s.template}`,
+    SpaceRequest: (s) => `${s.request}-space ${s.node} ${s.space}`,
+    CrashOwner: (s) => `crash-owner ${s.space} for ${s.downMs} ms`
   })
 
 /** Writes at random times in [from, to) on random nodes of `nodes`, over a few shared keys. */

@@ -3,8 +3,9 @@
  * checker) and once more at the end. Each check returns the violations it finds, named and
  * explained, so that a failing seed says what went wrong and not only that something did.
  */
-import { Effect } from "effect"
-import { SpaceLabels } from "../effects/container/containerDriver.ts"
+import { Effect, Either } from "effect"
+import { decodeSpace, spaceKind } from "../actors/space/spaceRecord.ts"
+import { type ContainerInfo, SpaceLabels } from "../effects/container/containerDriver.ts"
 import type { StoredRecord } from "../storage/record.ts"
 import { versionOrder } from "../storage/record.ts"
 import { statusOf } from "../transport/gossip/membershipView.ts"
@@ -118,15 +119,25 @@ export const checkSeenDead = (
     return violations
   })
 
-/** Every live node sees every other live node alive. */
+/**
+ * The live nodes `node` must see alive: every other cluster node and its own leaves for a
+ * cluster node, its origin alone for a leaf (it links to no other node).
+ */
+const expectedPeers = (cluster: SimCluster, node: string, up: ReadonlyArray<string>): ReadonlyArray<string> => {
+  const originOf = new Map(cluster.nodes.map((spec) => [spec.id, spec.origin]))
+  const origin = originOf.get(node)
+  if (origin !== undefined) return up.filter((other) => other === origin)
+  return up.filter((other) => other !== node && (originOf.get(other) === undefined || originOf.get(other) === node))
+}
+
+/** Every live node sees alive every live node it links to. */
 export const checkSeenAlive = (cluster: SimCluster, at: number): Effect.Effect<Array<Violation>> =>
   Effect.gen(function*() {
     const violations: Array<Violation> = []
     const up = cluster.upNodes()
     for (const node of up) {
       const view = yield* cluster.viewOf(node)
-      for (const other of up) {
-        if (other === node) continue
+      for (const other of expectedPeers(cluster, node, up)) {
         const member = view?.members.get(other)
         if (member === undefined || statusOf(member.state) !== "alive") {
           violations.push({
@@ -157,6 +168,66 @@ export const checkSingleRunningSpace = (cluster: SimCluster, at: number): Effect
         violations.push({ at, invariant: "single-running-space", detail: `space ${space} runs on ${nodes.join(", ")}` })
       }
     }
+    return violations
+  })
+
+interface PlacedContainer {
+  readonly node: string
+  readonly info: ContainerInfo
+}
+
+/**
+ * Once the cluster is quiet, every space is as its users asked, on its owner alone: with its
+ * owner up, a space that should run has exactly one container there and it runs, a stopped
+ * one runs nowhere, a deletion has been carried out (record and containers gone); and no live
+ * node keeps a container of a space it does not own, nor a second one of a space it does.
+ * Spaces whose owner is down are left alone: their requests wait for it.
+ */
+export const checkSpacesSettled = (cluster: SimCluster, at: number): Effect.Effect<Array<Violation>> =>
+  Effect.gen(function*() {
+    const up = cluster.upNodes()
+    const reference = up[0]
+    if (reference === undefined) return []
+    const containers = new Map<string, Array<PlacedContainer>>()
+    for (const { driver, node } of cluster.drivers) {
+      if (!up.includes(node)) continue
+      for (const info of yield* Effect.orDie(driver.listByLabels({}))) {
+        const space = info.labels[SpaceLabels.space]
+        if (space !== undefined) containers.set(space, [...(containers.get(space) ?? []), { node, info }])
+      }
+    }
+    const records = (yield* Effect.orDie(cluster.storeOf(reference)!.since({}))).records
+      .filter((record) => record.kind === spaceKind)
+    const violations: Array<Violation> = []
+    const report = (detail: string) => violations.push({ at, invariant: "space-settled", detail })
+    const where = (placed: ReadonlyArray<PlacedContainer>) =>
+      placed.map(({ info, node }) => `${info.name} (${info.state}) on ${node}`).join(", ")
+    for (const record of records) {
+      const placed = containers.get(record.id) ?? []
+      containers.delete(record.id)
+      if (record.deleted) {
+        if (placed.length > 0) report(`space ${record.id} is deleted, yet ${where(placed)} remains`)
+        continue
+      }
+      const space = decodeSpace(record)
+      if (Either.isLeft(space)) {
+        report(space.left.message)
+        continue
+      }
+      const { desired, node: owner } = space.right
+      const stray = placed.filter((container) => container.node !== owner)
+      if (stray.length > 0) report(`space ${record.id} belongs to ${owner}, yet ${where(stray)} remains`)
+      if (!up.includes(owner)) continue
+      const own = placed.filter((container) => container.node === owner)
+      const running = own.filter((container) => container.info.state === "running")
+      if (own.length > 1) report(`space ${record.id} has ${own.length} containers on ${owner}: ${where(own)}`)
+      if (desired === "running" && running.length !== 1) {
+        report(`space ${record.id} should run on ${owner}, yet ${own.length === 0 ? "it has no container" : where(own)}`)
+      }
+      if (desired === "stopped" && running.length > 0) report(`space ${record.id} should be stopped: ${where(running)}`)
+      if (desired === "deleted") report(`space ${record.id} should be deleted by ${owner}, yet its record is live`)
+    }
+    for (const [space, placed] of containers) report(`no node knows space ${space}, yet ${where(placed)} remains`)
     return violations
   })
 

@@ -5,6 +5,11 @@
  * isolated zone) and healed. A cut is checked when a frame is sent and again when it would
  * arrive, so a partition also swallows what was in flight. A node that is down (crashed)
  * receives nothing, and a restarted node never sees frames sent to its previous incarnation.
+ *
+ * Cluster nodes form a full mesh, as every one of them is configured with the others. A leaf
+ * has one link, to its origin, which is up while both ends are attached and nothing cuts it
+ * either way; the two ends see it come and go as PeerUp and PeerDown events, as over a real
+ * connection. No frame passes between a leaf and any other node.
  */
 import { Effect, Queue, Stream } from "effect"
 import type { Incoming, PeerEvent, TransportShape } from "../transport/transport.ts"
@@ -32,7 +37,11 @@ export interface NetworkOptions {
 
 interface Endpoint {
   readonly zone: string
+  /** Set on a leaf: the only node it links to. */
+  readonly origin: string | undefined
   inbox: Queue.Queue<Incoming> | undefined
+  /** The current incarnation's subscriptions to its peer events. */
+  readonly watchers: Set<Queue.Queue<PeerEvent>>
 }
 
 /** Per node, what it put on the wire: for the bytes-per-round figures. */
@@ -60,10 +69,70 @@ export class SimNetwork {
     this.faults = options.faults
   }
 
-  /** Makes a node known (its address is configured on every other node). */
-  register(node: string, zone: string): void {
-    this.endpoints.set(node, { zone, inbox: undefined })
+  /** Leaf links that are up, as `leaf>origin`. */
+  private readonly leafLinksUp = new Set<string>()
+
+  /**
+   * Makes a node known: a cluster node's address is configured on every other cluster node;
+   * a leaf (`origin` set) knows its origin's alone.
+   */
+  register(node: string, zone: string, origin?: string): void {
+    this.endpoints.set(node, { zone, origin, inbox: undefined, watchers: new Set() })
     this.traffic.set(node, { messages: 0, bytes: 0 })
+  }
+
+  /** Whether frames can pass between the two at all (cuts aside). */
+  private linked(a: string, b: string): boolean {
+    const originOfA = this.endpoints.get(a)?.origin
+    const originOfB = this.endpoints.get(b)?.origin
+    if (originOfA === undefined && originOfB === undefined) return true
+    return originOfA === b || originOfB === a
+  }
+
+  private hasLeaves(node: string): boolean {
+    return [...this.endpoints.entries()].some(([id, endpoint]) => id === node ? endpoint.origin !== undefined : endpoint.origin === node)
+  }
+
+  /** The leaf links of `node` that are up, as the peers at their other ends. */
+  private upLeafPeers(node: string): Array<string> {
+    const peers: Array<string> = []
+    for (const link of this.leafLinksUp) {
+      const [leaf, origin] = link.split(">") as [string, string]
+      if (leaf === node) peers.push(origin)
+      else if (origin === node) peers.push(leaf)
+    }
+    return peers
+  }
+
+  /** Brings every leaf link's state up to date, telling both ends of each one that changed. */
+  private refreshLeafLinks(): void {
+    for (const [leaf, endpoint] of this.endpoints) {
+      const origin = endpoint.origin
+      if (origin === undefined) continue
+      const key = `${leaf}>${origin}`
+      const up = endpoint.inbox !== undefined && this.endpoints.get(origin)?.inbox !== undefined &&
+        !this.cut.has(key) && !this.cut.has(`${origin}>${leaf}`)
+      if (up === this.leafLinksUp.has(key)) continue
+      if (up) this.leafLinksUp.add(key)
+      else this.leafLinksUp.delete(key)
+      this.trace.line(this.time.now, `link ${leaf}-${origin} ${up ? "up" : "down"}`)
+      for (const [node, peer] of [[leaf, origin], [origin, leaf]] as const) {
+        const event: PeerEvent = up ? { _tag: "PeerUp", peer } : { _tag: "PeerDown", peer, reason: "link lost" }
+        for (const watcher of this.endpoints.get(node)?.watchers ?? []) Queue.unsafeOffer(watcher, event)
+      }
+    }
+  }
+
+  /** A subscription to a node's leaf links: those up now, then every change. */
+  private peerEventsOf(node: string, endpoint: Endpoint): Stream.Stream<PeerEvent> {
+    if (!this.hasLeaves(node)) return Stream.empty
+    return Stream.unwrapScoped(Effect.gen(this, function*() {
+      const watcher = yield* Queue.unbounded<PeerEvent>()
+      yield* Queue.offerAll(watcher, this.upLeafPeers(node).map((peer): PeerEvent => ({ _tag: "PeerUp", peer })))
+      endpoint.watchers.add(watcher)
+      yield* Effect.addFinalizer(() => Effect.sync(() => endpoint.watchers.delete(watcher)))
+      return Stream.fromQueue(watcher)
+    }))
   }
 
   get nodes(): ReadonlyArray<string> {
@@ -80,13 +149,19 @@ export class SimNetwork {
     if (endpoint === undefined) return Effect.dieMessage(`no simulated node ${node} is registered`)
     return Effect.map(Queue.unbounded<Incoming>(), (inbox) => {
       endpoint.inbox = inbox
-      const others = () => this.nodes.filter((peer) => peer !== node)
+      endpoint.watchers.clear()
+      this.refreshLeafLinks()
       return {
         self: node,
         send: (peer, bytes) => Effect.sync(() => this.send(node, peer, bytes)),
         incoming: Stream.fromQueue(inbox),
-        peerEvents: Stream.empty as Stream.Stream<PeerEvent>,
-        connected: Effect.sync(others),
+        peerEvents: this.peerEventsOf(node, endpoint),
+        connected: Effect.sync(() => {
+          const leafPeers = this.upLeafPeers(node)
+          return this.nodes.filter((peer) =>
+            peer !== node && (this.isLeafLink(node, peer) ? leafPeers.includes(peer) : this.linked(node, peer))
+          )
+        }),
         drop: (peer, reason) =>
           Effect.sync(() => {
             this.trace.line(this.time.now, `drop-peer ${node}>${peer} ${reason}`)
@@ -101,6 +176,7 @@ export class SimNetwork {
       const endpoint = this.endpoints.get(node)
       const inbox = endpoint?.inbox
       if (endpoint !== undefined) endpoint.inbox = undefined
+      this.refreshLeafLinks()
       return inbox === undefined ? Effect.void : Queue.shutdown(inbox)
     })
   }
@@ -118,6 +194,7 @@ export class SimNetwork {
         if (symmetric) this.cut.add(`${b}>${a}`)
       }
     }
+    this.refreshLeafLinks()
   }
 
   isolate(nodes: ReadonlyArray<string>): void {
@@ -131,6 +208,11 @@ export class SimNetwork {
 
   heal(): void {
     this.cut.clear()
+    this.refreshLeafLinks()
+  }
+
+  private isLeafLink(a: string, b: string): boolean {
+    return this.endpoints.get(a)?.origin === b || this.endpoints.get(b)?.origin === a
   }
 
   /** Whether some link is cut. */
@@ -151,7 +233,7 @@ export class SimNetwork {
         traffic.bytes += bytes.byteLength
       }
     }
-    if (this.cut.has(`${from}>${to}`) || this.endpoints.get(to)?.inbox === undefined) {
+    if (!this.linked(from, to) || this.cut.has(`${from}>${to}`) || this.endpoints.get(to)?.inbox === undefined) {
       counts.dropped++
       return
     }

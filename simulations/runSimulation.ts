@@ -3,12 +3,12 @@
  * fault plan in virtual time with the checker running beside it, and reports what held.
  * Everything the run does follows from the seed and the code: same seed, same trace hash.
  */
-import { Cause, Data, Effect } from "effect"
+import { Cause, Data, Effect, HashMap, Logger, Option } from "effect"
 import type { StoreShape } from "../storage/store.ts"
 import type { GossipConfig } from "../transport/gossip/gossip.config.ts"
 import { defaultGossipConfig } from "../transport/gossip/gossip.config.ts"
 import { nodeClock } from "./clock.ts"
-import { makeCluster, type SimCluster } from "./cluster.ts"
+import { makeCluster, type RequestOutcome, type SimCluster } from "./cluster.ts"
 import { describeStep, type FaultPlan, FaultStep, planEnd } from "./faults.ts"
 import {
   type AcknowledgedWrite,
@@ -17,6 +17,7 @@ import {
   checkSeenAlive,
   checkSeenDead,
   checkSingleRunningSpace,
+  checkSpacesSettled,
   looksSettled,
   type Violation
 } from "./invariants.ts"
@@ -122,7 +123,8 @@ const simulate = (scenario: Scenario, count: number, options: SimulationOptions)
   const { clusterPrng, harnessRandom, network, nodes, planPrng, time, trace } = makeWorld(
     options.seed,
     scenario.zones(count),
-    options.keepTrace ?? false
+    options.keepTrace ?? false,
+    scenario.leaves ?? 0
   )
   const plan = scenario.plan(planPrng, nodes)
   const gossip: GossipConfig = { ...defaultGossipConfig, ...simulationGossip, ...options.gossip }
@@ -147,7 +149,8 @@ const simulate = (scenario: Scenario, count: number, options: SimulationOptions)
           checkConverged(cluster, at),
           checkAcknowledged(cluster, acknowledged, at),
           checkSeenAlive(cluster, at),
-          checkSingleRunningSpace(cluster, at)
+          checkSingleRunningSpace(cluster, at),
+          checkSpacesSettled(cluster, at)
         ]),
         (found) => found.flat()
       )
@@ -167,7 +170,19 @@ const simulate = (scenario: Scenario, count: number, options: SimulationOptions)
       yield* Effect.sleep(Math.min(settleCheckEveryMs, deadline - now))
     }
     yield* cluster.shutdown
-  }).pipe(Effect.withClock(nodeClock(time)), Effect.withRandom(harnessRandom))
+  }).pipe(
+    Effect.withClock(nodeClock(time)),
+    Effect.withRandom(harnessRandom),
+    // What the nodes log goes into the trace, at virtual time: a replay shows it in place.
+    Effect.provide(Logger.replace(
+      Logger.defaultLogger,
+      Logger.make(({ annotations, logLevel, message }) => {
+        const node = HashMap.get(annotations, "node").pipe(Option.map(String), Option.getOrElse(() => "harness"))
+        const text = Array.isArray(message) ? message.join(" ") : String(message)
+        trace.line(time.now, `${node} log ${logLevel.label} ${text}`)
+      })
+    ))
+  )
 
   const result = drive(program, new SimScheduler(), time)
   if (result._tag === "Stalled") {
@@ -201,6 +216,9 @@ const checker = (cluster: SimCluster, violations: Array<Violation>) =>
     })
   )
 
+const isRequest = (step: FaultStep) =>
+  step._tag === "Write" || step._tag === "PutTemplate" || step._tag === "CreateSpace" || step._tag === "SpaceRequest"
+
 /** Plays the plan's steps at their times; returns the writes that were acknowledged. */
 const play = (
   cluster: SimCluster,
@@ -215,11 +233,50 @@ const play = (
     const acknowledged: Array<AcknowledgedWrite> = []
     /** When the last check still waiting to run (a crash's detection bound) is due. */
     const checksDueBy = { at: 0 }
+    /** Crashes `node`, and checks later that every live node has seen it dead, if it is still down. */
+    const crash = (node: string, at: number) =>
+      Effect.gen(function*() {
+        yield* cluster.crash(node)
+        const bound = deadDetectionBoundMs(nodes, gossip)
+        checksDueBy.at = Math.max(checksDueBy.at, at + bound)
+        yield* Effect.fork(Effect.gen(function*() {
+          yield* Effect.sleep(bound)
+          if (cluster.downSince(node) !== at) return
+          violations.push(...(yield* checkSeenDead(cluster, node, at, bound, at + bound)))
+        }))
+      })
+    /**
+     * A user's request, made on `preferred` or, while it is down, on the next live node (as a
+     * user would), and answered in its own time: what it wrote must survive like any write.
+     */
+    const request = (at: number, preferred: string, what: string, make: (node: string) => Effect.Effect<RequestOutcome>) => {
+      const node = cluster.reachable(preferred)
+      if (node === undefined) return Effect.sync(() => trace.line(at, `no live node for ${what}`))
+      if (node !== preferred) trace.line(at, `${preferred} is down: ${what} goes to ${node}`)
+      const answered = (outcome: RequestOutcome) =>
+        Effect.clockWith((clock) =>
+          Effect.sync(() => {
+            trace.counts.writes++
+            if (outcome._tag === "NodeDown") return
+            if (outcome._tag === "Refused") {
+              return trace.line(clock.unsafeCurrentTimeMillis(), `${node} refused ${what}: ${outcome.reason}`)
+            }
+            trace.counts.acknowledged++
+            acknowledged.push({ node, record: outcome.record })
+          })
+        )
+      // A user's mistake is refused; a request that dies is knot's bug.
+      const died = (defect: unknown) =>
+        Effect.sync(() => {
+          violations.push({ at, invariant: "request", detail: `${what} on ${node} died: ${String(defect)}` })
+        })
+      return Effect.asVoid(Effect.fork(make(node).pipe(Effect.flatMap(answered), Effect.catchAllDefect(died))))
+    }
     for (const step of plan.steps) {
       const now = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
       if (step.at > now) yield* Effect.sleep(step.at - now)
       const at = step.at
-      trace.counts.faults += step._tag === "Write" ? 0 : 1
+      trace.counts.faults += isRequest(step) ? 0 : 1
       trace.line(at, describeStep(step))
       yield* FaultStep.$match(step, {
         Write: (s) =>
@@ -236,19 +293,23 @@ const play = (
         Isolate: (s) => Effect.sync(() => network.isolate([s.node])),
         IsolateZone: (s) => Effect.sync(() => network.isolate(network.nodesInZone(s.zone))),
         Heal: () => Effect.sync(() => network.heal()),
-        Crash: (s) =>
-          Effect.gen(function*() {
-            yield* cluster.crash(s.node)
-            const bound = deadDetectionBoundMs(nodes, gossip)
-            checksDueBy.at = Math.max(checksDueBy.at, at + bound)
-            yield* Effect.fork(Effect.gen(function*() {
-              yield* Effect.sleep(bound)
-              if (cluster.downSince(s.node) !== at) return
-              violations.push(...(yield* checkSeenDead(cluster, s.node, at, bound, at + bound)))
-            }))
-          }),
+        Crash: (s) => crash(s.node, at),
         Restart: (s) => Effect.orDie(cluster.start(s.node)),
-        Flaky: (s) => Effect.sync(() => network.setFaults(s.faults))
+        Flaky: (s) => Effect.sync(() => network.setFaults(s.faults)),
+        PutTemplate: (s) => request(at, s.node, `template ${s.name}`, (node) => cluster.putTemplate(node, s.name, s.image)),
+        CreateSpace: (s) =>
+          request(at, s.node, `space ${s.space}`, (node) => cluster.createSpace(node, s.space, s.template)),
+        SpaceRequest: (s) =>
+          request(at, s.node, `${s.request} of ${s.space}`, (node) => cluster.requestSpace(node, s.space, s.request)),
+        CrashOwner: (s) =>
+          Effect.gen(function*() {
+            const owner = yield* cluster.ownerOf(s.space)
+            if (owner === undefined) return trace.line(at, `no live node knows ${s.space}'s owner`)
+            if (cluster.startedAt(owner) === undefined) return trace.line(at, `${owner}, owner of ${s.space}, is down`)
+            trace.line(at, `crash ${owner}, owner of ${s.space}`)
+            yield* crash(owner, at)
+            yield* Effect.fork(Effect.delay(Effect.orDie(cluster.start(owner)), s.downMs))
+          })
       })
     }
     return { acknowledged, checksDueBy }

@@ -11,8 +11,10 @@ export interface Scenario {
   readonly summary: string
   readonly defaultNodes: number
   readonly minNodes: number
-  /** The zone of each of `count` nodes. */
+  /** The zone of each of `count` cluster nodes. */
   readonly zones: (count: number) => ReadonlyArray<string>
+  /** Leaf nodes besides them, each linked to one cluster node; none when absent. */
+  readonly leaves?: number
   readonly plan: (prng: Prng, nodes: ReadonlyArray<SimNodeSpec>) => FaultPlan
 }
 
@@ -129,7 +131,141 @@ const swarm: Scenario = {
   plan: (prng, nodes) => swarmPlan(prng, nodes, { episodes: 3, writes: 10, quietMs: 15_000 })
 }
 
-export const scenarios: ReadonlyArray<Scenario> = [partitionHeal, crashRestart, flakyNetwork, zoneIsolated, swarm]
+const twoZones = (count: number) => Array.from({ length: count }, (_, i) => ["zone-a", "zone-b"][i % 2]!)
+
+/** Space requests, each followed now and then by a crash of the space's owner in mid-step. */
+const spaceCrashes: Scenario = {
+  name: "space-crashes",
+  summary: "spaces are created, stopped, started and deleted while their owners crash during create and start",
+  defaultNodes: 4,
+  minNodes: 2,
+  zones: twoZones,
+  plan: (prng, nodes) => {
+    const all = ids(nodes)
+    const steps: Array<FaultStep> = [FaultStep.PutTemplate({ at: 200, node: prng.pick(all), name: "dev", image: "busybox" })]
+    // The engine takes 20–250 ms to create and 10–150 ms to start, and the request reaches
+    // the owner within 40 ms: a crash 0–600 ms after the request lands before, in or after them.
+    const crashSoonAfter = (at: number, space: string) =>
+      prng.chance(0.75)
+        ? [FaultStep.CrashOwner({ at: at + prng.between(0, 600), space, downMs: prng.between(300, 6000) })]
+        : []
+    const spaces = Array.from({ length: 6 }, (_, i) => `s${i}`)
+    let at = 1000
+    for (const space of spaces) {
+      at += prng.between(800, 2500)
+      steps.push(FaultStep.CreateSpace({ at, node: prng.pick(all), space, template: "dev" }), ...crashSoonAfter(at, space))
+    }
+    for (let n = 0; n < 8; n++) {
+      const when = prng.between(3000, at + 4000)
+      const space = prng.pick(spaces)
+      const request = prng.pick(["start", "start", "stop", "stop", "delete"] as const)
+      steps.push(FaultStep.SpaceRequest({ at: when, node: prng.pick(all), space, request }), ...crashSoonAfter(when, space))
+    }
+    return { steps: sortSteps(steps), quietMs: 20_000 }
+  }
+}
+
+/** The cluster nodes of a layout, and its one leaf with its origin. */
+const leafLayout = (nodes: ReadonlyArray<SimNodeSpec>) => {
+  const leaf = nodes.find((node) => node.origin !== undefined)!
+  return { cluster: nodes.filter((node) => node.origin === undefined).map((node) => node.id), leaf: leaf.id, origin: leaf.origin! }
+}
+
+/**
+ * What a leaf's developer does while cut off, and the cluster meanwhile: templates change on
+ * the cluster, spaces are created, stopped and started on the leaf (from its cached
+ * templates), and the leaf itself may restart, all between `from` and `to`.
+ */
+const offlineWork = (
+  prng: Prng,
+  layout: ReturnType<typeof leafLayout>,
+  from: number,
+  to: number
+): Array<FaultStep> => {
+  const { cluster, leaf } = layout
+  const steps: Array<FaultStep> = []
+  for (let n = 0; n < 3; n++) {
+    const name = prng.pick(["dev", "web"])
+    steps.push(FaultStep.PutTemplate({ at: prng.between(from, to), node: prng.pick(cluster), name, image: `busybox:${n}` }))
+  }
+  const created = ["a1", "a2"]
+  for (const space of created) {
+    steps.push(FaultStep.CreateSpace({ at: prng.between(from, to - 2000), node: leaf, space, template: "dev" }))
+  }
+  for (let n = 0; n < 3; n++) {
+    const request = prng.pick(["stop", "start"] as const)
+    steps.push(FaultStep.SpaceRequest({ at: prng.between(from, to), node: leaf, space: prng.pick(["a0", ...created]), request }))
+  }
+  steps.push(FaultStep.CreateSpace({ at: prng.between(from, to), node: prng.pick(cluster), space: "c0", template: "dev" }))
+  if (prng.chance(0.5)) {
+    const crashAt = prng.between(from, to - 6000)
+    steps.push(FaultStep.Crash({ at: crashAt, node: leaf }), FaultStep.Restart({ at: crashAt + prng.between(500, 5000), node: leaf }))
+  }
+  return steps
+}
+
+/** Before any fault: a template on the cluster, and a space on the leaf once it has it. */
+const leafSetup = (prng: Prng, layout: ReturnType<typeof leafLayout>): Array<FaultStep> => [
+  FaultStep.PutTemplate({ at: 200, node: prng.pick(layout.cluster), name: "dev", image: "busybox" }),
+  FaultStep.CreateSpace({ at: prng.between(4000, 5000), node: layout.leaf, space: "a0", template: "dev" })
+]
+
+const leafOffline: Scenario = {
+  name: "leaf-offline",
+  summary: "a leaf is cut off from its origin for a long time while templates change on the cluster and spaces on the leaf, then heals",
+  defaultNodes: 3,
+  minNodes: 2,
+  zones: oneZone,
+  leaves: 1,
+  plan: (prng, nodes) => {
+    const layout = leafLayout(nodes)
+    const cutAt = prng.between(6000, 7000)
+    const healAt = cutAt + prng.between(20_000, 40_000)
+    return {
+      steps: sortSteps([
+        ...leafSetup(prng, layout),
+        FaultStep.Isolate({ at: cutAt, node: layout.leaf }),
+        ...offlineWork(prng, layout, cutAt + 500, healAt - 500),
+        FaultStep.Heal({ at: healAt })
+      ]),
+      quietMs: 20_000
+    }
+  }
+}
+
+const leafOriginCrash: Scenario = {
+  name: "leaf-origin-crash",
+  summary: "a leaf's origin crashes and stays down while the leaf and the rest of the cluster work on, then restarts",
+  defaultNodes: 3,
+  minNodes: 2,
+  zones: oneZone,
+  leaves: 1,
+  plan: (prng, nodes) => {
+    const layout = leafLayout(nodes)
+    const crashAt = prng.between(6000, 7000)
+    const restartAt = crashAt + prng.between(15_000, 30_000)
+    return {
+      steps: sortSteps([
+        ...leafSetup(prng, layout),
+        FaultStep.Crash({ at: crashAt, node: layout.origin }),
+        ...offlineWork(prng, layout, crashAt + 500, restartAt - 500),
+        FaultStep.Restart({ at: restartAt, node: layout.origin })
+      ]),
+      quietMs: 20_000
+    }
+  }
+}
+
+export const scenarios: ReadonlyArray<Scenario> = [
+  partitionHeal,
+  crashRestart,
+  flakyNetwork,
+  zoneIsolated,
+  swarm,
+  spaceCrashes,
+  leafOffline,
+  leafOriginCrash
+]
 
 export const scenarioNames: ReadonlyArray<string> = scenarios.map((scenario) => scenario.name)
 

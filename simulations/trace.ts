@@ -18,6 +18,8 @@ export interface TraceCounts {
   writes: number
   acknowledged: number
   stateChanges: number
+  /** Crashes that came while the node's engine was carrying out a call for it. */
+  crashesMidStep: number
 }
 
 export class Trace {
@@ -32,7 +34,8 @@ export class Trace {
     faults: 0,
     writes: 0,
     acknowledged: 0,
-    stateChanges: 0
+    stateChanges: 0,
+    crashesMidStep: 0
   }
 
   constructor(keepLines: boolean) {

@@ -30,7 +30,14 @@ export interface World {
   readonly harnessRandom: Random.Random
 }
 
-export const makeWorld = (seed: number, zones: ReadonlyArray<string>, keepTrace: boolean): World => {
+/** A leaf's zone: its developer's machine, which no template is limited to. */
+export const leafZone = "local"
+
+/**
+ * Cluster nodes `n1…` in `zones`, then `leaves` leaf nodes `l1…`, each linked to a cluster
+ * node in turn (the first leaf to n1).
+ */
+export const makeWorld = (seed: number, zones: ReadonlyArray<string>, keepTrace: boolean, leaves = 0): World => {
   const root = new Prng(seed, "knot-sim")
   const planPrng = root.derive("plan")
   const networkPrng = root.derive("network")
@@ -40,10 +47,10 @@ export const makeWorld = (seed: number, zones: ReadonlyArray<string>, keepTrace:
   const time = new VirtualTime()
   const trace = new Trace(keepTrace)
   const network = new SimNetwork(time, networkPrng, trace, { latencyMs, faults: reliable, describe: peekGossipTag })
-  const nodes = zones.map((zone, i) => ({
-    id: `n${i + 1}`,
-    zone,
-    driftMs: nodesPrng.between(-maxDriftMs / 10, maxDriftMs / 10)
-  }))
+  const drift = () => nodesPrng.between(-maxDriftMs / 10, maxDriftMs / 10)
+  const nodes: Array<ClusterNodeSpec> = zones.map((zone, i) => ({ id: `n${i + 1}`, zone, driftMs: drift() }))
+  for (let i = 0; i < leaves; i++) {
+    nodes.push({ id: `l${i + 1}`, zone: leafZone, origin: `n${(i % zones.length) + 1}`, driftMs: drift() })
+  }
   return { time, trace, network, nodes, planPrng, clusterPrng, harnessRandom }
 }

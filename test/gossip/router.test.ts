@@ -8,7 +8,8 @@ import type { GossipEvent } from "../../transport/gossip/gossip.events.ts"
 import { decodeGossip, encodeGossip, type GossipMessage } from "../../transport/gossip/gossip.wire.ts"
 import { makeMembershipView } from "../../transport/gossip/membershipView.ts"
 import { type Incoming, Transport, type TransportShape } from "../../transport/transport.ts"
-import { simNodeBehaviour } from "../../simulations/simNode.ts"
+import { spawnGossip } from "../../transport/gossip/spawnGossip.ts"
+import type { Behaviour } from "../../actors/runtime/index.ts"
 
 const limits = { maxFrameBytes: 256 * 1024 }
 
@@ -32,10 +33,11 @@ const gossipingNode = Effect.gen(function*() {
   const store = yield* MemoryStore.make({ nodeId: "n1" as NodeId, maxDriftMs: 1000 })
   const view = yield* makeMembershipView("n1", "a")
   const system = yield* Effect.acquireRelease(makeActorSystem, (system) => system.shutdown)
-  yield* system.spawn(
-    simNodeBehaviour({ view, onEvent: (event) => Effect.sync(() => void events.push(event)) }),
-    { name: "node" }
-  ).pipe(Effect.provideService(Transport, transport), Effect.provideService(Store, store.store))
+  const host: Behaviour<never, unknown, Transport | Store> = {
+    init: (ctx) => spawnGossip(ctx, { view, onEvent: (event) => Effect.sync(() => void events.push(event)) }),
+    receive: (state) => Effect.succeed(state)
+  }
+  yield* system.spawn(host, { name: "node" }).pipe(Effect.provideService(Transport, transport), Effect.provideService(Store, store.store))
   const deliver = (from: string, bytes: Uint8Array) => Queue.offer(incoming, { from, bytes })
   const frame = (message: GossipMessage) => Either.getOrThrow(encodeGossip(message, "n2", limits))
   return { deliver, frame, dropped, events, acked, system }
