@@ -165,6 +165,49 @@ const spaceCrashes: Scenario = {
   }
 }
 
+/**
+ * Requests for the same spaces on both sides of a partition: each side's owner-less requests
+ * wait, the sides' records meet at the heal, and the owner carries out the one that wins.
+ */
+const spacePartition: Scenario = {
+  name: "space-partition",
+  summary: "the cluster splits while users on both sides create, stop, start and delete spaces, then heals",
+  defaultNodes: 4,
+  minNodes: 2,
+  zones: twoZones,
+  plan: (prng, nodes) => {
+    const all = ids(nodes)
+    const shuffled = prng.shuffle(all)
+    const cut = prng.between(1, all.length - 1)
+    const sides = [shuffled.slice(0, cut), shuffled.slice(cut)] as const
+    const splitAt = 6000
+    const healAt = splitAt + prng.between(5000, 10_000)
+    const spaces = ["s0", "s1", "s2", "s3"]
+    const steps: Array<FaultStep> = [
+      FaultStep.PutTemplate({ at: 200, node: prng.pick(all), name: "dev", image: "busybox" }),
+      ...spaces.map((space, i) =>
+        FaultStep.CreateSpace({ at: 1000 + i * prng.between(500, 1000), node: prng.pick(all), space, template: "dev" })
+      ),
+      FaultStep.Partition({ at: splitAt, sides }),
+      // One new space per side, each with a name of its own: the same name created on both
+      // sides would be two spaces until the heal, and one of them lost then.
+      ...sides.map((side, i) =>
+        FaultStep.CreateSpace({ at: prng.between(splitAt + 200, healAt - 200), node: prng.pick(side), space: `p${i}`, template: "dev" })
+      ),
+      ...Array.from({ length: 8 }, () =>
+        FaultStep.SpaceRequest({
+          at: prng.between(splitAt + 200, healAt - 200),
+          node: prng.pick(prng.pick(sides)),
+          space: prng.pick(spaces),
+          request: prng.pick(["start", "stop", "stop", "start", "delete"] as const)
+        })
+      ),
+      FaultStep.Heal({ at: healAt })
+    ]
+    return { steps: sortSteps(steps), quietMs: 20_000 }
+  }
+}
+
 /** The cluster nodes of a layout, and its one leaf with its origin. */
 const leafLayout = (nodes: ReadonlyArray<SimNodeSpec>) => {
   const leaf = nodes.find((node) => node.origin !== undefined)!
@@ -263,6 +306,7 @@ export const scenarios: ReadonlyArray<Scenario> = [
   zoneIsolated,
   swarm,
   spaceCrashes,
+  spacePartition,
   leafOffline,
   leafOriginCrash
 ]
