@@ -8,7 +8,10 @@ export interface Reply<A, E = never> {
   readonly deferred: Deferred.Deferred<A, E | ActorStopped>
 }
 
-/** The only handle on an actor: its state stays private to its fiber. */
+/**
+ * The only handle on an actor: its state stays private to it. Call `tell` and `ask` on the
+ * ref (`ref.tell(msg)`); they are methods shared by all refs, not closures bound to one.
+ */
 export interface ActorRef<Msg> {
   /** `parent/name`, e.g. `node/space:abc`. */
   readonly path: string

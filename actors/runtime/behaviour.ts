@@ -26,7 +26,11 @@ export interface ActorContext<Msg> {
     behaviour: Behaviour<M, S, R>,
     options: SpawnOptions
   ) => Effect.Effect<ActorRef<M>, ActorNameTaken, R>
-  /** Lives as long as this incarnation: closed when the actor stops or before it restarts. */
+  /**
+   * Lives as long as this incarnation: closed when the actor stops or before it restarts.
+   * Fork an actor's timers and loops into it (`Effect.forkIn(ctx.scope)`): an idle actor holds
+   * no fiber, so a fiber forked plainly from `init` or `receive` ends when the actor next goes idle.
+   */
   readonly scope: Scope.Scope
 }
 

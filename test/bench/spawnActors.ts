@@ -1,7 +1,9 @@
 /**
- * Time and heap to spawn 100 000 space actors under one node actor, each with its own fiber
- * and mailbox, until the last one answers. Run by `npm run bench` in a process of its own
- * (with --expose-gc), since a test runner's worker would time out its own RPC meanwhile.
+ * Time and heap to spawn 100 000 space actors under one node actor, each with its own
+ * mailbox and state and its init run, until the last one answers an ask. An idle actor holds
+ * no fiber (one starts when a message arrives), so the heap is what 100 000 idle actors keep.
+ * Run by `npm run bench` in a process of its own (with --expose-gc), since a test runner's
+ * worker would time out its own RPC meanwhile.
  */
 import { Effect } from "effect"
 import { type Behaviour, makeActorSystem, type Reply } from "../../actors/runtime/index.ts"
