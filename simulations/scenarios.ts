@@ -253,51 +253,51 @@ const leafSetup = (prng: Prng, layout: ReturnType<typeof leafLayout>): Array<Fau
   FaultStep.CreateSpace({ at: prng.between(4000, 5000), node: layout.leaf, space: "a0", template: "dev" })
 ]
 
-const leafOffline: Scenario = {
-  name: "leaf-offline",
-  summary: "a leaf is cut off from its origin for a long time while templates change on the cluster and spaces on the leaf, then heals",
+/**
+ * A leaf scenario: setup, then an outage of the leaf's link from `startAt` for `lasts` ms
+ * (what `outage` makes of it: its first step and the step that ends it), with offline work
+ * in between, then a quiet period in which both sides must converge.
+ */
+const leafScenario = (
+  name: string,
+  summary: string,
+  lasts: readonly [number, number],
+  outage: (layout: ReturnType<typeof leafLayout>, from: number, to: number) => readonly [FaultStep, FaultStep]
+): Scenario => ({
+  name,
+  summary,
   defaultNodes: 3,
   minNodes: 2,
   zones: oneZone,
   leaves: 1,
   plan: (prng, nodes) => {
     const layout = leafLayout(nodes)
-    const cutAt = prng.between(6000, 7000)
-    const healAt = cutAt + prng.between(20_000, 40_000)
+    const from = prng.between(6000, 7000)
+    const to = from + prng.between(lasts[0], lasts[1])
     return {
       steps: sortSteps([
         ...leafSetup(prng, layout),
-        FaultStep.Isolate({ at: cutAt, node: layout.leaf }),
-        ...offlineWork(prng, layout, cutAt + 500, healAt - 500),
-        FaultStep.Heal({ at: healAt })
+        ...outage(layout, from, to),
+        ...offlineWork(prng, layout, from + 500, to - 500)
       ]),
       quietMs: 20_000
     }
   }
-}
+})
 
-const leafOriginCrash: Scenario = {
-  name: "leaf-origin-crash",
-  summary: "a leaf's origin crashes and stays down while the leaf and the rest of the cluster work on, then restarts",
-  defaultNodes: 3,
-  minNodes: 2,
-  zones: oneZone,
-  leaves: 1,
-  plan: (prng, nodes) => {
-    const layout = leafLayout(nodes)
-    const crashAt = prng.between(6000, 7000)
-    const restartAt = crashAt + prng.between(15_000, 30_000)
-    return {
-      steps: sortSteps([
-        ...leafSetup(prng, layout),
-        FaultStep.Crash({ at: crashAt, node: layout.origin }),
-        ...offlineWork(prng, layout, crashAt + 500, restartAt - 500),
-        FaultStep.Restart({ at: restartAt, node: layout.origin })
-      ]),
-      quietMs: 20_000
-    }
-  }
-}
+const leafOffline = leafScenario(
+  "leaf-offline",
+  "a leaf is cut off from its origin for a long time while templates change on the cluster and spaces on the leaf, then heals",
+  [20_000, 40_000],
+  ({ leaf }, from, to) => [FaultStep.Isolate({ at: from, node: leaf }), FaultStep.Heal({ at: to })]
+)
+
+const leafOriginCrash = leafScenario(
+  "leaf-origin-crash",
+  "a leaf's origin crashes and stays down while the leaf and the rest of the cluster work on, then restarts",
+  [15_000, 30_000],
+  ({ origin }, from, to) => [FaultStep.Crash({ at: from, node: origin }), FaultStep.Restart({ at: to, node: origin })]
+)
 
 export const scenarios: ReadonlyArray<Scenario> = [
   partitionHeal,
