@@ -94,7 +94,8 @@ const nextTurn = Effect.async<void>((resume) => {
 })
 
 /** Loads the TypeScript worker through tsx, the loader the CLI itself runs under. */
-const bootstrap = new URL("./fuzz.worker.bootstrap.mjs", import.meta.url)
+// Through the package root: the same path from this file and from the CLI's bundle (dist/).
+const bootstrap = new URL("../simulations/fuzz.worker.bootstrap.mjs", import.meta.url)
 
 const batchSize = 5
 const youngGenerationMb = 192
@@ -120,7 +121,7 @@ const startHelpers = (
         // A run allocates many short-lived objects; a roomier young generation spends
         // noticeably less time collecting them.
         resourceLimits: { maxYoungGenerationSizeMb: youngGenerationMb },
-        workerData: { module: new URL("./fuzz.worker.ts", import.meta.url).href, setup }
+        workerData: { module: new URL("../simulations/fuzz.worker.ts", import.meta.url).href, setup }
       })
       thread.on("message", (message: FromWorker) => {
         switch (message._tag) {
