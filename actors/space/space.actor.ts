@@ -332,7 +332,9 @@ export const spaceActor = (
           entered: false,
           snapshot: lifecycle === undefined ? initialSpace() : restoreSpace(lifecycle.lifecycle),
           handled: lifecycle?.handled ?? 0,
-          adopted: false,
+          // The lifecycle is written before any step starts (drive), so a space with none has
+          // never had a container made on this node: there is nothing to take over.
+          adopted: stored === undefined,
           step: undefined,
           engineTrouble: undefined,
           notice: undefined,
