@@ -186,12 +186,13 @@ export const makeCluster = (options: ClusterOptions): Effect.Effect<SimCluster> 
             trace.counts.stateChanges++
             trace.line(time.now, `${node} ${describeEvent(event)}`)
           })
-        // As a real node does on start, so that peers learn its zone and mode.
+        // As a real node does on start, so that peers learn its zone and mode. Virtual time
+        // starts at 0, so a clock that runs behind reads before the epoch, which no record allows.
         const startedAt = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
         yield* store.put(nodeKind, node, {
           zone: slot.spec.zone,
           mode: slot.spec.origin === undefined ? "cluster" : "leaf",
-          startedAt
+          startedAt: Math.max(0, startedAt)
         })
         const services = yield* Layer.buildWithScope(simNodeServices(slot.spec, view, store), scope)
         yield* system.spawn(
