@@ -3,17 +3,14 @@
  * children, and the domain services a user's requests go through. A cluster node runs
  * ordinary gossip and places spaces across the cluster; a leaf links to its origin alone,
  * places its spaces on itself and mirrors its origin's templates read-only, as a real leaf
- * does (cli/server/nodeRuntime.ts composes the same pieces over RocksDB and Hyperswarm).
+ * does: the services come from nodeServices, as on a real node (cli/server/nodeRuntime.ts).
  */
 import { Duration, Effect, Layer, Schedule } from "effect"
 import type { ClusterView } from "../actors/node/clusterView.ts"
-import { GossipClusterView } from "../actors/node/clusterView.gossip.ts"
-import { StandaloneClusterView } from "../actors/node/clusterView.standalone.ts"
 import { nodeActor } from "../actors/node/node.actor.ts"
-import { TemplatesLive } from "../actors/node/templates.live.ts"
+import { nodeServices } from "../actors/node/nodeServices.ts"
 import type { Templates } from "../actors/node/templates.ts"
 import type { SpaceActorOptions } from "../actors/space/space.actor.ts"
-import { SpacesLive } from "../actors/space/spaces.live.ts"
 import type { Spaces } from "../actors/space/spaces.ts"
 import { Store, type StoreShape } from "../storage/store.ts"
 import type { GossipConfig } from "../transport/gossip/gossip.config.ts"
@@ -22,13 +19,7 @@ import type { MembershipView } from "../transport/gossip/membershipView.ts"
 import { spawnGossip } from "../transport/gossip/spawnGossip.ts"
 import { spawnLeafGossip } from "../transport/leaf/spawnLeafGossip.ts"
 import type { Transport } from "../transport/transport.ts"
-
-export interface SimNodeRole {
-  readonly id: string
-  readonly zone: string
-  /** Set on a leaf: the cluster node it links to. */
-  readonly origin?: string
-}
+import type { SimNodeSpec } from "./faults.ts"
 
 /**
  * Space actors at the simulator's pace: a run lasts tens of virtual seconds, so reconciles
@@ -44,7 +35,7 @@ export const simulatedSpaceOptions: SpaceActorOptions = {
 }
 
 export interface SimNodeOptions {
-  readonly role: SimNodeRole
+  readonly role: SimNodeSpec
   readonly view: MembershipView
   readonly onEvent: GossipEventSink
   readonly gossip: Partial<GossipConfig>
@@ -65,17 +56,13 @@ export const simNodeBehaviour = (options: SimNodeOptions) => {
 
 /** The services a simulated node's users call, over the store of its current incarnation. */
 export const simNodeServices = (
-  role: SimNodeRole,
+  node: SimNodeSpec,
   view: MembershipView,
   store: StoreShape
-): Layer.Layer<Spaces | Templates | ClusterView | Store> => {
-  const cluster = role.origin === undefined
-    ? GossipClusterView.layer({ view, mode: "cluster" })
-    : StandaloneClusterView.layer({ zone: role.zone, mode: "leaf" })
-  const templates = TemplatesLive.layer(role.origin === undefined ? {} : { readOnly: { origin: role.origin } })
-  return SpacesLive.pipe(
-    Layer.provideMerge(templates),
-    Layer.provideMerge(cluster),
-    Layer.provideMerge(Layer.succeed(Store, store))
-  )
-}
+): Layer.Layer<Spaces | Templates | ClusterView | Store> =>
+  nodeServices({
+    zone: node.zone,
+    mode: node.origin === undefined ? "cluster" : "leaf",
+    view,
+    ...(node.origin === undefined ? {} : { origin: node.origin })
+  }).pipe(Layer.provideMerge(Layer.succeed(Store, store)))

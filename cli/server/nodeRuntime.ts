@@ -8,12 +8,8 @@ import type { FileSystem, Path } from "@effect/platform"
 import { HttpServer } from "@effect/platform"
 import { Clock, Console, Context, Effect, Layer } from "effect"
 import { ActorSystem, ActorSystemLive } from "../../actors/runtime/index.ts"
-import type { ClusterView } from "../../actors/node/clusterView.ts"
-import { GossipClusterView } from "../../actors/node/clusterView.gossip.ts"
-import { StandaloneClusterView } from "../../actors/node/clusterView.standalone.ts"
 import { nodeActor, nodeActorName, nodeKind } from "../../actors/node/node.actor.ts"
-import { TemplatesLive } from "../../actors/node/templates.live.ts"
-import { SpacesLive } from "../../actors/space/spaces.live.ts"
+import { nodeServices } from "../../actors/node/nodeServices.ts"
 import type { NodeConfig } from "../../effects/config/nodeConfig.ts"
 import { DockerDriver } from "../../effects/docker/dockerDriver.ts"
 import { EngineHealth } from "../../effects/http/engineHealth.ts"
@@ -90,19 +86,13 @@ export const runNode = (config: NodeConfig) =>
       config.server.mode === "standalone" ? undefined : yield* makeMembershipView(nodeId, config.server.zone)
 
     const origin = config.server.mode === "leaf" ? config.leaf.origin : undefined
-    // A leaf places its spaces on itself, so its view holds itself alone (the origin's link
-    // state is its own service); it mirrors the origin's templates without editing them.
-    const cluster: Layer.Layer<ClusterView, never, Store> =
-      view === undefined || origin !== undefined
-        ? StandaloneClusterView.layer({ zone: config.server.zone, mode: config.server.mode })
-        : GossipClusterView.layer({ view, mode: config.server.mode })
-    const templates = TemplatesLive.layer(origin === undefined ? {} : { readOnly: { origin } })
     const originLink = origin === undefined ? undefined : yield* OriginLinkLive.make({ origin })
-    const domain = SpacesLive.pipe(
-      Layer.provideMerge(templates),
-      Layer.provideMerge(cluster),
-      Layer.merge(originLink === undefined ? Layer.empty : Layer.succeed(OriginLink, originLink))
-    )
+    const domain = nodeServices({
+      zone: config.server.zone,
+      mode: config.server.mode,
+      ...(view === undefined ? {} : { view }),
+      ...(origin === undefined ? {} : { origin })
+    }).pipe(Layer.merge(originLink === undefined ? Layer.empty : Layer.succeed(OriginLink, originLink)))
 
     // Only a cluster node has a network; it is built in the program's scope so that it
     // closes before the actors that use it.
