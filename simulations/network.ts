@@ -69,8 +69,8 @@ export class SimNetwork {
     this.faults = options.faults
   }
 
-  /** Leaf links that are up, as `leaf>origin`. */
-  private readonly leafLinksUp = new Set<string>()
+  /** The leaves whose link to their origin is up. */
+  private readonly linkedLeaves = new Set<string>()
 
   /**
    * Makes a node known: a cluster node's address is configured on every other cluster node;
@@ -81,27 +81,28 @@ export class SimNetwork {
     this.traffic.set(node, { messages: 0, bytes: 0 })
   }
 
-  /** Whether frames can pass between the two at all (cuts aside). */
+  private isLeaf(node: string): boolean {
+    return this.endpoints.get(node)?.origin !== undefined
+  }
+
+  private isLeafLink(a: string, b: string): boolean {
+    return this.endpoints.get(a)?.origin === b || this.endpoints.get(b)?.origin === a
+  }
+
+  /** Whether frames can pass between the two at all (cuts aside): cluster nodes, or a leaf link. */
   private linked(a: string, b: string): boolean {
-    const originOfA = this.endpoints.get(a)?.origin
-    const originOfB = this.endpoints.get(b)?.origin
-    if (originOfA === undefined && originOfB === undefined) return true
-    return originOfA === b || originOfB === a
+    return (!this.isLeaf(a) && !this.isLeaf(b)) || this.isLeafLink(a, b)
   }
 
   private hasLeaves(node: string): boolean {
-    return [...this.endpoints.entries()].some(([id, endpoint]) => id === node ? endpoint.origin !== undefined : endpoint.origin === node)
+    return this.isLeaf(node) || [...this.endpoints.values()].some((endpoint) => endpoint.origin === node)
   }
 
   /** The leaf links of `node` that are up, as the peers at their other ends. */
   private upLeafPeers(node: string): Array<string> {
-    const peers: Array<string> = []
-    for (const link of this.leafLinksUp) {
-      const [leaf, origin] = link.split(">") as [string, string]
-      if (leaf === node) peers.push(origin)
-      else if (origin === node) peers.push(leaf)
-    }
-    return peers
+    const origin = this.endpoints.get(node)?.origin
+    if (origin !== undefined) return this.linkedLeaves.has(node) ? [origin] : []
+    return [...this.linkedLeaves].filter((leaf) => this.endpoints.get(leaf)?.origin === node)
   }
 
   /** Brings every leaf link's state up to date, telling both ends of each one that changed. */
@@ -109,12 +110,11 @@ export class SimNetwork {
     for (const [leaf, endpoint] of this.endpoints) {
       const origin = endpoint.origin
       if (origin === undefined) continue
-      const key = `${leaf}>${origin}`
       const up = endpoint.inbox !== undefined && this.endpoints.get(origin)?.inbox !== undefined &&
-        !this.cut.has(key) && !this.cut.has(`${origin}>${leaf}`)
-      if (up === this.leafLinksUp.has(key)) continue
-      if (up) this.leafLinksUp.add(key)
-      else this.leafLinksUp.delete(key)
+        !this.cut.has(`${leaf}>${origin}`) && !this.cut.has(`${origin}>${leaf}`)
+      if (up === this.linkedLeaves.has(leaf)) continue
+      if (up) this.linkedLeaves.add(leaf)
+      else this.linkedLeaves.delete(leaf)
       this.trace.line(this.time.now, `link ${leaf}-${origin} ${up ? "up" : "down"}`)
       for (const [node, peer] of [[leaf, origin], [origin, leaf]] as const) {
         const event: PeerEvent = up ? { _tag: "PeerUp", peer } : { _tag: "PeerDown", peer, reason: "link lost" }
@@ -209,10 +209,6 @@ export class SimNetwork {
   heal(): void {
     this.cut.clear()
     this.refreshLeafLinks()
-  }
-
-  private isLeafLink(a: string, b: string): boolean {
-    return this.endpoints.get(a)?.origin === b || this.endpoints.get(b)?.origin === a
   }
 
   /** Whether some link is cut. */
