@@ -151,30 +151,37 @@ export const checkSeenAlive = (cluster: SimCluster, at: number): Effect.Effect<A
     return violations
   })
 
-/** Across every node's container engine, at most one running container per space. */
-export const checkSingleRunningSpace = (cluster: SimCluster, at: number): Effect.Effect<Array<Violation>> =>
-  Effect.gen(function*() {
-    const running = new Map<string, Array<string>>()
-    for (const { driver, node } of cluster.drivers) {
-      for (const container of yield* Effect.orDie(driver.listByLabels({}))) {
-        const space = container.labels[SpaceLabels.space]
-        if (space === undefined || container.state !== "running") continue
-        running.set(space, [...(running.get(space) ?? []), node])
-      }
-    }
-    const violations: Array<Violation> = []
-    for (const [space, nodes] of running) {
-      if (nodes.length > 1) {
-        violations.push({ at, invariant: "single-running-space", detail: `space ${space} runs on ${nodes.join(", ")}` })
-      }
-    }
-    return violations
-  })
-
 interface PlacedContainer {
   readonly node: string
   readonly info: ContainerInfo
 }
+
+/** The containers of each space on the engines of `nodes` (down nodes' containers run on). */
+const containersBySpace = (cluster: SimCluster, nodes: ReadonlyArray<string>) =>
+  Effect.gen(function*() {
+    const bySpace = new Map<string, Array<PlacedContainer>>()
+    for (const { driver, node } of cluster.drivers) {
+      if (!nodes.includes(node)) continue
+      for (const info of yield* Effect.orDie(driver.listByLabels({}))) {
+        const space = info.labels[SpaceLabels.space]
+        if (space !== undefined) bySpace.set(space, [...(bySpace.get(space) ?? []), { node, info }])
+      }
+    }
+    return bySpace
+  })
+
+/** Across every node's container engine, at most one running container per space. */
+export const checkSingleRunningSpace = (cluster: SimCluster, at: number): Effect.Effect<Array<Violation>> =>
+  Effect.gen(function*() {
+    const violations: Array<Violation> = []
+    for (const [space, placed] of yield* containersBySpace(cluster, cluster.nodes.map((spec) => spec.id))) {
+      const running = placed.filter(({ info }) => info.state === "running").map(({ node }) => node)
+      if (running.length > 1) {
+        violations.push({ at, invariant: "single-running-space", detail: `space ${space} runs on ${running.join(", ")}` })
+      }
+    }
+    return violations
+  })
 
 /**
  * Once the cluster is quiet, every space is as its users asked, on its owner alone: with its
@@ -188,14 +195,7 @@ export const checkSpacesSettled = (cluster: SimCluster, at: number): Effect.Effe
     const up = cluster.upNodes()
     const reference = up[0]
     if (reference === undefined) return []
-    const containers = new Map<string, Array<PlacedContainer>>()
-    for (const { driver, node } of cluster.drivers) {
-      if (!up.includes(node)) continue
-      for (const info of yield* Effect.orDie(driver.listByLabels({}))) {
-        const space = info.labels[SpaceLabels.space]
-        if (space !== undefined) containers.set(space, [...(containers.get(space) ?? []), { node, info }])
-      }
-    }
+    const containers = yield* containersBySpace(cluster, up)
     const records = (yield* Effect.orDie(cluster.storeOf(reference)!.since({}))).records
       .filter((record) => record.kind === spaceKind)
     const violations: Array<Violation> = []

@@ -7,12 +7,13 @@
  */
 import { Effect } from "effect"
 import { ContainerDriver, SpaceLabels } from "../../effects/container/containerDriver.ts"
+import { ownLabels } from "../space/spaceContainer.ts"
 
 /** Removes this node's containers of `space`, which `owner` runs now. */
 export const removeStrayContainers = (self: string, space: string, owner: string) =>
   Effect.gen(function*() {
     const driver = yield* ContainerDriver
-    const found = yield* driver.listByLabels({ [SpaceLabels.space]: space, [SpaceLabels.node]: self })
+    const found = yield* driver.listByLabels(ownLabels({ space, node: self }))
     for (const info of found) {
       yield* driver.remove(info.id, { volumes: [] })
       yield* Effect.logWarning(
