@@ -14,17 +14,9 @@ import { Spaces } from "../../actors/space/spaces.ts"
 import { spaceKind } from "../../actors/space/spaceRecord.ts"
 import { Store } from "../../storage/store.ts"
 import { allContainers, devTemplate, eventually, readSpace, spaceObserved } from "../spaces/fixtures.ts"
+import { member as memberOf } from "../support/member.ts"
 
-const member = (id: string, zone: string, state: Member["state"]): Member => ({
-  id,
-  zone,
-  mode: "cluster",
-  state,
-  incarnation: 1,
-  lastContact: 0,
-  announced: true,
-  spaces: 0
-})
+const member = (id: string, zone: string, state: Member["state"]): Member => memberOf(id, zone, { state })
 
 /** A cluster view the test can change, as membership gossip would. */
 const changingCluster = (members: Ref.Ref<ReadonlyArray<Member>>) =>

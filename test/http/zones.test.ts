@@ -1,17 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import type { Member, MemberState } from "../../actors/node/clusterView.ts"
 import { zonesOf } from "../../effects/http/handlers/cluster.handlers.ts"
+import { member as memberOf } from "../support/member.ts"
 
-const member = (id: string, zone: string, state: MemberState): Member => ({
-  id,
-  zone,
-  mode: "cluster",
-  state,
-  incarnation: 0,
-  lastContact: 0,
-  announced: true,
-  spaces: 0
-})
+const member = (id: string, zone: string, state: MemberState): Member => memberOf(id, zone, { state })
 
 describe("zonesOf", () => {
   it("groups members by zone, zones sorted by name", () => {

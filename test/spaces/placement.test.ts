@@ -2,18 +2,10 @@ import { describe, expect, it } from "@effect/vitest"
 import { Either } from "effect"
 import type { Member } from "../../actors/node/clusterView.ts"
 import { placeSpace } from "../../actors/space/placement.ts"
+import { member as memberOf } from "../support/member.ts"
 
-const member = (id: string, zone: string, spaces: number, overrides: Partial<Member> = {}): Member => ({
-  id,
-  zone,
-  mode: "cluster",
-  state: "alive",
-  incarnation: 1,
-  lastContact: 0,
-  announced: true,
-  spaces,
-  ...overrides
-})
+const member = (id: string, zone: string, spaces: number, overrides: Partial<Member> = {}): Member =>
+  memberOf(id, zone, { spaces, ...overrides })
 
 const placedOn = (zones: ReadonlyArray<string>, members: ReadonlyArray<Member>, self = "n1") =>
   Either.map(placeSpace({ template: "dev", zones }, members, self), (chosen) => chosen.id)

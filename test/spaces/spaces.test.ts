@@ -9,6 +9,7 @@ import { spaceKind, spaceStatusKind } from "../../actors/space/spaceRecord.ts"
 import { NodeId, StoredRecord, Version } from "../../storage/record.ts"
 import { Store } from "../../storage/store.ts"
 import { devTemplate, readSpace } from "./fixtures.ts"
+import { member as memberOf } from "../support/member.ts"
 
 const withTemplate = (template: object = devTemplate) => Effect.flatMap(Templates, (templates) => templates.put(template))
 
@@ -17,16 +18,7 @@ const create = (name: string, template = "dev", owner = "alice") =>
 
 const failure = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.flip(effect)
 
-const member = (id: string, zone: string, spaces: number): Member => ({
-  id,
-  zone,
-  mode: "cluster",
-  state: "alive",
-  incarnation: 1,
-  lastContact: 0,
-  announced: true,
-  spaces
-})
+const member = (id: string, zone: string, spaces: number): Member => memberOf(id, zone, { spaces })
 
 const cluster = (members: ReadonlyArray<Member>) =>
   Layer.succeed(ClusterView, { self: Effect.succeed(members[0]!), members: Effect.succeed(members) })
