@@ -283,7 +283,8 @@ export const spaceActor = (
         return state
       }
       if (space.right.node !== state.identity.node) return state
-      return yield* feedDesired({ ...state, space: space.right })
+      const identity = { ...state.identity, creation: space.right.creation }
+      return yield* feedDesired({ ...state, identity, space: space.right })
     })
 
   const onRetry = (state: SpaceActorState, exhausted: boolean) =>
@@ -327,7 +328,7 @@ export const spaceActor = (
           ? undefined
           : Either.getOrUndefined(decodeSpaceStatus(reported))
         const state: SpaceActorState = {
-          identity: { space: id, node: store.nodeId },
+          identity: { space: id, node: store.nodeId, creation: space?.creation },
           space,
           entered: false,
           snapshot: lifecycle === undefined ? initialSpace() : restoreSpace(lifecycle.lifecycle),

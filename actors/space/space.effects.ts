@@ -84,16 +84,15 @@ const removeContainers = (snapshot: SpaceSnapshot, settings: SpaceEffectSettings
       Effect.map((found): Template | undefined => found),
       Effect.catchTag("TemplateNotFound", () => Effect.succeed(undefined))
     )
-    const space = settings.identity.space
     const known = snapshot.context.containerId
-    const name = containerName(space, snapshot.context.generation)
+    const name = containerName(settings.identity, snapshot.context.generation)
     const found = yield* driver.listByLabels(ownLabels(settings.identity))
     const current = found.find((info) => info.id === known) ?? found.find((info) => info.name === name)
     yield* removeAll(found.filter((info) => info !== current))
     // Last, so that no other container of the space still mounts the volumes. Removing a
     // container that is not there succeeds, and still removes the volumes.
     yield* driver.remove(current?.id ?? known ?? name, {
-      volumes: template === undefined ? [] : removableVolumes(space, template)
+      volumes: template === undefined ? [] : removableVolumes(settings.identity, template)
     })
     return { type: "Deleted" } satisfies SpaceEvent
   })

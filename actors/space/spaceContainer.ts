@@ -10,16 +10,35 @@ import { SpaceLabels } from "../../effects/container/containerDriver.ts"
 export interface SpaceIdentity {
   readonly space: string
   readonly node: string
+  /** The space's creation id; absent for a space created before knot minted one. */
+  readonly creation?: string | undefined
 }
 
-/** One name per generation, so a rebuilt container never collides with the one it replaces. */
-export const containerName = (space: string, generation: number) => `knot-${space}-${generation}`
+/**
+ * One name per generation, so a rebuilt container never collides with the one it replaces,
+ * and per creation, so a space created again under a name never meets the old one's.
+ */
+export const containerName = (identity: SpaceIdentity, generation: number) =>
+  identity.creation === undefined
+    ? `knot-${identity.space}-${generation}`
+    : `knot.${identity.space}.${identity.creation}.${generation}`
 
-export const volumeName = (space: string, volume: string) => `knot-${space}-${volume}`
+/**
+ * The engine name of one of the space's volumes. Names, volume names and creation ids never
+ * hold a ".", so joining them with "." gives two different volumes two different names
+ * (`a` + `dev-home` is `knot.a.<id>.dev-home`, `a-dev` + `home` is `knot.a-dev.<id>.home`),
+ * and the creation id keeps a later space of the same name off an earlier one's kept data.
+ * A space from before creation ids keeps the name its volumes were made with.
+ */
+export const volumeName = (identity: SpaceIdentity, volume: string) =>
+  identity.creation === undefined
+    ? `knot-${identity.space}-${volume}`
+    : `knot.${identity.space}.${identity.creation}.${volume}`
 
 export const ownLabels = (identity: SpaceIdentity): Record<string, string> => ({
   [SpaceLabels.space]: identity.space,
-  [SpaceLabels.node]: identity.node
+  [SpaceLabels.node]: identity.node,
+  ...(identity.creation === undefined ? {} : { [SpaceLabels.creation]: identity.creation })
 })
 
 /** The generation a container was created for; 0 for a label that is missing or unreadable. */
@@ -34,7 +53,7 @@ export const containerSpec = (
   generation: number,
   extraLabels: Readonly<Record<string, string>>
 ): ContainerSpec => ({
-  name: containerName(identity.space, generation),
+  name: containerName(identity, generation),
   image: template.image,
   ...(template.command === undefined ? {} : { command: template.command }),
   env: template.env,
@@ -45,7 +64,7 @@ export const containerSpec = (
     [SpaceLabels.generation]: String(generation)
   },
   volumes: template.volumes.map((volume) => ({
-    name: volumeName(identity.space, volume.name),
+    name: volumeName(identity, volume.name),
     mountPath: volume.mountPath
   })),
   ...(template.memoryMb === undefined ? {} : { memoryBytes: template.memoryMb * 1024 * 1024 }),
@@ -53,5 +72,5 @@ export const containerSpec = (
 })
 
 /** The volumes a delete removes: all but those the template keeps. */
-export const removableVolumes = (space: string, template: Template): ReadonlyArray<string> =>
-  template.volumes.filter((volume) => !volume.keep).map((volume) => volumeName(space, volume.name))
+export const removableVolumes = (identity: SpaceIdentity, template: Template): ReadonlyArray<string> =>
+  template.volumes.filter((volume) => !volume.keep).map((volume) => volumeName(identity, volume.name))

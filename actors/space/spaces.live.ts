@@ -3,7 +3,7 @@
  * the owner node's space actor carries it out when the record reaches it (space.actor.ts),
  * and reports what it sees in the space's status record, which users' requests never write.
  */
-import { Effect, Either, Layer, Schema } from "effect"
+import { Effect, Either, Layer, Random, Schema } from "effect"
 import { Slug } from "../../storage/kinds/fields.ts"
 import type { Space, SpaceDesired } from "../../storage/kinds/space.ts"
 import { Space as SpaceSchema } from "../../storage/kinds/space.ts"
@@ -36,6 +36,12 @@ const judge = (space: SpaceView, request: Request): "write" | "unchanged" | { re
   return space.desired === "running" && space.observed === "running" ? "unchanged" : "write"
 }
 
+/** 64 random bits as 16 hex digits, from Effect's Random so that the simulator replays them. */
+const mintCreationId = Effect.map(
+  Effect.all([Random.nextIntBetween(0, 0x10000_0000), Random.nextIntBetween(0, 0x10000_0000)]),
+  (halves) => halves.map((half) => half.toString(16).padStart(8, "0")).join("")
+)
+
 const make = Effect.gen(function*() {
   const store = yield* Store
   const cluster = yield* ClusterView
@@ -60,6 +66,7 @@ const make = Effect.gen(function*() {
       const node = yield* placeSpace({ template: template.name, zones: template.zones }, yield* cluster.members, self.id)
       const space: Space = yield* validateSpace({
         name,
+        creation: yield* mintCreationId,
         owner: request.owner,
         template: template.name,
         node: node.id,

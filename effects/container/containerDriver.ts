@@ -5,6 +5,8 @@ import type { ContainerError } from "./containerDriver.errors.ts"
 /** Labels knot puts on every container, so that a node finds its own after a restart. */
 export const SpaceLabels = {
   space: "knot.space",
+  /** The creation id of the space: a later space of the same name never takes this one's container or volumes. */
+  creation: "knot.creation",
   node: "knot.node",
   template: "knot.template",
   generation: "knot.generation"

@@ -51,3 +51,12 @@ export const EpochMillis = (what: string) =>
       (Number.isSafeInteger(value) && value >= 0) || `${what} must be a time in milliseconds since 1970 (got ${value})`
     )
   )
+
+const creationIdPattern = /^[0-9a-f]{16}$/
+
+/** 16 lowercase hex digits: never contains ".", so names joined with "." from it cannot collide. */
+export const CreationId = Schema.String.pipe(
+  Schema.filter((value) =>
+    creationIdPattern.test(value) || `a creation id must be 16 lowercase hex digits (got ${JSON.stringify(value)})`
+  )
+)

@@ -5,7 +5,7 @@
  * under last-writer-wins a record with two writers loses one's write whenever the two cross.
  */
 import { Schema } from "effect"
-import { Count, NonEmpty, Slug } from "./fields.ts"
+import { Count, CreationId, NonEmpty, Slug } from "./fields.ts"
 
 /** What the owner of the space asked for. */
 export const SpaceDesired = Schema.Literal("running", "stopped", "deleted")
@@ -13,6 +13,12 @@ export type SpaceDesired = typeof SpaceDesired.Type
 
 export const Space = Schema.Struct({
   name: Slug("a space name"),
+  /**
+   * Minted by each create (from Effect's Random), so that a space created again under a name
+   * never shares the containers or volumes of the one before. Absent on spaces created before
+   * knot minted it: those keep the engine names they were given then.
+   */
+  creation: Schema.optionalWith(CreationId, { exact: true }),
   /** The user id of the developer it belongs to. */
   owner: NonEmpty("the owner"),
   /** The template id it was created from. */

@@ -99,6 +99,25 @@ const volumeExists = (name: string) =>
     )
   )
 
+/** Runs `sh -c script` in the container through the engine's exec API; its output. */
+const shell = (containerId: string, script: string) =>
+  Effect.promise(async () => {
+    const exec = await docker.getContainer(containerId).exec({
+      Cmd: ["sh", "-c", script],
+      AttachStdout: true,
+      AttachStderr: true,
+      Tty: true
+    })
+    const stream = await exec.start({ hijack: true, stdin: false, Tty: true })
+    const chunks: Array<Buffer> = []
+    stream.on("data", (chunk: Buffer) => chunks.push(chunk))
+    await new Promise((resolve) => stream.on("end", resolve))
+    return Buffer.concat(chunks).toString("utf8").trim()
+  })
+
+const mountedVolumes = (containerId: string) =>
+  Effect.map(engineView(containerId), (seen) => (seen?.Mounts ?? []).map((mount) => mount.Name ?? "").sort())
+
 const containersOf = (space: string) =>
   Effect.promise(() => docker.listContainers({ all: true, filters: { label: [`knot.space=${space}`] } }))
 
@@ -127,7 +146,9 @@ describe.runIf(available)("spaces on a real engine", () => {
       const { containerId, id } = yield* runningSpace("create")
       const seen = (yield* engineView(containerId))!
       expect(seen.State.Running).toBe(true)
-      expect(seen.Name).toBe(`/knot-${id}-1`)
+      const creation = seen.Config.Labels["knot.creation"]!
+      expect(creation).toMatch(/^[0-9a-f]{16}$/)
+      expect(seen.Name).toBe(`/knot.${id}.${creation}.1`)
       expect(seen.Config.Labels).toMatchObject({
         ...runLabel,
         "knot.space": id,
@@ -137,7 +158,7 @@ describe.runIf(available)("spaces on a real engine", () => {
       })
       expect(seen.HostConfig.Init).toBe(true)
       expect(seen.HostConfig.Memory).toBe(64 * 1024 * 1024)
-      expect(seen.Mounts.map((mount) => mount.Name).sort()).toEqual([`knot-${id}-cache`, `knot-${id}-home`])
+      expect(seen.Mounts.map((mount) => mount.Name).sort()).toEqual([`knot.${id}.${creation}.cache`, `knot.${id}.${creation}.home`])
     }).pipe(Effect.provide(onEngine())))
 
   it.live("stops a space and starts the same container again", () =>
@@ -155,12 +176,50 @@ describe.runIf(available)("spaces on a real engine", () => {
 
   it.live("deletes a space: the container and the unkept volume are gone, the kept one stays", () =>
     Effect.gen(function*() {
-      const { containerId, id } = yield* runningSpace("delete")
+      const { containerId, id, space } = yield* runningSpace("delete")
       yield* (yield* Spaces).delete(id)
       yield* awaitSpace(id, "deleted", (space) => space === undefined)
       expect(yield* engineView(containerId)).toBeUndefined()
-      expect(yield* volumeExists(`knot-${id}-cache`)).toBe(false)
-      expect(yield* volumeExists(`knot-${id}-home`)).toBe(true)
+      expect(yield* volumeExists(`knot.${id}.${space.creation}.cache`)).toBe(false)
+      expect(yield* volumeExists(`knot.${id}.${space.creation}.home`)).toBe(true)
+    }).pipe(Effect.provide(onEngine())))
+
+  it.live("a space created again under a deleted one's name starts on empty volumes, the kept one untouched", () =>
+    Effect.gen(function*() {
+      const { containerId, id, space } = yield* runningSpace("again")
+      yield* shell(containerId, "echo secret > /home/dev/id_rsa")
+      const spaces = yield* Spaces
+      yield* spaces.delete(id)
+      yield* awaitSpace(id, "deleted", (space) => space === undefined)
+      yield* spaces.create({ name: id, template: template.name, owner: "someone-else" })
+      const again = yield* observed(id, "running")
+      expect(again.creation).not.toBe(space.creation)
+      expect(yield* shell(again.containerId!, "cat /home/dev/id_rsa 2>&1 || echo absent")).toMatch(/absent$/)
+      expect(yield* volumeExists(`knot.${id}.${space.creation}.home`)).toBe(true)
+      expect(yield* mountedVolumes(again.containerId!)).toEqual([
+        `knot.${id}.${again.creation}.cache`,
+        `knot.${id}.${again.creation}.home`
+      ])
+    }).pipe(Effect.provide(onEngine())))
+
+  it.live("the spaces a with volume dev-home and a-dev with volume home mount two volumes", () =>
+    Effect.gen(function*() {
+      const templates = yield* Templates
+      yield* templates.put({ ...template, name: "dev-home", volumes: [{ name: "dev-home", mountPath: "/data", keep: false }] })
+      yield* templates.put({ ...template, name: "home", volumes: [{ name: "home", mountPath: "/data", keep: false }] })
+      yield* startTestNode
+      const spaces = yield* Spaces
+      const a = uniqueSpace("a")
+      yield* spaces.create({ name: a, template: "dev-home", owner: "alice" })
+      yield* spaces.create({ name: `${a}-dev`, template: "home", owner: "bob" })
+      const first = yield* observed(a, "running")
+      const second = yield* observed(`${a}-dev`, "running")
+      yield* shell(first.containerId!, "echo alice > /data/mine")
+      expect(yield* shell(second.containerId!, "cat /data/mine 2>&1 || echo absent")).toMatch(/absent$/)
+      const [one, two] = [yield* mountedVolumes(first.containerId!), yield* mountedVolumes(second.containerId!)]
+      expect(one).toHaveLength(1)
+      expect(two).toHaveLength(1)
+      expect(one[0]).not.toBe(two[0])
     }).pipe(Effect.provide(onEngine())))
 
   it.live("rebuilds a container killed behind knot's back", () =>
