@@ -12,7 +12,14 @@ import { Templates } from "../node/templates.ts"
 import type { SpaceEffect, SpaceEvent, SpaceSnapshot } from "./space.machine.ts"
 import { restoreSpace } from "./space.machine.ts"
 import type { SpaceIdentity } from "./spaceContainer.ts"
-import { containerName, containerSpec, generationOf, ownLabels, removableVolumes } from "./spaceContainer.ts"
+import {
+  containerName,
+  containerSpec,
+  generationOf,
+  madeForCreation,
+  ownLabels,
+  removableVolumes
+} from "./spaceContainer.ts"
 
 export interface SpaceEffectSettings {
   readonly identity: SpaceIdentity
@@ -29,9 +36,17 @@ export interface SpaceEffectSettings {
 
 const failed = (error: { readonly message: string }): SpaceEvent => ({ type: "Failed", reason: error.message })
 
-/** The container of `generation`, preferring the one the lifecycle knows if the engine has two. */
-const pickCurrent = (found: ReadonlyArray<ContainerInfo>, generation: number, known: string | null) => {
-  const candidates = found.filter((info) => generationOf(info) === generation)
+/**
+ * The container of this creation and `generation`, preferring the one the lifecycle knows if
+ * the engine has two. One of an earlier space of the same name is never current.
+ */
+const pickCurrent = (
+  found: ReadonlyArray<ContainerInfo>,
+  identity: SpaceIdentity,
+  generation: number,
+  known: string | null
+) => {
+  const candidates = found.filter((info) => madeForCreation(info, identity) && generationOf(info) === generation)
   return candidates.find((info) => info.id === known) ?? candidates[0]
 }
 
@@ -50,7 +65,7 @@ const createContainer = (snapshot: SpaceSnapshot, settings: SpaceEffectSettings)
     const template = yield* (yield* Templates).get(settings.template)
     const generation = snapshot.context.generation
     const found = settings.resumed || generation > 1 ? yield* driver.listByLabels(ownLabels(settings.identity)) : []
-    const current = pickCurrent(found, generation, snapshot.context.containerId)
+    const current = pickCurrent(found, settings.identity, generation, snapshot.context.containerId)
     yield* removeAll(found.filter((info) => info !== current))
     const containerId = current?.id ??
       (yield* driver.create(containerSpec(settings.identity, template, generation, settings.extraLabels))).id
@@ -135,8 +150,8 @@ export const adoptContainers = (
   Effect.gen(function*() {
     const found = yield* (yield* ContainerDriver).listByLabels(ownLabels(identity))
     const known = snapshot.context.generation
-    const generation = Math.max(known, ...found.map(generationOf))
-    const current = pickCurrent(found, generation, snapshot.context.containerId)
+    const generation = Math.max(known, ...found.filter((info) => madeForCreation(info, identity)).map(generationOf))
+    const current = pickCurrent(found, identity, generation, snapshot.context.containerId)
     yield* removeAll(found.filter((info) => info !== current))
     const containerId = current?.id ?? (generation === known ? snapshot.context.containerId : null)
     if (generation === known && containerId === snapshot.context.containerId) return snapshot

@@ -35,11 +35,18 @@ export const volumeName = (identity: SpaceIdentity, volume: string) =>
     ? `knot-${identity.space}-${volume}`
     : `knot.${identity.space}.${identity.creation}.${volume}`
 
+/**
+ * The labels of every container this node holds under the space's key, whichever creation
+ * made it: an earlier space of the same name left those, and they are the current one's to clear.
+ */
 export const ownLabels = (identity: SpaceIdentity): Record<string, string> => ({
   [SpaceLabels.space]: identity.space,
-  [SpaceLabels.node]: identity.node,
-  ...(identity.creation === undefined ? {} : { [SpaceLabels.creation]: identity.creation })
+  [SpaceLabels.node]: identity.node
 })
+
+/** Whether a container was made for this creation of the space (for an old space: made before creation ids). */
+export const madeForCreation = (info: ContainerInfo, identity: SpaceIdentity): boolean =>
+  info.labels[SpaceLabels.creation] === identity.creation
 
 /** The generation a container was created for; 0 for a label that is missing or unreadable. */
 export const generationOf = (info: ContainerInfo): number => {
@@ -60,6 +67,7 @@ export const containerSpec = (
   labels: {
     ...extraLabels,
     ...ownLabels(identity),
+    ...(identity.creation === undefined ? {} : { [SpaceLabels.creation]: identity.creation }),
     [SpaceLabels.template]: template.name,
     [SpaceLabels.generation]: String(generation)
   },

@@ -61,14 +61,23 @@ describe("SpaceActor on the memory engine", () => {
       expect(containers).toHaveLength(1)
       expect(containers[0]).toMatchObject({
         id: space.containerId,
-        name: "knot-alice-1",
+        name: `knot.alice.${space.creation}.1`,
         image: "knot-busybox:latest",
         state: "running",
-        labels: { "knot.space": "alice", "knot.node": "node-1", "knot.template": "dev", "knot.generation": "1" }
+        labels: {
+          "knot.space": "alice",
+          "knot.creation": space.creation,
+          "knot.node": "node-1",
+          "knot.template": "dev",
+          "knot.generation": "1"
+        }
       })
       expect(space).toMatchObject({ desired: "running", observed: "running", node: "node-1", zone: "local" })
       expect(space.reason).toBeUndefined()
-      expect([...(yield* (yield* MemoryEngine).volumes)].sort()).toEqual(["knot-alice-cache", "knot-alice-home"])
+      expect([...(yield* (yield* MemoryEngine).volumes)].sort()).toEqual([
+        `knot.alice.${space.creation}.cache`,
+        `knot.alice.${space.creation}.home`
+      ])
     }).pipe(Effect.provide(withNode)))
 
   it.scoped("reports only in the status record, leaving the space record as the request wrote it", () =>
@@ -98,11 +107,11 @@ describe("SpaceActor on the memory engine", () => {
 
   it.scoped("deletes a space: container and unkept volumes gone, kept volume stays, record and actor gone", () =>
     Effect.gen(function*() {
-      yield* runningSpace
+      const { space } = yield* runningSpace
       yield* (yield* Spaces).delete("alice")
       yield* spaceGone("alice")
       expect(yield* allContainers).toEqual([])
-      expect([...(yield* (yield* MemoryEngine).volumes)]).toEqual(["knot-alice-home"])
+      expect([...(yield* (yield* MemoryEngine).volumes)]).toEqual([`knot.alice.${space.creation}.home`])
       expect((yield* (yield* Store).get(spaceLifecycleKind, "alice"))?.deleted).toBe(true)
       expect((yield* (yield* Store).get(spaceStatusKind, "alice"))?.deleted).toBe(true)
       yield* eventually(Effect.map(spaceActorRef("alice"), (ref) => (Option.isNone(ref) ? true : undefined)), "actor stopped")
@@ -116,7 +125,7 @@ describe("SpaceActor on the memory engine", () => {
       yield* spaceGone("alice")
       yield* spaces.create({ name: "alice", template: "dev", owner: "alice" })
       const again = yield* spaceObserved("alice", "running")
-      expect((yield* allContainers).map((info) => [info.id, info.name])).toEqual([[again.containerId, "knot-alice-1"]])
+      expect((yield* allContainers).map((info) => [info.id, info.name])).toEqual([[again.containerId, `knot.alice.${again.creation}.1`]])
     }).pipe(Effect.provide(withNode)))
 
   it.scoped("ends stopped, never started, when a Stop arrives while the container is being created", () =>
@@ -154,7 +163,7 @@ describe("SpaceActor on the memory engine", () => {
       const again = yield* spaceObserved("alice", "running")
       expect(again.containerId).not.toBe(space.containerId)
       expect((yield* allContainers).map((info) => [info.id, info.name, info.state])).toEqual([
-        [again.containerId, "knot-alice-2", "running"]
+        [again.containerId, `knot.alice.${again.creation}.2`, "running"]
       ])
     }).pipe(Effect.provide(withNode)))
 
@@ -166,7 +175,7 @@ describe("SpaceActor on the memory engine", () => {
       expect((yield* spaceObserved("alice", "failed")).reason).toBe("container disappeared from the engine")
       yield* TestClock.adjust("1 second")
       const again = yield* spaceObserved("alice", "running")
-      expect((yield* allContainers).map((info) => [info.id, info.name])).toEqual([[again.containerId, "knot-alice-2"]])
+      expect((yield* allContainers).map((info) => [info.id, info.name])).toEqual([[again.containerId, `knot.alice.${again.creation}.2`]])
     }).pipe(Effect.provide(withNode)))
 
   it.scoped("shows an unreachable engine as the reason, retries with backoff, and recovers", () =>
@@ -201,7 +210,7 @@ describe("SpaceActor on the memory engine", () => {
       yield* TestClock.adjust("2 seconds")
       const given = yield* spaceWhere("alice", "given up", (space) => space.reason?.includes("stopped retrying") === true)
       expect(given.reason).toBe(
-        "container create failed for knot-alice-3: injected failure of the memory engine; " +
+        `container create failed for knot.alice.${given.creation}.3: injected failure of the memory engine; ` +
           "stopped retrying after 3 failed attempts; start the space again to retry"
       )
       yield* TestClock.adjust("1 minute")
@@ -255,7 +264,7 @@ describe("SpaceActor on the memory engine", () => {
         const running = yield* spaceObserved("alice", "running")
         const containers = yield* allContainers
         expect(containers.map((info) => [info.id, info.name, info.state])).toEqual([
-          [running.containerId, "knot-alice-1", "running"]
+          [running.containerId, `knot.alice.${running.creation}.1`, "running"]
         ])
       })
       yield* run.pipe(Effect.provide(TestNode.layer({ wrapDriver: stallAfterCreate })))
@@ -277,6 +286,30 @@ describe("SpaceActor on the memory engine", () => {
       const ids = (yield* allContainers).map((info) => info.id)
       expect(ids).toEqual([space.containerId])
       expect(ids).not.toContain(stray.id)
+    }).pipe(Effect.provide(withNode)))
+
+  it.scoped("a space from before creation ids keeps its engine names and its container across a restart", () =>
+    Effect.gen(function*() {
+      yield* (yield* Templates).put(devTemplate)
+      const store = yield* Store
+      yield* store.put(spaceKind, "alice", {
+        name: "alice",
+        owner: "alice",
+        template: "dev",
+        node: "node-1",
+        zone: "local",
+        desired: "running",
+        generation: 1
+      })
+      const first = yield* node()
+      const running = yield* spaceObserved("alice", "running")
+      expect(running.creation).toBeUndefined()
+      expect((yield* allContainers).map((info) => info.name)).toEqual(["knot-alice-1"])
+      expect([...(yield* (yield* MemoryEngine).volumes)].sort()).toEqual(["knot-alice-cache", "knot-alice-home"])
+      yield* first.stop
+      yield* node()
+      yield* statusWhere("alice", "adopted", (status) => status.adopted)
+      expect((yield* allContainers).map((info) => [info.id, info.state])).toEqual([[running.containerId, "running"]])
     }).pipe(Effect.provide(withNode)))
 
   it.scoped("carries out a request made while its node was down once the node is back", () =>
