@@ -22,6 +22,7 @@ const status = (space: SpaceView) =>
 const describeSpace = (space: SpaceView) =>
   renderFields([
     ["name", space.name],
+    ...(space.creation === undefined ? [] : [["creation", space.creation] as const]),
     ["status", status(space)],
     ...(space.reason === undefined ? [] : [["reason", space.reason] as const]),
     ["template", space.template],
