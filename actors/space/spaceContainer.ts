@@ -15,25 +15,21 @@ export interface SpaceIdentity {
 }
 
 /**
- * One name per generation, so a rebuilt container never collides with the one it replaces,
- * and per creation, so a space created again under a name never meets the old one's.
- */
-export const containerName = (identity: SpaceIdentity, generation: number) =>
-  identity.creation === undefined
-    ? `knot-${identity.space}-${generation}`
-    : `knot.${identity.space}.${identity.creation}.${generation}`
-
-/**
- * The engine name of one of the space's volumes. Names, volume names and creation ids never
- * hold a ".", so joining them with "." gives two different volumes two different names
+ * The engine name of one of the space's objects. Space names, volume names and creation ids
+ * never hold a ".", so joining them with "." gives two different objects two different names
  * (`a` + `dev-home` is `knot.a.<id>.dev-home`, `a-dev` + `home` is `knot.a-dev.<id>.home`),
- * and the creation id keeps a later space of the same name off an earlier one's kept data.
- * A space from before creation ids keeps the name its volumes were made with.
+ * and the creation id keeps a later space of the same name off an earlier one's. A space from
+ * before creation ids keeps the names its objects were made with.
  */
-export const volumeName = (identity: SpaceIdentity, volume: string) =>
+const engineName = (identity: SpaceIdentity, part: string | number) =>
   identity.creation === undefined
-    ? `knot-${identity.space}-${volume}`
-    : `knot.${identity.space}.${identity.creation}.${volume}`
+    ? `knot-${identity.space}-${part}`
+    : `knot.${identity.space}.${identity.creation}.${part}`
+
+/** One name per generation, so a rebuilt container never collides with the one it replaces. */
+export const containerName = (identity: SpaceIdentity, generation: number) => engineName(identity, generation)
+
+export const volumeName = (identity: SpaceIdentity, volume: string) => engineName(identity, volume)
 
 /**
  * The labels of every container this node holds under the space's key, whichever creation
