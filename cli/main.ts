@@ -9,7 +9,8 @@ import {
   spaceCommand,
   templateCommand,
   tokenCommand,
-  userCommand
+  userCommand,
+  volumeCommand
 } from "./client/index.ts"
 import { serverCommand } from "./server/server.command.ts"
 import { simCommand } from "./sim.command.ts"
@@ -19,6 +20,7 @@ const knot = Command.make("knot").pipe(
   Command.withSubcommands([
     serverCommand,
     spaceCommand,
+    volumeCommand,
     templateCommand,
     clusterCommand,
     tokenCommand,

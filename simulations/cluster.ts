@@ -12,7 +12,7 @@ import { nodeKind } from "../actors/node/node.actor.ts"
 import { templateKind } from "../actors/node/templates.live.ts"
 import { Templates } from "../actors/node/templates.ts"
 import { type ActorSystemShape, LifecycleEvent, makeActorSystem } from "../actors/runtime/index.ts"
-import { decodeSpace, spaceKind } from "../actors/space/spaceRecord.ts"
+import { findSpaceView, spaceKind } from "../actors/space/spaceRecord.ts"
 import { Spaces } from "../actors/space/spaces.ts"
 import { ContainerDriver, type ContainerDriverShape } from "../effects/container/containerDriver.ts"
 import { MemoryDriver } from "../effects/container/memoryDriver.ts"
@@ -79,6 +79,14 @@ interface Slot {
  * What a user's request on a node came to: the record it wrote, refused with the message a
  * user would see, or nothing because the node was down.
  */
+/** The user every simulated space belongs to: the scenarios test one owner's names meeting. */
+export const simulatedOwner = "dev"
+
+interface RecordKey {
+  readonly kind: string
+  readonly id: string
+}
+
 export type RequestOutcome =
   | { readonly _tag: "Written"; readonly record: StoredRecord }
   | { readonly _tag: "Refused"; readonly reason: string }
@@ -269,12 +277,10 @@ export const makeCluster = (options: ClusterOptions): Effect.Effect<SimCluster> 
         (written) => written?._tag === "Some" ? written.value : undefined
       )
 
-    /** A request's outcome: the record it left under `kind`/`id`, or why it was refused. */
+    /** A request's outcome: the record it left under the key its call answers with, or why it was refused. */
     const request = (
       node: string,
-      kind: string,
-      id: string,
-      call: Effect.Effect<unknown, { readonly message: string }, Spaces | Templates | Store>
+      call: Effect.Effect<RecordKey, { readonly message: string }, Spaces | Templates | Store>
     ): Effect.Effect<RequestOutcome> =>
       Effect.map(
         onNode(
@@ -284,10 +290,10 @@ export const makeCluster = (options: ClusterOptions): Effect.Effect<SimCluster> 
               ? Effect.succeed<RequestOutcome>({ _tag: "Refused", reason: done.left.message })
               : Effect.flatMap(Store, (store) =>
                 Effect.map(
-                  Effect.orDie(store.get(kind, id)),
+                  Effect.orDie(store.get(done.right.kind, done.right.id)),
                   (record): RequestOutcome =>
                     record === undefined
-                      ? { _tag: "Refused", reason: `no ${kind} ${id} after the request` }
+                      ? { _tag: "Refused", reason: `no ${done.right.kind} ${done.right.id} after the request` }
                       : { _tag: "Written", record }
                 )
               ))
@@ -298,25 +304,35 @@ export const makeCluster = (options: ClusterOptions): Effect.Effect<SimCluster> 
     const putTemplate = (node: string, name: string, image: string) =>
       request(
         node,
-        templateKind,
-        name,
-        Effect.flatMap(Templates, (templates) => templates.put({ name, image, env: {}, volumes: [], zones: [] }))
+        Effect.flatMap(Templates, (templates) => templates.put({ name, image, env: {}, volumes: [], zones: [] })).pipe(
+          Effect.as({ kind: templateKind, id: name })
+        )
       )
 
-    const createSpace = (node: string, space: string, template: string) =>
-      request(node, spaceKind, space, Effect.flatMap(Spaces, (spaces) => spaces.create({ name: space, template, owner: "dev" })))
+    const spaceKey = (view: { readonly id: string }): RecordKey => ({ kind: spaceKind, id: view.id })
 
+    const createSpace = (node: string, space: string, template: string) =>
+      request(
+        node,
+        Effect.flatMap(Spaces, (spaces) => spaces.create({ name: space, template, owner: simulatedOwner })).pipe(
+          Effect.map(spaceKey)
+        )
+      )
+
+    // As a user would: by the name, as the node they talk to shows it.
     const requestSpace = (node: string, space: string, kind: SpaceRequestKind) =>
-      request(node, spaceKind, space, Effect.flatMap(Spaces, (spaces) => spaces[kind](space)))
+      request(
+        node,
+        Effect.flatMap(Spaces, (spaces) =>
+          Effect.flatMap(spaces.find(simulatedOwner, space), (view) => spaces[kind](view.id))).pipe(Effect.map(spaceKey))
+      )
 
     const ownerOf = (space: string) =>
       Effect.gen(function*() {
         for (const slot of slots.values()) {
           if (slot.incarnation === undefined) continue
-          const record = yield* Effect.orDie(slot.incarnation.store.get(spaceKind, space))
-          if (record === undefined || record.deleted) continue
-          const decoded = decodeSpace(record)
-          if (Either.isRight(decoded)) return decoded.right.node
+          const view = yield* Effect.orDie(findSpaceView(slot.incarnation.store, simulatedOwner, space))
+          if (view !== undefined) return view.node
         }
         return undefined
       })

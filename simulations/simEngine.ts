@@ -20,6 +20,7 @@ export const engineLatency: Readonly<Record<keyof ContainerDriverShape, EngineLa
   start: { min: 10, max: 150 },
   stop: { min: 10, max: 300 },
   remove: { min: 10, max: 150 },
+  removeVolume: { min: 5, max: 50 },
   inspect: { min: 1, max: 10 },
   listByLabels: { min: 1, max: 20 }
 }
@@ -55,6 +56,7 @@ export const withEngineLatency = (driver: ContainerDriverShape, watch: EngineWat
     start: (id) => slow(engineLatency.start, driver.start(id), () => `started ${id}`),
     stop: (id, timeoutSeconds) => slow(engineLatency.stop, driver.stop(id, timeoutSeconds), () => `stopped ${id}`),
     remove: (id, options) => slow(engineLatency.remove, driver.remove(id, options), () => `removed ${id}`),
+    removeVolume: (name) => slow(engineLatency.removeVolume, driver.removeVolume(name), () => `removed volume ${name}`),
     inspect: (id) => slow(engineLatency.inspect, driver.inspect(id)),
     listByLabels: (labels) => slow(engineLatency.listByLabels, driver.listByLabels(labels))
   }

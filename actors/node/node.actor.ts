@@ -22,6 +22,8 @@ import type { ZoneMember, ZoneMessage } from "../zone/zone.actor.ts"
 import { healthOf, zoneActor, zoneActorName } from "../zone/zone.actor.ts"
 import { ClusterView } from "./clusterView.ts"
 import { removeStrayContainers, spacesWithContainers } from "./strayContainers.ts"
+import { removeMarkedVolume } from "./keptVolumeRemoval.ts"
+import { volumeKind } from "../space/keptVolumes.ts"
 
 export const nodeKind = "node"
 
@@ -142,11 +144,11 @@ export const nodeActor = <R = never>(
         const store = yield* Store
         // Subscribed before the spaces are listed, so that no change falls between the two.
         const changes = yield* Scope.extend(store.subscribe, ctx.scope)
-        // Only requests (space records) and members (node records) are work: the status and
-        // lifecycle records its space actors write must not come back to them as more work.
+        // Only requests (space and volume records) and members (node records) are work: the
+        // status and lifecycle records its space actors write must not come back to them.
         yield* Queue.take(changes).pipe(
           Effect.flatMap((change) =>
-            change.record.kind === spaceKind || change.record.kind === nodeKind
+            change.record.kind === spaceKind || change.record.kind === nodeKind || change.record.kind === volumeKind
               ? ctx.self.tell({ _tag: "Changed", change })
               : Effect.void
           ),
@@ -163,6 +165,7 @@ export const nodeActor = <R = never>(
           else if (space.right.node === state.node) yield* startSpace(state, record.id, ctx)
           else if (held.has(record.id)) yield* removeStrayContainers(state.node, record.id, space.right.node)
         }
+        for (const record of yield* store.list(volumeKind)) yield* removeMarkedVolume(state.node, record)
         yield* ctx.self.tell({ _tag: "RefreshZones" }).pipe(
           Effect.delay(zonesEvery),
           Effect.forever,
@@ -173,8 +176,11 @@ export const nodeActor = <R = never>(
     receive: (state, msg, ctx) => {
       switch (msg._tag) {
         case "Changed": {
-          const work: Effect.Effect<void, never, NodeActorRequirements> = msg.change.record.kind === spaceKind
+          const kind = msg.change.record.kind
+          const work: Effect.Effect<void, never, NodeActorRequirements> = kind === spaceKind
             ? onSpaceChange(state, msg.change, ctx)
+            : kind === volumeKind
+            ? removeMarkedVolume(state.node, msg.change.record)
             : refreshZones(state, ctx)
           return Effect.as(work, state)
         }

@@ -1,19 +1,20 @@
 /**
- * Containers this node holds for spaces that another node owns. Only one way leads there: two
- * creates of one name raced on both sides of a partition, each side placed the space on one
- * of its own nodes, and when the sides met the other record won (last writer wins). The space
- * is the winner's; the loser's container must not run beside it, so it is removed here. Its
- * volumes stay: data is never dropped without a user's delete.
+ * Containers this node holds for spaces that another node owns. Spaces keyed by a creation
+ * id never get there (a record's node never changes); a space from before creation ids is
+ * keyed by its name, and two creates of one name that raced on both sides of a partition
+ * left one record (last writer wins). That space is the winner's; the loser's container must
+ * not run beside it, so it is removed here. Its volumes stay: data is never dropped without a
+ * user's delete.
  */
 import { Effect } from "effect"
 import { ContainerDriver, SpaceLabels } from "../../effects/container/containerDriver.ts"
-import { ownLabels } from "../space/spaceContainer.ts"
+import { ownLabels, spaceIdentity } from "../space/spaceContainer.ts"
 
 /** Removes this node's containers of `space`, which `owner` runs now. */
 export const removeStrayContainers = (self: string, space: string, owner: string) =>
   Effect.gen(function*() {
     const driver = yield* ContainerDriver
-    const found = yield* driver.listByLabels(ownLabels({ space, node: self }))
+    const found = yield* driver.listByLabels(ownLabels(spaceIdentity(space, self, undefined)))
     for (const info of found) {
       yield* driver.remove(info.id, { volumes: [] })
       yield* Effect.logWarning(

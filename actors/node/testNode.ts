@@ -1,7 +1,7 @@
 /**
  * One knot node held entirely in memory, for tests (yours and knot's): an actor system, a
  * MemoryStore, a MemoryDriver with its fault controls, a standalone cluster view, and the
- * Templates and Spaces services. `startNode` then spawns the node actor on it; time is
+ * Templates, Spaces and Volumes services. `startNode` then spawns the node actor on it; time is
  * Effect's Clock, so `TestClock` drives reconciles and retries.
  */
 import { Context, Effect, Layer } from "effect"
@@ -17,6 +17,8 @@ import type { ActorSystem } from "../runtime/actorSystem.ts"
 import { ActorSystemLive } from "../runtime/actorSystem.ts"
 import { SpacesLive } from "../space/spaces.live.ts"
 import type { Spaces } from "../space/spaces.ts"
+import { VolumesLive } from "../space/volumes.live.ts"
+import type { Volumes } from "../space/volumes.ts"
 import type { ClusterView } from "./clusterView.ts"
 import { StandaloneClusterView } from "./clusterView.standalone.ts"
 import { TemplatesLive } from "./templates.live.ts"
@@ -37,7 +39,7 @@ export interface TestNodeOptions {
   readonly clusterView?: Layer.Layer<ClusterView, never, Store>
 }
 
-export type TestNodeServices = ActorSystem | Store | ContainerDriver | MemoryEngine | ClusterView | Templates | Spaces
+export type TestNodeServices = ActorSystem | Store | ContainerDriver | MemoryEngine | ClusterView | Templates | Spaces | Volumes
 
 export const TestNode = {
   layer: (options: TestNodeOptions = {}): Layer.Layer<TestNodeServices, StoreError> => {
@@ -47,7 +49,10 @@ export const TestNode = {
       ...(options.disk === undefined ? {} : { disk: options.disk })
     })
     const cluster = options.clusterView ?? StandaloneClusterView.layer({ zone: options.zone ?? "local" })
-    const services = SpacesLive.pipe(Layer.provideMerge(TemplatesLive.layer()), Layer.provideMerge(cluster))
+    const services = Layer.merge(SpacesLive, VolumesLive).pipe(
+      Layer.provideMerge(TemplatesLive.layer()),
+      Layer.provideMerge(cluster)
+    )
     const memory = MemoryDriver.layer(options.images === undefined ? {} : { images: options.images })
     const wrap = options.wrapDriver
     const driver = wrap === undefined

@@ -10,6 +10,8 @@ export interface PlacementRequest {
   readonly template: string
   /** The zones the template allows; empty: every zone. */
   readonly zones: ReadonlyArray<string>
+  /** The one node it may go to: the node that holds kept volumes it mounts. */
+  readonly node?: string | undefined
 }
 
 /**
@@ -26,7 +28,7 @@ export const placeSpace = (
   const allowed = (zone: string) => request.zones.length === 0 || request.zones.includes(zone)
   const candidates = members.filter((member) =>
     member.state === "alive" && member.announced && allowed(member.zone) &&
-    (member.mode !== "leaf" || member.id === self)
+    (member.mode !== "leaf" || member.id === self) && (request.node === undefined || member.id === request.node)
   )
   const best = candidates.reduce<Member | undefined>(
     (chosen, member) =>
@@ -38,6 +40,9 @@ export const placeSpace = (
     undefined
   )
   if (best !== undefined) return Either.right(best)
+  if (request.node !== undefined) {
+    return Either.left(new NoAliveNodeInZones({ template: request.template, zones: request.zones, node: request.node }))
+  }
   const zones = request.zones.length > 0 ? request.zones : [...new Set(members.map((member) => member.zone))].sort()
   return Either.left(new NoAliveNodeInZones({ template: request.template, zones }))
 }

@@ -10,7 +10,7 @@
  * during a create ends stopped, never started). While a step is in flight nothing else
  * touches the engine for this space.
  */
-import { Duration, Effect, Either, Fiber, Schedule } from "effect"
+import { Clock, Duration, Effect, Either, Fiber, Schedule } from "effect"
 import type { ContainerDriver } from "../../effects/container/containerDriver.ts"
 import type { Space } from "../../storage/kinds/space.ts"
 import type { SpaceStatus } from "../../storage/kinds/spaceStatus.ts"
@@ -19,11 +19,14 @@ import type { BatchOp } from "../../storage/store.ts"
 import { Store } from "../../storage/store.ts"
 import type { ActorRef, Reply } from "../runtime/actorRef.ts"
 import type { ActorContext, Behaviour } from "../runtime/behaviour.ts"
-import type { Templates } from "../node/templates.ts"
+import { Templates } from "../node/templates.ts"
+import type { Template } from "../../storage/kinds/template.ts"
+import { encodeKeptVolume, volumeKind } from "./keptVolumes.ts"
 import type { PersistedSpaceLifecycle, SpaceEvent, SpaceSnapshot } from "./space.machine.ts"
 import { initialSpace, persistSpace, restoreSpace, spaceEffectFor, transitionSpace } from "./space.machine.ts"
 import { adoptContainers, observeContainer, runSpaceEffect } from "./space.effects.ts"
 import type { SpaceIdentity } from "./spaceContainer.ts"
+import { keptVolumes, spaceIdentity } from "./spaceContainer.ts"
 import { liveRecord } from "./recordCodec.ts"
 import type { SpaceLifecycleRecord } from "./spaceRecord.ts"
 import {
@@ -192,13 +195,43 @@ export const spaceActor = (
       return { ...state, shown, persisted }
     })
 
+  /** The records of what the delete left on the engine, for their owner to reuse or remove. */
+  const keptVolumeRecords = (state: SpaceActorState) =>
+    Effect.gen(function*() {
+      const space = state.space
+      if (space === undefined) return []
+      const template = yield* (yield* Templates).get(space.template).pipe(
+        Effect.map((found): Template | undefined => found),
+        Effect.catchTag("TemplateNotFound", () => Effect.succeed(undefined))
+      )
+      if (template === undefined) return []
+      const keptAt = yield* Clock.currentTimeMillis
+      return keptVolumes(state.identity, template).map(({ id: volumeId, volume }): BatchOp => ({
+        _tag: "Put",
+        kind: volumeKind,
+        id: volumeId,
+        value: encodeKeptVolume({
+          owner: space.owner,
+          node: space.node,
+          zone: space.zone,
+          volume,
+          space: space.name,
+          spaceId: id,
+          ...(space.creation === undefined ? {} : { creation: space.creation }),
+          keptAt,
+          desired: "kept"
+        })
+      }))
+    })
+
   const finish = (state: SpaceActorState) =>
     Effect.gen(function*() {
       const store = yield* Store
       yield* store.batch([
         { _tag: "Delete", kind: spaceKind, id },
         { _tag: "Delete", kind: spaceStatusKind, id },
-        { _tag: "Delete", kind: spaceLifecycleKind, id }
+        { _tag: "Delete", kind: spaceLifecycleKind, id },
+        ...(yield* keptVolumeRecords(state))
       ])
       if (state.retry !== undefined) yield* Fiber.interrupt(state.retry)
       return { ...state, done: true, retry: undefined }
@@ -283,7 +316,7 @@ export const spaceActor = (
         return state
       }
       if (space.right.node !== state.identity.node) return state
-      const identity = { ...state.identity, creation: space.right.creation }
+      const identity = spaceIdentity(id, state.identity.node, space.right)
       return yield* feedDesired({ ...state, identity, space: space.right })
     })
 
@@ -328,7 +361,7 @@ export const spaceActor = (
           ? undefined
           : Either.getOrUndefined(decodeSpaceStatus(reported))
         const state: SpaceActorState = {
-          identity: { space: id, node: store.nodeId, creation: space?.creation },
+          identity: spaceIdentity(id, store.nodeId, space),
           space,
           entered: false,
           snapshot: lifecycle === undefined ? initialSpace() : restoreSpace(lifecycle.lifecycle),

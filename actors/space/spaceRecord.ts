@@ -24,6 +24,7 @@ import type { CorruptRecord, StoreError } from "../../storage/store.errors.ts"
 import { PersistedSpaceLifecycle } from "./space.machine.ts"
 import type { SpaceView } from "./spaces.ts"
 import { decodeRecordValue, liveRecord } from "./recordCodec.ts"
+import { renameNotice, shownNames } from "./spaceNames.ts"
 
 export const spaceKind = "space"
 
@@ -78,18 +79,34 @@ export const toSpaceView = (
     }
   })
 
-/** The space `id` as users see it; `undefined` when it has no live record. */
-export const readSpaceView = (store: StoreShape, id: string): Effect.Effect<SpaceView | undefined, StoreError> =>
-  Effect.gen(function*() {
-    const record = liveRecord(yield* store.get(spaceKind, id))
-    if (record === undefined) return undefined
-    return yield* toSpaceView(record, yield* store.get(spaceStatusKind, id))
-  })
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
 
-/** Every space as users see it, ordered by id. */
+/** Every space as users see it, each under the name it shows (spaceNames.ts), ordered by owner and that name. */
 export const listSpaceViews = (store: StoreShape): Effect.Effect<ReadonlyArray<SpaceView>, StoreError> =>
   Effect.gen(function*() {
     const [records, statuses] = yield* Effect.all([store.list(spaceKind), store.list(spaceStatusKind)])
     const statusOf = new Map(statuses.map((status) => [status.id, status]))
-    return yield* Effect.forEach(records, (record) => toSpaceView(record, statusOf.get(record.id)))
+    const views = yield* Effect.forEach(records, (record) => toSpaceView(record, statusOf.get(record.id)))
+    const shown = shownNames(views)
+    return views
+      .map((view): SpaceView => {
+        const name = shown.get(view.id) ?? view.name
+        return name === view.name ? view : { ...view, name, askedAs: view.name, notice: renameNotice(view.name, name) }
+      })
+      .sort((a, b) => byText(a.owner, b.owner) || byText(a.name, b.name) || byText(a.id, b.id))
   })
+
+/** The name the space's create asked for, which its record keeps. */
+export const spaceAsked = (view: SpaceView): string => view.askedAs ?? view.name
+
+/** The space `id` as users see it; `undefined` when it has no live record. */
+export const readSpaceView = (store: StoreShape, id: string): Effect.Effect<SpaceView | undefined, StoreError> =>
+  Effect.map(listSpaceViews(store), (views) => views.find((view) => view.id === id))
+
+/** The owner's live space that shows as `name`; `undefined` when there is none. */
+export const findSpaceView = (
+  store: StoreShape,
+  owner: string,
+  name: string
+): Effect.Effect<SpaceView | undefined, StoreError> =>
+  Effect.map(listSpaceViews(store), (views) => views.find((view) => view.owner === owner && view.name === name))

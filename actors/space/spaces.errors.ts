@@ -1,8 +1,9 @@
 import { Data } from "effect"
 
+/** `space` is how it was asked for: `owner/name`, or an id. */
 export class SpaceNotFound extends Data.TaggedError("SpaceNotFound")<{ readonly space: string }> {
   override get message() {
-    return `no space named ${this.space}`
+    return `no space ${this.space}; see \`knot space list\``
   }
 }
 
@@ -15,7 +16,7 @@ export class SpaceNameInvalid extends Data.TaggedError("SpaceNameInvalid")<{ rea
 
 export class SpaceNameTaken extends Data.TaggedError("SpaceNameTaken")<{ readonly space: string }> {
   override get message() {
-    return `a space named ${this.space} already exists; pick another name or delete it first`
+    return `you already have a space named ${this.space}; pick another name or delete it first`
   }
 }
 
@@ -29,9 +30,13 @@ export class TemplateNotFound extends Data.TaggedError("TemplateNotFound")<{ rea
 export class NoAliveNodeInZones extends Data.TaggedError("NoAliveNodeInZones")<{
   readonly template: string
   readonly zones: ReadonlyArray<string>
+  /** Set when the space must go to this node (it holds kept volumes the space mounts). */
+  readonly node?: string
 }> {
   override get message() {
-    return `no alive node in zones [${this.zones.join(", ")}] for template ${this.template}`
+    return this.node === undefined
+      ? `no alive node in zones [${this.zones.join(", ")}] for template ${this.template}`
+      : `the kept volumes live on node ${this.node}, which is not alive in a zone template ${this.template} allows; try again when it is`
   }
 }
 
@@ -42,5 +47,26 @@ export class SpaceRequestRefused extends Data.TaggedError("SpaceRequestRefused")
 }> {
   override get message() {
     return `space ${this.space}: ${this.reason}`
+  }
+}
+
+/** A kept volume named in a create that does not exist (or is no longer kept). */
+export class VolumeNotFound extends Data.TaggedError("VolumeNotFound")<{ readonly volume: string }> {
+  override get message() {
+    return `no kept volume ${this.volume}; see \`knot volume list\``
+  }
+}
+
+/** A kept volume of another user: never attached, never removed by anyone but its owner or an admin. */
+export class VolumeNotYours extends Data.TaggedError("VolumeNotYours")<{ readonly volume: string }> {
+  override get message() {
+    return `kept volume ${this.volume} belongs to another user; only its owner can reuse it`
+  }
+}
+
+/** A reuse the template cannot take: no such volume in it, or kept volumes on two nodes. */
+export class VolumeReuseInvalid extends Data.TaggedError("VolumeReuseInvalid")<{ readonly reason: string }> {
+  override get message() {
+    return `cannot reuse volumes: ${this.reason}`
   }
 }

@@ -3,7 +3,7 @@
  * the owner node's space actor carries it out when the record reaches it (space.actor.ts),
  * and reports what it sees in the space's status record, which users' requests never write.
  */
-import { Effect, Either, Layer, Random, Schema } from "effect"
+import { Clock, Effect, Either, Layer, Random, Schema } from "effect"
 import { Slug } from "../../storage/kinds/fields.ts"
 import type { Space, SpaceDesired } from "../../storage/kinds/space.ts"
 import { Space as SpaceSchema } from "../../storage/kinds/space.ts"
@@ -11,11 +11,23 @@ import { Store } from "../../storage/store.ts"
 import { ClusterView } from "../node/clusterView.ts"
 import { Templates } from "../node/templates.ts"
 import { placeSpace } from "./placement.ts"
-import { describeParseError, liveRecord } from "./recordCodec.ts"
-import { encodeSpace, listSpaceViews, readSpaceView, spaceKind } from "./spaceRecord.ts"
-import type { SpacesShape, SpaceView } from "./spaces.ts"
+import { describeParseError } from "./recordCodec.ts"
+import type { StoreShape } from "../../storage/store.ts"
+import type { StoreError } from "../../storage/store.errors.ts"
+import type { Template } from "../../storage/kinds/template.ts"
+import { readKeptVolume, volumeKind } from "./keptVolumes.ts"
+import { encodeSpace, findSpaceView, listSpaceViews, readSpaceView, spaceAsked, spaceKind } from "./spaceRecord.ts"
+import type { CreateSpace, SpacesShape, SpaceView } from "./spaces.ts"
 import { Spaces } from "./spaces.ts"
-import { SpaceNameInvalid, SpaceNameTaken, SpaceNotFound, SpaceRequestRefused } from "./spaces.errors.ts"
+import {
+  SpaceNameInvalid,
+  SpaceNameTaken,
+  SpaceNotFound,
+  SpaceRequestRefused,
+  VolumeNotFound,
+  VolumeNotYours,
+  VolumeReuseInvalid
+} from "./spaces.errors.ts"
 
 const decodeName = Schema.decodeUnknownEither(Slug("a space name"))
 const validateSpace = Schema.validateEither(SpaceSchema)
@@ -42,6 +54,37 @@ const mintCreationId = Effect.map(
   (halves) => halves.map((half) => half.toString(16).padStart(8, "0")).join("")
 )
 
+/** The kept volumes a create asks to mount, checked: all the owner's, all still kept, all on one node. */
+const claimVolumes = (
+  store: StoreShape,
+  request: CreateSpace,
+  template: Template
+): Effect.Effect<
+  { readonly node: string | undefined; readonly volumes: Record<string, string> },
+  VolumeNotFound | VolumeNotYours | VolumeReuseInvalid | StoreError
+> =>
+  Effect.gen(function*() {
+    const volumes: Record<string, string> = {}
+    const nodes = new Set<string>()
+    for (const [name, id] of Object.entries(request.reuseVolumes ?? {})) {
+      if (!template.volumes.some((volume) => volume.name === name)) {
+        return yield* new VolumeReuseInvalid({ reason: `template ${template.name} has no volume named ${name}` })
+      }
+      const kept = yield* readKeptVolume(store, id)
+      if (kept === undefined || kept.desired !== "kept") return yield* new VolumeNotFound({ volume: id })
+      if (kept.owner !== request.owner) return yield* new VolumeNotYours({ volume: id })
+      if (Object.values(volumes).includes(id)) {
+        return yield* new VolumeReuseInvalid({ reason: `volume ${id} is named twice` })
+      }
+      volumes[name] = id
+      nodes.add(kept.node)
+    }
+    if (nodes.size > 1) {
+      return yield* new VolumeReuseInvalid({ reason: `the volumes live on different nodes (${[...nodes].sort().join(", ")})` })
+    }
+    return { node: [...nodes][0], volumes }
+  })
+
 const make = Effect.gen(function*() {
   const store = yield* Store
   const cluster = yield* ClusterView
@@ -50,42 +93,63 @@ const make = Effect.gen(function*() {
   // requests read from the same version of a record, would lose one of them.
   const writes = yield* Effect.makeSemaphore(1)
 
-  const find = (id: string) =>
+  const get = (id: string) =>
     Effect.flatMap(readSpaceView(store, id), (view) =>
       view === undefined ? Effect.fail(new SpaceNotFound({ space: id })) : Effect.succeed(view))
+
+  const find = (owner: string, name: string) =>
+    Effect.flatMap(findSpaceView(store, owner, name), (view) =>
+      view === undefined ? Effect.fail(new SpaceNotFound({ space: `${owner}/${name}` })) : Effect.succeed(view))
 
   const create: SpacesShape["create"] = (request) =>
     writes.withPermits(1)(Effect.gen(function*() {
       const name = yield* Either.mapLeft(decodeName(request.name), (error) =>
         new SpaceNameInvalid({ reason: describeParseError(error) }))
       const template = yield* templates.get(request.template)
-      if (liveRecord(yield* store.get(spaceKind, name)) !== undefined) {
+      const own = (yield* listSpaceViews(store)).filter((view) => view.owner === request.owner)
+      // A name asked for by a space that shows under another (spaceNames.ts) is taken too: it
+      // would show as that name the moment the earlier one is gone.
+      if (own.some((view) => view.name === name || spaceAsked(view) === name)) {
         return yield* new SpaceNameTaken({ space: name })
       }
+      const reuse = yield* claimVolumes(store, request, template)
       const self = yield* cluster.self
-      const node = yield* placeSpace({ template: template.name, zones: template.zones }, yield* cluster.members, self.id)
+      const node = yield* placeSpace(
+        { template: template.name, zones: template.zones, node: reuse.node },
+        yield* cluster.members,
+        self.id
+      )
+      const creation = yield* mintCreationId
       const space: Space = yield* validateSpace({
         name,
-        creation: yield* mintCreationId,
+        creation,
         owner: request.owner,
+        createdAt: yield* Clock.currentTimeMillis,
+        ...(Object.keys(reuse.volumes).length === 0 ? {} : { reusedVolumes: reuse.volumes }),
         template: template.name,
         node: node.id,
         zone: node.zone,
         desired: "running",
         generation: 1
       }).pipe(Effect.orDieWith((error) => new Error(`a new space record is invalid: ${describeParseError(error)}`)))
-      const record = yield* store.put(spaceKind, name, encodeSpace(space))
-      return { ...space, observed: "pending", id: name, updatedAt: record.version.wall } satisfies SpaceView
+      // The claimed volumes leave the kept list in the same write: two creates cannot both take one here.
+      const [record] = yield* store.batch([
+        { _tag: "Put", kind: spaceKind, id: creation, value: encodeSpace(space) },
+        ...Object.values(reuse.volumes).map((id) => ({ _tag: "Delete" as const, kind: volumeKind, id }))
+      ])
+      return { ...space, observed: "pending", id: creation, updatedAt: record!.version.wall } satisfies SpaceView
     }))
 
   const request = (id: string, kind: Request) =>
     writes.withPermits(1)(Effect.gen(function*() {
-      const view = yield* find(id)
+      const view = yield* get(id)
       const verdict = judge(view, kind)
       if (verdict === "unchanged") return view
-      if (verdict !== "write") return yield* new SpaceRequestRefused({ space: id, reason: verdict.refused })
+      if (verdict !== "write") {
+        return yield* new SpaceRequestRefused({ space: `${view.owner}/${view.name}`, reason: verdict.refused })
+      }
       const next: SpaceView = { ...view, desired: desiredBy[kind], generation: view.generation + 1 }
-      const record = yield* store.put(spaceKind, id, encodeSpace(next))
+      const record = yield* store.put(spaceKind, id, encodeSpace({ ...next, name: spaceAsked(view) }))
       return { ...next, updatedAt: record.version.wall }
     }))
 
@@ -94,11 +158,11 @@ const make = Effect.gen(function*() {
     list: (filter) =>
       Effect.map(listSpaceViews(store), (views) =>
         filter?.owner === undefined ? views : views.filter((view) => view.owner === filter.owner)),
-    get: find,
+    get,
+    find,
     start: (id) => request(id, "start"),
     stop: (id) => request(id, "stop"),
     delete: (id) => request(id, "delete")
   })
 })
-
 export const SpacesLive: Layer.Layer<Spaces, never, Store | ClusterView | Templates> = Layer.effect(Spaces, make)

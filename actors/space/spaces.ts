@@ -9,7 +9,10 @@ import type {
   SpaceNameTaken,
   SpaceNotFound,
   SpaceRequestRefused,
-  TemplateNotFound
+  TemplateNotFound,
+  VolumeNotFound,
+  VolumeNotYours,
+  VolumeReuseInvalid
 } from "./spaces.errors.ts"
 
 export interface CreateSpace {
@@ -17,6 +20,8 @@ export interface CreateSpace {
   readonly template: string
   /** The user id it belongs to. */
   readonly owner: string
+  /** Template volume name -> id of a kept volume of the owner's to mount instead of a new one. */
+  readonly reuseVolumes?: Readonly<Record<string, string>>
 }
 
 /**
@@ -24,8 +29,13 @@ export interface CreateSpace {
  * status (what that node sees; `pending` until it reports), its id, and when either last changed.
  */
 export interface SpaceView extends Space, SpaceStatus {
+  /** Its creation id (for a space from before creation ids: its name then). */
   readonly id: string
   readonly updatedAt: number
+  /** The name its create asked for, when it shows under another (spaceNames.ts). */
+  readonly askedAs?: string
+  /** Why it shows under another name than the one it was created with. */
+  readonly notice?: string
 }
 
 /**
@@ -39,11 +49,20 @@ export interface SpacesShape {
     request: CreateSpace
   ) => Effect.Effect<
     SpaceView,
-    SpaceNameInvalid | TemplateNotFound | SpaceNameTaken | NoAliveNodeInZones | StoreError
+    | SpaceNameInvalid
+    | TemplateNotFound
+    | SpaceNameTaken
+    | NoAliveNodeInZones
+    | VolumeNotFound
+    | VolumeNotYours
+    | VolumeReuseInvalid
+    | StoreError
   >
   readonly list: (filter?: { readonly owner?: string }) => Effect.Effect<ReadonlyArray<SpaceView>, StoreError>
-  /** By id or by name. */
-  readonly get: (space: string) => Effect.Effect<SpaceView, SpaceNotFound | StoreError>
+  /** By id. */
+  readonly get: (id: string) => Effect.Effect<SpaceView, SpaceNotFound | StoreError>
+  /** The owner's space that shows as `name`: the address people use (`owner/name`). */
+  readonly find: (owner: string, name: string) => Effect.Effect<SpaceView, SpaceNotFound | StoreError>
   readonly start: (space: string) => Effect.Effect<SpaceView, SpaceNotFound | SpaceRequestRefused | StoreError>
   readonly stop: (space: string) => Effect.Effect<SpaceView, SpaceNotFound | SpaceRequestRefused | StoreError>
   readonly delete: (space: string) => Effect.Effect<SpaceView, SpaceNotFound | SpaceRequestRefused | StoreError>

@@ -1,8 +1,9 @@
 /** `knot space create|list|get|start|stop|delete`. */
 import { Args, Command, Options } from "@effect/cli"
-import { Console, Effect } from "effect"
+import { Console, Effect, Option } from "effect"
 import type { SpaceView } from "../../effects/http/api.schemas.ts"
 import { connectionOptions } from "./connection.ts"
+import { resolveSpaceAddress, spaceArg } from "./spaceAddress.ts"
 import { jsonOption, printJson, printResult } from "./output.ts"
 import { openSession } from "./session.ts"
 import type { Session } from "./session.ts"
@@ -10,7 +11,6 @@ import { renderFields, renderTable } from "./table.ts"
 import type { WaitTarget } from "./waitForSpace.ts"
 import { waitForSpace } from "./waitForSpace.ts"
 
-const spaceArg = Args.text({ name: "space" }).pipe(Args.withDescription("the space's name"))
 
 const noWait = Options.boolean("no-wait").pipe(
   Options.withDescription("return once the request is recorded, without waiting for the space")
@@ -22,6 +22,8 @@ const status = (space: SpaceView) =>
 const describeSpace = (space: SpaceView) =>
   renderFields([
     ["name", space.name],
+    ...(space.notice === undefined ? [] : [["notice", space.notice] as const]),
+    ["id", space.id],
     ...(space.creation === undefined ? [] : [["creation", space.creation] as const]),
     ["status", status(space)],
     ...(space.reason === undefined ? [] : [["reason", space.reason] as const]),
@@ -59,7 +61,7 @@ const settle = (
       return yield* printResult(
         options.json,
         space,
-        (view) => `space ${view.name}: ${target === "running" ? "start" : "stop"} requested (now ${view.observed}); follow it with \`knot space get ${view.name}\``
+        (view) => `space ${view.name}: ${target === "running" ? "start" : "stop"} requested (now ${view.observed}); follow it with \`knot space get ${view.owner}/${view.name}\``
       )
     }
     const final = yield* waitForSpace(session, space, target)
@@ -73,13 +75,21 @@ const create = Command.make(
     json: jsonOption,
     noWait,
     template: Options.text("template").pipe(Options.withAlias("t"), Options.withDescription("the template to start it from")),
-    name: Args.text({ name: "name" }).pipe(Args.withDescription("a name for the space (a-z, 0-9, -)"))
+    reuse: Options.keyValueMap("reuse-volume").pipe(
+      Options.withDescription("VOLUME=KEPT: mount one of your kept volumes (`knot volume list`) as the template's VOLUME"),
+      Options.optional
+    ),
+    name: Args.text({ name: "name" }).pipe(Args.withDescription("a name for the space (a-z, 0-9, -), unique among yours"))
   },
   (input) =>
     Effect.gen(function*() {
       const session = yield* openSession(input)
+      const reuseVolumes = Option.match(input.reuse, {
+        onNone: () => ({}),
+        onSome: (pairs) => ({ reuseVolumes: Object.fromEntries(pairs) })
+      })
       const space = yield* session.call(
-        session.client.spaces.create({ payload: { name: input.name, template: input.template } })
+        session.client.spaces.create({ payload: { name: input.name, template: input.template, ...reuseVolumes } })
       )
       yield* settle(session, space, input, "running")
     })
@@ -95,7 +105,8 @@ const list = Command.make("list", { ...connectionOptions, json: jsonOption }, (i
 const get = Command.make("get", { ...connectionOptions, json: jsonOption, space: spaceArg }, (input) =>
   Effect.gen(function*() {
     const session = yield* openSession(input)
-    const space = yield* session.call(session.client.spaces.get({ path: { space: input.space } }))
+    const path = yield* resolveSpaceAddress(session, input.space)
+    const space = yield* session.call(session.client.spaces.get({ path }))
     yield* printResult(input.json, space, describeSpace)
   })).pipe(Command.withDescription("show a space"))
 
@@ -103,14 +114,16 @@ const request = (name: "start" | "stop", target: WaitTarget, description: string
   Command.make(name, { ...connectionOptions, json: jsonOption, noWait, space: spaceArg }, (input) =>
     Effect.gen(function*() {
       const session = yield* openSession(input)
-      const space = yield* session.call(session.client.spaces[name]({ path: { space: input.space } }))
+      const path = yield* resolveSpaceAddress(session, input.space)
+      const space = yield* session.call(session.client.spaces[name]({ path }))
       yield* settle(session, space, input, target)
     })).pipe(Command.withDescription(description))
 
 const remove = Command.make("delete", { ...connectionOptions, json: jsonOption, space: spaceArg }, (input) =>
   Effect.gen(function*() {
     const session = yield* openSession(input)
-    const space = yield* session.call(session.client.spaces.delete({ path: { space: input.space } }))
+    const path = yield* resolveSpaceAddress(session, input.space)
+    const space = yield* session.call(session.client.spaces.delete({ path }))
     if (input.json) return yield* printJson(space)
     yield* Console.log(`space ${space.name}: deletion requested; its node removes the container`)
   })).pipe(Command.withDescription("delete a space (its container, and the volumes its template does not keep)"))

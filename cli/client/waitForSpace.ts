@@ -7,6 +7,7 @@ import { Context, Duration, Effect } from "effect"
 import type { SpaceView } from "../../effects/http/api.schemas.ts"
 import { CliFailure } from "./cliFailure.ts"
 import { Progress } from "./progress.ts"
+import { addressOf } from "./spaceAddress.ts"
 import type { Session } from "./session.ts"
 
 export class PollInterval extends Context.Reference<PollInterval>()("knot/cli/PollInterval", {
@@ -40,7 +41,7 @@ export const waitForSpace = (
             return yield* new CliFailure({ message: `space ${view.name} was asked to be ${view.desired} meanwhile` })
           }
           yield* Effect.sleep(interval)
-          return yield* settle(yield* session.call(session.client.spaces.get({ path: { space: view.id } })))
+          return yield* settle(yield* session.call(session.client.spaces.get({ path: addressOf(view) })))
         })
       return settle(space)
     }).pipe(

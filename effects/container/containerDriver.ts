@@ -8,6 +8,10 @@ export const SpaceLabels = {
   /** The creation id of the space: a later space of the same name never takes this one's container or volumes. */
   creation: "knot.creation",
   node: "knot.node",
+  /** The user id of the space's owner, for people reading the engine's lists. */
+  owner: "knot.owner",
+  /** On a volume: the template's name for it. */
+  volume: "knot.volume",
   template: "knot.template",
   generation: "knot.generation"
 } as const
@@ -16,6 +20,8 @@ export interface VolumeMount {
   /** A named volume; its full engine name is chosen by the caller. */
   readonly name: string
   readonly mountPath: string
+  /** Put on the volume beside the container's labels when the engine creates it. */
+  readonly labels?: Readonly<Record<string, string>>
 }
 
 export interface ContainerSpec {
@@ -56,6 +62,8 @@ export interface ContainerDriverShape {
   readonly stop: (id: string, timeoutSeconds: number) => Effect.Effect<void, ContainerError>
   /** Removes the container (forcing if running) and the named volumes. Removing a missing one succeeds. */
   readonly remove: (id: string, options: RemoveOptions) => Effect.Effect<void, ContainerError>
+  /** Removes a named volume. Removing a missing one succeeds; one a container mounts is refused. */
+  readonly removeVolume: (name: string) => Effect.Effect<void, ContainerError>
   /** `undefined` when the engine has no such container. */
   readonly inspect: (id: string) => Effect.Effect<ContainerInfo | undefined, ContainerError>
   /** Every container carrying all of these labels. */

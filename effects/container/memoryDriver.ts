@@ -156,6 +156,21 @@ const make = (options: MemoryDriverOptions) =>
         return [outcome, { ...engine, containers, volumes }]
       })
 
+    const removeVolume = (name: string) =>
+      call<void>((engine) => {
+        if ([...engine.containers.values()].some((entry) => entry.volumes.includes(name))) {
+          const refused = new ContainerOperationFailed({
+            operation: "remove volume",
+            id: name,
+            reason: "the volume is in use by a container"
+          })
+          return [Effect.fail(refused), engine]
+        }
+        const volumes = new Set(engine.volumes)
+        volumes.delete(name)
+        return [Effect.void, { ...engine, volumes }]
+      })
+
     const inspect = (id: string) => call((engine) => [Effect.succeed(engine.containers.get(id)?.info), engine])
 
     const listByLabels = (labels: Readonly<Record<string, string>>) =>
@@ -164,7 +179,7 @@ const make = (options: MemoryDriverOptions) =>
         return [Effect.succeed(infos.filter((info) => hasLabels(info, labels))), engine]
       })
 
-    const driver: ContainerDriverShape = { create, start, stop, remove, inspect, listByLabels }
+    const driver: ContainerDriverShape = { create, start, stop, remove, removeVolume, inspect, listByLabels }
 
     const engine: MemoryEngineShape = {
       kill: (id, exitCode = exitCodeOnKill) =>

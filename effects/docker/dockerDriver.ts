@@ -35,7 +35,7 @@ const make = (options: DockerDriverOptions): ContainerDriverShape => {
 
   const ensureVolume = (volume: VolumeMount, labels: Readonly<Record<string, string>>) =>
     request("create volume", (signal) =>
-      docker.createVolume({ Name: volume.name, Labels: { ...labels }, abortSignal: signal })).pipe(
+      docker.createVolume({ Name: volume.name, Labels: { ...labels, ...volume.labels }, abortSignal: signal })).pipe(
         Effect.asVoid,
         // Docker answers an existing name with that volume; Podman may answer 409 instead.
         Effect.catchTag("EngineRefusal", (refusal) =>
@@ -126,7 +126,7 @@ const make = (options: DockerDriverOptions): ContainerDriverShape => {
         Effect.map((infos) => infos.filter((info) => info !== undefined))
       )
 
-  return { create, start, stop, remove, inspect, listByLabels }
+  return { create, start, stop, remove, removeVolume, inspect, listByLabels }
 }
 
 /** The ContainerDriver on a Docker Engine API socket (Docker or Podman), through dockerode. */

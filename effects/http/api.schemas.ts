@@ -7,10 +7,15 @@ import { Space } from "../../storage/kinds/space.ts"
 import { SpaceStatus } from "../../storage/kinds/spaceStatus.ts"
 import { Template } from "../../storage/kinds/template.ts"
 import { UserRole } from "../../storage/kinds/user.ts"
+import { KeptVolume } from "../../storage/kinds/volume.ts"
 
 export const CreateSpaceRequest = Schema.Struct({
   name: Slug("a space name"),
-  template: NonEmpty("the template")
+  template: NonEmpty("the template"),
+  /** Template volume name -> id of one of the caller's kept volumes (`GET /api/volumes`) to mount instead. */
+  reuseVolumes: Schema.optionalWith(Schema.Record({ key: Schema.String, value: NonEmpty("a kept volume id") }), {
+    exact: true
+  })
 })
 export type CreateSpaceRequest = typeof CreateSpaceRequest.Type
 
@@ -21,12 +26,26 @@ export type CreateSpaceRequest = typeof CreateSpaceRequest.Type
  */
 export const SpaceView = Schema.extend(
   Schema.encodedSchema(Space),
-  Schema.extend(Schema.encodedSchema(SpaceStatus), Schema.Struct({ id: Schema.String, updatedAt: Schema.Number }))
+  Schema.extend(
+    Schema.encodedSchema(SpaceStatus),
+    Schema.Struct({
+      id: Schema.String,
+      updatedAt: Schema.Number,
+      askedAs: Schema.optionalWith(Schema.String, { exact: true }),
+      notice: Schema.optionalWith(Schema.String, { exact: true })
+    })
+  )
 )
 export type SpaceView = typeof SpaceView.Type
 
-/** A space named by its id or its name in a URL. */
-export const SpaceParam = Schema.Struct({ space: Schema.String })
+/** A space's one address: its owner's user id and the name it shows under (`/api/spaces/:owner/:name`). */
+export const SpaceParam = Schema.Struct({ owner: Schema.String, name: Schema.String })
+
+export const KeptVolumeView = Schema.extend(Schema.encodedSchema(KeptVolume), Schema.Struct({ id: Schema.String }))
+export type KeptVolumeView = typeof KeptVolumeView.Type
+
+/** A kept volume by its id (its engine name). */
+export const VolumeParam = Schema.Struct({ id: Schema.String })
 
 /** A template as written by people: the lists and tables they leave out are empty. */
 export const TemplateRequest = Schema.Struct({

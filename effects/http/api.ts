@@ -13,6 +13,7 @@ import {
   CreateUserRequest,
   Health,
   IssuedToken,
+  KeptVolumeView,
   SpaceParam,
   SpaceView,
   TemplateParam,
@@ -21,6 +22,7 @@ import {
   TokenParam,
   TokenView,
   UserView,
+  VolumeParam,
   ZoneView
 } from "./api.schemas.ts"
 import { Authentication } from "./auth/authentication.ts"
@@ -31,28 +33,39 @@ export class SpacesGroup extends HttpApiGroup.make("spaces")
       .setPayload(CreateSpaceRequest)
       .addSuccess(SpaceView, { status: 201 })
       .addError(NotFound)
+      .addError(Forbidden)
       .addError(Conflict)
       .addError(Unavailable)
   )
   .add(HttpApiEndpoint.get("list", "/api/spaces").addSuccess(Schema.Array(SpaceView)))
   .add(
-    HttpApiEndpoint.get("get", "/api/spaces/:space").setPath(SpaceParam).addSuccess(SpaceView).addError(NotFound)
+    HttpApiEndpoint.get("get", "/api/spaces/:owner/:name").setPath(SpaceParam).addSuccess(SpaceView).addError(NotFound)
       .addError(Forbidden)
   )
   .add(
-    HttpApiEndpoint.post("start", "/api/spaces/:space/start").setPath(SpaceParam).addSuccess(SpaceView)
+    HttpApiEndpoint.post("start", "/api/spaces/:owner/:name/start").setPath(SpaceParam).addSuccess(SpaceView)
       .addError(NotFound).addError(Forbidden).addError(Conflict)
   )
   .add(
-    HttpApiEndpoint.post("stop", "/api/spaces/:space/stop").setPath(SpaceParam).addSuccess(SpaceView)
+    HttpApiEndpoint.post("stop", "/api/spaces/:owner/:name/stop").setPath(SpaceParam).addSuccess(SpaceView)
       .addError(NotFound).addError(Forbidden).addError(Conflict)
   )
   .add(
-    HttpApiEndpoint.del("delete", "/api/spaces/:space").setPath(SpaceParam).addSuccess(SpaceView)
+    HttpApiEndpoint.del("delete", "/api/spaces/:owner/:name").setPath(SpaceParam).addSuccess(SpaceView)
       .addError(NotFound).addError(Forbidden).addError(Conflict)
   )
   .middleware(Authentication)
-  .annotate(OpenApi.Description, "Spaces: a user sees and drives their own, an admin all")
+  .annotate(OpenApi.Description, "Spaces, each at /api/spaces/OWNER/NAME: a user sees and drives their own, an admin all")
+{}
+
+export class VolumesGroup extends HttpApiGroup.make("volumes")
+  .add(HttpApiEndpoint.get("list", "/api/volumes").addSuccess(Schema.Array(KeptVolumeView)))
+  .add(
+    HttpApiEndpoint.del("delete", "/api/volumes/:id").setPath(VolumeParam).addSuccess(KeptVolumeView)
+      .addError(NotFound).addError(Forbidden)
+  )
+  .middleware(Authentication)
+  .annotate(OpenApi.Description, "Kept volumes of deleted spaces: a user sees and removes their own, an admin all")
 {}
 
 export class TemplatesGroup extends HttpApiGroup.make("templates")
@@ -120,6 +133,7 @@ export class HealthGroup extends HttpApiGroup.make("health")
 
 export class KnotApi extends HttpApi.make("knot")
   .add(SpacesGroup)
+  .add(VolumesGroup)
   .add(TemplatesGroup)
   .add(UsersGroup)
   .add(TokensGroup)

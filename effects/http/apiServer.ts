@@ -25,6 +25,8 @@ import { SpacesHandlers } from "./handlers/spaces.handlers.ts"
 import { TemplatesHandlers } from "./handlers/templates.handlers.ts"
 import { TokensHandlers } from "./handlers/tokens.handlers.ts"
 import { UsersHandlers } from "./handlers/users.handlers.ts"
+import { VolumesHandlers } from "./handlers/volumes.handlers.ts"
+import { VolumesLive } from "../../actors/space/volumes.live.ts"
 import { RequestErrorsLive } from "./requestErrors.ts"
 import { drainServer } from "./serverDrain.ts"
 
@@ -35,6 +37,7 @@ export const ApiLive: Layer.Layer<HttpApi.Api, never, ApiRequirements> = HttpApi
   Layer.provide(
     Layer.mergeAll(
       SpacesHandlers,
+      VolumesHandlers,
       TemplatesHandlers,
       UsersHandlers,
       TokensHandlers,
@@ -44,7 +47,8 @@ export const ApiLive: Layer.Layer<HttpApi.Api, never, ApiRequirements> = HttpApi
     )
   ),
   Layer.provide(AuthenticationLive),
-  Layer.provide(AccountsLive)
+  Layer.provide(AccountsLive),
+  Layer.provide(VolumesLive)
 )
 
 export interface ApiServerOptions {

@@ -3,7 +3,7 @@
  * what to do), the status and `code` are chosen here. Used with `Effect.catchTags`.
  */
 import type { StoreError } from "../../storage/store.errors.ts"
-import { BadRequest, Conflict, Internal, NotFound, Unavailable, Unprocessable } from "./api.errors.ts"
+import { BadRequest, Conflict, Forbidden, Internal, NotFound, Unavailable, Unprocessable } from "./api.errors.ts"
 
 interface Described {
   readonly message: string
@@ -32,3 +32,6 @@ export const templatesManagedByOrigin = as((fields) => new Conflict(fields), "te
 export const userNotFound = as((fields) => new NotFound(fields), "user_not_found")
 export const userNameTaken = as((fields) => new Conflict(fields), "user_name_taken")
 export const tokenNotFound = as((fields) => new NotFound(fields), "token_not_found")
+export const volumeNotFound = as((fields) => new NotFound(fields), "volume_not_found")
+export const volumeNotYours = as((fields) => new Forbidden(fields), "volume_not_yours")
+export const volumeReuseInvalid = as((fields) => new BadRequest(fields), "volume_reuse_invalid")

@@ -5,13 +5,18 @@
  * under last-writer-wins a record with two writers loses one's write whenever the two cross.
  */
 import { Schema } from "effect"
-import { Count, CreationId, NonEmpty, Slug } from "./fields.ts"
+import { Count, CreationId, EpochMillis, NonEmpty, Slug } from "./fields.ts"
 
 /** What the owner of the space asked for. */
 export const SpaceDesired = Schema.Literal("running", "stopped", "deleted")
 export type SpaceDesired = typeof SpaceDesired.Type
 
 export const Space = Schema.Struct({
+  /**
+   * The name its owner asked for. It is an alias, unique among the owner's live spaces; when
+   * two creates of one name meet after a partition, the later shows under another name
+   * (spaceNames.ts), and this field keeps what was asked.
+   */
   name: Slug("a space name"),
   /**
    * Minted by each create (from Effect's Random), so that a space created again under a name
@@ -21,6 +26,15 @@ export const Space = Schema.Struct({
   creation: Schema.optionalWith(CreationId, { exact: true }),
   /** The user id of the developer it belongs to. */
   owner: NonEmpty("the owner"),
+  /** When it was created (the creating node's clock): of two creates of one name, the earlier keeps it. */
+  createdAt: Schema.optionalWith(EpochMillis("createdAt"), { exact: true }),
+  /**
+   * Kept volumes of earlier spaces of the same owner that this one mounts instead of new
+   * ones: template volume name -> engine volume name. Checked at create (volumes.live.ts).
+   */
+  reusedVolumes: Schema.optionalWith(Schema.Record({ key: Slug("a volume name"), value: NonEmpty("a volume") }), {
+    exact: true
+  }),
   /** The template id it was created from. */
   template: NonEmpty("the template"),
   /** The node that owns it: the only one that ever starts its container. */

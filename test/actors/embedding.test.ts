@@ -7,8 +7,8 @@ it.scoped("a test of your own runs a whole node in memory and drives its time", 
     yield* (yield* Templates).put({ name: "dev", image: "busybox", env: {}, volumes: [], zones: [] })
     yield* startNode()
     const spaces = yield* Spaces
-    yield* spaces.create({ name: "alice", template: "dev", owner: "alice" })
+    yield* spaces.create({ name: "dev", template: "dev", owner: "alice" })
     yield* TestClock.adjust("10 seconds")
-    expect((yield* spaces.get("alice")).observed).toBe("running")
+    expect((yield* spaces.find("alice", "dev")).observed).toBe("running")
   }).pipe(Effect.provide(TestNode.layer({ zone: "us-east" })))
 )

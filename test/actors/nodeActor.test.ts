@@ -113,21 +113,21 @@ describe("NodeActor", () => {
     Effect.gen(function*() {
       yield* (yield* Templates).put(devTemplate)
       yield* startNode()
-      yield* (yield* Spaces).create({ name: "alice", template: "dev", owner: "alice" })
+      const { id, creation } = yield* (yield* Spaces).create({ name: "alice", template: "dev", owner: "alice" })
       yield* spaceObserved("alice", "running")
-      // The record of a create that raced this one across a partition, and won.
-      yield* (yield* Store).put(spaceKind, "alice", { ...spaceRecord("alice", "node-2"), desired: "running" })
+      // A later request moved the space to another node (as a migration would).
+      yield* (yield* Store).put(spaceKind, id, { ...spaceRecord("alice", "node-2"), creation, desired: "running" })
       yield* eventually(Effect.map(allContainers, (found) => (found.length === 0 ? true : undefined)), "no container")
     }).pipe(Effect.provide(TestNode.layer())))
 
-  it.scoped("at start, removes a container left for a space that another node won meanwhile", () =>
+  it.scoped("at start, removes a container left for a space whose record moved to another node meanwhile", () =>
     Effect.gen(function*() {
       yield* (yield* Templates).put(devTemplate)
       const first = yield* startNode()
-      yield* (yield* Spaces).create({ name: "alice", template: "dev", owner: "alice" })
+      const { id, creation } = yield* (yield* Spaces).create({ name: "alice", template: "dev", owner: "alice" })
       yield* spaceObserved("alice", "running")
       yield* first.stop
-      yield* (yield* Store).put(spaceKind, "alice", { ...spaceRecord("alice", "node-2"), desired: "running" })
+      yield* (yield* Store).put(spaceKind, id, { ...spaceRecord("alice", "node-2"), creation, desired: "running" })
       yield* startNode()
       yield* eventually(Effect.map(allContainers, (found) => (found.length === 0 ? true : undefined)), "no container")
     }).pipe(Effect.provide(TestNode.layer())))
@@ -137,14 +137,14 @@ describe("NodeActor", () => {
       const system = yield* ActorSystem
       yield* (yield* Templates).put(devTemplate)
       const ref = yield* startNode({ extraChildren: (ctx) => ctx.spawn(idle, { name: "gossip" }) })
-      yield* (yield* Spaces).create({ name: "alice", template: "dev", owner: "alice" })
+      const { id } = yield* (yield* Spaces).create({ name: "alice", template: "dev", owner: "alice" })
       yield* spaceObserved("alice", "running")
       const events = yield* system.subscribe
       yield* ref.stop
       const stopped = Chunk.toReadonlyArray(yield* Queue.takeAll(events))
         .filter((event) => event._tag === "Stopped")
         .map((event) => event.path)
-      expect(stopped).toEqual(["node/space:alice", "node/zone:local", "node/gossip", "node"])
+      expect(stopped).toEqual([`node/space:${id}`, "node/zone:local", "node/gossip", "node"])
       expect((yield* allContainers).map((info) => info.state)).toEqual(["running"])
       expect(yield* readSpace("alice")).toMatchObject({ desired: "running", observed: "running" })
     }).pipe(Effect.provide(TestNode.layer())))

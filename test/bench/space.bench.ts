@@ -16,7 +16,7 @@ import { startNode } from "../../actors/node/node.actor.ts"
 import { TemplatesLive } from "../../actors/node/templates.live.ts"
 import { Templates } from "../../actors/node/templates.ts"
 import { ActorSystemLive } from "../../actors/runtime/actorSystem.ts"
-import { containerSpec } from "../../actors/space/spaceContainer.ts"
+import { containerSpec, spaceIdentity } from "../../actors/space/spaceContainer.ts"
 import { decodeSpaceStatus, spaceKind, spaceStatusKind } from "../../actors/space/spaceRecord.ts"
 import { SpacesLive } from "../../actors/space/spaces.live.ts"
 import { Spaces } from "../../actors/space/spaces.ts"
@@ -147,7 +147,7 @@ const viaKnot = async () => {
 
 const viaDockerode = async () => {
   const name = `raw-${process.pid}-${++counter}`
-  const options = toCreateOptions(containerSpec({ space: name, node }, template, 1, runLabels))
+  const options = toCreateOptions(containerSpec(spaceIdentity(name, node, undefined), template, 1, runLabels))
   const started = now()
   const container = await docker.createContainer(options)
   await container.start()

@@ -105,8 +105,17 @@ layer(cliTestNode, { excludeTestServices: true })("knot space", (it) => {
       const owner = yield* asUser("own")
       yield* runKnot(["space", "create", "own-dev", "-t", "web", "--no-wait"], owner)
       const other = yield* asUser("oth")
-      const run = yield* runKnot(["space", "delete", "own-dev"], other)
-      expect(run).toEqual({ exitCode: 1, stdout: "", stderr: "error: space own-dev belongs to another user" })
+      const run = yield* runKnot(["space", "delete", "own/own-dev"], other)
+      expect(run).toEqual({ exitCode: 1, stdout: "", stderr: "error: space own/own-dev belongs to another user" })
+    }))
+
+  it.effect("a bare name is one of the caller's own spaces, never another user's", () =>
+    Effect.gen(function*() {
+      const owner = yield* asUser("mine")
+      yield* runKnot(["space", "create", "mine-dev", "-t", "web", "--no-wait"], owner)
+      const other = yield* asUser("yours")
+      const run = yield* runKnot(["space", "get", "mine-dev"], other)
+      expect(run).toEqual({ exitCode: 1, stdout: "", stderr: "error: no space yours/mine-dev; see `knot space list`" })
     }))
 
   it.effect("delete asks for the space's removal", () =>

@@ -39,19 +39,19 @@ describe("a request made on another node than the owner", () => {
         const storeA = yield* Store
         yield* (yield* Templates).put(devTemplate)
         yield* startNode()
-        yield* (yield* Spaces).create({ name: "alice", template: "dev", owner: "alice" })
+        const { id } = yield* (yield* Spaces).create({ name: "alice", template: "dev", owner: "alice" })
         yield* spaceObserved("alice", "creating")
         yield* exchange(storeA, storeB)
 
         // B asks to stop; a second later, without having seen that, A reports the container
         // created, starting and running.
-        yield* spacesB.stop("alice")
-        const request = (yield* storeB.get(spaceKind, "alice"))!
+        yield* spacesB.stop(id)
+        const request = (yield* storeB.get(spaceKind, id))!
         yield* TestClock.adjust("1 second")
         yield* Deferred.succeed(gate, undefined)
         yield* spaceObserved("alice", "running")
         expect(yield* readSpace("alice")).toMatchObject({ desired: "running", generation: 1 })
-        const report = (yield* storeA.get(spaceStatusKind, "alice"))!
+        const report = (yield* storeA.get(spaceStatusKind, id))!
         // The report is the later write: had it rewritten the space record (with the request it
         // knew of, `running`), last-writer-wins would have kept it and dropped B's request.
         expect(versionOrder(report.version, request.version)).toBe(1)
@@ -62,7 +62,7 @@ describe("a request made on another node than the owner", () => {
         expect((yield* allContainers).map((info) => [info.id, info.state])).toEqual([[stopped.containerId, "exited"]])
 
         yield* exchange(storeA, storeB)
-        expect(yield* spacesB.get("alice")).toMatchObject({ desired: "stopped", observed: "stopped" })
+        expect(yield* spacesB.get(id)).toMatchObject({ desired: "stopped", observed: "stopped" })
       })
       yield* run.pipe(Effect.provide(TestNode.layer({ node: "node-1", wrapDriver: holdCreate })))
     }))

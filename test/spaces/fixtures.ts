@@ -3,7 +3,7 @@ import { Effect, Option } from "effect"
 import { ActorSystem } from "../../actors/runtime/actorSystem.ts"
 import type { SpaceActorStatus, SpaceMessage } from "../../actors/space/space.actor.ts"
 import { spaceActorName, spaceStatus } from "../../actors/space/space.actor.ts"
-import { readSpaceView } from "../../actors/space/spaceRecord.ts"
+import { listSpaceViews } from "../../actors/space/spaceRecord.ts"
 import type { SpaceView } from "../../actors/space/spaces.ts"
 import { ContainerDriver } from "../../effects/container/containerDriver.ts"
 import { Store } from "../../storage/store.ts"
@@ -22,8 +22,16 @@ export const devTemplate = {
   cpus: 0.5
 }
 
-/** The space as its records show it now (request and owner's status): `undefined` when missing or tombstoned. */
-export const readSpace = (id: string) => Effect.orDie(Effect.flatMap(Store, (store) => readSpaceView(store, id)))
+/**
+ * The space whose id or shown name is `key`, as its records show it now (request and owner's
+ * status): `undefined` when missing or tombstoned. Tests give their spaces distinct names.
+ */
+export const readSpace = (key: string) =>
+  Effect.orDie(Effect.flatMap(Store, (store) =>
+    Effect.map(listSpaceViews(store), (views) => views.find((view) => view.id === key || view.name === key))))
+
+/** The id of the live space `key` names; `key` itself once there is none (a deleted space's actor). */
+export const idOf = (key: string) => Effect.map(readSpace(key), (view) => view?.id ?? key)
 
 /**
  * Lets the actors run until `probe` gives a value. Virtual time does not move: only fibers
@@ -54,10 +62,11 @@ export const spaceGone = (id: string) =>
 /** Every container on the engine (through the driver, with no label filter). */
 export const allContainers = Effect.flatMap(ContainerDriver, (driver) => driver.listByLabels({}))
 
-export const spaceActorRef = (id: string) =>
-  Effect.flatMap(ActorSystem, (system) => system.lookup<SpaceMessage>(`node/${spaceActorName(id)}`))
+export const spaceActorRef = (key: string) =>
+  Effect.flatMap(idOf(key), (id) =>
+    Effect.flatMap(ActorSystem, (system) => system.lookup<SpaceMessage>(`node/${spaceActorName(id)}`)))
 
-export const statusOf = (id: string): Effect.Effect<SpaceActorStatus, unknown, ActorSystem> =>
+export const statusOf = (id: string): Effect.Effect<SpaceActorStatus, unknown, ActorSystem | Store> =>
   Effect.flatMap(spaceActorRef(id), (ref) =>
     Option.isNone(ref) ? Effect.dieMessage(`no actor for space ${id}`) : spaceStatus(ref.value))
 

@@ -65,7 +65,7 @@ describe("SpaceActor on the memory engine", () => {
         image: "knot-busybox:latest",
         state: "running",
         labels: {
-          "knot.space": "alice",
+          "knot.space": space.id,
           "knot.creation": space.creation,
           "knot.node": "node-1",
           "knot.template": "dev",
@@ -84,22 +84,22 @@ describe("SpaceActor on the memory engine", () => {
     Effect.gen(function*() {
       yield* (yield* Templates).put(devTemplate)
       yield* node()
-      yield* (yield* Spaces).create({ name: "alice", template: "dev", owner: "alice" })
+      const { id } = yield* (yield* Spaces).create({ name: "alice", template: "dev", owner: "alice" })
       const store = yield* Store
-      const requested = (yield* store.get(spaceKind, "alice"))!
+      const requested = (yield* store.get(spaceKind, id))!
       const space = yield* spaceObserved("alice", "running")
-      expect((yield* store.get(spaceKind, "alice"))?.version).toEqual(requested.version)
-      expect((yield* store.get(spaceStatusKind, "alice"))?.value).toEqual({ observed: "running", containerId: space.containerId })
+      expect((yield* store.get(spaceKind, id))?.version).toEqual(requested.version)
+      expect((yield* store.get(spaceStatusKind, id))?.value).toEqual({ observed: "running", containerId: space.containerId })
     }).pipe(Effect.provide(withNode)))
 
   it.scoped("stops a space and starts it again in the same container", () =>
     Effect.gen(function*() {
       const { space } = yield* runningSpace
       const spaces = yield* Spaces
-      yield* spaces.stop("alice")
+      yield* spaces.stop(space.id)
       yield* spaceObserved("alice", "stopped")
       expect((yield* allContainers).map((info) => [info.id, info.state])).toEqual([[space.containerId, "exited"]])
-      yield* spaces.start("alice")
+      yield* spaces.start(space.id)
       const started = yield* spaceObserved("alice", "running")
       expect(started.containerId).toBe(space.containerId)
       expect((yield* allContainers).map((info) => [info.id, info.state])).toEqual([[space.containerId, "running"]])
@@ -108,20 +108,20 @@ describe("SpaceActor on the memory engine", () => {
   it.scoped("deletes a space: container and unkept volumes gone, kept volume stays, record and actor gone", () =>
     Effect.gen(function*() {
       const { space } = yield* runningSpace
-      yield* (yield* Spaces).delete("alice")
+      yield* (yield* Spaces).delete(space.id)
       yield* spaceGone("alice")
       expect(yield* allContainers).toEqual([])
       expect([...(yield* (yield* MemoryEngine).volumes)]).toEqual([`knot.alice.${space.creation}.home`])
-      expect((yield* (yield* Store).get(spaceLifecycleKind, "alice"))?.deleted).toBe(true)
-      expect((yield* (yield* Store).get(spaceStatusKind, "alice"))?.deleted).toBe(true)
-      yield* eventually(Effect.map(spaceActorRef("alice"), (ref) => (Option.isNone(ref) ? true : undefined)), "actor stopped")
+      expect((yield* (yield* Store).get(spaceLifecycleKind, space.id))?.deleted).toBe(true)
+      expect((yield* (yield* Store).get(spaceStatusKind, space.id))?.deleted).toBe(true)
+      yield* eventually(Effect.map(spaceActorRef(space.id), (ref) => (Option.isNone(ref) ? true : undefined)), "actor stopped")
     }).pipe(Effect.provide(withNode)))
 
   it.scoped("lets a deleted space's name be used again", () =>
     Effect.gen(function*() {
-      yield* runningSpace
+      const { space } = yield* runningSpace
       const spaces = yield* Spaces
-      yield* spaces.delete("alice")
+      yield* spaces.delete(space.id)
       yield* spaceGone("alice")
       yield* spaces.create({ name: "alice", template: "dev", owner: "alice" })
       const again = yield* spaceObserved("alice", "running")
@@ -139,9 +139,9 @@ describe("SpaceActor on the memory engine", () => {
         yield* (yield* Templates).put(devTemplate)
         yield* node()
         const spaces = yield* Spaces
-        yield* spaces.create({ name: "alice", template: "dev", owner: "alice" })
+        const { id } = yield* spaces.create({ name: "alice", template: "dev", owner: "alice" })
         yield* spaceObserved("alice", "creating")
-        yield* spaces.stop("alice")
+        yield* spaces.stop(id)
         yield* statusWhere("alice", "wanting stopped", (status) => status.lifecycle.context.desired === "stopped")
         yield* Deferred.succeed(gate, undefined)
         const stopped = yield* spaceObserved("alice", "stopped")
@@ -205,7 +205,7 @@ describe("SpaceActor on the memory engine", () => {
       yield* (yield* MemoryEngine).failNextCreates(3)
       yield* node({ space: { retrySchedule: Schedule.addDelay(Schedule.recurs(2), () => "1 second") } })
       const spaces = yield* Spaces
-      yield* spaces.create({ name: "alice", template: "dev", owner: "alice" })
+      const { id } = yield* spaces.create({ name: "alice", template: "dev", owner: "alice" })
       yield* spaceObserved("alice", "failed")
       yield* TestClock.adjust("2 seconds")
       const given = yield* spaceWhere("alice", "given up", (space) => space.reason?.includes("stopped retrying") === true)
@@ -215,7 +215,7 @@ describe("SpaceActor on the memory engine", () => {
       )
       yield* TestClock.adjust("1 minute")
       expect((yield* readSpace("alice"))?.observed).toBe("failed")
-      yield* spaces.start("alice")
+      yield* spaces.start(id)
       const running = yield* spaceObserved("alice", "running")
       expect(running.reason).toBeUndefined()
     }).pipe(Effect.provide(withNode)))
@@ -278,7 +278,7 @@ describe("SpaceActor on the memory engine", () => {
         name: "knot-alice-0",
         image: "knot-busybox:latest",
         env: {},
-        labels: { "knot.space": "alice", "knot.node": "node-1", "knot.generation": "0" },
+        labels: { "knot.space": space.id, "knot.node": "node-1", "knot.generation": "0" },
         volumes: []
       })
       yield* node()
@@ -314,9 +314,9 @@ describe("SpaceActor on the memory engine", () => {
 
   it.scoped("carries out a request made while its node was down once the node is back", () =>
     Effect.gen(function*() {
-      const { ref } = yield* runningSpace
+      const { ref, space } = yield* runningSpace
       yield* ref.stop
-      const requested = yield* (yield* Spaces).delete("alice")
+      const requested = yield* (yield* Spaces).delete(space.id)
       expect(requested).toMatchObject({ desired: "deleted", observed: "running" })
       yield* node()
       yield* spaceGone("alice")
@@ -325,8 +325,8 @@ describe("SpaceActor on the memory engine", () => {
 
   it.scoped("acts on a request that another node wrote and gossip merged", () =>
     Effect.gen(function*() {
-      yield* runningSpace
-      yield* mergeFromAnotherNode("alice", (value) => ({
+      const { space } = yield* runningSpace
+      yield* mergeFromAnotherNode(space.id, (value) => ({
         ...value,
         desired: "stopped",
         generation: (value["generation"] as number) + 1
@@ -376,7 +376,7 @@ describe("SpaceActor on the memory engine", () => {
         const restarted = yield* eventually(
           Effect.map(Queue.poll(events), (event) =>
             Option.getOrUndefined(
-              Option.filter(event, (e: LifecycleEvent) => e._tag === "Restarted" && e.path === "node/space:alice")
+              Option.filter(event, (e: LifecycleEvent) => e._tag === "Restarted" && e.path === `node/space:${space.id}`)
             )),
           "a restart of the space actor"
         )

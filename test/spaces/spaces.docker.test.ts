@@ -13,6 +13,8 @@ import { DockerDriver } from "../../effects/docker/dockerDriver.ts"
 import { MemoryStore } from "../../storage/memoryStore.ts"
 import { NodeId } from "../../storage/record.ts"
 import { engineAvailable, engineSocket, noEngineNotice, testImage } from "../support/dockerEngine.ts"
+import { readKeptVolume } from "../../actors/space/keptVolumes.ts"
+import { Store } from "../../storage/store.ts"
 import { readSpace } from "./fixtures.ts"
 
 const available = await engineAvailable()
@@ -61,7 +63,7 @@ const startTestNode = startNode({
   }
 })
 
-/** Polls the record in real time until `predicate` holds; gives up after 20 s with what it saw. */
+/** Polls the record (by id or name) in real time until `predicate` holds; gives up after 20 s with what it saw. */
 const awaitSpace = (id: string, what: string, predicate: (space: SpaceView | undefined) => boolean) =>
   Effect.gen(function*() {
     const deadline = Date.now() + 20_000
@@ -126,10 +128,22 @@ const runningSpace = (what: string) =>
   Effect.gen(function*() {
     yield* (yield* Templates).put(template)
     const ref = yield* startTestNode
-    const id = uniqueSpace(what)
-    yield* (yield* Spaces).create({ name: id, template: template.name, owner: "tester" })
+    const name = uniqueSpace(what)
+    const { id } = yield* (yield* Spaces).create({ name, template: template.name, owner: "tester" })
     const space = yield* observed(id, "running")
-    return { id, ref, space, containerId: space.containerId! }
+    return { id, name, ref, space, containerId: space.containerId! }
+  })
+
+/** Creates `owner`'s space and waits until the engine runs it (the template and node already there). */
+const ownSpace = (owner: string, name: string, reuseVolumes?: Record<string, string>) =>
+  Effect.gen(function*() {
+    const { id } = yield* (yield* Spaces).create({
+      name,
+      template: template.name,
+      owner,
+      ...(reuseVolumes === undefined ? {} : { reuseVolumes })
+    })
+    return yield* observed(id, "running")
   })
 
 describe.runIf(available)("spaces on a real engine", () => {
@@ -143,22 +157,23 @@ describe.runIf(available)("spaces on a real engine", () => {
 
   it.live("creates a space whose container the engine runs, with knot's labels, init and limits", () =>
     Effect.gen(function*() {
-      const { containerId, id } = yield* runningSpace("create")
+      const { containerId, id, name } = yield* runningSpace("create")
       const seen = (yield* engineView(containerId))!
       expect(seen.State.Running).toBe(true)
       const creation = seen.Config.Labels["knot.creation"]!
-      expect(creation).toMatch(/^[0-9a-f]{16}$/)
-      expect(seen.Name).toBe(`/knot.${id}.${creation}.1`)
+      expect(creation).toBe(id)
+      expect(seen.Name).toBe(`/knot.${name}.${creation}.1`)
       expect(seen.Config.Labels).toMatchObject({
         ...runLabel,
         "knot.space": id,
+        "knot.owner": "tester",
         "knot.node": node,
         "knot.template": "busybox",
         "knot.generation": "1"
       })
       expect(seen.HostConfig.Init).toBe(true)
       expect(seen.HostConfig.Memory).toBe(64 * 1024 * 1024)
-      expect(seen.Mounts.map((mount) => mount.Name).sort()).toEqual([`knot.${id}.${creation}.cache`, `knot.${id}.${creation}.home`])
+      expect(seen.Mounts.map((mount) => mount.Name).sort()).toEqual([`knot.${name}.${creation}.cache`, `knot.${name}.${creation}.home`])
     }).pipe(Effect.provide(onEngine())))
 
   it.live("stops a space and starts the same container again", () =>
@@ -176,30 +191,56 @@ describe.runIf(available)("spaces on a real engine", () => {
 
   it.live("deletes a space: the container and the unkept volume are gone, the kept one stays", () =>
     Effect.gen(function*() {
-      const { containerId, id, space } = yield* runningSpace("delete")
+      const { containerId, id, name, space } = yield* runningSpace("delete")
       yield* (yield* Spaces).delete(id)
       yield* awaitSpace(id, "deleted", (space) => space === undefined)
       expect(yield* engineView(containerId)).toBeUndefined()
-      expect(yield* volumeExists(`knot.${id}.${space.creation}.cache`)).toBe(false)
-      expect(yield* volumeExists(`knot.${id}.${space.creation}.home`)).toBe(true)
+      expect(yield* volumeExists(`knot.${name}.${space.creation}.cache`)).toBe(false)
+      expect(yield* volumeExists(`knot.${name}.${space.creation}.home`)).toBe(true)
+      expect(yield* readKeptVolume(yield* Store, `knot.${name}.${space.creation}.home`)).toMatchObject({
+        owner: "tester",
+        node,
+        volume: "home",
+        spaceId: id,
+        desired: "kept"
+      })
     }).pipe(Effect.provide(onEngine())))
 
-  it.live("a space created again under a deleted one's name starts on empty volumes, the kept one untouched", () =>
+  it.live("Alice and Bob each have a space dev with a volume home: two volumes, neither sees the other's file", () =>
     Effect.gen(function*() {
-      const { containerId, id, space } = yield* runningSpace("again")
-      yield* shell(containerId, "echo secret > /home/dev/id_rsa")
+      yield* (yield* Templates).put(template)
+      yield* startTestNode
+      const name = uniqueSpace("dev")
+      const alices = yield* ownSpace("alice", name)
+      const bobs = yield* ownSpace("bob", name)
+      yield* shell(alices.containerId!, "echo alice > /home/dev/id_rsa")
+      expect(yield* shell(bobs.containerId!, "cat /home/dev/id_rsa 2>&1 || echo absent")).toMatch(/absent$/)
+      const [hers, his] = [yield* mountedVolumes(alices.containerId!), yield* mountedVolumes(bobs.containerId!)]
+      expect(hers.filter((volume) => his.includes(volume))).toEqual([])
+    }).pipe(Effect.provide(onEngine())))
+
+  it.live("a kept volume: Bob's new space of that name starts empty, Alice mounts hers again, Bob may not", () =>
+    Effect.gen(function*() {
+      yield* (yield* Templates).put(template)
+      yield* startTestNode
       const spaces = yield* Spaces
-      yield* spaces.delete(id)
-      yield* awaitSpace(id, "deleted", (space) => space === undefined)
-      yield* spaces.create({ name: id, template: template.name, owner: "someone-else" })
-      const again = yield* observed(id, "running")
-      expect(again.creation).not.toBe(space.creation)
-      expect(yield* shell(again.containerId!, "cat /home/dev/id_rsa 2>&1 || echo absent")).toMatch(/absent$/)
-      expect(yield* volumeExists(`knot.${id}.${space.creation}.home`)).toBe(true)
-      expect(yield* mountedVolumes(again.containerId!)).toEqual([
-        `knot.${id}.${again.creation}.cache`,
-        `knot.${id}.${again.creation}.home`
-      ])
+      const name = uniqueSpace("adev")
+      const first = yield* ownSpace("alice", name)
+      yield* shell(first.containerId!, "echo secret > /home/dev/id_rsa")
+      yield* spaces.delete(first.id)
+      yield* awaitSpace(first.id, "deleted", (space) => space === undefined)
+      const kept = `knot.${name}.${first.creation}.home`
+
+      const bobs = yield* ownSpace("bob", name)
+      expect(yield* shell(bobs.containerId!, "cat /home/dev/id_rsa 2>&1 || echo absent")).toMatch(/absent$/)
+      expect(yield* mountedVolumes(bobs.containerId!)).not.toContain(kept)
+
+      const stolen = yield* Effect.flip(spaces.create({ name: "theft", template: template.name, owner: "bob", reuseVolumes: { home: kept } }))
+      expect(stolen.message).toBe(`kept volume ${kept} belongs to another user; only its owner can reuse it`)
+
+      const again = yield* ownSpace("alice", name, { home: kept })
+      expect(yield* shell(again.containerId!, "cat /home/dev/id_rsa")).toBe("secret")
+      expect(yield* mountedVolumes(again.containerId!)).toContain(kept)
     }).pipe(Effect.provide(onEngine())))
 
   it.live("the spaces a with volume dev-home and a-dev with volume home mount two volumes", () =>
@@ -214,6 +255,7 @@ describe.runIf(available)("spaces on a real engine", () => {
       yield* spaces.create({ name: `${a}-dev`, template: "home", owner: "bob" })
       const first = yield* observed(a, "running")
       const second = yield* observed(`${a}-dev`, "running")
+      expect(first.owner).toBe("alice")
       yield* shell(first.containerId!, "echo alice > /data/mine")
       expect(yield* shell(second.containerId!, "cat /data/mine 2>&1 || echo absent")).toMatch(/absent$/)
       const [one, two] = [yield* mountedVolumes(first.containerId!), yield* mountedVolumes(second.containerId!)]
@@ -259,6 +301,6 @@ describe.runIf(available)("spaces on a real engine", () => {
       const id = uniqueSpace("eu")
       const created = yield* Effect.either((yield* Spaces).create({ name: id, template: "eu-only", owner: "tester" }))
       expect(Either.isLeft(created) && created.left.message).toBe("no alive node in zones [eu-west] for template eu-only")
-      expect(yield* containersOf(id)).toEqual([])
+      expect(yield* (yield* Spaces).list()).toEqual([])
     }).pipe(Effect.provide(onEngine())))
 })

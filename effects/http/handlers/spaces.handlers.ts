@@ -11,31 +11,46 @@ import {
   spaceNotFound,
   spaceRequestRefused,
   storeErrors,
-  templateNotFound
+  templateNotFound,
+  volumeNotFound,
+  volumeNotYours,
+  volumeReuseInvalid
 } from "../domainErrors.ts"
 
 export const SpacesHandlers = HttpApiBuilder.group(KnotApi, "spaces", (handlers) =>
   Effect.gen(function*() {
     const spaces = yield* Spaces
 
-    /** The space, if the caller may see and drive it (403 otherwise: its name is no secret). */
-    const owned = (space: string) =>
-      Effect.tap(spaces.get(space), (view) => requireOwner(view.owner, `space ${view.name}`))
+    /**
+     * The space at `owner/name`, if the caller may see and drive it. Another user's is a 403
+     * before it is looked up, so that nobody learns which names another user has.
+     */
+    const owned = (path: { readonly owner: string; readonly name: string }) =>
+      Effect.zipRight(requireOwner(path.owner, `space ${path.owner}/${path.name}`), spaces.find(path.owner, path.name))
 
-    const drive = (space: string, request: "start" | "stop" | "delete") =>
-      Effect.flatMap(owned(space), (view) => spaces[request](view.id)).pipe(
+    const drive = (path: { readonly owner: string; readonly name: string }, request: "start" | "stop" | "delete") =>
+      Effect.flatMap(owned(path), (view) => spaces[request](view.id)).pipe(
         Effect.catchTags({ SpaceNotFound: spaceNotFound, SpaceRequestRefused: spaceRequestRefused, ...storeErrors })
       )
 
     return handlers
       .handle("create", ({ payload }) =>
-        Effect.flatMap(CurrentUser, (user) => spaces.create({ name: payload.name, template: payload.template, owner: user.id }))
+        Effect.flatMap(CurrentUser, (user) =>
+          spaces.create({
+            name: payload.name,
+            template: payload.template,
+            owner: user.id,
+            ...(payload.reuseVolumes === undefined ? {} : { reuseVolumes: payload.reuseVolumes })
+          }))
           .pipe(
             Effect.catchTags({
               SpaceNameInvalid: spaceNameInvalid,
               TemplateNotFound: templateNotFound,
               SpaceNameTaken: spaceNameTaken,
               NoAliveNodeInZones: noAliveNodeInZones,
+              VolumeNotFound: volumeNotFound,
+              VolumeNotYours: volumeNotYours,
+              VolumeReuseInvalid: volumeReuseInvalid,
               ...storeErrors
             })
           ))
@@ -43,8 +58,8 @@ export const SpacesHandlers = HttpApiBuilder.group(KnotApi, "spaces", (handlers)
         Effect.flatMap(CurrentUser, (user) => spaces.list(user.role === "admin" ? undefined : { owner: user.id })).pipe(
           Effect.catchTags(storeErrors)
         ))
-      .handle("get", ({ path }) => owned(path.space).pipe(Effect.catchTags({ SpaceNotFound: spaceNotFound, ...storeErrors })))
-      .handle("start", ({ path }) => drive(path.space, "start"))
-      .handle("stop", ({ path }) => drive(path.space, "stop"))
-      .handle("delete", ({ path }) => drive(path.space, "delete"))
+      .handle("get", ({ path }) => owned(path).pipe(Effect.catchTags({ SpaceNotFound: spaceNotFound, ...storeErrors })))
+      .handle("start", ({ path }) => drive(path, "start"))
+      .handle("stop", ({ path }) => drive(path, "stop"))
+      .handle("delete", ({ path }) => drive(path, "delete"))
   }))
