@@ -75,10 +75,6 @@ interface Slot {
   downSince: number | undefined
 }
 
-/**
- * What a user's request on a node came to: the record it wrote, refused with the message a
- * user would see, or nothing because the node was down.
- */
 /** The user every simulated space belongs to: the scenarios test one owner's names meeting. */
 export const simulatedOwner = "dev"
 
@@ -87,6 +83,10 @@ interface RecordKey {
   readonly id: string
 }
 
+/**
+ * What a user's request on a node came to: the record it wrote, refused with the message a
+ * user would see, or nothing because the node was down.
+ */
 export type RequestOutcome =
   | { readonly _tag: "Written"; readonly record: StoredRecord }
   | { readonly _tag: "Refused"; readonly reason: string }

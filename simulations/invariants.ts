@@ -93,6 +93,46 @@ export const checkAcknowledged = (
     return violations
   })
 
+/** The space creates and deletes users had answered, for checkCreatesKept. */
+export interface SpaceRequests {
+  readonly created: Array<{ readonly id: string; readonly name: string; readonly node: string }>
+  /** Ids of spaces whose delete was acknowledged. */
+  readonly deleted: Set<string>
+  /** Names a delete was asked for on a node that went down before answering. */
+  readonly inDoubt: Set<string>
+}
+
+/**
+ * No create is lost in a merge: every acknowledged create that no acknowledged delete
+ * removed is a live space on every live node, under its own id (checkSpacesSettled then
+ * holds it to its own container). Two creates of one name that did not see each other are
+ * two spaces: neither may overwrite the other.
+ */
+export const checkCreatesKept = (
+  cluster: SimCluster,
+  requests: SpaceRequests,
+  at: number
+): Effect.Effect<Array<Violation>> =>
+  Effect.gen(function*() {
+    const violations: Array<Violation> = []
+    const kept = requests.created.filter((create) => !requests.deleted.has(create.id) && !requests.inDoubt.has(create.name))
+    for (const node of cluster.upNodes()) {
+      const store = cluster.storeOf(node)!
+      for (const create of kept) {
+        const held = yield* Effect.orDie(store.get(spaceKind, create.id))
+        if (held === undefined || held.deleted) {
+          violations.push({
+            at,
+            invariant: "create-kept",
+            detail: `${node} ${held === undefined ? "lacks" : "holds a tombstone of"} space ${create.id} ` +
+              `(${create.name}), created on ${create.node} and never deleted`
+          })
+        }
+      }
+    }
+    return violations
+  })
+
 /** Every live node that has been up for `boundMs` sees `dead` as dead. */
 export const checkSeenDead = (
   cluster: SimCluster,

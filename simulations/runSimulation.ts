@@ -17,7 +17,9 @@ import {
   checkSeenAlive,
   checkSeenDead,
   checkSingleRunningSpace,
+  checkCreatesKept,
   checkSpacesSettled,
+  type SpaceRequests,
   looksSettled,
   type Violation
 } from "./invariants.ts"
@@ -142,7 +144,7 @@ const simulate = (scenario: Scenario, count: number, options: SimulationOptions)
     })
     for (const node of nodes) yield* cluster.start(node.id)
     yield* Effect.fork(checker(cluster, violations))
-    const { acknowledged, checksDueBy } = yield* play(cluster, network, trace, plan, gossip, nodes.length, violations)
+    const { acknowledged, checksDueBy, spaces } = yield* play(cluster, network, trace, plan, gossip, nodes.length, violations)
     const finalChecks = (at: number) =>
       Effect.map(
         Effect.all([
@@ -150,7 +152,8 @@ const simulate = (scenario: Scenario, count: number, options: SimulationOptions)
           checkAcknowledged(cluster, acknowledged, at),
           checkSeenAlive(cluster, at),
           checkSingleRunningSpace(cluster, at),
-          checkSpacesSettled(cluster, at)
+          checkSpacesSettled(cluster, at),
+          checkCreatesKept(cluster, spaces, at)
         ]),
         (found) => found.flat()
       )
@@ -249,7 +252,14 @@ const play = (
      * A user's request, made on `preferred` or, while it is down, on the next live node (as a
      * user would), and answered in its own time: what it wrote must survive like any write.
      */
-    const request = (at: number, preferred: string, what: string, make: (node: string) => Effect.Effect<RequestOutcome>) => {
+    const spaces: SpaceRequests = { created: [], deleted: new Set(), inDoubt: new Set() }
+    const request = (
+      at: number,
+      preferred: string,
+      what: string,
+      make: (node: string) => Effect.Effect<RequestOutcome>,
+      track: (outcome: RequestOutcome) => void = () => {}
+    ) => {
       const node = cluster.reachable(preferred)
       if (node === undefined) return Effect.sync(() => trace.line(at, `no live node for ${what}`))
       if (node !== preferred) trace.line(at, `${preferred} is down: ${what} goes to ${node}`)
@@ -257,6 +267,7 @@ const play = (
         Effect.clockWith((clock) =>
           Effect.sync(() => {
             trace.counts.writes++
+            track(outcome)
             if (outcome._tag === "NodeDown") return
             if (outcome._tag === "Refused") {
               return trace.line(clock.unsafeCurrentTimeMillis(), `${node} refused ${what}: ${outcome.reason}`)
@@ -298,9 +309,22 @@ const play = (
         Flaky: (s) => Effect.sync(() => network.setFaults(s.faults)),
         PutTemplate: (s) => request(at, s.node, `template ${s.name}`, (node) => cluster.putTemplate(node, s.name, s.image)),
         CreateSpace: (s) =>
-          request(at, s.node, `space ${s.space}`, (node) => cluster.createSpace(node, s.space, s.template)),
+          request(at, s.node, `space ${s.space}`, (node) => cluster.createSpace(node, s.space, s.template), (outcome) => {
+            if (outcome._tag === "Written") spaces.created.push({ id: outcome.record.id, name: s.space, node: s.node })
+          }),
         SpaceRequest: (s) =>
-          request(at, s.node, `${s.request} of ${s.space}`, (node) => cluster.requestSpace(node, s.space, s.request)),
+          request(
+            at,
+            s.node,
+            `${s.request} of ${s.space}`,
+            (node) => cluster.requestSpace(node, s.space, s.request),
+            (outcome) => {
+              if (s.request !== "delete") return
+              if (outcome._tag === "Written") spaces.deleted.add(outcome.record.id)
+              // A node that went down mid-request may have written it: which space it hit is unknown.
+              if (outcome._tag === "NodeDown") spaces.inDoubt.add(s.space)
+            }
+          ),
         CrashOwner: (s) =>
           Effect.gen(function*() {
             const owner = yield* cluster.ownerOf(s.space)
@@ -312,5 +336,5 @@ const play = (
           })
       })
     }
-    return { acknowledged, checksDueBy }
+    return { acknowledged, checksDueBy, spaces }
   })

@@ -189,10 +189,10 @@ const spacePartition: Scenario = {
         FaultStep.CreateSpace({ at: 1000 + i * prng.between(500, 1000), node: prng.pick(all), space, template: "dev" })
       ),
       FaultStep.Partition({ at: splitAt, sides }),
-      // One new space per side, each with a name of its own: the same name created on both
-      // sides would be two spaces until the heal, and one of them lost then.
-      ...sides.map((side, i) =>
-        FaultStep.CreateSpace({ at: prng.between(splitAt + 200, healAt - 200), node: prng.pick(side), space: `p${i}`, template: "dev" })
+      // The same name created on both sides: two spaces that did not see each other, both kept
+      // after the heal (the later shown as p-2), neither container removed.
+      ...sides.map((side) =>
+        FaultStep.CreateSpace({ at: prng.between(splitAt + 200, healAt - 200), node: prng.pick(side), space: "p", template: "dev" })
       ),
       ...Array.from({ length: 8 }, () =>
         FaultStep.SpaceRequest({
@@ -239,7 +239,9 @@ const offlineWork = (
     const request = prng.pick(["stop", "start"] as const)
     steps.push(FaultStep.SpaceRequest({ at: prng.between(from, to), node: leaf, space: prng.pick(["a0", ...created]), request }))
   }
+  // The cluster creates a name the leaf creates too while they do not see each other: both are kept.
   steps.push(FaultStep.CreateSpace({ at: prng.between(from, to), node: prng.pick(cluster), space: "c0", template: "dev" }))
+  steps.push(FaultStep.CreateSpace({ at: prng.between(from, to), node: prng.pick(cluster), space: prng.pick(created), template: "dev" }))
   if (prng.chance(0.5)) {
     const crashAt = prng.between(from, to - 6000)
     steps.push(FaultStep.Crash({ at: crashAt, node: leaf }), FaultStep.Restart({ at: crashAt + prng.between(500, 5000), node: leaf }))

@@ -40,8 +40,9 @@ describe.runIf(available)("knot server and the CLI, end to end", () => {
     }
   }
 
-  const containersOf = (space: string) =>
-    docker.listContainers({ all: true, filters: { label: [`knot.space=${space}`] } })
+  /** The containers of the space shown as `name`: the engine names them `knot.<name>.<creation id>.<generation>`. */
+  const containersOf = (name: string) =>
+    docker.listContainers({ all: true, filters: { name: [`^/knot\\.${name}\\.`] } })
 
   beforeAll(async () => {
     node = spawn(process.execPath, [knotBin, "server", "--listen", `127.0.0.1:${port}`], {

@@ -36,7 +36,8 @@ describe.runIf(available)("a leaf with two cluster nodes, on loopback", { timeou
   let peer: RunningNode
   let leaf: RunningNode
 
-  const containersOf = (name: string) => docker.listContainers({ all: true, filters: { label: [`knot.space=${name}`] } })
+  /** The containers of the space shown as `name`: the engine names them `knot.<name>.<creation id>.<generation>`. */
+  const containersOf = (name: string) => docker.listContainers({ all: true, filters: { name: [`^/knot\\.${name}\\.`] } })
   const call = (node: RunningNode, method: string, path: string, body?: unknown) => api(node, adminToken, method, path, body)
   const originState = async () => {
     const nodes = await call(leaf, "GET", "/api/nodes")
