@@ -16,10 +16,11 @@ import { spaceCommand } from "../../cli/client/space.command.ts"
 import { templateCommand } from "../../cli/client/template.command.ts"
 import { tokenCommand } from "../../cli/client/token.command.ts"
 import { userCommand } from "../../cli/client/user.command.ts"
+import { volumeCommand } from "../../cli/client/volume.command.ts"
 import { PollInterval } from "../../cli/client/waitForSpace.ts"
 
 export const knot = Command.make("knot").pipe(
-  Command.withSubcommands([spaceCommand, templateCommand, clusterCommand, tokenCommand, userCommand, loginCommand])
+  Command.withSubcommands([spaceCommand, templateCommand, clusterCommand, tokenCommand, userCommand, volumeCommand, loginCommand])
 )
 
 const cli = Command.run(knot, { name: "knot", version: "test" })
