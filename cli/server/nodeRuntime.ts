@@ -13,7 +13,7 @@ import { nodeServices } from "../../actors/node/nodeServices.ts"
 import type { NodeConfig } from "../../effects/config/nodeConfig.ts"
 import { DockerDriver } from "../../effects/docker/dockerDriver.ts"
 import { EngineHealth } from "../../effects/http/engineHealth.ts"
-import { bootstrapAdmin } from "../../effects/http/auth/bootstrapAdmin.ts"
+import { bootstrapAdmin, bootstrapMessage } from "../../effects/http/auth/bootstrapAdmin.ts"
 import { SecureRandom } from "../../effects/http/auth/secureRandom.ts"
 import { makeApiServer } from "../../effects/http/apiServer.ts"
 import { NodeId } from "../../storage/record.ts"
@@ -60,23 +60,25 @@ const printBanner = (config: NodeConfig, nodeId: string) =>
     yield* Console.log(tree)
   })
 
-const printBootstrap = Effect.gen(function* () {
-  const outcome = yield* bootstrapAdmin()
-  if (outcome._tag === "Created" && outcome.source === "generated") {
-    yield* Console.log(`created user ${outcome.user.name} (admin); its token, shown only this once:`)
-    yield* Console.log(`  ${outcome.token.secret}`)
-    yield* Console.log(`use it with: export KNOT_TOKEN=${outcome.token.secret}`)
-  } else if (outcome._tag === "Created") {
-    yield* Console.log(`created user ${outcome.user.name} (admin) with the token from KNOT_ADMIN_TOKEN`)
-  }
-})
+const printBootstrap = (config: NodeConfig, init: boolean) =>
+  Effect.gen(function* () {
+    const outcome = yield* bootstrapAdmin({ mayGenerate: config.server.mode === "standalone" || init })
+    const url = HttpServer.formatAddress((yield* HttpServer.HttpServer).address)
+    const message = bootstrapMessage(outcome, url)
+    if (message !== undefined) yield* Console.log(message)
+  })
 
 /** Whether the peer's link is to the public key `origin` (hex). */
 const isLinkedTo = (info: HyperswarmInfoShape, origin: string) => (peer: string) =>
   Effect.map(info.links, (links) => links.some((link) => link.peer === peer && link.publicKey === origin))
 
 /** Runs a node until interrupted (SIGINT/SIGTERM through the CLI's runtime). */
-export const runNode = (config: NodeConfig) =>
+export interface RunOptions {
+  /** `knot server --init`: this node starts a new cluster, and may mint its first admin. */
+  readonly init: boolean
+}
+
+export const runNode = (config: NodeConfig, options: RunOptions = { init: false }) =>
   Effect.gen(function* () {
     const listen = yield* parseListen(config.server.listen)
     const nodeId = yield* loadOrCreateNodeId(config.server.dataDir)
@@ -131,7 +133,7 @@ export const runNode = (config: NodeConfig) =>
     const program = Effect.gen(function* () {
       yield* announceSelf(config)
       // A leaf's users and tokens are the cluster's, received from its origin.
-      if (origin === undefined) yield* printBootstrap
+      if (origin === undefined) yield* printBootstrap(config, options.init)
       yield* startActors
       yield* engineNotice(config.docker.socket)
       yield* printBanner(config, nodeId)

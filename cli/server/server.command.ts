@@ -16,7 +16,15 @@ const dataDir = Options.text("data-dir").pipe(
   Options.optional
 )
 
-export const serverCommand = Command.make("server", { config, listen, dataDir }, (args) =>
+const init = Options.boolean("init").pipe(
+  Options.withDescription(
+    "start a new cluster: on an empty store this node creates the first admin and prints its token. " +
+      "A node joining a running cluster is started without it and gets its users by gossip. " +
+      "A standalone node needs no --init"
+  )
+)
+
+export const serverCommand = Command.make("server", { config, listen, dataDir, init }, (args) =>
   Effect.gen(function* () {
     const loaded = yield* loadConfig(Option.getOrUndefined(args.config))
     const server = {
@@ -27,12 +35,13 @@ export const serverCommand = Command.make("server", { config, listen, dataDir },
     // Loaded on demand: the client commands need none of the node's engines (RocksDB,
     // Hyperswarm, dockerode), and loading them made every CLI call seconds slower.
     const { runNode } = yield* Effect.promise(() => import("./nodeRuntime.ts"))
-    return yield* runNode({ ...loaded, server })
+    return yield* runNode({ ...loaded, server }, { init: args.init })
   })
 ).pipe(
   Command.withDescription(
     "Run a knot node until SIGINT/SIGTERM. Standalone by default: data in ./knot-data, the API on " +
-      "127.0.0.1:3000, Docker at /var/run/docker.sock. On the first start it creates an admin and prints its token once. " +
+      "127.0.0.1:3000, Docker at /var/run/docker.sock. On the first start a standalone node (or a cluster's first node, " +
+      "started with --init) creates an admin and prints its token once. " +
       "Stopping the node leaves its containers running."
   )
 )

@@ -2,7 +2,8 @@
  * Cluster mode end to end: real `knot server` processes (bin/knot.js) with their own RocksDB
  * directories, meshed over Hyperswarm through a DHT testnet on loopback. The tests share one
  * cluster and run in order, as one story: the cluster forms, replicates, loses node 3, gets it
- * back, and shuts out a node that holds another cluster key.
+ * back, shuts out a node that holds another cluster key, and lets in a node started without
+ * an admin of its own.
  */
 import { expect, layer } from "@effect/vitest"
 import { Context, Duration, Effect, Layer } from "effect"
@@ -33,6 +34,8 @@ interface ClusterShape {
   readonly node3: KnotNode
   /** Holds another cluster key and dials the three members directly; started by the restart test. */
   readonly outsider: KnotNode
+  /** Started empty, without KNOT_ADMIN_TOKEN or --init, by the last test. */
+  readonly joiner: KnotNode
 }
 
 class Cluster extends Context.Tag("test/Cluster")<Cluster, ClusterShape>() {
@@ -51,12 +54,13 @@ class Cluster extends Context.Tag("test/Cluster")<Cluster, ClusterShape>() {
         bootstrap,
         peers: members.map((node) => node.publicKey())
       })
-      return { node1: node1!, node2: node2!, node3: node3!, outsider }
+      const joiner = yield* makeNode({ name: "joiner", clusterKey, bootstrap, bootstrapsAdmin: false })
+      return { node1: node1!, node2: node2!, node3: node3!, outsider, joiner }
     })
   )
 }
 
-const all = (cluster: ClusterShape) => [cluster.node1, cluster.node2, cluster.node3, cluster.outsider]
+const all = (cluster: ClusterShape) => [cluster.node1, cluster.node2, cluster.node3, cluster.outsider, cluster.joiner]
 
 const stateOf = (members: ReadonlyArray<MemberView>, id: string) => members.find((member) => member.id === id)?.state
 
@@ -205,6 +209,26 @@ layer(Cluster.layer, { excludeTestServices: true, timeout: Duration.seconds(120)
         expect(yield* templateNames(node)).not.toContain("from-the-outsider")
         const view = yield* node.client.cluster.nodes()
         expect(view.members.map((member) => member.id)).not.toContain(outsider.id())
+      }
+    }), 60_000)
+
+  it.effect("a node started empty and joined to the running cluster mints no admin", () =>
+    Effect.gen(function*() {
+      const cluster = yield* Cluster
+      const { node1, joiner } = cluster
+      yield* joiner.start
+      yield* eventually(
+        "the joiner to know the cluster's admin and node 1 to see it alive",
+        Effect.all([joiner.client.users.me(), seesAs(node1, joiner, "alive")]),
+        { within: MESH_WITHIN, nodes: all(cluster), every: "250 millis" }
+      )
+      // Anything the joiner had minted would by now have reached node 1 as well.
+      yield* Effect.sleep(OUTSIDER_WATCH)
+      expect(joiner.output()).toContain("this node creates no admin")
+      expect(joiner.output()).not.toContain("created admin user")
+      for (const node of [joiner, node1]) {
+        expect((yield* node.client.users.list()).map((user) => user.id)).toEqual(["admin"])
+        expect((yield* node.client.tokens.list()).map((token) => token.name)).toEqual(["bootstrap"])
       }
     }), 60_000)
 })

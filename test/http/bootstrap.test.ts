@@ -52,6 +52,26 @@ describe("bootstrapAdmin", () => {
       expect((yield* tokens.authenticate(chosen)).role).toBe("admin")
     }).pipe(Effect.provide(freshNode)))
 
+  it.effect("mints nothing on a node that joins a cluster, and says how a cluster gets its first admin", () =>
+    Effect.gen(function*() {
+      const outcome = yield* bootstrapAdmin({ mayGenerate: false }).pipe(withEnvironment({}))
+      expect(outcome).toEqual({ _tag: "JoiningCluster" })
+      const users = yield* Users
+      expect(yield* users.isEmpty).toBe(true)
+      expect(bootstrapMessage(outcome)).toContain("knot server --init")
+    }).pipe(Effect.provide(freshNode)))
+
+  it.effect("takes KNOT_ADMIN_TOKEN also on a joining node, since every node writes the same admin and token", () =>
+    Effect.gen(function*() {
+      const chosen = "a-long-operator-chosen-secret"
+      const outcome = yield* bootstrapAdmin({ mayGenerate: false }).pipe(withEnvironment({ KNOT_ADMIN_TOKEN: chosen }))
+      if (outcome._tag !== "Created") return expect.unreachable("the token from the environment was not taken")
+      const elsewhere = yield* bootstrapAdmin({ adminToken: Redacted.make(chosen) }).pipe(Effect.provide(freshNode))
+      if (elsewhere._tag !== "Created") return expect.unreachable("the second node was not bootstrapped")
+      expect(elsewhere.user.id).toBe(outcome.user.id)
+      expect(elsewhere.token.id).toBe(outcome.token.id)
+    }).pipe(Effect.provide(freshNode)))
+
   it.effect("refuses a KNOT_ADMIN_TOKEN short enough to guess", () =>
     Effect.gen(function*() {
       const error = yield* Effect.flip(bootstrapAdmin({ adminToken: Redacted.make("short") }))

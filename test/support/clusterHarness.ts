@@ -63,6 +63,8 @@ export interface NodeSpec {
   /** Public keys (hex) the node dials directly. */
   readonly peers?: ReadonlyArray<string>
   readonly zone?: string
+  /** False: started without KNOT_ADMIN_TOKEN and without --init, as a node joining a running cluster. */
+  readonly bootstrapsAdmin?: boolean
 }
 
 export interface KnotNode {
@@ -140,7 +142,11 @@ export const makeNode = (spec: NodeSpec): Effect.Effect<KnotNode, never, Scope.S
     const spawnProcess = Effect.sync(() => {
       const started = spawn(process.execPath, [entry, "server", "--config", configPath], {
         cwd: repoRoot,
-        env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", KNOT_ADMIN_TOKEN: adminToken },
+        env: {
+          PATH: process.env.PATH ?? "",
+          HOME: process.env.HOME ?? "",
+          ...(spec.bootstrapsAdmin === false ? {} : { KNOT_ADMIN_TOKEN: adminToken })
+        },
         stdio: ["ignore", "pipe", "pipe"]
       })
       output.push(`--- ${spec.name} started (pid ${started.pid ?? "?"})\n`)

@@ -1,7 +1,13 @@
 /**
- * The first start of a node on an empty store creates an admin and a token for it, printed
- * once (or taken from KNOT_ADMIN_TOKEN, for unattended installs). A store that holds any user
- * is left alone, so a restart never mints a second admin token.
+ * The first start of a new installation on an empty store creates an admin and a token for it,
+ * printed once (or taken from KNOT_ADMIN_TOKEN, for unattended installs). A store that holds any
+ * user is left alone, so a restart never mints a second admin token.
+ *
+ * Only the first node of a cluster may generate a token: a node joining a running cluster
+ * starts with an empty store too, and a token it minted before gossip brought the cluster's
+ * users would be a second admin credential nobody asked for. A token from KNOT_ADMIN_TOKEN is
+ * safe on every node: its user ("admin") and its token id (from the secret) are the same
+ * records wherever they are written, so replicas merge into one.
  */
 import { Config, Effect, Option, Redacted } from "effect"
 import type { Store } from "../../../storage/store.ts"
@@ -21,10 +27,17 @@ export interface BootstrapOptions {
   readonly adminToken?: Redacted.Redacted
   /** Default "admin". */
   readonly adminName?: string
+  /**
+   * Whether this node may generate a token when none is given: true for a standalone node and
+   * for the explicit first node of a cluster (`knot server --init`). Default true.
+   */
+  readonly mayGenerate?: boolean
 }
 
 export type BootstrapOutcome =
   | { readonly _tag: "AlreadyInitialized" }
+  /** An empty store on a node that may not generate: it waits for its cluster's users. */
+  | { readonly _tag: "JoiningCluster" }
   | {
     readonly _tag: "Created"
     readonly user: AuthenticatedUser
@@ -42,6 +55,7 @@ export const bootstrapAdmin = (
     const given = options.adminToken === undefined
       ? Option.getOrUndefined(yield* Effect.orDie(Config.option(Config.redacted(adminTokenVariable))))
       : options.adminToken
+    if (given === undefined && options.mayGenerate === false) return { _tag: "JoiningCluster" } as const
     const name = options.adminName ?? "admin"
     // The store was just seen without users, and only the starting node bootstraps.
     const user = yield* Effect.catchTag(users.create(name, "admin"), "UserNameTaken", Effect.die)
@@ -51,9 +65,13 @@ export const bootstrapAdmin = (
     return { _tag: "Created", user, token, source: given === undefined ? "generated" : "environment" } as const
   }).pipe(Effect.provide(AccountsLive))
 
+const joiningMessage = "this node creates no admin: it takes its users from the cluster it joins. " +
+  "The first node of a new cluster is started with `knot server --init` (or with KNOT_ADMIN_TOKEN set)"
+
 /** What the server prints after bootstrapping; undefined when there was nothing to do. */
 export const bootstrapMessage = (outcome: BootstrapOutcome, serverUrl?: string): string | undefined => {
   if (outcome._tag === "AlreadyInitialized") return undefined
+  if (outcome._tag === "JoiningCluster") return joiningMessage
   if (outcome.source === "environment") {
     return `created admin user "${outcome.user.name}" with the token from ${adminTokenVariable}`
   }
