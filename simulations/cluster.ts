@@ -14,7 +14,7 @@ import { Templates } from "../actors/node/templates.ts"
 import { type ActorSystemShape, LifecycleEvent, makeActorSystem } from "../actors/runtime/index.ts"
 import { findSpaceView, spaceKind } from "../actors/space/spaceRecord.ts"
 import { Spaces } from "../actors/space/spaces.ts"
-import { ContainerDriver, type ContainerDriverShape } from "../effects/container/containerDriver.ts"
+import { ContainerDriver, type ContainerDriverShape, type ContainerInfo } from "../effects/container/containerDriver.ts"
 import { MemoryDriver } from "../effects/container/memoryDriver.ts"
 import { MemoryDisk, MemoryStore } from "../storage/memoryStore.ts"
 import type { NodeId, StoredRecord } from "../storage/record.ts"
@@ -92,6 +92,14 @@ export type RequestOutcome =
   | { readonly _tag: "Refused"; readonly reason: string }
   | { readonly _tag: "NodeDown" }
 
+export interface ContainerRemoval {
+  /** The node whose engine removed it. */
+  readonly node: string
+  /** Virtual ms. */
+  readonly at: number
+  readonly info: ContainerInfo
+}
+
 export interface SimCluster {
   readonly nodes: ReadonlyArray<ClusterNodeSpec>
   readonly start: (node: string) => Effect.Effect<void, StoreError>
@@ -116,6 +124,8 @@ export interface SimCluster {
   readonly storeOf: (node: string) => StoreShape | undefined
   readonly viewOf: (node: string) => Effect.Effect<MembershipSnapshot | undefined>
   readonly drivers: ReadonlyArray<{ readonly node: string; readonly driver: ContainerDriverShape }>
+  /** Every container any engine removed, in order. */
+  readonly removals: ReadonlyArray<ContainerRemoval>
   /** Writes the actor restarts and escalations since the last call into the trace. */
   readonly traceActorEvents: Effect.Effect<void>
   readonly shutdown: Effect.Effect<void>
@@ -141,6 +151,7 @@ export const makeCluster = (options: ClusterOptions): Effect.Effect<SimCluster> 
   Effect.gen(function*() {
     const { network, time, trace } = options
     const slots = new Map<string, Slot>()
+    const removals: Array<ContainerRemoval> = []
     const engines = yield* Scope.make()
     for (const spec of options.nodes) {
       network.register(spec.id, spec.zone, spec.origin)
@@ -150,7 +161,11 @@ export const makeCluster = (options: ClusterOptions): Effect.Effect<SimCluster> 
         disk: MemoryDisk.empty(),
         driver: Context.get(context, ContainerDriver),
         clock: nodeClock(time, spec.driftMs),
-        engine: { log: (change) => trace.line(time.now, `${spec.id} engine ${change}`), inFlight: 0 },
+        engine: {
+          log: (change) => trace.line(time.now, `${spec.id} engine ${change}`),
+          removed: (info) => removals.push({ node: spec.id, at: time.now, info }),
+          inFlight: 0
+        },
         incarnation: undefined,
         starts: 0,
         downSince: undefined
@@ -368,6 +383,7 @@ export const makeCluster = (options: ClusterOptions): Effect.Effect<SimCluster> 
           return incarnation === undefined ? Effect.succeed(undefined) : incarnation.view.get
         }),
       drivers: [...slots.values()].map((slot) => ({ node: slot.spec.id, driver: slot.driver })),
+      removals,
       traceActorEvents: Effect.suspend(() =>
         Effect.forEach(
           [...slots.values()],

@@ -4,6 +4,7 @@
  * explained, so that a failing seed says what went wrong and not only that something did.
  */
 import { Effect, Either } from "effect"
+import { generationOf } from "../actors/space/spaceContainer.ts"
 import { decodeSpace, spaceKind } from "../actors/space/spaceRecord.ts"
 import { type ContainerInfo, SpaceLabels } from "../effects/container/containerDriver.ts"
 import type { StoredRecord } from "../storage/record.ts"
@@ -128,6 +129,54 @@ export const checkCreatesKept = (
               `(${create.name}), created on ${create.node} and never deleted`
           })
         }
+      }
+    }
+    return violations
+  })
+
+/**
+ * No container of a live space was ever removed, except by its owner to replace it: for each
+ * acknowledged, undeleted create, every container of it that an engine removed was removed
+ * by the space's owner node, was not running then (a replaced container is one that is gone,
+ * failed or half made; a running one is started again, never rebuilt), and is of an earlier
+ * generation than the container the owner holds for it now. The merge of two creates of one
+ * name must leave both containers alone.
+ */
+export const checkLiveContainersKept = (
+  cluster: SimCluster,
+  requests: SpaceRequests,
+  at: number
+): Effect.Effect<Array<Violation>> =>
+  Effect.gen(function*() {
+    const up = cluster.upNodes()
+    const reference = up[0]
+    if (reference === undefined) return []
+    const kept = new Set(
+      requests.created.filter((create) => !requests.deleted.has(create.id) && !requests.inDoubt.has(create.name))
+        .map((create) => create.id)
+    )
+    const containers = yield* containersBySpace(cluster, up)
+    const violations: Array<Violation> = []
+    for (const removal of cluster.removals) {
+      const space = removal.info.labels[SpaceLabels.space]
+      if (space === undefined || !kept.has(space)) continue
+      const record = yield* Effect.orDie(cluster.storeOf(reference)!.get(spaceKind, space))
+      const decoded = record === undefined || record.deleted ? undefined : decodeSpace(record)
+      if (decoded === undefined || Either.isLeft(decoded)) continue
+      const owner = decoded.right.node
+      if (!up.includes(owner)) continue
+      const latest = Math.max(
+        0,
+        ...(containers.get(space) ?? []).filter((placed) => placed.node === owner).map((placed) => generationOf(placed.info))
+      )
+      const removed = generationOf(removal.info)
+      if (removal.node !== owner || removal.info.state === "running" || removed >= latest) {
+        violations.push({
+          at,
+          invariant: "live-container-kept",
+          detail: `${removal.node} removed ${removal.info.name} (generation ${removed}, ${removal.info.state}) of live space ${space} ` +
+            `at ${removal.at} ms; its owner ${owner} holds ${latest === 0 ? "none" : `generation ${latest}`} now`
+        })
       }
     }
     return violations

@@ -18,6 +18,7 @@ import {
   checkSeenDead,
   checkSingleRunningSpace,
   checkCreatesKept,
+  checkLiveContainersKept,
   checkSpacesSettled,
   type SpaceRequests,
   looksSettled,
@@ -153,7 +154,8 @@ const simulate = (scenario: Scenario, count: number, options: SimulationOptions)
           checkSeenAlive(cluster, at),
           checkSingleRunningSpace(cluster, at),
           checkSpacesSettled(cluster, at),
-          checkCreatesKept(cluster, spaces, at)
+          checkCreatesKept(cluster, spaces, at),
+          checkLiveContainersKept(cluster, spaces, at)
         ]),
         (found) => found.flat()
       )

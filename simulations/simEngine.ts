@@ -7,7 +7,7 @@
  * `Random`, which the simulator seeds per node incarnation.
  */
 import { Effect, Random } from "effect"
-import type { ContainerDriverShape } from "../effects/container/containerDriver.ts"
+import type { ContainerDriverShape, ContainerInfo } from "../effects/container/containerDriver.ts"
 
 /** Virtual ms an operation takes, split in two around the engine's own step. */
 export interface EngineLatency {
@@ -28,6 +28,8 @@ export const engineLatency: Readonly<Record<keyof ContainerDriverShape, EngineLa
 export interface EngineWatch {
   /** Told of each change the engine makes, when it makes it (the trace). */
   readonly log: (change: string) => void
+  /** Told of each container the engine removes, as it was just before (the invariants). */
+  readonly removed: (info: ContainerInfo) => void
   /** Calls under way now: a crash that finds some landed in the middle of a step. */
   inFlight: number
 }
@@ -55,7 +57,15 @@ export const withEngineLatency = (driver: ContainerDriverShape, watch: EngineWat
     create: (spec) => slow(engineLatency.create, driver.create(spec), (info) => `created ${info.id} ${spec.name}`),
     start: (id) => slow(engineLatency.start, driver.start(id), () => `started ${id}`),
     stop: (id, timeoutSeconds) => slow(engineLatency.stop, driver.stop(id, timeoutSeconds), () => `stopped ${id}`),
-    remove: (id, options) => slow(engineLatency.remove, driver.remove(id, options), () => `removed ${id}`),
+    remove: (id, options) =>
+      slow(
+        engineLatency.remove,
+        Effect.flatMap(
+          Effect.orElseSucceed(driver.inspect(id), () => undefined),
+          (info) => Effect.tap(driver.remove(id, options), () => info === undefined ? undefined : watch.removed(info))
+        ),
+        () => `removed ${id}`
+      ),
     removeVolume: (name) => slow(engineLatency.removeVolume, driver.removeVolume(name), () => `removed volume ${name}`),
     inspect: (id) => slow(engineLatency.inspect, driver.inspect(id)),
     listByLabels: (labels) => slow(engineLatency.listByLabels, driver.listByLabels(labels))
