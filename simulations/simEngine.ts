@@ -15,14 +15,16 @@ export interface EngineLatency {
   readonly max: number
 }
 
-export const engineLatency: Readonly<Record<keyof ContainerDriverShape, EngineLatency>> = {
+/** The event stream takes no time of its own: its events come as the engine's changes happen. */
+export const engineLatency: Readonly<Record<Exclude<keyof ContainerDriverShape, "events">, EngineLatency>> = {
   create: { min: 20, max: 250 },
   start: { min: 10, max: 150 },
   stop: { min: 10, max: 300 },
   remove: { min: 10, max: 150 },
   removeVolume: { min: 5, max: 50 },
   inspect: { min: 1, max: 10 },
-  listByLabels: { min: 1, max: 20 }
+  listByLabels: { min: 1, max: 20 },
+  ping: { min: 1, max: 5 }
 }
 
 export interface EngineWatch {
@@ -68,6 +70,8 @@ export const withEngineLatency = (driver: ContainerDriverShape, watch: EngineWat
       ),
     removeVolume: (name) => slow(engineLatency.removeVolume, driver.removeVolume(name), () => `removed volume ${name}`),
     inspect: (id) => slow(engineLatency.inspect, driver.inspect(id)),
-    listByLabels: (labels) => slow(engineLatency.listByLabels, driver.listByLabels(labels))
+    listByLabels: (labels) => slow(engineLatency.listByLabels, driver.listByLabels(labels)),
+    ping: slow(engineLatency.ping, driver.ping),
+    events: driver.events
   }
 }

@@ -23,6 +23,7 @@ import { healthOf, zoneActor, zoneActorName } from "../zone/zone.actor.ts"
 import { ClusterView } from "./clusterView.ts"
 import { removeStrayContainers, spacesWithContainers } from "./strayContainers.ts"
 import { removeMarkedVolume } from "./keptVolumeRemoval.ts"
+import { followEngineEvents } from "./engineEvents.ts"
 import { volumeKind } from "../space/keptVolumes.ts"
 
 export const nodeKind = "node"
@@ -49,6 +50,10 @@ export interface NodeStatus {
 
 export type NodeMessage =
   | { readonly _tag: "Changed"; readonly change: Change }
+  /** The engine reported a change to a container of this space (engineEvents.ts). */
+  | { readonly _tag: "ContainerChanged"; readonly space: string }
+  /** Every space checks its container: the engine's event stream was (re)subscribed. */
+  | { readonly _tag: "CheckAllSpaces" }
   | { readonly _tag: "RefreshZones" }
   | { readonly _tag: "Status"; readonly reply: Reply<NodeStatus> }
 
@@ -166,6 +171,10 @@ export const nodeActor = <R = never>(
           else if (held.has(record.id)) yield* removeStrayContainers(state.node, record.id, space.right.node)
         }
         for (const record of yield* store.list(volumeKind)) yield* removeMarkedVolume(state.node, record)
+        yield* followEngineEvents(state.node, {
+          containerChanged: (space) => ctx.self.tell({ _tag: "ContainerChanged", space }),
+          checkAll: ctx.self.tell({ _tag: "CheckAllSpaces" })
+        }).pipe(Effect.forkIn(ctx.scope))
         yield* ctx.self.tell({ _tag: "RefreshZones" }).pipe(
           Effect.delay(zonesEvery),
           Effect.forever,
@@ -186,6 +195,12 @@ export const nodeActor = <R = never>(
         }
         case "RefreshZones":
           return Effect.as(refreshZones(state, ctx), state)
+        case "ContainerChanged": {
+          const ref = state.spaces.get(msg.space)
+          return Effect.as(ref === undefined ? Effect.void : ref.tell({ _tag: "Reconcile" }), state)
+        }
+        case "CheckAllSpaces":
+          return Effect.as(Effect.forEach(state.spaces.values(), (ref) => ref.tell({ _tag: "Reconcile" }), { discard: true }), state)
         case "Status":
           return Effect.as(
             msg.reply.succeed({

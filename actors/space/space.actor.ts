@@ -40,7 +40,11 @@ import {
 } from "./spaceRecord.ts"
 
 export interface SpaceActorOptions {
-  /** How often the container is checked against the lifecycle; default 10 seconds. */
+  /**
+   * How often the container is checked against the lifecycle; default 5 minutes. The node
+   * tells a space at once when the engine reports a change to its container
+   * (node/engineEvents.ts): this check is the net under a lost event.
+   */
   readonly reconcileEvery?: Duration.DurationInput
   /**
    * The delays between retries of a failed space, and between checks of an engine that does
@@ -145,7 +149,7 @@ export const spaceActor = (
   id: string,
   options: SpaceActorOptions = {}
 ): Behaviour<SpaceMessage, SpaceActorState, SpaceActorRequirements> => {
-  const every = Duration.decode(options.reconcileEvery ?? "10 seconds")
+  const every = Duration.decode(options.reconcileEvery ?? "5 minutes")
   const stopTimeoutSeconds = options.stopTimeoutSeconds ?? 10
   const extraLabels = options.extraLabels ?? {}
 

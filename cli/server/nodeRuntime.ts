@@ -6,7 +6,7 @@
  */
 import type { FileSystem, Path } from "@effect/platform"
 import { HttpServer } from "@effect/platform"
-import { Clock, Console, Context, Effect, Layer } from "effect"
+import { Clock, Console, Context, Duration, Effect, Layer } from "effect"
 import { ActorSystem, ActorSystemLive } from "../../actors/runtime/index.ts"
 import { nodeActor, nodeActorName, nodeKind } from "../../actors/node/node.actor.ts"
 import { nodeServices } from "../../actors/node/nodeServices.ts"
@@ -96,12 +96,13 @@ export const runNode = (config: NodeConfig, options: RunOptions = { init: false 
       ...(origin === undefined ? {} : { origin })
     }).pipe(Layer.merge(originLink === undefined ? Layer.empty : Layer.succeed(OriginLink, originLink)))
 
+    const spaceOptions = { reconcileEvery: Duration.seconds(config.docker.reconcileSeconds) }
     // Only a cluster node has a network; it is built in the program's scope so that it
     // closes before the actors that use it.
     const startActors = Effect.gen(function* () {
       const system = yield* ActorSystem
       if (view === undefined || config.cluster.key === undefined) {
-        return yield* system.spawn(nodeActor(), { name: nodeActorName })
+        return yield* system.spawn(nodeActor({ space: spaceOptions }), { name: nodeActorName })
       }
       const network = yield* Layer.build(
         HyperswarmTransport.layer({
@@ -116,9 +117,11 @@ export const runNode = (config: NodeConfig, options: RunOptions = { init: false 
       )
       const node = origin === undefined || originLink === undefined
         ? nodeActor<Transport | Store>({
+          space: spaceOptions,
           extraChildren: (ctx) => spawnGossip(ctx, { view, config: { zone: config.server.zone } })
         })
         : nodeActor<Transport | Store>({
+          space: spaceOptions,
           extraChildren: (ctx) =>
             spawnLeafGossip(ctx, {
               view,

@@ -72,7 +72,7 @@ const toNodeConfig = (file: ConfigFile, source: string | undefined, baseDir: str
     host: file.cluster.host
   },
   leaf: { origin: file.leaf.origin },
-  docker: { socket: file.docker.socket }
+  docker: { socket: file.docker.socket, reconcileSeconds: file.docker.reconcile_seconds }
 })
 
 /** What cluster and leaf nodes cannot start without. */

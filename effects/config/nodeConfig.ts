@@ -29,6 +29,11 @@ export interface NodeConfig {
   }
   readonly docker: {
     readonly socket: string
+    /**
+     * Seconds between a space's full checks of its container. The engine's events tell what
+     * happens at once; this is the safety net for what an event stream can miss.
+     */
+    readonly reconcileSeconds: number
   }
 }
 
@@ -38,7 +43,8 @@ export const CONFIG_DEFAULTS = {
   dataDir: "./knot-data",
   listen: "127.0.0.1:3000",
   clusterHost: "127.0.0.1",
-  dockerSocket: "/var/run/docker.sock"
+  dockerSocket: "/var/run/docker.sock",
+  reconcileSeconds: 300
 } as const
 
 /** How a value found in the file reads in an error message. */
@@ -125,8 +131,14 @@ export const LeafSection = Schema.Struct({
   origin: Schema.optionalWith(hexKey, { exact: true })
 })
 
+const reconcileSeconds = rule(
+  Schema.Number.pipe(Schema.int(), Schema.between(1, 86_400)),
+  (actual) => `must be a whole number of seconds from 1 to 86400 (got ${describeValue(actual)})`
+)
+
 export const DockerSection = Schema.Struct({
-  socket: withDefault(nonEmptyPath, () => CONFIG_DEFAULTS.dockerSocket)
+  socket: withDefault(nonEmptyPath, () => CONFIG_DEFAULTS.dockerSocket),
+  reconcile_seconds: withDefault(reconcileSeconds, () => CONFIG_DEFAULTS.reconcileSeconds)
 })
 
 /** The TOML file as written: snake_case keys, every section and key optional. */
@@ -139,7 +151,10 @@ export const ConfigFile = Schema.Struct({
   })),
   cluster: withDefault(ClusterSection, () => ({ peers: [], bootstrap: [], host: CONFIG_DEFAULTS.clusterHost })),
   leaf: withDefault(LeafSection, () => ({})),
-  docker: withDefault(DockerSection, () => ({ socket: CONFIG_DEFAULTS.dockerSocket }))
+  docker: withDefault(DockerSection, () => ({
+    socket: CONFIG_DEFAULTS.dockerSocket,
+    reconcile_seconds: CONFIG_DEFAULTS.reconcileSeconds
+  }))
 })
 export type ConfigFile = typeof ConfigFile.Type
 

@@ -1,4 +1,4 @@
-import type { Effect } from "effect"
+import type { Effect, Stream } from "effect"
 import { Context } from "effect"
 import type { ContainerError } from "./containerDriver.errors.ts"
 
@@ -46,6 +46,21 @@ export interface ContainerInfo {
   readonly exitCode?: number
 }
 
+/**
+ * What the engine's event stream tells: first `Following` once it is subscribed (events from
+ * then on will come), then what happened to a container, as the engine names it ("start",
+ * "die", "oom", "destroy", ...). A container's labels come with its events, so the receiver
+ * knows whose it is without asking the engine.
+ */
+export type EngineEvent =
+  | { readonly _tag: "Following" }
+  | {
+    readonly _tag: "Container"
+    readonly id: string
+    readonly action: string
+    readonly labels: Readonly<Record<string, string>>
+  }
+
 export interface RemoveOptions {
   /** Named volumes to remove with the container (the template decides which). */
   readonly volumes: ReadonlyArray<string>
@@ -70,6 +85,14 @@ export interface ContainerDriverShape {
   readonly listByLabels: (
     labels: Readonly<Record<string, string>>
   ) => Effect.Effect<ReadonlyArray<ContainerInfo>, ContainerError>
+  /** One cheap call that succeeds while the engine answers (Docker's `/_ping`). */
+  readonly ping: Effect.Effect<void, ContainerError>
+  /**
+   * The engine's events for containers carrying all of `labels`, from the moment of
+   * `Following` on. The stream ends or fails when the engine's stream is lost (engine
+   * restart, dropped connection): what happened while no one followed is then unknown.
+   */
+  readonly events: (labels: Readonly<Record<string, string>>) => Stream.Stream<EngineEvent, ContainerError>
 }
 
 export class ContainerDriver extends Context.Tag("knot/ContainerDriver")<ContainerDriver, ContainerDriverShape>() {}

@@ -1,5 +1,5 @@
-import { Context, Effect, Layer, Ref } from "effect"
-import type { ContainerDriverShape, ContainerInfo, ContainerSpec, RemoveOptions } from "./containerDriver.ts"
+import { Context, Deferred, Effect, Layer, PubSub, Ref, Stream } from "effect"
+import type { ContainerDriverShape, ContainerInfo, ContainerSpec, EngineEvent, RemoveOptions } from "./containerDriver.ts"
 import { ContainerDriver } from "./containerDriver.ts"
 import type { ContainerError } from "./containerDriver.errors.ts"
 import {
@@ -44,6 +44,8 @@ export interface MemoryEngineShape {
   readonly failNextCreates: (count: number) => Effect.Effect<void>
   /** The named volumes that exist now. */
   readonly volumes: Effect.Effect<ReadonlySet<string>>
+  /** Ends every event stream being followed now, as an engine restart or a dropped connection does. */
+  readonly dropEvents: Effect.Effect<void>
 }
 
 export class MemoryEngine extends Context.Tag("knot/MemoryEngine")<MemoryEngine, MemoryEngineShape>() {}
@@ -74,10 +76,42 @@ const make = (options: MemoryDriverOptions) =>
       failingCreates: 0
     })
 
+    const published = yield* PubSub.unbounded<EngineEvent & { readonly _tag: "Container" }>()
+    const dropped = yield* Ref.make(yield* Deferred.make<void>())
+
+    /** The events a real engine would report for the step from `was` to `now`, in its order. */
+    const changes = (was: Engine, now: Engine): ReadonlyArray<EngineEvent & { readonly _tag: "Container" }> => {
+      const events: Array<EngineEvent & { readonly _tag: "Container" }> = []
+      const event = (info: ContainerInfo, action: string) =>
+        events.push({ _tag: "Container", id: info.id, action, labels: info.labels })
+      for (const [id, entry] of was.containers) {
+        const after = now.containers.get(id)?.info
+        if (entry.info.state === "running" && after?.state !== "running") event(entry.info, "die")
+        if (after === undefined) event(entry.info, "destroy")
+        else if (entry.info.state !== "running" && after.state === "running") event(after, "start")
+      }
+      for (const [id, entry] of now.containers) {
+        if (was.containers.has(id)) continue
+        event(entry.info, "create")
+        if (entry.info.state === "running") event(entry.info, "start")
+      }
+      return events
+    }
+
     /** One atomic step of the engine: `step` returns the outcome and the engine after it. */
     const transact = <A, E>(
       step: (engine: Engine) => readonly [Effect.Effect<A, E>, Engine]
-    ): Effect.Effect<A, E> => Effect.flatten(Ref.modify(state, step))
+    ): Effect.Effect<A, E> =>
+      Ref.modify(state, (engine) => {
+        const [outcome, next] = step(engine)
+        return [{ outcome, events: changes(engine, next) }, next] as const
+      }).pipe(
+        Effect.flatMap(({ events, outcome }) =>
+          events.length === 0 ? outcome : Effect.zipRight(PubSub.publishAll(published, events), outcome))
+      )
+
+    const dropEvents = Effect.flatMap(Deferred.make<void>(), (fresh) =>
+      Effect.flatMap(Ref.getAndSet(dropped, fresh), (old) => Deferred.succeed(old, undefined)))
 
     /** A driver call: fails without touching the engine while it is unreachable. */
     const call = <A>(
@@ -179,7 +213,33 @@ const make = (options: MemoryDriverOptions) =>
         return [Effect.succeed(infos.filter((info) => hasLabels(info, labels))), engine]
       })
 
-    const driver: ContainerDriverShape = { create, start, stop, remove, removeVolume, inspect, listByLabels }
+    const ping = call<void>((engine) => [Effect.void, engine])
+
+    const events = (labels: Readonly<Record<string, string>>): Stream.Stream<EngineEvent, ContainerError> =>
+      Stream.unwrapScoped(
+        Effect.gen(function*() {
+          yield* ping
+          const subscription = yield* PubSub.subscribe(published)
+          const until = yield* Ref.get(dropped)
+          const mine = Stream.fromQueue(subscription).pipe(
+            Stream.filter((event) => Object.entries(labels).every(([key, value]) => event.labels[key] === value)),
+            Stream.interruptWhen(Deferred.await(until))
+          )
+          return Stream.concat(Stream.succeed<EngineEvent>({ _tag: "Following" }), mine)
+        })
+      )
+
+    const driver: ContainerDriverShape = {
+      create,
+      start,
+      stop,
+      remove,
+      removeVolume,
+      inspect,
+      listByLabels,
+      ping,
+      events
+    }
 
     const engine: MemoryEngineShape = {
       kill: (id, exitCode = exitCodeOnKill) =>
@@ -189,10 +249,12 @@ const make = (options: MemoryDriverOptions) =>
           if (entry.info.state !== "running") return [Effect.void, current]
           return [Effect.void, withInfo(current, entry, { ...entry.info, state: "exited", exitCode })]
         }),
-      makeUnreachable: Ref.update(state, (current) => ({ ...current, reachable: false })),
+      // An engine that stops answering also ends the event streams that follow it.
+      makeUnreachable: Effect.zipRight(Ref.update(state, (current) => ({ ...current, reachable: false })), dropEvents),
       makeReachable: Ref.update(state, (current) => ({ ...current, reachable: true })),
       failNextCreates: (count) => Ref.update(state, (current) => ({ ...current, failingCreates: count })),
-      volumes: Effect.map(Ref.get(state), (current) => current.volumes)
+      volumes: Effect.map(Ref.get(state), (current) => current.volumes),
+      dropEvents
     }
 
     return Context.make(ContainerDriver, driver).pipe(Context.add(MemoryEngine, engine))

@@ -1,6 +1,7 @@
 import Docker from "dockerode"
 import { Duration, Effect, Layer } from "effect"
 import type { ContainerDriverShape, ContainerInfo, ContainerSpec, VolumeMount } from "../container/containerDriver.ts"
+import { dockerEvents } from "./dockerEvents.ts"
 import { ContainerDriver } from "../container/containerDriver.ts"
 import { ContainerNotFound, ContainerOperationFailed, ImageNotFound } from "../container/containerDriver.errors.ts"
 import { toContainerInfo, toCreateOptions } from "./dockerContainerSpec.ts"
@@ -126,7 +127,15 @@ const make = (options: DockerDriverOptions): ContainerDriverShape => {
         Effect.map((infos) => infos.filter((info) => info !== undefined))
       )
 
-  return { create, start, stop, remove, removeVolume, inspect, listByLabels }
+  const ping = request("ping", () => docker.ping()).pipe(
+    Effect.asVoid,
+    Effect.catchTag("EngineRefusal", (refusal) => Effect.fail(failed("ping", socket, refusal)))
+  )
+
+  const events = (labels: Readonly<Record<string, string>>) =>
+    dockerEvents(docker, socket, { type: ["container"], label: labelFilter(labels) })
+
+  return { create, start, stop, remove, removeVolume, inspect, listByLabels, ping, events }
 }
 
 /** The ContainerDriver on a Docker Engine API socket (Docker or Podman), through dockerode. */

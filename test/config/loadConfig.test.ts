@@ -27,7 +27,8 @@ describe("parseConfig", () => {
         'bootstrap = ["10.0.0.1:49737", "[::1]:49737"]',
         'host = "0.0.0.0"',
         "[docker]",
-        'socket = "/run/podman/podman.sock"'
+        'socket = "/run/podman/podman.sock"',
+        "reconcile_seconds = 600"
       ].join("\n"),
       "knot.toml"
     )
@@ -35,7 +36,7 @@ describe("parseConfig", () => {
       server: { zone: "us-east", mode: "cluster", data_dir: "/var/lib/knot", listen: "0.0.0.0:3000" },
       cluster: { key: KEY, peers: ["ab".repeat(32)], bootstrap: ["10.0.0.1:49737", "[::1]:49737"], host: "0.0.0.0" },
       leaf: {},
-      docker: { socket: "/run/podman/podman.sock" }
+      docker: { socket: "/run/podman/podman.sock", reconcile_seconds: 600 }
     })
   })
 
@@ -55,6 +56,7 @@ describe("parseConfig", () => {
     ['[cluster]\nhost = "0.0.0.0:1"', 'config knot.toml: [cluster] host must be an address to bind, such as "0.0.0.0" (got "0.0.0.0:1")'],
     ['[leaf]\norigin = "xyz"', "config knot.toml: [leaf] origin must be 64 hex characters (got 3)"],
     ["[docker]\nsocket = 1979-05-27", "config knot.toml: [docker] socket must be a non-empty path (got a date)"],
+    ["[docker]\nreconcile_seconds = 0", "config knot.toml: [docker] reconcile_seconds must be a whole number of seconds from 1 to 86400 (got 0)"],
     ["server = 3", "config knot.toml: [server] must be a table (got 3)"]
   ])("reports %j in one line naming the key", (text, message) => {
     expect(problemWith(text)).toBe(message)
@@ -112,7 +114,7 @@ layer(NodeContext.layer)("loadConfig", (it) => {
         server: { zone: "default", mode: "standalone", dataDir: path.resolve("knot-data"), listen: "127.0.0.1:3000" },
         cluster: { key: undefined, peers: [], bootstrap: [], host: "127.0.0.1" },
         leaf: { origin: undefined },
-        docker: { socket: "/var/run/docker.sock" }
+        docker: { socket: "/var/run/docker.sock", reconcileSeconds: 300 }
       })
     })
   )

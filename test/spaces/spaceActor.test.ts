@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Deferred, Effect, Option, Queue, Schedule, TestClock } from "effect"
+import { Deferred, Effect, Option, Queue, Schedule, Stream, TestClock } from "effect"
 import { type NodeActorOptions, nodeStatus, startNode } from "../../actors/node/node.actor.ts"
 import { Templates } from "../../actors/node/templates.ts"
 import { TestNode } from "../../actors/node/testNode.ts"
@@ -32,12 +32,19 @@ const node = (options: NodeActorOptions = {}) =>
   startNode({ ...options, space: { retrySchedule: retryOneSecond, ...options.space } })
 
 /** A node with the dev template, one space "alice" created and running. */
-const runningSpace = Effect.gen(function*() {
+const runningSpaceOn = (options: NodeActorOptions) => Effect.gen(function*() {
   yield* (yield* Templates).put(devTemplate)
-  const ref = yield* node()
+  const ref = yield* node(options)
   yield* (yield* Spaces).create({ name: "alice", template: "dev", owner: "alice" })
   const space = yield* spaceObserved("alice", "running")
   return { ref, space }
+})
+const runningSpace = runningSpaceOn({})
+
+/** An engine whose event stream is subscribed but reports nothing that happens to a container. */
+const silentEvents = (driver: ContainerDriverShape): ContainerDriverShape => ({
+  ...driver,
+  events: (labels) => Stream.filter(driver.events(labels), (event) => event._tag === "Following")
 })
 
 /** A record write as gossip would deliver it from another node: a later version, merged. */
@@ -150,13 +157,10 @@ describe("SpaceActor on the memory engine", () => {
       yield* run.pipe(Effect.provide(TestNode.layer({ wrapDriver: holdCreate })))
     }))
 
-  it.scoped("recreates a container killed behind knot's back at the next periodic check", () =>
+  it.scoped("sees a container killed behind knot's back at once, from the engine's events, and recreates it", () =>
     Effect.gen(function*() {
       const { space } = yield* runningSpace
       yield* (yield* MemoryEngine).kill(space.containerId!)
-      yield* TestClock.adjust("9999 millis")
-      expect((yield* readSpace("alice"))?.observed).toBe("running")
-      yield* TestClock.adjust("1 milli")
       const failed = yield* spaceObserved("alice", "failed")
       expect(failed.reason).toBe("container exited with code 137")
       yield* TestClock.adjust("1 second")
@@ -167,33 +171,52 @@ describe("SpaceActor on the memory engine", () => {
       ])
     }).pipe(Effect.provide(withNode)))
 
-  it.scoped("recreates a container removed behind knot's back at the next periodic check", () =>
+  it.scoped("sees a container removed behind knot's back at once, and recreates it", () =>
     Effect.gen(function*() {
       const { space } = yield* runningSpace
       yield* (yield* ContainerDriver).remove(space.containerId!, { volumes: [] })
-      yield* TestClock.adjust("10 seconds")
       expect((yield* spaceObserved("alice", "failed")).reason).toBe("container disappeared from the engine")
       yield* TestClock.adjust("1 second")
       const again = yield* spaceObserved("alice", "running")
       expect((yield* allContainers).map((info) => [info.id, info.name])).toEqual([[again.containerId, `knot.alice.${again.creation}.2`]])
     }).pipe(Effect.provide(withNode)))
 
-  it.scoped("shows an unreachable engine as the reason, retries with backoff, and recovers", () =>
+  it.scoped("without events from the engine, sees a killed container at the next periodic check", () =>
+    Effect.gen(function*() {
+      const { space } = yield* runningSpaceOn({ space: { reconcileEvery: "10 seconds" } })
+      yield* (yield* MemoryEngine).kill(space.containerId!)
+      yield* TestClock.adjust("9999 millis")
+      expect((yield* readSpace("alice"))?.observed).toBe("running")
+      yield* TestClock.adjust("1 milli")
+      expect((yield* spaceObserved("alice", "failed")).reason).toBe("container exited with code 137")
+    }).pipe(Effect.provide(TestNode.layer({ wrapDriver: silentEvents }))))
+
+  it.scoped("checks every space once when the engine's event stream is lost and followed again", () =>
     Effect.gen(function*() {
       const { space } = yield* runningSpace
+      const engine = yield* MemoryEngine
+      yield* engine.kill(space.containerId!)
+      yield* TestClock.adjust("1 minute")
+      expect((yield* readSpace("alice"))?.observed).toBe("running")
+      yield* engine.dropEvents
+      yield* TestClock.adjust("1 second")
+      expect((yield* spaceObserved("alice", "failed")).reason).toBe("container exited with code 137")
+    }).pipe(Effect.provide(TestNode.layer({ wrapDriver: silentEvents }))))
+
+  it.scoped("shows an unreachable engine as the reason, and recovers once it answers again", () =>
+    Effect.gen(function*() {
+      const { space } = yield* runningSpaceOn({ space: { reconcileEvery: "10 seconds" } })
       const engine = yield* MemoryEngine
       yield* engine.makeUnreachable
       yield* TestClock.adjust("10 seconds")
       const troubled = yield* spaceWhere("alice", "with a reason", (seen) => seen.reason !== undefined)
       expect(troubled.observed).toBe("running")
       expect(troubled.reason).toContain("no container engine answers at memory://engine")
-      // Retries at 11 s and 13 s (1 s, then 2 s), long before the next periodic check at 20 s.
       yield* TestClock.adjust("1 second")
       expect((yield* statusOf("alice")).engineTrouble).toContain("no container engine answers")
       yield* engine.makeReachable
-      yield* TestClock.adjust("1999 millis")
-      expect((yield* readSpace("alice"))?.reason).toContain("no container engine answers")
-      yield* TestClock.adjust("1 milli")
+      // The event stream is followed again within a second, and that checks every space.
+      yield* TestClock.adjust("1 second")
       const recovered = yield* spaceWhere("alice", "without a reason", (seen) => seen.reason === undefined)
       expect(recovered).toMatchObject({ observed: "running", containerId: space.containerId })
       expect(yield* allContainers).toHaveLength(1)

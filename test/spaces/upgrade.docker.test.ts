@@ -115,7 +115,10 @@ describe.runIf(available)("a store written by knot at bfb043e, opened by this kn
         await docker.getContainer(container.Id).remove({ force: true }).catch(() => undefined)
       }
     }
-    for (const volume of engine.volumes) await docker.getVolume(volume.name).remove().catch(() => undefined)
+    // By the fixture's node label: also what an earlier run made and could not remove.
+    const node = engine.volumes[0]!.labels["knot.node"]!
+    const volumes = await docker.listVolumes({ filters: { label: [`knot.node=${node}`] } })
+    for (const volume of volumes.Volumes ?? []) await docker.getVolume(volume.Name).remove().catch(() => undefined)
   }
 
   beforeAll(async () => {
