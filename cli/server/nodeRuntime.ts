@@ -143,7 +143,7 @@ export const runNode = (config: NodeConfig, options: RunOptions = { init: false 
       return yield* Effect.never
     })
 
-    const services = Layer.mergeAll(domain, EngineHealth.fromContainerDriver(nodeId), SecureRandom.live, ActorSystemLive).pipe(
+    const services = Layer.mergeAll(domain, EngineHealth.fromContainerDriver(), SecureRandom.live, ActorSystemLive).pipe(
       Layer.provideMerge(Layer.mergeAll(store, driver))
     )
     const api = makeApiServer({ listen })

@@ -124,10 +124,15 @@ const containersOf = (space: string) =>
   Effect.promise(() => docker.listContainers({ all: true, filters: { label: [`knot.space=${space}`] } }))
 
 /** Creates the template and a space, and waits until the engine runs it. */
-const runningSpace = (what: string) =>
+/** A node whose periodic checks are an hour apart: only the engine's events can tell it anything sooner. */
+const startEventDrivenNode = startNode({
+  space: { reconcileEvery: "1 hour", retrySchedule: Schedule.spaced("200 millis"), stopTimeoutSeconds: 2, extraLabels: runLabel }
+})
+
+const runningSpace = (what: string, start = startTestNode) =>
   Effect.gen(function*() {
     yield* (yield* Templates).put(template)
-    const ref = yield* startTestNode
+    const ref = yield* start
     const name = uniqueSpace(what)
     const { id } = yield* (yield* Spaces).create({ name, template: template.name, owner: "tester" })
     const space = yield* observed(id, "running")
@@ -277,6 +282,24 @@ describe.runIf(available)("spaces on a real engine", () => {
       const seen = (yield* engineView(rebuilt!.containerId!))!
       expect(seen.State.Running).toBe(true)
       expect(seen.Config.Labels["knot.generation"]).toBe("2")
+      expect((yield* containersOf(id)).map((info) => info.Id)).toEqual([rebuilt!.containerId])
+    }).pipe(Effect.provide(onEngine())))
+
+  it.live("sees a container killed outside knot at once, from the engine's events, with checks an hour apart", () =>
+    Effect.gen(function*() {
+      const { containerId, id } = yield* runningSpace("event", startEventDrivenNode)
+      const killedAt = Date.now()
+      yield* Effect.promise(() => docker.getContainer(containerId).kill())
+      // Polled every 50 ms by awaitSpace; the next periodic check is an hour away.
+      yield* awaitSpace(id, "to show the kill", (space) => space?.observed !== "running" || space.containerId !== containerId)
+      const seenAfter = Date.now() - killedAt
+      console.log(`a kill outside knot showed on the space after ${seenAfter} ms`)
+      expect(seenAfter).toBeLessThan(5_000)
+      const rebuilt = yield* awaitSpace(
+        id,
+        "running in a new container",
+        (space) => space?.observed === "running" && space.containerId !== containerId
+      )
       expect((yield* containersOf(id)).map((info) => info.Id)).toEqual([rebuilt!.containerId])
     }).pipe(Effect.provide(onEngine())))
 
