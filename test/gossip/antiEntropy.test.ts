@@ -55,6 +55,13 @@ const antiEntropyOf = (config: Partial<GossipConfig>, records: number) =>
 
 const settle = Effect.repeatN(Effect.yieldNow(), 50)
 
+/** A write made on another node (n9), as a Push would carry it. */
+const pushedRecord = Effect.gen(function*() {
+  const { store } = yield* MemoryStore.make({ nodeId: "n9" as NodeId, maxDriftMs: 1000 })
+  const record = yield* store.put("space", "far", { from: "n9" })
+  return { records: [record] }
+})
+
 describe("anti-entropy", () => {
   it.scoped("answers a digest with what the peer lacks and its own digest", () =>
     Effect.gen(function*() {
@@ -102,5 +109,45 @@ describe("anti-entropy", () => {
       const pushes = node.sent.filter((s) => s.message._tag === "Push")
       expect(pushes.length).toBe(3)
       expect(new Set(pushes.map((s) => s.to)).size).toBe(3)
+    }))
+
+  it.scoped("pushes a new local write with a hop limit of log2 of the members, plus two", () =>
+    Effect.gen(function*() {
+      const node = yield* antiEntropyOf({ fanout: 3 }, 0)
+      node.sent.length = 0
+      yield* node.store.put("space", "s1", { desired: "running" })
+      yield* settle
+      // Eight reachable peers: ⌈log2 9⌉ + 2.
+      expect(node.sent.map((s) => s.message._tag === "Push" && s.message.hops)).toEqual([6, 6, 6])
+    }))
+
+  it.scoped("passes a pushed write that is new to it down its share of the tree, once, with one hop less", () =>
+    Effect.gen(function*() {
+      const node = yield* antiEntropyOf({ fanout: 2 }, 0)
+      const { records } = yield* pushedRecord
+      node.sent.length = 0
+      // n1's share: the ring interval (n1, n6), i.e. n2 to n5.
+      const push = { _tag: "Push", records, hops: 4, until: "n6" } as const
+      yield* node.actor.tell({ _tag: "Received", from: "n9", message: push })
+      yield* settle
+      expect(node.sent.map((s) => s.message._tag === "Push" && [s.to, s.message.until, s.message.hops])).toEqual([
+        ["n2", "n4", 3],
+        ["n4", "n6", 3]
+      ])
+      node.sent.length = 0
+      yield* node.actor.tell({ _tag: "Received", from: "n3", message: push })
+      yield* settle
+      expect(node.sent).toEqual([])
+    }))
+
+  it.scoped("forwards nothing when the push has no hop left", () =>
+    Effect.gen(function*() {
+      const node = yield* antiEntropyOf({ fanout: 3 }, 0)
+      const { records } = yield* pushedRecord
+      node.sent.length = 0
+      yield* node.actor.tell({ _tag: "Received", from: "n2", message: { _tag: "Push", records, hops: 1, until: "n6" } })
+      yield* settle
+      expect(node.sent).toEqual([])
+      expect((yield* node.store.get("space", "far"))?.value).toEqual({ from: "n9" })
     }))
 })

@@ -22,14 +22,14 @@ describe("gossip wire codec", () => {
       { _tag: "Digest", digest: { n1: version("n1", 5) } },
       { _tag: "Delta", delta: new Delta({ records: [record], upTo: { n1: version("n1", 5) } }), digest: {} },
       { _tag: "Delta", delta: new Delta({ records: [], upTo: {} }) },
-      { _tag: "Push", records: [record] }
+      { _tag: "Push", records: [record], hops: 4 }
     ]
     for (const message of messages) expect(Either.getOrThrow(roundTrip(message))).toEqual(message)
   })
 
   it("refuses a message larger than the frame limit with FrameTooLarge", () => {
     const big = new StoredRecord({ ...record, value: "x".repeat(5000) })
-    const encoded = encodeGossip({ _tag: "Push", records: [big] }, "n1", limits)
+    const encoded = encodeGossip({ _tag: "Push", records: [big], hops: 0 }, "n1", limits)
     expect(Either.isLeft(encoded) && encoded.left._tag).toBe("FrameTooLarge")
   })
 

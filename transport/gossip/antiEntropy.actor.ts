@@ -2,8 +2,12 @@
  * Push-pull anti-entropy as an actor. Every round it sends its digest to `fanout` random
  * reachable members; a receiver answers with the records the sender lacks and its own
  * digest, and the sender completes the exchange with what the receiver lacks. New local
- * writes are pushed at once to `fanout` members (merged there without moving the digest, so
- * the next exchange still covers them). What one node sends per round is bounded: a delta
+ * writes travel at once down a broadcast tree over the members (broadcastTree.ts): each node
+ * the write is new to passes it to `fanout` others, each with its own share of the ring, so
+ * it reaches n nodes in ⌈log_fanout n⌉ hops with no duplicates while views agree (random
+ * forwarding-once leaves ~e^-fanout of the nodes out). A node that already had the version
+ * passes nothing on. Pushes are merged without moving the digest, so the next exchange still
+ * covers them: anti-entropy remains the repair path for a branch lost to a failed node. What one node sends per round is bounded: a delta
  * is cut at `maxDeltaBytes`, and once `maxBytesPerRound` is spent, requests wait a round.
  */
 import { Effect, Queue, Random, Scope, SubscriptionRef } from "effect"
@@ -16,8 +20,9 @@ import { Transport, type TransportShape } from "../transport.ts"
 import type { GossipConfig } from "./gossip.config.ts"
 import { GossipEvent, type GossipEventSink } from "./gossip.events.ts"
 import { sendGossip } from "./gossip.send.ts"
-import type { AntiEntropyMessage, GossipMessage } from "./gossip.wire.ts"
+import { type AntiEntropyMessage, type GossipMessage, maxPushHops } from "./gossip.wire.ts"
 import { type MembershipView, reachableMembers } from "./membershipView.ts"
+import { treeHops } from "./broadcastTree.ts"
 
 export type AntiEntropyCommand =
   | { readonly _tag: "Round" }
@@ -62,6 +67,9 @@ export const antiEntropyBehaviour = (
   const somePeers = Effect.flatMap(SubscriptionRef.get(view), (snapshot) =>
     Effect.map(Random.shuffle(reachableMembers(snapshot)), (chunk) => [...chunk].slice(0, config.fanout)))
 
+  /** A depth bound for the tree, with room to spare: a push claiming more is cut there. */
+  const hopLimit = (members: number) => Math.min(maxPushHops, Math.ceil(Math.log2(members + 1)) + 2)
+
   const round = (state: State) =>
     Effect.gen(function*() {
       state.spent = 0
@@ -91,14 +99,31 @@ export const antiEntropyBehaviour = (
       ? onDigest(state, from, message.digest)
       : message._tag === "Delta"
       ? onDelta(state, from, message.delta, message.digest)
-      : Effect.forEach(message.records, (record) => state.store.merge(record), { discard: true })
+      : onPush(state, message.records, message.hops, message.until)
     // A peer's bad records (e.g. from a clock too far ahead) must not stop this actor.
     return Effect.catchAll(handled, (error) => onEvent(GossipEvent.SyncRefused({ peer: from, reason: error.message })))
   }
 
-  const push = (state: State, record: StoredRecord) =>
+  /** Sends `records` down the tree from this node, over the interval (self, until). */
+  const spread = (state: State, records: ReadonlyArray<StoredRecord>, hops: number, until: string) =>
     Effect.gen(function*() {
-      for (const peer of yield* somePeers) yield* send(state, peer, { _tag: "Push", records: [record] })
+      const members = reachableMembers(yield* SubscriptionRef.get(view))
+      for (const next of treeHops(state.transport.self, until, members, config.fanout)) {
+        yield* send(state, next.to, { _tag: "Push", records, hops, until: next.until })
+      }
+    })
+
+  const push = (state: State, record: StoredRecord) =>
+    Effect.flatMap(SubscriptionRef.get(view), (snapshot) =>
+      spread(state, [record], hopLimit(reachableMembers(snapshot).length), state.transport.self))
+
+  const onPush = (state: State, records: ReadonlyArray<StoredRecord>, hops: number, until: string | undefined) =>
+    Effect.gen(function*() {
+      const fresh: Array<StoredRecord> = []
+      for (const record of records) {
+        if ((yield* state.store.merge(record)) === "applied") fresh.push(record)
+      }
+      if (fresh.length > 0 && hops > 1 && until !== undefined) yield* spread(state, fresh, hops - 1, until)
     })
 
   return {

@@ -37,6 +37,9 @@ export const Ack = Schema.TaggedStruct("Ack", { seq: Schema.Number, updates })
 /** Rumours sent on their own, e.g. a death announced at once instead of waiting for a probe. */
 export const MembershipUpdates = Schema.TaggedStruct("MembershipUpdates", { updates })
 
+/** More hops than any cluster needs (2^32 nodes at fanout 2): a bound on what a peer may claim. */
+export const maxPushHops = 32
+
 /** The opening of a push-pull exchange: what the sender holds. */
 export const Digest = Schema.TaggedStruct("Digest", { digest: StoreDigest })
 /**
@@ -44,8 +47,20 @@ export const Digest = Schema.TaggedStruct("Digest", { digest: StoreDigest })
  * (the reply to a Digest); without, the exchange ends.
  */
 export const Delta = Schema.TaggedStruct("Delta", { delta: StoreDelta, digest: Schema.optional(StoreDigest) })
-/** A new local write, sent at once to a few peers; merged, it does not move their digest. */
-export const Push = Schema.TaggedStruct("Push", { records: Schema.Array(StoredRecord) })
+/**
+ * A new write spreading over a broadcast tree: the origin splits its members (in id order,
+ * around the ring from itself) into `fanout` contiguous ranges and sends the write to the
+ * first node of each, naming in `until` where that node's range ends; each receiver does the
+ * same with its range. Every node gets it once, O(log n) hops from the origin, with no
+ * duplicates while the views agree. `hops` bounds the depth whatever a peer claims. Absent
+ * `until` (an older sender): not forwarded. Merged, a push does not move the digest.
+ */
+export const Push = Schema.TaggedStruct("Push", {
+  records: Schema.Array(StoredRecord),
+  hops: Schema.optionalWith(Schema.Int.pipe(Schema.between(0, maxPushHops)), { default: () => 0 }),
+  /** The exclusive end, on the ring of node ids, of the range the receiver passes the write on to. */
+  until: Schema.optionalWith(Schema.String, { exact: true })
+})
 
 export const MembershipMessage = Schema.Union(Ping, PingReq, Ack, MembershipUpdates)
 export type MembershipMessage = typeof MembershipMessage.Type
