@@ -103,6 +103,10 @@ export interface SpaceRequests {
   readonly inDoubt: Set<string>
 }
 
+/** The acknowledged creates no acknowledged (or unanswered) delete may have removed. */
+const keptCreates = (requests: SpaceRequests) =>
+  requests.created.filter((create) => !requests.deleted.has(create.id) && !requests.inDoubt.has(create.name))
+
 /**
  * No create is lost in a merge: every acknowledged create that no acknowledged delete
  * removed is a live space on every live node, under its own id (checkSpacesSettled then
@@ -116,7 +120,7 @@ export const checkCreatesKept = (
 ): Effect.Effect<Array<Violation>> =>
   Effect.gen(function*() {
     const violations: Array<Violation> = []
-    const kept = requests.created.filter((create) => !requests.deleted.has(create.id) && !requests.inDoubt.has(create.name))
+    const kept = keptCreates(requests)
     for (const node of cluster.upNodes()) {
       const store = cluster.storeOf(node)!
       for (const create of kept) {
@@ -151,10 +155,7 @@ export const checkLiveContainersKept = (
     const up = cluster.upNodes()
     const reference = up[0]
     if (reference === undefined) return []
-    const kept = new Set(
-      requests.created.filter((create) => !requests.deleted.has(create.id) && !requests.inDoubt.has(create.name))
-        .map((create) => create.id)
-    )
+    const kept = new Set(keptCreates(requests).map((create) => create.id))
     const containers = yield* containersBySpace(cluster, up)
     const violations: Array<Violation> = []
     for (const removal of cluster.removals) {

@@ -81,6 +81,8 @@ const make = (options: MemoryDriverOptions) =>
 
     /** The events a real engine would report for the step from `was` to `now`, in its order. */
     const changes = (was: Engine, now: Engine): ReadonlyArray<EngineEvent & { readonly _tag: "Container" }> => {
+      // Reads (inspect, list, ping) and refused steps leave the containers as they were.
+      if (was.containers === now.containers) return []
       const events: Array<EngineEvent & { readonly _tag: "Container" }> = []
       const event = (info: ContainerInfo, action: string) =>
         events.push({ _tag: "Container", id: info.id, action, labels: info.labels })

@@ -14,6 +14,7 @@ import { fileURLToPath } from "node:url"
 import Docker from "dockerode"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { engineAvailable, engineSocket, noEngineNotice, testImage } from "../support/dockerEngine.ts"
+import { eventually } from "../support/eventually.ts"
 
 const fixture = fileURLToPath(new URL("../data/store-bfb043e/", import.meta.url))
 const knotBin = fileURLToPath(new URL("../../bin/knot.js", import.meta.url))
@@ -64,20 +65,11 @@ describe.runIf(available)("a store written by knot at bfb043e, opened by this kn
 
   const spaces = () => api<ReadonlyArray<SpaceSeen>>("/api/spaces")
 
-  const until = async <A>(what: string, probe: () => Promise<A | undefined>, withinMs = 30_000): Promise<A> => {
-    const deadline = Date.now() + withinMs
-    let last: unknown
-    while (Date.now() < deadline) {
-      try {
-        const seen = await probe()
-        if (seen !== undefined) return seen
-      } catch (error) {
-        last = error
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100))
-    }
-    throw new Error(`never saw ${what} (last error: ${String(last)}); the node printed:\n${output}`)
-  }
+  /** Polls as the leaf tests do, and says on failure what the node printed. */
+  const until = <A>(what: string, probe: () => Promise<A | undefined>, withinMs = 30_000): Promise<A> =>
+    eventually(what, probe, withinMs).catch((error: Error) => {
+      throw new Error(`${error.message}; the node printed:\n${output}`)
+    })
 
   const observedAs = (name: string, observed: string) =>
     until(`${name} observed ${observed}`, async () => {
