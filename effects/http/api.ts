@@ -3,7 +3,7 @@
  * through a client derived from it (cli/client/knotClient.ts), and the OpenAPI document is
  * generated from it.
  */
-import { HttpApi, HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
+import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
 import { BadRequest, Conflict, Forbidden, Internal, NotFound, Unavailable, Unprocessable } from "./api.errors.ts"
 import {
@@ -111,6 +111,25 @@ export class TokensGroup extends HttpApiGroup.make("tokens")
   .annotate(OpenApi.Description, "API tokens: the secret is returned once, by create; only its hash is stored")
 {}
 
+export class EventsGroup extends HttpApiGroup.make("events")
+  .add(
+    HttpApiEndpoint.get("feed", "/api/events")
+      .setUrlParams(Schema.Struct({
+        since: Schema.optional(Schema.String).annotations({
+          description: "Resume after this cursor (the id of an event received); the Last-Event-ID header does the same"
+        })
+      }))
+      .setHeaders(Schema.Struct({ "last-event-id": Schema.optional(Schema.String) }))
+      .addSuccess(HttpApiSchema.Text({ contentType: "text/event-stream" }).annotations({
+        description: "Server-Sent Events: `space`, `space-removed`, `template`, `template-removed` (each with the " +
+          "thing's current view), `reset` (forget what you had; the state follows) and `synced` (the state is " +
+          "complete, changes follow). Ids are cursors to resume from."
+      }))
+  )
+  .middleware(Authentication)
+  .annotate(OpenApi.Description, "The change feed: what the caller may see, pushed as it changes")
+{}
+
 export class ClusterGroup extends HttpApiGroup.make("cluster")
   .add(HttpApiEndpoint.get("zones", "/api/zones").addSuccess(Schema.Array(ZoneView)))
   .add(HttpApiEndpoint.get("nodes", "/api/nodes").addSuccess(ClusterStatus))
@@ -137,6 +156,7 @@ export class KnotApi extends HttpApi.make("knot")
   .add(TemplatesGroup)
   .add(UsersGroup)
   .add(TokensGroup)
+  .add(EventsGroup)
   .add(ClusterGroup)
   .add(DocsGroup)
   .add(HealthGroup)

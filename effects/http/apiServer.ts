@@ -18,8 +18,10 @@ import { ApiListenFailed } from "./apiServer.errors.ts"
 import { AccountsLive } from "./auth/accounts.ts"
 import { AuthenticationLive } from "./auth/authentication.live.ts"
 import type { SecureRandom } from "./auth/secureRandom.ts"
+import { ChangeFeed, ChangeFeedLive } from "./changeFeed.ts"
 import { ClusterHandlers } from "./handlers/cluster.handlers.ts"
 import { DocsHandlers } from "./handlers/docs.handlers.ts"
+import { EventsHandlers } from "./handlers/events.handlers.ts"
 import { HealthHandlers } from "./handlers/health.handlers.ts"
 import { SpacesHandlers } from "./handlers/spaces.handlers.ts"
 import { TemplatesHandlers } from "./handlers/templates.handlers.ts"
@@ -33,7 +35,8 @@ import { drainServer } from "./serverDrain.ts"
 /** What the API reads and drives. An `EngineHealth` in the context, if any, adds the engine to /health. */
 export type ApiRequirements = Spaces | Templates | ClusterView | Store | SecureRandom
 
-export const ApiLive: Layer.Layer<HttpApi.Api, never, ApiRequirements> = HttpApiBuilder.api(KnotApi).pipe(
+/** The API over the node's services and a change feed (shared with whoever must close it). */
+export const ApiLive: Layer.Layer<HttpApi.Api, never, ApiRequirements | ChangeFeed> = HttpApiBuilder.api(KnotApi).pipe(
   Layer.provide(
     Layer.mergeAll(
       SpacesHandlers,
@@ -41,6 +44,7 @@ export const ApiLive: Layer.Layer<HttpApi.Api, never, ApiRequirements> = HttpApi
       TemplatesHandlers,
       UsersHandlers,
       TokensHandlers,
+      EventsHandlers,
       ClusterHandlers,
       DocsHandlers,
       HealthHandlers
@@ -71,12 +75,15 @@ export const makeApiServer = (
     const serving = HttpApiBuilder.serve().pipe(
       Layer.provide(RequestErrorsLive),
       Layer.provide(ApiLive),
-      Layer.provideMerge(listening)
+      Layer.provideMerge(listening),
+      Layer.provideMerge(ChangeFeedLive())
     )
-    // Built last, so released first: the drain runs while the handlers and services are still up.
-    const draining = Layer.scopedDiscard(
-      Effect.addFinalizer(() => drainServer(server, Duration.decode(options.drainTimeout ?? Duration.seconds(30))))
-    )
+    // Built last, so released first: the drain runs while the handlers and services are still
+    // up. Watchers of the change feed never finish on their own: their streams end first.
+    const draining = Layer.scopedDiscard(Effect.flatMap(ChangeFeed, (feed) =>
+      Effect.addFinalizer(() =>
+        Effect.zipRight(feed.close, drainServer(server, Duration.decode(options.drainTimeout ?? Duration.seconds(30))))
+      )))
     return draining.pipe(
       Layer.provideMerge(serving),
       Layer.project(HttpServer.HttpServer, HttpServer.HttpServer, (httpServer) => httpServer),
@@ -99,5 +106,8 @@ export const serverUrl: Effect.Effect<string, never, HttpServer.HttpServer> = Ef
 
 export const makeApiHandler = (services: Layer.Layer<ApiRequirements>) =>
   HttpApiBuilder.toWebHandler(
-    Layer.mergeAll(ApiLive, RequestErrorsLive, HttpServer.layerContext).pipe(Layer.provide(services))
+    Layer.mergeAll(ApiLive, RequestErrorsLive, HttpServer.layerContext).pipe(
+      Layer.provide(ChangeFeedLive()),
+      Layer.provide(services)
+    )
   )
