@@ -136,7 +136,8 @@ const statusOf = (state: SpaceActorState): SpaceStatus => {
   return {
     observed: state.snapshot.value,
     ...(reason === undefined ? {} : { reason }),
-    ...(containerId === null ? {} : { containerId })
+    ...(containerId === null ? {} : { containerId }),
+    ...(state.handled === 0 ? {} : { handled: state.handled })
   }
 }
 

@@ -7,6 +7,7 @@ import { resolveSpaceAddress, spaceArg } from "./spaceAddress.ts"
 import { jsonOption, printJson, printResult } from "./output.ts"
 import { openSession } from "./session.ts"
 import type { Session } from "./session.ts"
+import { watchSpaces } from "./spaceWatch.ts"
 import { renderFields, renderTable } from "./table.ts"
 import type { WaitTarget } from "./waitForSpace.ts"
 import { waitForSpace } from "./waitForSpace.ts"
@@ -95,12 +96,18 @@ const create = Command.make(
     })
 ).pipe(Command.withDescription("create a space from a template and wait until it runs"))
 
-const list = Command.make("list", { ...connectionOptions, json: jsonOption }, (input) =>
+const watch = Options.boolean("watch").pipe(
+  Options.withAlias("w"),
+  Options.withDescription("after the list, print each change as it happens, until interrupted (Ctrl-C)")
+)
+
+const list = Command.make("list", { ...connectionOptions, json: jsonOption, watch }, (input) =>
   Effect.gen(function*() {
     const session = yield* openSession(input)
+    if (input.watch) return yield* watchSpaces(session, { json: input.json, table: spacesTable, status })
     const spaces = yield* session.call(session.client.spaces.list())
     yield* printResult(input.json, spaces, spacesTable)
-  })).pipe(Command.withDescription("list your spaces (an admin's: every space)"))
+  })).pipe(Command.withDescription("list your spaces (an admin's: every space); --watch follows their changes"))
 
 const get = Command.make("get", { ...connectionOptions, json: jsonOption, space: spaceArg }, (input) =>
   Effect.gen(function*() {

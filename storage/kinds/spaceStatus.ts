@@ -4,7 +4,7 @@
  * fields, so a user's request and the owner's report never overwrite each other.
  */
 import { Schema } from "effect"
-import { NonEmpty } from "./fields.ts"
+import { Count, NonEmpty } from "./fields.ts"
 
 export const SpaceObserved = Schema.Literal(
   "pending",
@@ -23,6 +23,12 @@ export const SpaceStatus = Schema.Struct({
   observed: SpaceObserved,
   /** Why it is in its observed state, when that needs saying (a failure, an engine that does not answer). */
   reason: Schema.optionalWith(Schema.String, { exact: true }),
-  containerId: Schema.optionalWith(NonEmpty("containerId"), { exact: true })
+  containerId: Schema.optionalWith(NonEmpty("containerId"), { exact: true }),
+  /**
+   * The space record's request generation the owner had acted on: a status of a lower one
+   * than a request's says nothing yet of that request (a failure may be the previous try's).
+   * Absent from nodes before it was added.
+   */
+  handled: Schema.optionalWith(Count("handled"), { exact: true })
 })
 export type SpaceStatus = typeof SpaceStatus.Type

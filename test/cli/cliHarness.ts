@@ -6,8 +6,8 @@
 import { Command } from "@effect/cli"
 import { FetchHttpClient } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
-import type { Console } from "effect"
-import { ConfigProvider, Duration, Effect, Exit, Layer } from "effect"
+import type { Console, Scope } from "effect"
+import { ConfigProvider, Effect, Exit, Layer } from "effect"
 import { reportFailure } from "../../cli/client/cliFailure.ts"
 import { clusterCommand } from "../../cli/client/cluster.command.ts"
 import { loginCommand } from "../../cli/client/login.command.ts"
@@ -17,7 +17,6 @@ import { templateCommand } from "../../cli/client/template.command.ts"
 import { tokenCommand } from "../../cli/client/token.command.ts"
 import { userCommand } from "../../cli/client/user.command.ts"
 import { volumeCommand } from "../../cli/client/volume.command.ts"
-import { PollInterval } from "../../cli/client/waitForSpace.ts"
 
 export const knot = Command.make("knot").pipe(
   Command.withSubcommands([spaceCommand, templateCommand, clusterCommand, tokenCommand, userCommand, volumeCommand, loginCommand])
@@ -33,24 +32,44 @@ export interface Run {
 
 const text = (args: ReadonlyArray<unknown>) => args.map(String).join(" ")
 
-/** `knot ...args` with exactly the environment variables given (KNOT_CONFIG should point into a temp dir). */
-export const runKnot = (args: ReadonlyArray<string>, environment: Record<string, string>): Effect.Effect<Run> =>
+/** What a run has printed so far, line by line. */
+export interface Output {
+  readonly stdout: Array<string>
+  readonly stderr: Array<string>
+}
+
+const runInto = (args: ReadonlyArray<string>, environment: Record<string, string>, output: Output) =>
   Effect.gen(function*() {
-    const stdout: Array<string> = []
-    const stderr: Array<string> = []
     const base = yield* Effect.console
     const console: Console.Console = {
       ...base,
-      log: (...line) => Effect.sync(() => void stdout.push(text(line))),
-      error: (...line) => Effect.sync(() => void stderr.push(text(line)))
+      log: (...line) => Effect.sync(() => void output.stdout.push(text(line))),
+      error: (...line) => Effect.sync(() => void output.stderr.push(text(line)))
     }
-    const exit = yield* cli(["node", "knot", ...args]).pipe(
+    return yield* cli(["node", "knot", ...args]).pipe(
       reportFailure,
       Effect.provide(Layer.mergeAll(NodeContext.layer, FetchHttpClient.layer, Progress.lines)),
-      Effect.provideService(PollInterval, Duration.millis(10)),
       Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(environment)))),
       Effect.withConsole(console),
       Effect.exit
     )
-    return { stdout: stdout.join("\n"), stderr: stderr.join("\n"), exitCode: Exit.isSuccess(exit) ? 0 : 1 }
+  })
+
+/** `knot ...args` with exactly the environment variables given (KNOT_CONFIG should point into a temp dir). */
+export const runKnot = (args: ReadonlyArray<string>, environment: Record<string, string>): Effect.Effect<Run> =>
+  Effect.gen(function*() {
+    const output: Output = { stdout: [], stderr: [] }
+    const exit = yield* runInto(args, environment, output)
+    return { stdout: output.stdout.join("\n"), stderr: output.stderr.join("\n"), exitCode: Exit.isSuccess(exit) ? 0 : 1 }
+  })
+
+/** A command that runs until interrupted (`--watch`): its output as it grows; interrupted when the scope closes. */
+export const startKnot = (
+  args: ReadonlyArray<string>,
+  environment: Record<string, string>
+): Effect.Effect<Output, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const output: Output = { stdout: [], stderr: [] }
+    yield* Effect.forkScoped(runInto(args, environment, output))
+    return output
   })

@@ -17,17 +17,30 @@ const towardRunning: ReadonlyArray<SpaceObserved> = ["pending", "creating", "sta
 export const brokenTemplate = "broken"
 export const brokenReason = "image knot-broken:latest not found"
 
-const nextStatus = (space: Space, observed: SpaceObserved): SpaceStatus | undefined => {
-  if (observed === "failed") return undefined
+/** Fails its first try, as a space whose image was loaded only after its create would. */
+export const flakyTemplate = "flaky"
+
+const nextObserved = (space: Space, observed: SpaceObserved): SpaceStatus | undefined => {
   if (space.desired === "running") {
-    if (space.template === brokenTemplate) return { observed: "failed", reason: brokenReason }
-    const at = towardRunning.indexOf(observed)
+    if (space.template === brokenTemplate || (space.template === flakyTemplate && space.generation === 1)) {
+      return observed === "failed" ? undefined : { observed: "failed", reason: brokenReason }
+    }
+    const at = towardRunning.indexOf(observed === "failed" ? "pending" : observed)
     return at === towardRunning.length - 1 ? undefined : { observed: towardRunning[at + 1]! }
   }
   if (space.desired === "stopped") {
     return observed === "stopped" ? undefined : { observed: observed === "stopping" ? "stopped" : "stopping" }
   }
   return observed === "deleted" ? undefined : { observed: "deleted" }
+}
+
+/** The next status, which reports the request generation it acted on; a failure is retried only by a new request. */
+const nextStatus = (space: Space, status: SpaceStatus): SpaceStatus | undefined => {
+  const fresh = (status.handled ?? 0) < space.generation
+  if (status.observed === "failed" && !fresh) return undefined
+  const next = nextObserved(space, status.observed)
+  if (next === undefined) return fresh ? { ...status, handled: space.generation } : undefined
+  return { ...next, handled: space.generation }
 }
 
 const decodeSpace = Schema.decodeUnknownOption(SpaceSchema)
@@ -39,10 +52,10 @@ const advance = (store: StoreShape, id: string) =>
     const record = yield* store.get("space", id)
     if (record === undefined || record.deleted) return Option.none<SpaceStatus>()
     const status = yield* store.get("space-status", id)
-    const observed = status === undefined || status.deleted
-      ? "pending"
-      : Option.match(decodeStatus(status.value), { onNone: () => "pending" as const, onSome: (s) => s.observed })
-    return Option.flatMap(decodeSpace(record.value), (space) => Option.fromNullable(nextStatus(space, observed)))
+    const current: SpaceStatus = status === undefined || status.deleted
+      ? { observed: "pending" }
+      : Option.getOrElse(decodeStatus(status.value), (): SpaceStatus => ({ observed: "pending" }))
+    return Option.flatMap(decodeSpace(record.value), (space) => Option.fromNullable(nextStatus(space, current)))
   })
 
 export const ownerStandIn = (store: StoreShape, step = Duration.millis(15)): Effect.Effect<void, never, Scope.Scope> =>

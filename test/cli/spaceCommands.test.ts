@@ -1,16 +1,29 @@
 import { expect, layer } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Schedule } from "effect"
 import { TestApi } from "../http/apiHarness.ts"
-import { runKnot } from "./cliHarness.ts"
+import type { Output } from "./cliHarness.ts"
+import { runKnot, startKnot } from "./cliHarness.ts"
 import { cliTestNode, freshConfigPath } from "./cliEnvironment.ts"
-import { brokenReason, brokenTemplate } from "./ownerStandIn.ts"
+import { brokenReason, brokenTemplate, flakyTemplate } from "./ownerStandIn.ts"
+
+/** Waits (5 s at most) until what a running command printed matches. */
+const printed = (output: Output, pattern: RegExp) =>
+  Effect.try(() => expect(output.stdout.join("\n")).toMatch(pattern)).pipe(
+    Effect.retry({ schedule: Schedule.spaced("20 millis"), times: 250 }),
+    Effect.orDie
+  )
 
 layer(cliTestNode, { excludeTestServices: true })("knot space", (it) => {
   /** The environment of a user `name` with a token, the templates web, broken and gpu in place. */
   const asUser = (name: string) =>
     Effect.gen(function*() {
       const api = yield* TestApi
-      for (const template of [{ name: "web" }, { name: brokenTemplate }, { name: "gpu", zones: ["us-east"] }]) {
+      for (const template of [
+        { name: "web" },
+        { name: brokenTemplate },
+        { name: flakyTemplate },
+        { name: "gpu", zones: ["us-east"] }
+      ]) {
         yield* api.request("POST", "/api/templates", { token: api.adminToken, json: { image: "busybox", ...template } })
       }
       const token = yield* api.userWithToken(name)
@@ -22,7 +35,7 @@ layer(cliTestNode, { excludeTestServices: true })("knot space", (it) => {
       const environment = yield* asUser("cara")
       const run = yield* runKnot(["space", "create", "cara-dev", "--template", "web"], environment)
       expect(run).toMatchObject({ exitCode: 0, stdout: "space cara-dev is running on node-a (eu-west)" })
-      // Polling may miss a step; what it shows is in order, from the request to the end.
+      // Steps the node applies together reach the feed as one; what it shows is in order, from the request to the end.
       const shown = run.stderr.split("\n").map((line) => line.replace("space cara-dev: ", ""))
       expect(shown[0]).toBe("pending")
       expect(shown.at(-1)).toBe("running")
@@ -88,6 +101,28 @@ layer(cliTestNode, { excludeTestServices: true })("knot space", (it) => {
       expect(stopped.stdout).toBe("space sam-dev is stopped on node-a (eu-west)")
       const started = yield* runKnot(["space", "start", "sam-dev"], environment)
       expect(started.stdout).toBe("space sam-dev is running on node-a (eu-west)")
+    }))
+
+  it.effect("start after a failed try waits for the new try, not the failure the last one left", () =>
+    Effect.gen(function*() {
+      const environment = yield* asUser("fitz")
+      const failed = yield* runKnot(["space", "create", "fitz-dev", "-t", flakyTemplate], environment)
+      expect(failed.exitCode).toBe(1)
+      const started = yield* runKnot(["space", "start", "fitz-dev"], environment)
+      expect(started).toMatchObject({ exitCode: 0, stdout: "space fitz-dev is running on node-a (eu-west)" })
+    }))
+
+  it.scoped("list --watch prints the table, then a change made elsewhere as it happens", () =>
+    Effect.gen(function*() {
+      const environment = yield* asUser("wes")
+      yield* runKnot(["space", "create", "wes-one", "-t", "web"], environment)
+      const watching = yield* startKnot(["space", "list", "--watch"], environment)
+      yield* printed(watching, /^wes-one\s+running/m)
+      yield* runKnot(["space", "stop", "wes-one", "--no-wait"], environment)
+      yield* printed(watching, /wes\/wes-one {2}stopped/)
+      yield* runKnot(["space", "create", "wes-two", "-t", "web", "--no-wait"], environment)
+      yield* printed(watching, /wes\/wes-two {2}(pending|creating|starting|running)/)
+      expect(watching.stderr).toEqual([])
     }))
 
   it.effect("get shows one space, field by field", () =>

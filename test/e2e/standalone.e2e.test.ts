@@ -91,16 +91,51 @@ describe.runIf(available)("knot server and the CLI, end to end", () => {
     expect(JSON.parse(listed.stdout)).toEqual(expect.arrayContaining([expect.objectContaining({ name: "e2e-shell" })]))
   })
 
+  /** When `space create` exited, and when the node it waited on says the space began to run. */
+  let created: { readonly exitedAt: number; readonly runningAt: number } | undefined
+
   it("creates a space whose container the engine runs", async () => {
-    const created = await knot(["space", "create", "e2e-dev", "--template", "e2e-shell"])
-    expect(created.code, created.stderr).toBe(0)
+    const create = await knot(["space", "create", "e2e-dev", "--template", "e2e-shell", "--json"])
+    const exitedAt = Date.now()
+    expect(create.code, create.stderr).toBe(0)
+    const space = JSON.parse(create.stdout)
+    expect(space).toMatchObject({ name: "e2e-dev", observed: "running" })
+    created = { exitedAt, runningAt: space.updatedAt }
     const [container] = await containersOf("e2e-dev")
     expect(container?.State).toBe("running")
   })
 
-  it("stops the space and the engine sees the container exited", async () => {
-    const stopped = await knot(["space", "stop", "e2e-dev"])
-    expect(stopped.code, stopped.stderr).toBe(0)
+  it("space create returns within 1 s of the owner reporting running: it follows the change feed, no poll", () => {
+    expect(created).toBeDefined()
+    // The whole of it: the report reaching the feed, the CLI printing, and its process exiting.
+    expect(created!.exitedAt - created!.runningAt).toBeLessThan(1_000)
+  })
+
+  it("space list --watch prints a change that another command makes", async () => {
+    const watcher = spawn(process.execPath, [knotBin, "space", "list", "--watch"], {
+      cwd: dir,
+      env: { ...process.env, KNOT_SERVER: server, KNOT_TOKEN: adminToken, KNOT_CONFIG: join(dir, "cli.toml") },
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    let watched = ""
+    watcher.stdout?.on("data", (chunk) => (watched += chunk))
+    watcher.stderr?.on("data", (chunk) => (watched += chunk))
+    const shows = async (pattern: RegExp) => {
+      const deadline = Date.now() + 20_000
+      while (!pattern.test(watched) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
+      expect(watched).toMatch(pattern)
+    }
+    try {
+      await shows(/^e2e-dev\s+running/m)
+      const stopped = await knot(["space", "stop", "e2e-dev"])
+      expect(stopped.code, stopped.stderr).toBe(0)
+      await shows(/\/e2e-dev {2}stopped/)
+    } finally {
+      watcher.kill("SIGINT")
+    }
+  })
+
+  it("the stopped space's container has exited on the engine", async () => {
     const [container] = await containersOf("e2e-dev")
     expect(container?.State).toBe("exited")
   })

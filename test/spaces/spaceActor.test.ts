@@ -96,7 +96,11 @@ describe("SpaceActor on the memory engine", () => {
       const requested = (yield* store.get(spaceKind, id))!
       const space = yield* spaceObserved("alice", "running")
       expect((yield* store.get(spaceKind, id))?.version).toEqual(requested.version)
-      expect((yield* store.get(spaceStatusKind, id))?.value).toEqual({ observed: "running", containerId: space.containerId })
+      expect((yield* store.get(spaceStatusKind, id))?.value).toEqual({
+        observed: "running",
+        containerId: space.containerId,
+        handled: 1
+      })
     }).pipe(Effect.provide(withNode)))
 
   it.scoped("stops a space and starts it again in the same container", () =>
