@@ -15,7 +15,7 @@ import { type ActorSystemShape, LifecycleEvent, makeActorSystem } from "../actor
 import { findSpaceView, spaceKind } from "../actors/space/spaceRecord.ts"
 import { Spaces } from "../actors/space/spaces.ts"
 import { ContainerDriver, type ContainerDriverShape, type ContainerInfo } from "../effects/container/containerDriver.ts"
-import { MemoryDriver } from "../effects/container/memoryDriver.ts"
+import { MemoryDriver, MemoryEngine, type MemoryEngineShape } from "../effects/container/memoryDriver.ts"
 import { MemoryDisk, MemoryStore } from "../storage/memoryStore.ts"
 import type { NodeId, StoredRecord } from "../storage/record.ts"
 import { Store, type StoreShape } from "../storage/store.ts"
@@ -49,6 +49,8 @@ export interface ClusterOptions {
   readonly maxDriftMs: number
   /** Replaces each store as opened (tests use it to break the store on purpose). */
   readonly wrapStore?: (store: StoreShape) => StoreShape
+  /** Replaces each node's container driver as it starts (tests use it to break the driver on purpose). */
+  readonly wrapDriver?: (driver: ContainerDriverShape) => ContainerDriverShape
 }
 
 interface Incarnation {
@@ -67,6 +69,8 @@ interface Slot {
   readonly spec: ClusterNodeSpec
   readonly disk: MemoryDisk
   readonly driver: ContainerDriverShape
+  /** What the world outside knot does to this node's engine. */
+  readonly controls: MemoryEngineShape
   readonly clock: Clock.Clock
   readonly engine: EngineWatch
   incarnation: Incarnation | undefined
@@ -116,6 +120,8 @@ export interface SimCluster {
   readonly reachable: (preferred: string) => string | undefined
   /** The node a space's record names, as the first live node holding it says. */
   readonly ownerOf: (space: string) => Effect.Effect<string | undefined>
+  /** The node's engine restarts: its event stream ends and its running containers exit unseen; how many did. */
+  readonly restartEngine: (node: string) => Effect.Effect<number>
   /** Since when the node has been down without a break; undefined while up. */
   readonly downSince: (node: string) => number | undefined
   readonly upNodes: () => ReadonlyArray<string>
@@ -160,6 +166,7 @@ export const makeCluster = (options: ClusterOptions): Effect.Effect<SimCluster> 
         spec,
         disk: MemoryDisk.empty(),
         driver: Context.get(context, ContainerDriver),
+        controls: Context.get(context, MemoryEngine),
         clock: nodeClock(time, spec.driftMs),
         engine: {
           log: (change) => trace.line(time.now, `${spec.id} engine ${change}`),
@@ -224,7 +231,10 @@ export const makeCluster = (options: ClusterOptions): Effect.Effect<SimCluster> 
         ).pipe(
           Effect.provide(services),
           Effect.provideService(Transport, transport),
-          Effect.provideService(ContainerDriver, withEngineLatency(slot.driver, slot.engine)),
+          Effect.provideService(
+            ContainerDriver,
+            withEngineLatency(options.wrapDriver ? options.wrapDriver(slot.driver) : slot.driver, slot.engine)
+          ),
           Effect.orDie
         )
         slot.incarnation = {
@@ -363,6 +373,7 @@ export const makeCluster = (options: ClusterOptions): Effect.Effect<SimCluster> 
       createSpace,
       requestSpace,
       ownerOf,
+      restartEngine: (node) => Effect.suspend(() => slotOf(node).controls.restart),
       reachable: (preferred) => {
         // A leaf's user has that leaf alone; a cluster user turns to another cluster node.
         if (slotOf(preferred).spec.origin !== undefined) {

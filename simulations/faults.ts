@@ -40,6 +40,11 @@ export type FaultStep = Data.TaggedEnum<{
    * `downMs` later: aimed at a space's container step, whose owner the plan cannot know.
    */
   CrashOwner: { readonly at: number; readonly space: string; readonly downMs: number }
+  /**
+   * The owner of `space`'s engine restarts (knot keeps running): the event stream it follows
+   * ends, and its running containers exit while nobody follows, told by no event.
+   */
+  RestartOwnersEngine: { readonly at: number; readonly space: string }
 }>
 
 export type SpaceRequestKind = "start" | "stop" | "delete"
@@ -83,7 +88,8 @@ export const describeStep = (step: FaultStep): string =>
     PutTemplate: (s) => `put-template ${s.node} ${s.name} image=${s.image}`,
     CreateSpace: (s) => `create-space ${s.node} ${s.space} template=${s.template}`,
     SpaceRequest: (s) => `${s.request}-space ${s.node} ${s.space}`,
-    CrashOwner: (s) => `crash-owner ${s.space} for ${s.downMs} ms`
+    CrashOwner: (s) => `crash-owner ${s.space} for ${s.downMs} ms`,
+    RestartOwnersEngine: (s) => `restart-engine of ${s.space}'s owner`
   })
 
 /** Writes at random times in [from, to) on random nodes of `nodes`, over a few shared keys. */

@@ -4,6 +4,7 @@
  * Everything the run does follows from the seed and the code: same seed, same trace hash.
  */
 import { Cause, Data, Effect, HashMap, Logger, Option } from "effect"
+import type { ContainerDriverShape } from "../effects/container/containerDriver.ts"
 import type { StoreShape } from "../storage/store.ts"
 import type { GossipConfig } from "../transport/gossip/gossip.config.ts"
 import { defaultGossipConfig } from "../transport/gossip/gossip.config.ts"
@@ -56,6 +57,8 @@ export interface SimulationOptions {
   readonly gossip?: Partial<GossipConfig>
   /** Wraps every store as it opens: tests use it to prove the checker catches a broken store. */
   readonly wrapStore?: (store: StoreShape) => StoreShape
+  /** Wraps every node's container driver: tests use it to prove the checker catches a broken one. */
+  readonly wrapDriver?: (driver: ContainerDriverShape) => ContainerDriverShape
 }
 
 export interface SimulationOutcome {
@@ -141,7 +144,8 @@ const simulate = (scenario: Scenario, count: number, options: SimulationOptions)
       nodes,
       gossip,
       maxDriftMs,
-      ...(options.wrapStore === undefined ? {} : { wrapStore: options.wrapStore })
+      ...(options.wrapStore === undefined ? {} : { wrapStore: options.wrapStore }),
+      ...(options.wrapDriver === undefined ? {} : { wrapDriver: options.wrapDriver })
     })
     for (const node of nodes) yield* cluster.start(node.id)
     yield* Effect.fork(checker(cluster, violations))
@@ -327,6 +331,13 @@ const play = (
               if (outcome._tag === "NodeDown") spaces.inDoubt.add(s.space)
             }
           ),
+        RestartOwnersEngine: (s) =>
+          Effect.gen(function*() {
+            const owner = yield* cluster.ownerOf(s.space)
+            if (owner === undefined) return trace.line(at, `no live node knows ${s.space}'s owner`)
+            const exited = yield* cluster.restartEngine(owner)
+            trace.line(at, `${owner}'s engine restarted; ${exited} running container(s) exited unseen`)
+          }),
         CrashOwner: (s) =>
           Effect.gen(function*() {
             const owner = yield* cluster.ownerOf(s.space)

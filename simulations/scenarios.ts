@@ -166,6 +166,38 @@ const spaceCrashes: Scenario = {
 }
 
 /**
+ * Engines restart under running spaces. Their containers exit with no event told, so only
+ * the full check that follows every re-subscription of the engine's events brings them back
+ * within the quiet period: the periodic reconcile (minutes) comes far too late.
+ */
+const engineRestarts: Scenario = {
+  name: "engine-restarts",
+  summary: "spaces run while their owners' container engines restart, ending the event streams knot follows",
+  defaultNodes: 3,
+  minNodes: 1,
+  zones: oneZone,
+  plan: (prng, nodes) => {
+    const all = ids(nodes)
+    const spaces = Array.from({ length: 4 }, (_, i) => `s${i}`)
+    const steps: Array<FaultStep> = [FaultStep.PutTemplate({ at: 200, node: prng.pick(all), name: "dev", image: "busybox" })]
+    let at = 800
+    for (const space of spaces) {
+      at += prng.between(300, 900)
+      steps.push(FaultStep.CreateSpace({ at, node: prng.pick(all), space, template: "dev" }))
+    }
+    for (let n = 0; n < 4; n++) {
+      const when = at + prng.between(1000, 6000)
+      steps.push(FaultStep.RestartOwnersEngine({ at: when, space: prng.pick(spaces) }))
+      if (prng.chance(0.5)) {
+        const request = prng.pick(["start", "stop"] as const)
+        steps.push(FaultStep.SpaceRequest({ at: when + prng.between(0, 400), node: prng.pick(all), space: prng.pick(spaces), request }))
+      }
+    }
+    return { steps: sortSteps(steps), quietMs: 15_000 }
+  }
+}
+
+/**
  * Requests for the same spaces on both sides of a partition: each side's owner-less requests
  * wait, the sides' records meet at the heal, and the owner carries out the one that wins.
  */
@@ -309,6 +341,7 @@ export const scenarios: ReadonlyArray<Scenario> = [
   swarm,
   spaceCrashes,
   spacePartition,
+  engineRestarts,
   leafOffline,
   leafOriginCrash
 ]

@@ -22,11 +22,12 @@ import type { Transport } from "../transport/transport.ts"
 import type { SimNodeSpec } from "./faults.ts"
 
 /**
- * Space actors at the simulator's pace: a run lasts tens of virtual seconds, so reconciles
- * and retries come within seconds rather than the minute a real node allows.
+ * Space actors at the simulator's pace: a run lasts tens of virtual seconds, so retries come
+ * within seconds rather than the minute a real node allows. The periodic check keeps a real
+ * node's period, longer than any run: what a space learns of its container, it learns from
+ * the engine's events, as on a real node, and a lost event stream shows.
  */
 export const simulatedSpaceOptions: SpaceActorOptions = {
-  reconcileEvery: "2 seconds",
   retrySchedule: Schedule.exponential("250 millis", 2).pipe(
     Schedule.modifyDelay((delay) => Duration.min(delay, Duration.seconds(4))),
     Schedule.jittered

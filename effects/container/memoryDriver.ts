@@ -46,6 +46,11 @@ export interface MemoryEngineShape {
   readonly volumes: Effect.Effect<ReadonlySet<string>>
   /** Ends every event stream being followed now, as an engine restart or a dropped connection does. */
   readonly dropEvents: Effect.Effect<void>
+  /**
+   * The engine restarts: the streams that follow it end, and every running container exits
+   * while nobody follows, so no event ever tells of it. Returns how many exited.
+   */
+  readonly restart: Effect.Effect<number>
 }
 
 export class MemoryEngine extends Context.Tag("knot/MemoryEngine")<MemoryEngine, MemoryEngineShape>() {}
@@ -256,7 +261,19 @@ const make = (options: MemoryDriverOptions) =>
       makeReachable: Ref.update(state, (current) => ({ ...current, reachable: true })),
       failNextCreates: (count) => Ref.update(state, (current) => ({ ...current, failingCreates: count })),
       volumes: Effect.map(Ref.get(state), (current) => current.volumes),
-      dropEvents
+      dropEvents,
+      // Straight on the state, not through `transact`: these exits publish no event.
+      restart: Effect.zipRight(
+        dropEvents,
+        Ref.modify(state, (current) => {
+          const running = [...current.containers.values()].filter((entry) => entry.info.state === "running")
+          const next = running.reduce(
+            (engine, entry) => withInfo(engine, entry, { ...entry.info, state: "exited", exitCode: exitCodeOnKill }),
+            current
+          )
+          return [running.length, next] as const
+        })
+      )
     }
 
     return Context.make(ContainerDriver, driver).pipe(Context.add(MemoryEngine, engine))

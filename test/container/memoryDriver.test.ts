@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Exit } from "effect"
+import { Deferred, Effect, Exit, Fiber, Stream } from "effect"
 import type { ContainerSpec } from "../../effects/container/containerDriver.ts"
 import { ContainerDriver } from "../../effects/container/containerDriver.ts"
 import { ContainerNotFound, ImageNotFound } from "../../effects/container/containerDriver.errors.ts"
@@ -185,6 +185,26 @@ describe("MemoryEngine controls", () => {
       yield* driver.start(id)
       yield* engine.kill(id, 1)
       expect((yield* driver.inspect(id))?.exitCode).toBe(1)
+    }).pipe(Effect.provide(MemoryDriver.layer())))
+
+  it.scoped("restart ends the event streams and exits every running container, with no event told", () =>
+    Effect.gen(function*() {
+      const driver = yield* ContainerDriver
+      const engine = yield* MemoryEngine
+      const running = yield* driver.create(spec("alpha"))
+      yield* driver.start(running.id)
+      const created = yield* driver.create(spec("beta"))
+      const following = yield* Deferred.make<void>()
+      const told: Array<unknown> = []
+      const followed = yield* Effect.fork(
+        Stream.runForEach(driver.events({}), (event) => Effect.zipRight(Effect.sync(() => told.push(event)), Deferred.succeed(following, undefined)))
+      )
+      yield* Deferred.await(following)
+      expect(yield* engine.restart).toBe(1)
+      yield* Fiber.join(followed)
+      expect(told).toEqual([{ _tag: "Following" }])
+      expect((yield* driver.inspect(running.id))?.state).toBe("exited")
+      expect((yield* driver.inspect(created.id))?.state).toBe("created")
     }).pipe(Effect.provide(MemoryDriver.layer())))
 
   it.effect("kill of a missing container fails with ContainerNotFound", () =>
