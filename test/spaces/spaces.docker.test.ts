@@ -15,6 +15,7 @@ import { NodeId } from "../../storage/record.ts"
 import { engineAvailable, engineSocket, noEngineNotice, testImage } from "../support/dockerEngine.ts"
 import { readKeptVolume } from "../../actors/space/keptVolumes.ts"
 import { Store } from "../../storage/store.ts"
+import { startEngineProxy } from "../support/engineProxy.ts"
 import { readSpace } from "./fixtures.ts"
 
 const available = await engineAvailable()
@@ -41,10 +42,10 @@ const template = {
   memoryMb: 64
 }
 
-/** One node on the real engine, checking every 300 ms and retrying after 200 ms. */
-const onEngine = (zone = "us-east") =>
+/** One node on the real engine (through `socketPath`), checking every 300 ms and retrying after 200 ms. */
+const onEngine = (zone = "us-east", socketPath = engineSocket) =>
   ActorSystemLive.pipe(
-    Layer.provideMerge(DockerDriver.layer({ socketPath: engineSocket })),
+    Layer.provideMerge(DockerDriver.layer({ socketPath })),
     Layer.provideMerge(
       SpacesLive.pipe(
         Layer.provideMerge(TemplatesLive.layer()),
@@ -302,6 +303,29 @@ describe.runIf(available)("spaces on a real engine", () => {
       )
       expect((yield* containersOf(id)).map((info) => info.Id)).toEqual([rebuilt!.containerId])
     }).pipe(Effect.provide(onEngine())))
+
+  it.live("checks every space when its lost event stream is back, so a kill in the gap shows, with checks an hour apart", () =>
+    Effect.gen(function*() {
+      const proxy = yield* Effect.acquireRelease(Effect.promise(() => startEngineProxy()), (proxy) => Effect.promise(proxy.close))
+      yield* Effect.gen(function*() {
+        const { containerId, id } = yield* runningSpace("gap", startEventDrivenNode)
+        yield* Effect.sync(() => proxy.holdEvents())
+        yield* Effect.promise(() => docker.getContainer(containerId).kill())
+        // No event reaches the node and its next check is an hour away: it cannot know yet.
+        yield* Effect.sleep(Duration.millis(1_500))
+        expect((yield* readSpace(id))?.observed).toBe("running")
+        const releasedAt = Date.now()
+        yield* Effect.sync(() => proxy.releaseEvents())
+        yield* awaitSpace(id, "to show the kill", (space) => space?.observed !== "running" || space.containerId !== containerId)
+        console.log(`a kill while the event stream was lost showed ${Date.now() - releasedAt} ms after the stream could resume`)
+        const rebuilt = yield* awaitSpace(
+          id,
+          "running in a new container",
+          (space) => space?.observed === "running" && space.containerId !== containerId
+        )
+        expect((yield* containersOf(id)).map((info) => info.Id)).toEqual([rebuilt!.containerId])
+      }).pipe(Effect.provide(onEngine("us-east", proxy.socketPath)))
+    }).pipe(Effect.scoped))
 
   it.live("adopts its running container after a node restart, with no duplicate", () =>
     Effect.gen(function*() {
