@@ -162,9 +162,12 @@ const make = (options: ChangeFeedOptions) =>
       { cursor: cursorOf(seq), event: { _tag: "synced" } }
     ]
 
+    /** Whether the log holds every event after `at`. */
+    const holds = (at: number) => at >= firstHeld() - 1 && at <= seq
+
     /** Frames after `at`: the log's when it still holds them, else the state afresh. */
     const framesAfter = (viewer: AuthenticatedUser, at: number): Array<FeedFrame> => {
-      if (at < firstHeld() - 1 || at > seq) return snapshot(viewer)
+      if (!holds(at)) return snapshot(viewer)
       return log.slice(at - firstHeld() + 1).filter(visibleTo(viewer)).map((entry) => ({
         cursor: cursorOf(entry.seq),
         event: entry.event
@@ -181,10 +184,9 @@ const make = (options: ChangeFeedOptions) =>
         yield* Effect.acquireRelease(Effect.sync(() => watchers++), () => Effect.sync(() => watchers--))
         yield* refresh
         const at = resumeAt(cursor)
-        const first = at === -1 ? snapshot(viewer) : [
-          ...framesAfter(viewer, at),
-          ...(at < firstHeld() - 1 || at > seq ? [] : [{ cursor: cursorOf(seq), event: { _tag: "synced" } } as FeedFrame])
-        ]
+        const first = !holds(at)
+          ? snapshot(viewer)
+          : [...framesAfter(viewer, at), { cursor: cursorOf(seq), event: { _tag: "synced" } } as FeedFrame]
         const live = Stream.paginateChunkEffect(seq, (from) =>
           Effect.gen(function*() {
             if (seq === from) yield* Deferred.await(wake)
