@@ -118,7 +118,8 @@ describe("a server with watchers", () => {
     Effect.gen(function*() {
       const serverScope = yield* Scope.make()
       const context = yield* Layer.buildWithScope(
-        makeApiServer({ listen: { host: "127.0.0.1", port: 0 }, drainTimeout: "20 seconds" }).pipe(
+        // Longer than the test may run: the close completes only if the watchers' streams end first.
+        makeApiServer({ listen: { host: "127.0.0.1", port: 0 }, drainTimeout: "1 hour" }).pipe(
           Layer.provideMerge(nodeServices)
         ),
         serverScope
@@ -128,9 +129,7 @@ describe("a server with watchers", () => {
       if (outcome._tag !== "Created") return yield* Effect.dieMessage("a fresh store was not bootstrapped")
       const feed = yield* openFeed(url, outcome.token.secret)
       yield* feed.until(isSynced)
-      const started = Date.now()
       yield* Scope.close(serverScope, Exit.void)
-      expect(Date.now() - started).toBeLessThan(5_000)
       expect(yield* feed.ended).toBe(true)
     }))
 })

@@ -291,11 +291,9 @@ describe.runIf(available)("spaces on a real engine", () => {
       const { containerId, id } = yield* runningSpace("event", startEventDrivenNode)
       const killedAt = Date.now()
       yield* Effect.promise(() => docker.getContainer(containerId).kill())
-      // Polled every 50 ms by awaitSpace; the next periodic check is an hour away.
+      // awaitSpace gives up after 20 s and the next periodic check is an hour away: only an event can show it.
       yield* awaitSpace(id, "to show the kill", (space) => space?.observed !== "running" || space.containerId !== containerId)
-      const seenAfter = Date.now() - killedAt
-      console.log(`a kill outside knot showed on the space after ${seenAfter} ms`)
-      expect(seenAfter).toBeLessThan(5_000)
+      console.log(`a kill outside knot showed on the space after ${Date.now() - killedAt} ms`)
       const rebuilt = yield* awaitSpace(
         id,
         "running in a new container",
