@@ -142,7 +142,8 @@ const describeEvent = (event: GossipEvent): string =>
     MemberChanged: (e) => `sees ${e.member} ${e.from}->${e.to} @${e.incarnation}`,
     Refuted: (e) => `refutes ${e.rumour} @${e.incarnation}`,
     SyncRefused: (e) => `refuses sync from ${e.peer}: ${e.reason}`,
-    PeerDropped: (e) => `drops ${e.peer}: ${e.reason}`
+    PeerDropped: (e) => `drops ${e.peer}: ${e.reason}`,
+    RecordsRefused: (e) => `refuses ${e.kind} records from ${e.peer}: ${e.reason}`
   })
 
 const describeLifecycle = (event: LifecycleEvent): string | undefined =>

@@ -26,9 +26,24 @@ export const versionOrder: Order.Order<Version> = Order.combine(
   Order.mapInput(Order.string, (v: Version) => v.node)
 )
 
-/** Record kinds this version knows; a record of another kind is kept and passed on untouched. */
-export const KnownKind = Schema.Literal("template", "space", "space-status", "node", "zone", "user", "token")
+/**
+ * Record kinds this version knows. Gossip refuses a record of any other kind at the wire: a
+ * store that kept and passed on whatever a peer named would let one key holder fill every disk.
+ */
+export const KnownKind = Schema.Literal(
+  "template",
+  "space",
+  "space-status",
+  "space-lifecycle",
+  "volume",
+  "node",
+  "zone",
+  "user",
+  "token"
+)
 export type KnownKind = typeof KnownKind.Type
+
+export const isKnownKind: (kind: string) => kind is KnownKind = Schema.is(KnownKind)
 
 export class StoredRecord extends Schema.Class<StoredRecord>("StoredRecord")({
   kind: Schema.String,

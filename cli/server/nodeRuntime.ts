@@ -26,6 +26,7 @@ import { OriginLink } from "../../actors/node/originLink.ts"
 import type { Transport } from "../../transport/transport.ts"
 import { makeMembershipView, type MembershipView } from "../../transport/gossip/membershipView.ts"
 import { spawnGossip } from "../../transport/gossip/spawnGossip.ts"
+import { GossipEvent } from "../../transport/gossip/gossip.events.ts"
 import { parseListen } from "./listenAddress.ts"
 import { loadOrCreateNodeId } from "./nodeId.ts"
 
@@ -96,6 +97,15 @@ export const runNode = (config: NodeConfig, options: RunOptions = { init: false 
       ...(origin === undefined ? {} : { origin })
     }).pipe(Layer.merge(originLink === undefined ? Layer.empty : Layer.succeed(OriginLink, originLink)))
 
+    // What a peer sent and this node refused belongs in the operator's log, with the peer's id.
+    const logRefusals = (event: GossipEvent): Effect.Effect<void> =>
+      GossipEvent.$match(event, {
+        MemberChanged: () => Effect.void,
+        Refuted: () => Effect.void,
+        SyncRefused: (e) => Effect.logWarning(`refused records from peer ${e.peer}: ${e.reason}`),
+        PeerDropped: (e) => Effect.logWarning(`dropped peer ${e.peer}: ${e.reason}`),
+        RecordsRefused: (e) => Effect.logWarning(`refused ${e.kind} records from peer ${e.peer}: ${e.reason}`)
+      })
     const spaceOptions = { reconcileEvery: Duration.seconds(config.docker.reconcileSeconds) }
     // Only a cluster node has a network; it is built in the program's scope so that it
     // closes before the actors that use it.
@@ -118,7 +128,7 @@ export const runNode = (config: NodeConfig, options: RunOptions = { init: false 
       const node = origin === undefined || originLink === undefined
         ? nodeActor<Transport | Store>({
           space: spaceOptions,
-          extraChildren: (ctx) => spawnGossip(ctx, { view, config: { zone: config.server.zone } })
+          extraChildren: (ctx) => spawnGossip(ctx, { view, config: { zone: config.server.zone }, onEvent: logRefusals })
         })
         : nodeActor<Transport | Store>({
           space: spaceOptions,
@@ -127,6 +137,7 @@ export const runNode = (config: NodeConfig, options: RunOptions = { init: false 
               view,
               config: { zone: config.server.zone },
               originLink,
+              onEvent: logRefusals,
               isOrigin: isLinkedTo(Context.get(network, HyperswarmInfo), origin)
             })
         })

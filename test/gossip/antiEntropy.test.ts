@@ -6,6 +6,7 @@ import type { NodeId } from "../../storage/record.ts"
 import { Store } from "../../storage/store.ts"
 import { antiEntropyBehaviour } from "../../transport/gossip/antiEntropy.actor.ts"
 import { defaultGossipConfig, type GossipConfig } from "../../transport/gossip/gossip.config.ts"
+import type { GossipEvent } from "../../transport/gossip/gossip.events.ts"
 import { decodeGossip, type GossipMessage } from "../../transport/gossip/gossip.wire.ts"
 import { makeMembershipView } from "../../transport/gossip/membershipView.ts"
 import { Transport, type TransportShape } from "../../transport/transport.ts"
@@ -23,6 +24,7 @@ const antiEntropyOf = (config: Partial<GossipConfig>, records: number) =>
   Effect.gen(function*() {
     const gossip: GossipConfig = { ...defaultGossipConfig, ...config }
     const sent: Array<Sent> = []
+    const events: Array<GossipEvent> = []
     const transport: TransportShape = {
       self: "n1",
       send: (to, bytes) =>
@@ -43,14 +45,14 @@ const antiEntropyOf = (config: Partial<GossipConfig>, records: number) =>
     }))
     const system = yield* Effect.acquireRelease(makeActorSystem, (system) => system.shutdown)
     const actor = yield* system.spawn(
-      antiEntropyBehaviour({ config: gossip, view, onEvent: () => Effect.void }),
+      antiEntropyBehaviour({ config: gossip, view, onEvent: (event) => Effect.sync(() => events.push(event)) }),
       { name: "anti-entropy" }
     ).pipe(Effect.provideService(Transport, transport), Effect.provideService(Store, store))
     // Lets the actor start and the first round (at a random point of the first interval) pass.
     yield* TestClock.adjust(gossip.antiEntropyIntervalMs)
     const digestFrom = (from: string) =>
       actor.tell({ _tag: "Received", from, message: { _tag: "Digest", digest: {} } })
-    return { actor, sent, store, gossip, digestFrom }
+    return { actor, sent, events, store, gossip, digestFrom }
   })
 
 const settle = Effect.repeatN(Effect.yieldNow(), 50)
@@ -62,7 +64,41 @@ const pushedRecord = Effect.gen(function*() {
   return { records: [record] }
 })
 
+/** Writes of n9: one of a kind knot knows, one of a kind it does not. */
+const mixedDelta = Effect.gen(function*() {
+  const { store } = yield* MemoryStore.make({ nodeId: "n9" as NodeId, maxDriftMs: 1000 })
+  yield* store.put("template", "good", { image: "busybox" })
+  yield* store.put("filler", "junk", { bytes: "x".repeat(100) })
+  return yield* store.since({})
+})
+
 describe("anti-entropy", () => {
+  it.scoped("refuses records of a kind it does not know and takes the rest of the delta", () =>
+    Effect.gen(function*() {
+      const node = yield* antiEntropyOf({}, 0)
+      const delta = yield* mixedDelta
+      yield* node.actor.tell({ _tag: "Received", from: "n9", message: { _tag: "Delta", delta } })
+      yield* node.actor.tell({ _tag: "Received", from: "n9", message: { _tag: "Delta", delta } })
+      yield* settle
+      expect((yield* node.store.get("template", "good"))?.value).toEqual({ image: "busybox" })
+      expect(yield* node.store.get("filler", "junk")).toBeUndefined()
+      expect((yield* node.store.digest)["n9"]).toEqual(delta.upTo["n9"])
+      const refusals = node.events.filter((event) => event._tag === "RecordsRefused")
+      expect(refusals.map((event) => event._tag === "RecordsRefused" && `${event.peer}/${event.kind}`)).toEqual(["n9/filler"])
+    }))
+
+  it.scoped("does not store or pass on a pushed record of an unknown kind", () =>
+    Effect.gen(function*() {
+      const node = yield* antiEntropyOf({}, 0)
+      const delta = yield* mixedDelta
+      node.sent.length = 0
+      yield* node.actor.tell({ _tag: "Received", from: "n9", message: { _tag: "Push", records: delta.records, hops: 3, until: "n1" } })
+      yield* settle
+      expect(yield* node.store.get("filler", "junk")).toBeUndefined()
+      const passedOn = node.sent.flatMap((s) => (s.message._tag === "Push" ? s.message.records.map((r) => r.kind) : []))
+      expect(passedOn).not.toContain("filler")
+    }))
+
   it.scoped("answers a digest with what the peer lacks and its own digest", () =>
     Effect.gen(function*() {
       const node = yield* antiEntropyOf({}, 3)

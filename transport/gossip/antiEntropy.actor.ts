@@ -12,7 +12,7 @@
  */
 import { Effect, Queue, Random, Scope, SubscriptionRef } from "effect"
 import type { Behaviour } from "../../actors/runtime/index.ts"
-import type { Delta as StoreDelta, Digest as StoreDigest, StoredRecord } from "../../storage/record.ts"
+import { Delta as StoreDelta, type Digest as StoreDigest, isKnownKind, type StoredRecord } from "../../storage/record.ts"
 import { supersedes } from "../../storage/lww.ts"
 import { Store, type StoreShape } from "../../storage/store.ts"
 import type { StoreError } from "../../storage/store.errors.ts"
@@ -40,6 +40,8 @@ interface State {
   readonly transport: TransportShape
   /** Bytes sent since the round began. */
   spent: number
+  /** `peer/kind` pairs already reported as refused, so a peer that keeps sending them logs once. */
+  readonly reported: Set<string>
 }
 
 /** Whether `delta` gives its receiver anything: records, or a watermark to raise. */
@@ -86,8 +88,33 @@ export const antiEntropyBehaviour = (
       yield* send(state, from, { _tag: "Delta", delta, digest: mine })
     })
 
-  const onDelta = (state: State, from: string, delta: StoreDelta, theirs: StoreDigest | undefined) =>
+  /**
+   * The records of a frame this node may take. A record of an unknown kind is refused for
+   * good, so a delta's watermarks still apply: its origin's range is not asked for again.
+   */
+  const admissible = (state: State, from: string, records: ReadonlyArray<StoredRecord>) =>
     Effect.gen(function*() {
+      if (records.every((record) => isKnownKind(record.kind))) return records
+      const kept: Array<StoredRecord> = []
+      for (const record of records) {
+        if (isKnownKind(record.kind)) {
+          kept.push(record)
+          continue
+        }
+        const key = `${from}/${record.kind}`
+        if (state.reported.has(key)) continue
+        state.reported.add(key)
+        yield* onEvent(
+          GossipEvent.RecordsRefused({ peer: from, kind: record.kind, reason: "no record of this kind exists in this version of knot" })
+        )
+      }
+      return kept
+    })
+
+  const onDelta = (state: State, from: string, received: StoreDelta, theirs: StoreDigest | undefined) =>
+    Effect.gen(function*() {
+      const records = yield* admissible(state, from, received.records)
+      const delta = records === received.records ? received : new StoreDelta({ records, upTo: received.upTo }, true)
       if (carriesNews(delta)) yield* state.store.applyDelta(delta)
       if (theirs === undefined || budget(state) <= 0) return
       const back = yield* state.store.since(theirs, { maxBytes: budget(state) })
@@ -99,7 +126,8 @@ export const antiEntropyBehaviour = (
       ? onDigest(state, from, message.digest)
       : message._tag === "Delta"
       ? onDelta(state, from, message.delta, message.digest)
-      : onPush(state, message.records, message.hops, message.until)
+      : Effect.flatMap(admissible(state, from, message.records), (records) =>
+        onPush(state, records, message.hops, message.until))
     // A peer's bad records (e.g. from a clock too far ahead) must not stop this actor.
     return Effect.catchAll(handled, (error) => onEvent(GossipEvent.SyncRefused({ peer: from, reason: error.message })))
   }
@@ -143,7 +171,7 @@ export const antiEntropyBehaviour = (
           Effect.zipRight(ctx.self.tell({ _tag: "Round" }), Effect.sleep(config.antiEntropyIntervalMs))
         )
         yield* Effect.forkIn(Effect.zipRight(Effect.sleep(first), rounds), ctx.scope)
-        return { store, transport: yield* Transport, spent: 0 }
+        return { store, transport: yield* Transport, spent: 0, reported: new Set<string>() }
       }),
     receive: (state, command) => {
       switch (command._tag) {

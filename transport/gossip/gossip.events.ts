@@ -14,6 +14,8 @@ export type GossipEvent = Data.TaggedEnum<{
   Refuted: { readonly rumour: MemberStatus; readonly incarnation: number }
   /** A peer's records were refused by the store (e.g. its clock is too far ahead). */
   SyncRefused: { readonly peer: string; readonly reason: string }
+  /** Records a peer sent were dropped on receipt; reported once per peer and kind. */
+  RecordsRefused: { readonly peer: string; readonly kind: string; readonly reason: string }
   /** A peer sent a frame that broke the protocol and was disconnected. */
   PeerDropped: { readonly peer: string; readonly reason: string }
 }>
