@@ -32,6 +32,8 @@ export interface Hlc {
    * Fails, leaving the clock untouched, if the remote wall time is beyond the allowed drift.
    */
   readonly receive: (remote: Version) => Effect.Effect<Version, ClockDriftExceeded>
+  /** Fails as `receive` would, without moving the clock. */
+  readonly admits: (remote: Version) => Effect.Effect<void, ClockDriftExceeded>
 }
 
 interface Reading {
@@ -63,13 +65,20 @@ export const makeHlc = (options: HlcOptions): Effect.Effect<Hlc> =>
 
     const now = Effect.map(nowMany(1), (stamps) => stamps[0]!)
 
+    const drift = (remote: Version, physical: number) =>
+      remote.wall - physical > options.maxDriftMs
+        ? Effect.fail(
+          new ClockDriftExceeded({ remoteWall: remote.wall, localWall: physical, maxDriftMs: options.maxDriftMs })
+        )
+        : undefined
+
+    const admits = (remote: Version) =>
+      Effect.flatMap(Clock.currentTimeMillis, (physical) => drift(remote, physical) ?? Effect.void)
+
     const receive = (remote: Version) =>
       Effect.flatMap(Clock.currentTimeMillis, (physical) => {
-        if (remote.wall - physical > options.maxDriftMs) {
-          return Effect.fail(
-            new ClockDriftExceeded({ remoteWall: remote.wall, localWall: physical, maxDriftMs: options.maxDriftMs })
-          )
-        }
+        const refused = drift(remote, physical)
+        if (refused !== undefined) return refused
         return Ref.modify(last, (previous) => {
           const wall = Math.max(previous.wall, remote.wall, physical)
           const counter = wall === previous.wall && wall === remote.wall
@@ -84,5 +93,5 @@ export const makeHlc = (options: HlcOptions): Effect.Effect<Hlc> =>
         })
       })
 
-    return { nodeId: options.nodeId, now, nowMany, receive }
+    return { nodeId: options.nodeId, now, nowMany, receive, admits }
   })

@@ -65,7 +65,12 @@ interface LoadedState {
 
 const later = <S extends Stamp>(a: S | undefined, b: S): S => (a === undefined || supersedes(b, a) ? b : a)
 
-const loadState = (backend: KeyValueBackend, nodeId: NodeId) =>
+/**
+ * `horizon`: the latest wall time this node's clock may start at. A stamp beyond it came from
+ * a peer's clock (or an edited disk), not from ours; starting there would stamp every local
+ * write in the far future, where peers refuse it.
+ */
+const loadState = (backend: KeyValueBackend, nodeId: NodeId, horizon: number) =>
   Effect.gen(function*() {
     const [metaText] = yield* backend.getMany([metaKey])
     if (metaText === undefined) {
@@ -89,10 +94,14 @@ const loadState = (backend: KeyValueBackend, nodeId: NodeId) =>
     let highest: Stamp | undefined
     const digest = new Map<NodeId, Version>()
     const badWatermarks: Array<CorruptRecord> = []
+    const beyondHorizon: Array<NodeId> = []
     yield* backend.scan(digestPrefix, (key, text) => {
       const version = decodeDigestEntry(key, text)
       if (Either.isLeft(version)) {
         badWatermarks.push(version.left)
+      } else if (version.right.wall > horizon) {
+        // Forgetting a watermark only costs asking that origin's records again.
+        beyondHorizon.push(version.right.node)
       } else {
         digest.set(version.right.node, version.right)
         highest = later<Stamp>(highest, version.right)
@@ -100,6 +109,11 @@ const loadState = (backend: KeyValueBackend, nodeId: NodeId) =>
     })
     // A wrong watermark would make peers skip records this store lacks: refuse to guess.
     if (badWatermarks[0] !== undefined) return yield* badWatermarks[0]
+    if (beyondHorizon.length > 0) {
+      yield* Effect.logWarning(
+        `ignored the stored watermarks of ${beyondHorizon.join(", ")}: they lie beyond this node's clock and drift bound`
+      )
+    }
 
     const entries: Array<IndexEntry> = []
     const unreadable: Array<readonly [key: string, reason: string]> = []
@@ -110,7 +124,7 @@ const loadState = (backend: KeyValueBackend, nodeId: NodeId) =>
         if (recordKey(kind, id) === key) {
           const entry = new IndexEntry(key, kind, id, wall, counter, node, deleted)
           entries.push(entry)
-          highest = later<Stamp>(highest, entry)
+          if (wall <= horizon) highest = later<Stamp>(highest, entry)
           return
         }
         unreadable.push([key, `the record stored here is ${kind}/${id}`])
@@ -137,7 +151,8 @@ export const openStore = (
   options: StoreOptions
 ): Effect.Effect<OpenedStore, StoreError> =>
   Effect.gen(function*() {
-    const { digest, highest, index } = yield* loadState(backend, options.nodeId)
+    const wall = yield* Clock.currentTimeMillis
+    const { digest, highest, index } = yield* loadState(backend, options.nodeId, wall + options.maxDriftMs)
     const hlc = yield* makeHlc({
       nodeId: options.nodeId,
       maxDriftMs: options.maxDriftMs,
@@ -250,6 +265,10 @@ export const openStore = (
         Effect.gen(function*() {
           let newest: Version | undefined
           for (const record of delta.records) newest = later(newest, record.version)
+          // A watermark is a claim about a peer's clock as much as a record is: one far ahead
+          // would make this store skip every later record of that origin, so it is refused
+          // with the whole delta, before anything of it is absorbed.
+          for (const watermark of Object.values(delta.upTo)) yield* hlc.admits(watermark)
           if (newest !== undefined) yield* hlc.receive(newest)
 
           const staged = new Map<string, StoredRecord>()
