@@ -65,6 +65,14 @@ export interface StoreShape {
   readonly collectGarbage: (peers: ReadonlyArray<Digest>, minAgeMs: number) => Effect.Effect<number, StoreError>
   /** A new HLC reading, after every version this store issued or merged (merges advance it). */
   readonly clock: Effect.Effect<Version>
+  /**
+   * Marks a stored record whose value its reader cannot decode: logged once per key and
+   * version (with its key and origin), counted by `quarantined` until a newer write of the
+   * key lands. Readers keep such records out of their lists and lookups.
+   */
+  readonly quarantine: (record: StoredRecord, reason: string) => Effect.Effect<void>
+  /** How many records are kept out now: unreadable on disk, or marked by `quarantine`. */
+  readonly quarantined: Effect.Effect<number>
 }
 
 export class Store extends Context.Tag("knot/Store")<Store, StoreShape>() {}

@@ -159,6 +159,8 @@ export const openStore = (
       ...(highest === undefined ? {} : { after: { wall: highest.wall, counter: highest.counter } })
     })
     const changes = yield* PubSub.unbounded<Change>()
+    /** Keys whose stored value a reader could not decode, with the version it could not. */
+    const undecodable = new Map<string, Stamp>()
     const lock = yield* Effect.makeSemaphore(1)
     let open = true
 
@@ -189,7 +191,10 @@ export const openStore = (
       Effect.zipRight(
         backend.write(ops),
         Effect.suspend(() => {
-          for (const entry of entries) index.set(entry)
+          for (const entry of entries) {
+            index.set(entry)
+            undecodable.delete(entry.key)
+          }
           for (const watermark of watermarks) digest.set(watermark.node, watermark)
           return PubSub.publishAll(changes, applied)
         })
@@ -384,6 +389,24 @@ export const openStore = (
         })
       )
 
+    /** `stamp`: the version the reader could not decode, so a newer write clears it. */
+    const markUndecodable = (key: string, kind: string, id: string, stamp: Stamp, reason: string) =>
+      Effect.suspend(() => {
+        const known = undecodable.get(key)
+        if (known !== undefined && compareStamps(known, stamp) === 0) return Effect.void
+        const current = index.current(kind, id)
+        // A newer write landed since the reader read it: that one is judged when it is read.
+        if (current !== undefined && compareStamps(current, stamp) !== 0) return Effect.void
+        undecodable.set(key, stamp)
+        return Effect.logWarning(
+          `kept out a stored record that does not decode: ${key} (written by ${stamp.node}): ${reason}`
+        )
+      })
+
+    const quarantine = (record: StoredRecord, reason: string) =>
+      markUndecodable(recordKey(record.kind, record.id), record.kind, record.id, record.version, reason)
+
+    /** The records of `entries` as stored; one that does not decode is quarantined and left out. */
     const readRecords = (entries: ReadonlyArray<IndexEntry>) =>
       Effect.gen(function*() {
         const records: Array<StoredRecord> = []
@@ -392,7 +415,13 @@ export const openStore = (
           const texts = yield* backend.getMany(chunk.map((entry) => entry.key))
           for (let i = 0; i < chunk.length; i++) {
             const text = texts[i]
-            if (text !== undefined) records.push(yield* decodeRecord(chunk[i]!.key, text))
+            if (text === undefined) continue
+            const entry = chunk[i]!
+            const decoded = decodeRecord(entry.key, text)
+            if (Either.isRight(decoded)) records.push(decoded.right)
+            else {
+              yield* markUndecodable(entry.key, entry.kind, entry.id, entry, decoded.left.reason)
+            }
           }
         }
         return records
@@ -406,17 +435,14 @@ export const openStore = (
         if (quarantined !== undefined) return yield* new CorruptRecord({ key, reason: quarantined.reason })
         const entry = index.current(kind, id)
         if (entry === undefined) return undefined
-        const [record] = yield* readRecords([entry])
-        return record
+        const texts = yield* backend.getMany([entry.key])
+        const text = texts[0]
+        return text === undefined ? undefined : yield* decodeRecord(entry.key, text)
       })
 
     const list = (kind: string) =>
       Effect.gen(function*() {
         yield* ensureOpen("list")
-        const quarantined = index.quarantinedOfKind(kind)
-        if (quarantined !== undefined) {
-          return yield* new CorruptRecord({ key: quarantined.key, reason: quarantined.reason })
-        }
         // Read from disk after the index snapshot: a record deleted meanwhile reads as a tombstone.
         const records = yield* readRecords(index.live(kind))
         return records.filter((record) => !record.deleted)
@@ -452,7 +478,9 @@ export const openStore = (
       changes: Stream.fromPubSub(changes),
       subscribe: PubSub.subscribe(changes),
       collectGarbage,
-      clock: hlc.now
+      clock: hlc.now,
+      quarantine,
+      quarantined: Effect.sync(() => index.quarantinedCount + undecodable.size)
     }
 
     const close = Effect.zipRight(

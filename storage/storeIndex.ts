@@ -58,11 +58,8 @@ export class StoreIndex {
     return this.quarantine.get(key)
   }
 
-  quarantinedOfKind(kind: string): QuarantinedRecord | undefined {
-    for (const record of this.quarantine.values()) {
-      if (record.kind === kind) return record
-    }
-    return undefined
+  get quarantinedCount(): number {
+    return this.quarantine.size
   }
 
   /** Records `entry` as the current state of its (kind, id), replacing what was there. */

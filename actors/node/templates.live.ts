@@ -5,8 +5,9 @@
 import { Effect, Either, Layer, Schema } from "effect"
 import type { StoredRecord } from "../../storage/record.ts"
 import { Template } from "../../storage/kinds/template.ts"
+import { readableValue, readableValues } from "../../storage/readableRecords.ts"
 import { Store } from "../../storage/store.ts"
-import { decodeRecordValue, describeParseError, liveRecord } from "../space/recordCodec.ts"
+import { decodeRecordValue, describeParseError } from "../space/recordCodec.ts"
 import { TemplateNotFound } from "../space/spaces.errors.ts"
 import type { TemplatesShape, TemplateView } from "./templates.ts"
 import { TemplateInvalid, Templates, TemplatesManagedByOrigin } from "./templates.ts"
@@ -34,9 +35,9 @@ const make = (options: TemplatesOptions) =>
 
     const get = (name: string) =>
       Effect.gen(function*() {
-        const live = liveRecord(yield* store.get(templateKind, name))
-        if (live === undefined) return yield* new TemplateNotFound({ template: name })
-        return yield* toView(live)
+        const view = yield* readableValue(store, yield* store.get(templateKind, name), toView)
+        if (view === undefined) return yield* new TemplateNotFound({ template: name })
+        return view
       })
 
     return {
@@ -50,7 +51,7 @@ const make = (options: TemplatesOptions) =>
           const record = yield* store.put(templateKind, template.name, Schema.encodeSync(Template)(template))
           return { ...template, updatedAt: record.version.wall }
         }),
-      list: Effect.flatMap(store.list(templateKind), (records) => Effect.forEach(records, toView)),
+      list: Effect.flatMap(store.list(templateKind), (records) => readableValues(store, records, toView)),
       get,
       delete: (name) =>
         Effect.gen(function*() {

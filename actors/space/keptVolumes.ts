@@ -2,9 +2,10 @@
 import { Effect, Either, Schema } from "effect"
 import type { KeptVolume } from "../../storage/kinds/volume.ts"
 import { KeptVolume as KeptVolumeSchema } from "../../storage/kinds/volume.ts"
+import { readableValue, readableValues } from "../../storage/readableRecords.ts"
 import type { StoreShape } from "../../storage/store.ts"
 import type { StoreError } from "../../storage/store.errors.ts"
-import { decodeRecordValue, liveRecord } from "./recordCodec.ts"
+import { decodeRecordValue } from "./recordCodec.ts"
 
 export const volumeKind = "volume"
 
@@ -16,18 +17,12 @@ export interface KeptVolumeView extends KeptVolume {
 }
 
 export const readKeptVolume = (store: StoreShape, id: string): Effect.Effect<KeptVolumeView | undefined, StoreError> =>
-  Effect.flatMap(store.get(volumeKind, id), (record) => {
-    const live = liveRecord(record)
-    if (live === undefined) return Effect.succeed(undefined)
-    return Effect.map(decodeRecordValue(KeptVolumeSchema, live), (volume) => ({ ...volume, id }))
-  })
+  Effect.flatMap(store.get(volumeKind, id), (record) =>
+    readableValue(store, record, (live) =>
+      Either.map(decodeRecordValue(KeptVolumeSchema, live), (volume) => ({ ...volume, id }))))
 
-/** Every kept volume, ordered by id; one that does not decode is skipped with a warning, not a failed list. */
+/** Every kept volume, ordered by id; one that does not decode is quarantined, not a failed list. */
 export const listKeptVolumes = (store: StoreShape): Effect.Effect<ReadonlyArray<KeptVolumeView>, StoreError> =>
   Effect.flatMap(store.list(volumeKind), (records) =>
-    Effect.forEach(records, (record) => {
-      const decoded = decodeRecordValue(KeptVolumeSchema, record)
-      return Either.isLeft(decoded)
-        ? Effect.as(Effect.logWarning(decoded.left.message), [])
-        : Effect.succeed([{ ...decoded.right, id: record.id }])
-    }).pipe(Effect.map((lists) => lists.flat())))
+    readableValues(store, records, (record) =>
+      Either.map(decodeRecordValue(KeptVolumeSchema, record), (volume) => ({ ...volume, id: record.id }))))

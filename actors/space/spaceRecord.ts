@@ -19,6 +19,7 @@ import { Count } from "../../storage/kinds/fields.ts"
 import { Space } from "../../storage/kinds/space.ts"
 import { SpaceStatus } from "../../storage/kinds/spaceStatus.ts"
 import type { StoredRecord } from "../../storage/record.ts"
+import { readableValues } from "../../storage/readableRecords.ts"
 import type { StoreShape } from "../../storage/store.ts"
 import type { CorruptRecord, StoreError } from "../../storage/store.errors.ts"
 import { PersistedSpaceLifecycle } from "./space.machine.ts"
@@ -85,8 +86,10 @@ const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
 export const listSpaceViews = (store: StoreShape): Effect.Effect<ReadonlyArray<SpaceView>, StoreError> =>
   Effect.gen(function*() {
     const [records, statuses] = yield* Effect.all([store.list(spaceKind), store.list(spaceStatusKind)])
-    const statusOf = new Map(statuses.map((status) => [status.id, status]))
-    const views = yield* Effect.forEach(records, (record) => toSpaceView(record, statusOf.get(record.id)))
+    // A status that does not decode is left out before joining, so that its space still shows.
+    const readable = yield* readableValues(store, statuses, (status) => Either.map(decodeSpaceStatus(status), () => status))
+    const statusOf = new Map(readable.map((status) => [status.id, status]))
+    const views = yield* readableValues(store, records, (record) => toSpaceView(record, statusOf.get(record.id)))
     const shown = shownNames(views)
     return views
       .map((view): SpaceView => {

@@ -154,6 +154,8 @@ export const Health = Schema.Struct({
   node: Schema.String,
   mode: NodeMode,
   zone: Schema.String,
+  /** Stored records kept out of every list and lookup because they do not decode. */
+  quarantined: Schema.Number,
   engine: Schema.optionalWith(EngineStatus, { exact: true }),
   /** Absent on a standalone node, which has no network. */
   traffic: Schema.optionalWith(Traffic, { exact: true })

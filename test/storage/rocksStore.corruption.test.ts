@@ -55,11 +55,21 @@ describe.concurrent("RocksStore with undecodable data on disk", () => {
       expect(good?.value).toEqual({ ok: true })
     }))
 
-  it.effect("listing a kind that holds a corrupt record fails with CorruptRecord", () =>
+  it.effect("listing a kind that holds a corrupt record lists the others and counts it quarantined", () =>
     Effect.gen(function*() {
       const directory = yield* storeWithBadRecord("garbage")
-      const error = yield* withStore(directory, (store) => Effect.flip(store.list("space")))
-      expect(error._tag === "CorruptRecord" && error.key).toBe(recordKey("space", "bad"))
+      const [listed, quarantined] = yield* withStore(directory, (store) => Effect.all([store.list("space"), store.quarantined]))
+      expect(listed.map((record) => record.id)).toEqual(["good"])
+      expect(quarantined).toBe(1)
+    }))
+
+  it.effect("a record whose value is not JSON is left out of its kind's list and counted once", () =>
+    Effect.gen(function*() {
+      const directory = yield* storeWithBadRecord("[\"space\",\"bad\",5,0,\"a\",false]\n{\"ok\":")
+      const [listed, quarantined] = yield* withStore(directory, (store) =>
+        Effect.zipRight(store.list("space"), Effect.all([store.list("space"), store.quarantined])))
+      expect(listed.map((record) => record.id)).toEqual(["good"])
+      expect(quarantined).toBe(1)
     }))
 
   it.effect("a new write of a corrupt record repairs it", () =>

@@ -1,13 +1,15 @@
 /** Decoding a stored value with its kind's schema; a value that does not decode is corrupt, not missing. */
-import { Effect, ParseResult, Schema } from "effect"
+import { Either, ParseResult, Schema } from "effect"
+import type { StoredRecord } from "../../../storage/record.ts"
+import type { RecordDecoder } from "../../../storage/readableRecords.ts"
 import { CorruptRecord } from "../../../storage/store.errors.ts"
 
-export const storedDecoder = <A, I>(schema: Schema.Schema<A, I>, kind: string) => {
-  const decode = Schema.decodeUnknown(schema)
-  return (id: string, value: unknown): Effect.Effect<A, CorruptRecord> =>
-    decode(value).pipe(
-      Effect.mapError((error) =>
-        new CorruptRecord({ key: `${kind}/${id}`, reason: ParseResult.TreeFormatter.formatErrorSync(error) })
-      )
-    )
+export const storedDecoder = <A, I>(schema: Schema.Schema<A, I>): RecordDecoder<A> => {
+  const decode = Schema.decodeUnknownEither(schema)
+  return (record: StoredRecord) =>
+    Either.mapLeft(decode(record.value), (error) =>
+      new CorruptRecord({
+        key: `${record.kind}/${record.id}`,
+        reason: ParseResult.TreeFormatter.formatErrorSync(error)
+      }))
 }

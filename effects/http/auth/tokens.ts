@@ -1,7 +1,8 @@
 /** API tokens as replicated `token` records holding only the SHA-256 of their secret. */
-import { Clock, Context, Effect, Layer } from "effect"
+import { Clock, Context, Effect, Either, Layer } from "effect"
 import type { Token } from "../../../storage/kinds/token.ts"
 import { Token as TokenSchema } from "../../../storage/kinds/token.ts"
+import { readableValue, readableValues } from "../../../storage/readableRecords.ts"
 import { Store } from "../../../storage/store.ts"
 import type { StoreError } from "../../../storage/store.errors.ts"
 import type { IssuedToken, TokenView } from "../api.schemas.ts"
@@ -48,7 +49,7 @@ export class Tokens extends Context.Tag("knot/http/Tokens")<Tokens, TokensShape>
       const store = yield* Store
       const random = yield* SecureRandom
       const users = yield* Users
-      const decode = storedDecoder(TokenSchema, tokenKind)
+      const decode = storedDecoder(TokenSchema)
 
       const save = (id: string, secret: string, request: IssueToken) =>
         Effect.gen(function*() {
@@ -74,10 +75,7 @@ export class Tokens extends Context.Tag("knot/http/Tokens")<Tokens, TokensShape>
           : save(tokenIdOf(request.secret), request.secret, request)
 
       const find = (id: string): Effect.Effect<Token | undefined, StoreError> =>
-        Effect.flatMap(store.get(tokenKind, id), (record) =>
-          record === undefined || record.deleted
-            ? Effect.succeed(undefined)
-            : decode(id, record.value))
+        Effect.flatMap(store.get(tokenKind, id), (record) => readableValue(store, record, decode))
 
       const authenticate = (secret: string) =>
         Effect.gen(function*() {
@@ -89,7 +87,7 @@ export class Tokens extends Context.Tag("knot/http/Tokens")<Tokens, TokensShape>
       const list = (filter?: { readonly user?: string }) =>
         Effect.flatMap(store.list(tokenKind), (records) =>
           Effect.map(
-            Effect.forEach(records, (record) => Effect.map(decode(record.id, record.value), (token) => view(record.id, token))),
+            readableValues(store, records, (record) => Either.map(decode(record), (token) => view(record.id, token))),
             (tokens) => filter?.user === undefined ? tokens : tokens.filter((token) => token.user === filter.user)
           ))
 

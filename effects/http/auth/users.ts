@@ -1,7 +1,9 @@
 /** Users as replicated `user` records. A user's id is their name (see api.schemas.ts). */
-import { Context, Effect, Layer } from "effect"
+import { Context, Effect, Either, Layer } from "effect"
 import type { User, UserRole } from "../../../storage/kinds/user.ts"
 import { User as UserSchema } from "../../../storage/kinds/user.ts"
+import type { RecordDecoder } from "../../../storage/readableRecords.ts"
+import { readableValue, readableValues } from "../../../storage/readableRecords.ts"
 import { Store } from "../../../storage/store.ts"
 import type { StoreError } from "../../../storage/store.errors.ts"
 import { UserNameTaken, UserNotFound } from "./auth.errors.ts"
@@ -23,14 +25,15 @@ export class Users extends Context.Tag("knot/http/Users")<Users, UsersShape>() {
     Users,
     Effect.gen(function*() {
       const store = yield* Store
-      const decode = storedDecoder(UserSchema, userKind)
+      const decodeUser = storedDecoder(UserSchema)
       const view = (id: string, user: User): AuthenticatedUser => ({ id, name: user.name, role: user.role })
+      const decode: RecordDecoder<AuthenticatedUser> = (record) =>
+        Either.map(decodeUser(record), (user) => view(record.id, user))
 
       const get = (id: string): Effect.Effect<AuthenticatedUser, UserNotFound | StoreError> =>
-        Effect.flatMap(store.get(userKind, id), (record): Effect.Effect<AuthenticatedUser, UserNotFound | StoreError> =>
-          record === undefined || record.deleted
-            ? Effect.fail(new UserNotFound({ user: id }))
-            : Effect.map(decode(id, record.value), (user) => view(id, user)))
+        Effect.flatMap(store.get(userKind, id), (record) =>
+          Effect.flatMap(readableValue(store, record, decode), (user) =>
+            user === undefined ? Effect.fail(new UserNotFound({ user: id })) : Effect.succeed(user)))
 
       const create = (name: string, role: UserRole) =>
         Effect.gen(function*() {
@@ -41,10 +44,7 @@ export class Users extends Context.Tag("knot/http/Users")<Users, UsersShape>() {
           return view(name, user)
         })
 
-      const list = Effect.flatMap(
-        store.list(userKind),
-        (records) => Effect.forEach(records, (record) => Effect.map(decode(record.id, record.value), (user) => view(record.id, user)))
-      )
+      const list = Effect.flatMap(store.list(userKind), (records) => readableValues(store, records, decode))
 
       return { create, list, get, isEmpty: Effect.map(store.list(userKind), (records) => records.length === 0) }
     })

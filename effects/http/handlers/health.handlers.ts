@@ -1,6 +1,7 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { Effect, Option } from "effect"
 import { ClusterView } from "../../../actors/node/clusterView.ts"
+import { Store } from "../../../storage/store.ts"
 import { readTraffic } from "../../../transport/hyperswarm/trafficMetrics.ts"
 import { KnotApi } from "../api.ts"
 import type { Health } from "../api.schemas.ts"
@@ -10,6 +11,7 @@ export const HealthHandlers = HttpApiBuilder.group(KnotApi, "health", (handlers)
   Effect.gen(function*() {
     const cluster = yield* ClusterView
     const engine = yield* Effect.serviceOption(EngineHealth)
+    const store = yield* Store
     return handlers.handle("health", () =>
       Effect.gen(function*() {
         const self = yield* cluster.self
@@ -17,6 +19,7 @@ export const HealthHandlers = HttpApiBuilder.group(KnotApi, "health", (handlers)
           node: self.id,
           mode: self.mode,
           zone: self.zone,
+          quarantined: yield* store.quarantined,
           ...(self.mode === "standalone" ? {} : { traffic: yield* readTraffic(self.id) })
         }
         if (Option.isNone(engine)) return { status: "ok", ...base } satisfies Health
