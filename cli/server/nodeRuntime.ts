@@ -19,7 +19,7 @@ import { makeApiServer } from "../../effects/http/apiServer.ts"
 import { NodeId } from "../../storage/record.ts"
 import { RocksStore } from "../../storage/rocksStore.ts"
 import { Store } from "../../storage/store.ts"
-import { HyperswarmInfo, HyperswarmTransport } from "../../transport/hyperswarm/index.ts"
+import { HyperswarmInfo, HyperswarmTransport, loadOrCreateKeyPair, nodeIdOfKey } from "../../transport/hyperswarm/index.ts"
 import type { HyperswarmInfoShape } from "../../transport/hyperswarm/hyperswarmInfo.ts"
 import { OriginLinkLive, spawnLeafGossip } from "../../transport/leaf/index.ts"
 import { OriginLink } from "../../actors/node/originLink.ts"
@@ -82,7 +82,11 @@ export interface RunOptions {
 export const runNode = (config: NodeConfig, options: RunOptions = { init: false }) =>
   Effect.gen(function* () {
     const listen = yield* parseListen(config.server.listen)
-    const nodeId = yield* loadOrCreateNodeId(config.server.dataDir)
+    // A node with a network has its id fixed by its key; a standalone node has no key to bind it to.
+    const ofKey = config.server.mode === "standalone"
+      ? undefined
+      : nodeIdOfKey((yield* loadOrCreateKeyPair(config.server.dataDir)).publicKey)
+    const nodeId = yield* loadOrCreateNodeId(config.server.dataDir, ofKey)
     const store = RocksStore.layer({ directory: `${config.server.dataDir}/db`, nodeId: NodeId.make(nodeId), maxDriftMs: maxClockDriftMs })
     const driver = DockerDriver.layer({ socketPath: config.docker.socket })
     const view: MembershipView | undefined =
@@ -116,7 +120,6 @@ export const runNode = (config: NodeConfig, options: RunOptions = { init: false 
       }
       const network = yield* Layer.build(
         HyperswarmTransport.layer({
-          nodeId,
           clusterKey: Buffer.from(config.cluster.key, "hex"),
           dataDir: config.server.dataDir,
           bootstrap: config.cluster.bootstrap,

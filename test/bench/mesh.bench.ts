@@ -8,12 +8,12 @@ import { makeDataDir, newClusterKey, Testnet } from "../transport/hyperswarmHarn
 
 const runtime = ManagedRuntime.make(Layer.merge(Testnet.layer, Logger.minimumLogLevel(LogLevel.Warning)))
 
-const startTransport = (nodeId: string, clusterKey: Buffer) =>
+const startTransport = (clusterKey: Buffer) =>
   Effect.gen(function* () {
     const { bootstrap } = yield* Testnet
     const dataDir = yield* makeDataDir
     const context = yield* Layer.build(
-      HyperswarmTransport.layer({ nodeId, clusterKey, dataDir, bootstrap }).pipe(Layer.provide(NodeContext.layer))
+      HyperswarmTransport.layer({ clusterKey, dataDir, bootstrap }).pipe(Layer.provide(NodeContext.layer))
     )
     return Context.get(context, Transport)
   })
@@ -33,8 +33,8 @@ const meshed = (transport: TransportShape, peers: ReadonlyArray<string>) =>
 
 const meshOfThree = Effect.gen(function* () {
   const clusterKey = newClusterKey()
-  const ids = ["n1", "n2", "n3"]
-  const transports = yield* Effect.all(ids.map((id) => startTransport(id, clusterKey)))
+  const transports = yield* Effect.all([1, 2, 3].map(() => startTransport(clusterKey)))
+  const ids = transports.map((transport) => transport.self)
   yield* Effect.all(
     transports.map((transport) => meshed(transport, ids.filter((id) => id !== transport.self))),
     { concurrency: "unbounded" }
@@ -50,9 +50,9 @@ beforeAll(async () => {
       const scope = yield* Scope.make()
       const clusterKey = newClusterKey()
       const { a, replies } = yield* Effect.gen(function* () {
-        const a = yield* startTransport("a", clusterKey)
-        const b = yield* startTransport("b", clusterKey)
-        yield* Effect.all([meshed(a, ["b"]), meshed(b, ["a"])], { concurrency: "unbounded" })
+        const a = yield* startTransport(clusterKey)
+        const b = yield* startTransport(clusterKey)
+        yield* Effect.all([meshed(a, [b.self]), meshed(b, [a.self])], { concurrency: "unbounded" })
         yield* b.incoming.pipe(
           Stream.runForEach((frame) => b.send(frame.from, frame.bytes)),
           Effect.forkScoped

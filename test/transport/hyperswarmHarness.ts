@@ -10,6 +10,7 @@ import { randomBytes } from "node:crypto"
 import type { HyperswarmInfoShape, Rejection } from "../../transport/hyperswarm/hyperswarmInfo.ts"
 import { helloMac } from "../../transport/hyperswarm/clusterAuth.ts"
 import { encodeHello } from "../../transport/hyperswarm/hello.ts"
+import { nodeIdOfKey } from "../../transport/hyperswarm/nodeIdentity.ts"
 import { HyperswarmInfo } from "../../transport/hyperswarm/hyperswarmInfo.ts"
 import type { HyperswarmTransportOptions } from "../../transport/hyperswarm/hyperswarmTransport.ts"
 import { HyperswarmTransport } from "../../transport/hyperswarm/index.ts"
@@ -63,7 +64,7 @@ export const startNode = (
     yield* info.announcement.pipe(
       Effect.flatMap((announcement) => (announcement?.ok === true ? Effect.void : Effect.fail(new Error("not announced yet")))),
       Effect.retry(Schedule.spaced("10 millis")),
-      Effect.timeoutFail({ duration: WAIT_LIMIT, onTimeout: () => new Error(`${options.nodeId} never announced on the DHT`) })
+      Effect.timeoutFail({ duration: WAIT_LIMIT, onTimeout: () => new Error(`${transport.self} never announced on the DHT`) })
     )
     const events = yield* SubscriptionRef.make<ReadonlyArray<PeerEvent>>([])
     const received = yield* SubscriptionRef.make<ReadonlyArray<Incoming>>([])
@@ -146,11 +147,14 @@ export interface RawSession {
   readonly stopKeepAlive: () => void
 }
 
-/** The hello a member of the cluster holding `clusterKey` would send on this session. */
-export const signedHello = (clusterKey: Uint8Array, session: RawSession, nodeId: string): Uint8Array =>
+/**
+ * The hello a member of the cluster holding `clusterKey` would send on this session, under the
+ * id its key fixes unless `claimedId` claims another.
+ */
+export const signedHello = (clusterKey: Uint8Array, session: RawSession, claimedId?: string): Uint8Array =>
   encodeHello({
     v: 1,
-    nodeId,
+    nodeId: claimedId ?? nodeIdOfKey(session.publicKey),
     publicKey: session.publicKey.toString("hex"),
     session: "00".repeat(16),
     mac: helloMac(clusterKey, session.handshakeHash, session.publicKey).toString("hex")
@@ -194,5 +198,5 @@ export const startRawPeer = (target: Buffer, script: (session: RawSession) => vo
       })
     })
     swarm.joinPeer(target)
-    return { publicKey: swarm.keyPair.publicKey.toString("hex"), state }
+    return { publicKey: swarm.keyPair.publicKey.toString("hex"), nodeId: nodeIdOfKey(swarm.keyPair.publicKey), state }
   })

@@ -15,12 +15,11 @@ import type { Announcement, HyperswarmInfoShape, Rejection } from "./hyperswarmI
 import { HyperswarmInfo } from "./hyperswarmInfo.ts"
 import { loadOrCreateKeyPair } from "./keyPair.ts"
 import { makeLinkRegistry } from "./linkRegistry.ts"
+import { nodeIdOfKey } from "./nodeIdentity.ts"
 import { serveConnection } from "./peerConnection.ts"
 import { trafficMetrics } from "./trafficMetrics.ts"
 
 export interface HyperswarmTransportOptions {
-  /** The id this node announces in its hello; its peers see it as `from` and in PeerUp. */
-  readonly nodeId: PeerId
   /** The 32-byte secret every node of the cluster holds (`[cluster] key`). */
   readonly clusterKey: Uint8Array
   /** Holds the node's persistent key pair (`noise-keypair.json`). */
@@ -68,7 +67,6 @@ const hostPort = /^(?:\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):(\d{1,5})$/
 
 const validate = (options: HyperswarmTransportOptions): Either.Either<void, TransportStartFailed> => {
   const invalid = (reason: string) => Either.left(new TransportStartFailed({ reason }))
-  if (options.nodeId.length === 0 || options.nodeId.length > 256) return invalid("the node id must be 1 to 256 characters")
   if (options.clusterKey.byteLength !== CLUSTER_KEY_BYTES) {
     return invalid(`the cluster key must be ${CLUSTER_KEY_BYTES} bytes (got ${options.clusterKey.byteLength})`)
   }
@@ -96,12 +94,14 @@ const make = (options: HyperswarmTransportOptions) =>
     yield* validate(options)
     const keyPair = yield* loadOrCreateKeyPair(options.dataDir)
     const publicKey = keyPair.publicKey.toString("hex")
+    // Announced in the hello; peers check it against the key (nodeIdentity.ts).
+    const nodeId: PeerId = nodeIdOfKey(keyPair.publicKey)
     // From the OS, not Effect's Random: it must differ across restarts of this process, which a
     // seeded generator would repeat.
     const session = randomBytes(SESSION_BYTES).toString("hex")
     const host = options.host ?? "127.0.0.1"
     const limits = { maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES }
-    const traffic = trafficMetrics(options.nodeId)
+    const traffic = trafficMetrics(nodeId)
 
     const incoming = yield* Effect.acquireRelease(Queue.dropping<Incoming>(options.incomingCapacity ?? 4096), Queue.shutdown)
     const registry = yield* makeLinkRegistry
@@ -146,7 +146,7 @@ const make = (options: HyperswarmTransportOptions) =>
     })
 
     const context = {
-      nodeId: options.nodeId,
+      nodeId,
       keyPair,
       session,
       clusterKey: options.clusterKey,
@@ -159,7 +159,7 @@ const make = (options: HyperswarmTransportOptions) =>
       frameBytesReceived: traffic.frameBytesReceived
     }
     swarm.on("connection", (conn) => {
-      runFork(serveConnection(conn, context).pipe(Effect.annotateLogs("node", options.nodeId)))
+      runFork(serveConnection(conn, context).pipe(Effect.annotateLogs("node", nodeId)))
     })
 
     const discovery = options.discover === false
@@ -190,7 +190,7 @@ const make = (options: HyperswarmTransportOptions) =>
           Effect.schedule(Effect.zipRight(redial, announce("re-discovery", () => discovery.refresh())), rediscovery)
         )
       )
-    yield* redialing.pipe(Effect.annotateLogs("node", options.nodeId), Effect.forkScoped)
+    yield* redialing.pipe(Effect.annotateLogs("node", nodeId), Effect.forkScoped)
     // udx keeps these counts natively: sampling them costs nothing per frame.
     const udx = swarm.dht.udx
     const sampleWire = Effect.suspend(() =>
@@ -199,11 +199,11 @@ const make = (options: HyperswarmTransportOptions) =>
     yield* sampleWire.pipe(Effect.repeat(Schedule.spaced("1 second")), Effect.forkScoped)
 
     const transport: TransportShape = {
-      self: options.nodeId,
+      self: nodeId,
       send: (peer, bytes) =>
         Effect.suspend((): Effect.Effect<void, TransportError> => {
           if (closed) return Effect.fail(new TransportClosed({ reason: "the node is shutting down" }))
-          return Either.match(encodeFrame(bytes, options.nodeId, limits), {
+          return Either.match(encodeFrame(bytes, nodeId, limits), {
             onLeft: Effect.fail,
             onRight: (frame) =>
               Effect.suspend(() => {

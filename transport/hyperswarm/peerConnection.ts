@@ -9,6 +9,7 @@ import type { Hello } from "./hello.ts"
 import { decodeHello, encodeHello } from "./hello.ts"
 import type { NodeKeyPair } from "./keyPair.ts"
 import type { Link, LinkRegistry } from "./linkRegistry.ts"
+import { nodeIdOfKey } from "./nodeIdentity.ts"
 
 export const CHANNEL_PROTOCOL = "knot/1"
 
@@ -190,6 +191,11 @@ const verifyHello = (
       }
       if (hello.nodeId === context.nodeId) {
         return Effect.fail(new Rejected({ reason: `peer announces this node's own id ${context.nodeId}` }))
+      }
+      // Checked before the link registry sees it, so a false claim never displaces the real node's link.
+      const ownId = nodeIdOfKey(Buffer.from(hello.publicKey, "hex"))
+      if (hello.nodeId !== ownId) {
+        return Effect.fail(new Rejected({ reason: `hello claims node id ${hello.nodeId}, but its key is node ${ownId}'s` }))
       }
       return Effect.succeed(hello)
     }
