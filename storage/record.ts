@@ -39,7 +39,8 @@ export const KnownKind = Schema.Literal(
   "node",
   "zone",
   "user",
-  "token"
+  "token",
+  "leaf"
 )
 export type KnownKind = typeof KnownKind.Type
 

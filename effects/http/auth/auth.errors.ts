@@ -31,3 +31,15 @@ export class AdminTokenTooShort extends Data.TaggedError("AdminTokenTooShort")<{
     return `KNOT_ADMIN_TOKEN must be at least ${minimumSecretLength} characters long (got ${this.length}); unset it to have one generated`
   }
 }
+
+export class LeafNameTaken extends Data.TaggedError("LeafNameTaken")<{ readonly name: string }> {
+  override get message() {
+    return `a leaf named ${this.name} already exists; revoke it first (\`knot leaf revoke ${this.name}\`) to issue a new credential`
+  }
+}
+
+export class LeafNotFound extends Data.TaggedError("LeafNotFound")<{ readonly name: string }> {
+  override get message() {
+    return `no leaf named ${this.name}; see \`knot leaf list\``
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * The leaves an admin lets join, as replicated `leaf` records (storage/kinds/leaf.ts), and the
+ * one question the transport asks of them: may this leaf, as this node, link now?
+ */
+import { Clock, Context, Effect, Either, Layer } from "effect"
+import type { Leaf } from "../../../storage/kinds/leaf.ts"
+import { Leaf as LeafSchema } from "../../../storage/kinds/leaf.ts"
+import type { RecordDecoder } from "../../../storage/readableRecords.ts"
+import { readableValue, readableValues } from "../../../storage/readableRecords.ts"
+import { Store } from "../../../storage/store.ts"
+import type { StoreError } from "../../../storage/store.errors.ts"
+import { formatLeafCredential, LEAF_SECRET_BYTES, leafVerifier } from "../../../transport/leaf/leafCredential.ts"
+import type { UserNotFound } from "./auth.errors.ts"
+import { LeafNameTaken, LeafNotFound } from "./auth.errors.ts"
+import { SecureRandom } from "./secureRandom.ts"
+import { storedDecoder } from "./storedRecords.ts"
+import { Users } from "./users.ts"
+
+export const leafKind = "leaf"
+
+export interface LeafView {
+  readonly name: string
+  readonly zone?: string
+  readonly users: ReadonlyArray<string>
+  readonly createdAt: number
+  /** The node that joined with its credential, once one has. */
+  readonly node?: string
+  readonly revokedAt?: number
+  /** waiting: no node has joined with its credential yet. */
+  readonly state: "waiting" | "joined" | "revoked"
+}
+
+export interface AddLeaf {
+  readonly name: string
+  readonly zone?: string
+  readonly users: ReadonlyArray<string>
+}
+
+/** What a leaf may do once its hello is verified under `verifier`. */
+export interface LeafGrant {
+  readonly name: string
+  readonly verifier: Uint8Array
+  readonly zone?: string
+  readonly users: ReadonlyArray<string>
+  /** Records the node as the credential's holder on its first use. */
+  readonly bind: Effect.Effect<void, StoreError>
+}
+
+export interface LeavesShape {
+  /** A new leaf and its one-time join credential, shown to no one again. */
+  readonly add: (
+    request: AddLeaf
+  ) => Effect.Effect<{ readonly leaf: LeafView; readonly credential: string }, LeafNameTaken | UserNotFound | StoreError>
+  readonly list: Effect.Effect<ReadonlyArray<LeafView>, StoreError>
+  readonly get: (name: string) => Effect.Effect<LeafView, LeafNotFound | StoreError>
+  /** Its links close and its hellos are refused from then on, on every cluster node. */
+  readonly revoke: (name: string) => Effect.Effect<LeafView, LeafNotFound | StoreError>
+  /** Why `node` may not link as leaf `name`, or what it may do. */
+  readonly grant: (name: string, node: string) => Effect.Effect<Either.Either<LeafGrant, string>, StoreError>
+}
+
+const view = (name: string, leaf: Leaf): LeafView => ({
+  name,
+  users: leaf.users,
+  createdAt: leaf.createdAt,
+  ...(leaf.zone === undefined ? {} : { zone: leaf.zone }),
+  ...(leaf.node === undefined ? {} : { node: leaf.node }),
+  ...(leaf.revokedAt === undefined ? {} : { revokedAt: leaf.revokedAt }),
+  state: leaf.revokedAt !== undefined ? "revoked" : leaf.node === undefined ? "waiting" : "joined"
+})
+
+export class Leaves extends Context.Tag("knot/http/Leaves")<Leaves, LeavesShape>() {
+  static readonly layer: Layer.Layer<Leaves, never, Store | SecureRandom | Users> = Layer.effect(
+    Leaves,
+    Effect.gen(function*() {
+      const store = yield* Store
+      const random = yield* SecureRandom
+      const users = yield* Users
+      const decode = storedDecoder(LeafSchema)
+      const decodeNamed: RecordDecoder<readonly [string, Leaf]> = (record) =>
+        Either.map(decode(record), (leaf) => [record.id, leaf] as const)
+
+      const read = (name: string) =>
+        Effect.flatMap(store.get(leafKind, name), (record) => readableValue(store, record, decode))
+
+      const readExisting = (name: string) =>
+        Effect.flatMap(read(name), (leaf) =>
+          leaf === undefined ? Effect.fail(new LeafNotFound({ name })) : Effect.succeed(leaf))
+
+      const add = (request: AddLeaf) =>
+        Effect.gen(function*() {
+          const existing = yield* read(request.name)
+          if (existing !== undefined && existing.revokedAt === undefined) {
+            return yield* new LeafNameTaken({ name: request.name })
+          }
+          for (const user of request.users) yield* users.get(user)
+          const secret = yield* random.bytes(LEAF_SECRET_BYTES)
+          const leaf: Leaf = {
+            users: [...new Set(request.users)].sort(),
+            verifier: leafVerifier(Buffer.from(secret).toString("hex")),
+            createdAt: yield* Clock.currentTimeMillis,
+            ...(request.zone === undefined ? {} : { zone: request.zone })
+          }
+          yield* store.put(leafKind, request.name, leaf)
+          return { leaf: view(request.name, leaf), credential: formatLeafCredential(request.name, secret) }
+        })
+
+      const revoke = (name: string) =>
+        Effect.gen(function*() {
+          const leaf = yield* readExisting(name)
+          if (leaf.revokedAt !== undefined) return view(name, leaf)
+          const revoked: Leaf = { ...leaf, revokedAt: yield* Clock.currentTimeMillis }
+          yield* store.put(leafKind, name, revoked)
+          return view(name, revoked)
+        })
+
+      const grant = (name: string, node: string) =>
+        Effect.map(read(name), (leaf): Either.Either<LeafGrant, string> => {
+          if (leaf === undefined) return Either.left(`no leaf named ${name} was added on the cluster (\`knot leaf add\`)`)
+          if (leaf.revokedAt !== undefined) return Either.left(`leaf ${name}'s credential was revoked`)
+          if (leaf.node !== undefined && leaf.node !== node) {
+            return Either.left(`leaf ${name}'s credential was already used by node ${leaf.node}`)
+          }
+          return Either.right({
+            name,
+            verifier: Buffer.from(leaf.verifier, "hex"),
+            users: leaf.users,
+            ...(leaf.zone === undefined ? {} : { zone: leaf.zone }),
+            bind: leaf.node === undefined ? Effect.asVoid(store.put(leafKind, name, { ...leaf, node })) : Effect.void
+          })
+        })
+
+      return {
+        add,
+        list: Effect.map(
+          Effect.flatMap(store.list(leafKind), (records) => readableValues(store, records, decodeNamed)),
+          (leaves) => leaves.map(([name, leaf]) => view(name, leaf))
+        ),
+        get: (name) => Effect.map(readExisting(name), (leaf) => view(name, leaf)),
+        revoke,
+        grant
+      }
+    })
+  )
+}
