@@ -61,7 +61,8 @@ export const startNode = (
     const transport = Context.get(context, Transport)
     const info = Context.get(context, HyperswarmInfo)
     // Peers that dial a node before its first announce wait seconds for Hyperswarm's retry.
-    yield* info.announcement.pipe(
+    // A node that does not discover (a leaf) never announces.
+    if (options.discover !== false) yield* info.announcement.pipe(
       Effect.flatMap((announcement) => (announcement?.ok === true ? Effect.void : Effect.fail(new Error("not announced yet")))),
       Effect.retry(Schedule.spaced("10 millis")),
       Effect.timeoutFail({ duration: WAIT_LIMIT, onTimeout: () => new Error(`${transport.self} never announced on the DHT`) })

@@ -119,7 +119,7 @@ layer(Testnet.layer, { excludeTestServices: true })("HyperswarmTransport on a lo
           session.sendHello(
             encodeHello({
               v: 1,
-              nodeId: "raw",
+              nodeId: nodeIdOfKey(session.publicKey),
               publicKey: session.publicKey.toString("hex"),
               session: "00".repeat(16),
               mac: "ab".repeat(32)

@@ -24,12 +24,14 @@ const link = (peer: string, initiator: string, session = "s1") => {
   const closed: Array<string> = []
   const value: Link = {
     peer,
+    leaf: undefined,
     claim: { publicKey: `key-of-${peer}`, session, initiator },
     dialedBy: "peer",
     connectedSince: 0,
     lastFrameAt: undefined,
     send: () => undefined,
-    close: (reason) => void closed.push(reason)
+    close: (reason) => void closed.push(reason),
+    refuse: (reason) => void closed.push(reason)
   }
   return { link: value, closed }
 }

@@ -15,8 +15,10 @@ export const Hello = Schema.Struct({
   publicKey: lowerHex(32),
   /** Fresh per process start: tells a restarted peer from a duplicate connection. */
   session: lowerHex(16),
-  /** HMAC-SHA256(cluster key, handshake hash || publicKey). */
-  mac: lowerHex(32)
+  /** HMAC-SHA256(key, handshake hash || publicKey): the cluster key, or a leaf's verifier. */
+  mac: lowerHex(32),
+  /** Only from a leaf: the name its credential was issued under, whose verifier keys `mac`. */
+  leaf: Schema.optionalWith(Schema.String.pipe(Schema.minLength(1), Schema.maxLength(63)), { exact: true })
 })
 export type Hello = typeof Hello.Type
 
@@ -42,3 +44,12 @@ export const decodeHello = (bytes: Uint8Array): Either.Either<Hello, string> =>
               .join("; ")
         )
       )
+
+/** Why a peer ends a connection: sent before it closes, so the other end can say why. */
+export const MAX_REFUSAL_BYTES = 512
+
+export const encodeRefusal = (reason: string): Uint8Array =>
+  new TextEncoder().encode(reason.slice(0, MAX_REFUSAL_BYTES / 4))
+
+export const decodeRefusal = (bytes: Uint8Array): string =>
+  new TextDecoder().decode(bytes.subarray(0, MAX_REFUSAL_BYTES)).replace(/[\u0000-\u001f\u007f]/g, " ")

@@ -12,6 +12,8 @@ export interface LinkInfo {
   readonly lastFrameAt: number | undefined
   /** Which end dialed the connection that carries the link. */
   readonly dialedBy: "self" | "peer"
+  /** The leaf's name when the peer is a leaf linked by its credential. */
+  readonly leaf?: string
 }
 
 /** A connection closed before or instead of becoming a link: wrong cluster key, silence, protocol breach. */

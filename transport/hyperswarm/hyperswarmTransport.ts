@@ -14,14 +14,21 @@ import type { KeyPairFileError } from "./hyperswarm.errors.ts"
 import type { Announcement, HyperswarmInfoShape, Rejection } from "./hyperswarmInfo.ts"
 import { HyperswarmInfo } from "./hyperswarmInfo.ts"
 import { loadOrCreateKeyPair } from "./keyPair.ts"
+import type { LeafGate, LeafIdentity } from "./leafGate.ts"
 import { makeLinkRegistry } from "./linkRegistry.ts"
 import { nodeIdOfKey } from "./nodeIdentity.ts"
 import { serveConnection } from "./peerConnection.ts"
 import { trafficMetrics } from "./trafficMetrics.ts"
 
 export interface HyperswarmTransportOptions {
-  /** The 32-byte secret every node of the cluster holds (`[cluster] key`). */
-  readonly clusterKey: Uint8Array
+  /** The 32-byte secret every node of the cluster holds (`[cluster] key`); a leaf has none. */
+  readonly clusterKey?: Uint8Array
+  /** Only on a leaf, instead of the cluster key: its credential, proven to the origins in `peers`. */
+  readonly leaf?: LeafIdentity
+  /** Only on a cluster node: which leaves may link (without it, none may). */
+  readonly leafGate?: LeafGate
+  /** A peer said why it refused or closed a link with this node (a revoked leaf hears it here). */
+  readonly onRefused?: (publicKey: string, reason: string) => Effect.Effect<void>
   /** Holds the node's persistent key pair (`noise-keypair.json`). */
   readonly dataDir: string
   /** DHT nodes as `host:port`; at least one. */
@@ -67,8 +74,14 @@ const hostPort = /^(?:\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):(\d{1,5})$/
 
 const validate = (options: HyperswarmTransportOptions): Either.Either<void, TransportStartFailed> => {
   const invalid = (reason: string) => Either.left(new TransportStartFailed({ reason }))
-  if (options.clusterKey.byteLength !== CLUSTER_KEY_BYTES) {
+  if ((options.clusterKey === undefined) === (options.leaf === undefined)) {
+    return invalid("a node proves itself with the cluster key or, on a leaf, a leaf credential: give exactly one")
+  }
+  if (options.clusterKey !== undefined && options.clusterKey.byteLength !== CLUSTER_KEY_BYTES) {
     return invalid(`the cluster key must be ${CLUSTER_KEY_BYTES} bytes (got ${options.clusterKey.byteLength})`)
+  }
+  if (options.leaf !== undefined && (options.discover !== false || (options.peers ?? []).length === 0)) {
+    return invalid("a leaf links to the origins it dials only: give them in peers, with discover off")
   }
   const badPeer = (options.peers ?? []).find((key) => key.byteLength !== 32)
   if (badPeer !== undefined) return invalid(`a peer public key must be 32 bytes (got ${badPeer.byteLength})`)
@@ -149,7 +162,15 @@ const make = (options: HyperswarmTransportOptions) =>
       nodeId,
       keyPair,
       session,
-      clusterKey: options.clusterKey,
+      proof: options.clusterKey !== undefined
+        ? { _tag: "Member" as const, clusterKey: options.clusterKey }
+        : {
+          _tag: "Leaf" as const,
+          identity: options.leaf!,
+          origins: new Set((options.peers ?? []).map((key) => Buffer.from(key).toString("hex")))
+        },
+      leafGate: options.leafGate,
+      onRefused: options.onRefused ?? (() => Effect.void),
       limits,
       authTimeout: Duration.decode(options.authTimeout ?? "5 seconds"),
       linkTimeout: Duration.decode(options.linkTimeout ?? "15 seconds"),
@@ -162,9 +183,20 @@ const make = (options: HyperswarmTransportOptions) =>
       runFork(serveConnection(conn, context).pipe(Effect.annotateLogs("node", nodeId)))
     })
 
-    const discovery = options.discover === false
+    const discovery = options.discover === false || options.clusterKey === undefined
       ? undefined
       : swarm.join(clusterTopic(options.clusterKey), { server: true, client: true })
+    if (options.leafGate !== undefined) {
+      const closeRevoked = (name: string) =>
+        Effect.gen(function* () {
+          for (const info of yield* registry.infos) {
+            if (info.leaf !== name) continue
+            yield* Effect.logWarning(`closing leaf ${name}'s link (node ${info.peer}): its credential was revoked`)
+            registry.get(info.peer)?.refuse(`leaf ${name}'s credential was revoked`)
+          }
+        })
+      yield* Stream.runForEach(options.leafGate.revoked, closeRevoked).pipe(Effect.forkScoped)
+    }
     const peers = options.peers ?? []
     for (const peer of peers) swarm.joinPeer(peer)
     let announcement: Announcement | undefined
@@ -222,7 +254,7 @@ const make = (options: HyperswarmTransportOptions) =>
           const link = registry.get(peer)
           if (link === undefined) return
           yield* Effect.logWarning(`dropping peer ${peer}: ${reason}`)
-          link.close(reason)
+          link.refuse(reason)
         })
     }
     const info: HyperswarmInfoShape = {

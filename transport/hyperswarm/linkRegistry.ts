@@ -7,12 +7,16 @@ import { preferredClaim } from "./linkSelection.ts"
 /** One authenticated connection, as the registry sees it. */
 export interface Link {
   readonly peer: PeerId
+  /** On a cluster node, for a leaf's link: the leaf's name. */
+  readonly leaf: string | undefined
   readonly claim: ConnectionClaim
   readonly dialedBy: "self" | "peer"
   readonly connectedSince: number
   lastFrameAt: number | undefined
   readonly send: (frame: Uint8Array) => void
   readonly close: (reason: string) => void
+  /** Tells the peer why, then closes. */
+  readonly refuse: (reason: string) => void
 }
 
 export interface LinkRegistry {
@@ -73,7 +77,8 @@ export const makeLinkRegistry = Effect.gen(function* () {
         publicKey: link.claim.publicKey,
         connectedSince: link.connectedSince,
         lastFrameAt: link.lastFrameAt,
-        dialedBy: link.dialedBy
+        dialedBy: link.dialedBy,
+        ...(link.leaf === undefined ? {} : { leaf: link.leaf })
       })
     )
   )

@@ -6,8 +6,9 @@ import { decodeFrame } from "../codec/frame.ts"
 import type { Incoming, PeerId } from "../transport.ts"
 import { helloMac, macMatches } from "./clusterAuth.ts"
 import type { Hello } from "./hello.ts"
-import { decodeHello, encodeHello } from "./hello.ts"
+import { decodeHello, decodeRefusal, encodeHello, encodeRefusal } from "./hello.ts"
 import type { NodeKeyPair } from "./keyPair.ts"
+import type { LeafGate, LeafIdentity } from "./leafGate.ts"
 import type { Link, LinkRegistry } from "./linkRegistry.ts"
 import { nodeIdOfKey } from "./nodeIdentity.ts"
 
@@ -20,7 +21,17 @@ export interface ConnectionContext {
   readonly nodeId: PeerId
   readonly keyPair: NodeKeyPair
   readonly session: string
-  readonly clusterKey: Uint8Array
+  /** What this node proves itself with: a cluster node holds the cluster key, a leaf its credential. */
+  readonly proof: { readonly _tag: "Member"; readonly clusterKey: Uint8Array } | {
+    readonly _tag: "Leaf"
+    readonly identity: LeafIdentity
+    /** The public keys (hex) of the origins it links to; any other peer is refused. */
+    readonly origins: ReadonlySet<string>
+  }
+  /** On a cluster node: which leaves may link. Without it, every leaf's hello is refused. */
+  readonly leafGate: LeafGate | undefined
+  /** A peer told this node why it would not link, or why it closed the link. */
+  readonly onRefused: (publicKey: string, reason: string) => Effect.Effect<void>
   readonly limits: FrameLimits
   readonly authTimeout: Duration.Duration
   readonly linkTimeout: Duration.Duration
@@ -35,9 +46,18 @@ export interface ConnectionContext {
 type Inbound =
   | { readonly _tag: "Hello"; readonly bytes: Uint8Array }
   | { readonly _tag: "Data"; readonly bytes: Uint8Array }
+  | { readonly _tag: "Refusal"; readonly reason: string }
   | { readonly _tag: "Closed" }
 
 class Rejected extends Data.TaggedError("Rejected")<{ readonly reason: string }> {}
+
+/** The peer sent its reason for not linking with this node and closed. */
+class RefusedByPeer extends Data.TaggedError("RefusedByPeer")<{ readonly reason: string }> {}
+
+interface Verified {
+  readonly hello: Hello
+  readonly leaf: string | undefined
+}
 
 /** The connection ended before authentication: usually a duplicate Hyperswarm already resolved. */
 class ClosedEarly extends Data.TaggedError("ClosedEarly")<{}> {}
@@ -69,10 +89,26 @@ export const serveConnection = (conn: Hyperswarm.Connection, context: Connection
       close("a knot/1 channel is already open on this connection")
       return Effect.void
     }
-    // Message order is part of the protocol: type 0 is the hello, type 1 a data frame.
+    // Message order is part of the protocol: type 0 is the hello, type 1 a data frame, type 2
+    // the reason a peer gives before it closes.
     const helloMessage = channel.addMessage({ onmessage: (bytes) => inbox.unsafeOffer({ _tag: "Hello", bytes }) })
     const dataMessage = channel.addMessage({ onmessage: (bytes) => inbox.unsafeOffer({ _tag: "Data", bytes }) })
+    const refusalMessage = channel.addMessage({
+      onmessage: (bytes) => {
+        const reason = decodeRefusal(bytes)
+        // Ahead of the reset that follows it: the peer's reason is what the link ended for.
+        closeReason = `the peer closed the link: ${reason}`
+        inbox.unsafeOffer({ _tag: "Refusal", reason })
+      }
+    })
     channel.open()
+    /** Tells the peer why and ends the connection gracefully, so that the reason reaches it. */
+    const refuse = (reason: string) => {
+      closeReason ??= reason
+      refusalMessage.send(encodeRefusal(reason))
+      conn.end()
+      setTimeout(() => conn.destroy(), Duration.toMillis(REJECTION_LINGER)).unref()
+    }
 
     const authenticate = Effect.gen(function* () {
       const opened = yield* Effect.promise(() => conn.opened)
@@ -82,13 +118,16 @@ export const serveConnection = (conn: Hyperswarm.Connection, context: Connection
       // for longer is gone (crashed, cut off) even if no packet said so.
       conn.setTimeout(Duration.toMillis(context.linkTimeout))
       const ownKey = context.keyPair.publicKey
+      const proof = context.proof
+      const macKey = proof._tag === "Member" ? proof.clusterKey : proof.identity.verifier
       helloMessage.send(
         encodeHello({
           v: 1,
           nodeId: context.nodeId,
           publicKey: ownKey.toString("hex"),
           session: context.session,
-          mac: helloMac(context.clusterKey, handshakeHash, ownKey).toString("hex")
+          mac: helloMac(macKey, handshakeHash, ownKey).toString("hex"),
+          ...(proof._tag === "Leaf" ? { leaf: proof.identity.name } : {})
         })
       )
       const first = yield* Queue.take(inbox)
@@ -97,6 +136,8 @@ export const serveConnection = (conn: Hyperswarm.Connection, context: Connection
           return yield* new ClosedEarly()
         case "Data":
           return yield* new Rejected({ reason: "sent data before authenticating" })
+        case "Refusal":
+          return yield* new RefusedByPeer({ reason: first.reason })
         case "Hello":
           return yield* verifyHello(first.bytes, handshakeHash, remoteKey, context)
       }
@@ -112,6 +153,10 @@ export const serveConnection = (conn: Hyperswarm.Connection, context: Connection
         while (true) {
           const next = yield* Queue.take(inbox)
           if (next._tag === "Closed") return
+          if (next._tag === "Refusal") {
+            yield* context.onRefused(remoteKey, next.reason)
+            return close(next.reason)
+          }
           if (next._tag === "Hello") {
             yield* Effect.logWarning(`peer ${link.peer} sent a second hello; closing its link`)
             return close("sent a second hello")
@@ -128,17 +173,19 @@ export const serveConnection = (conn: Hyperswarm.Connection, context: Connection
       })
 
     return authenticate.pipe(
-      Effect.flatMap((hello) =>
+      Effect.flatMap(({ hello, leaf }) =>
         Effect.gen(function* () {
           const ownKey = context.keyPair.publicKey.toString("hex")
           const link: Link = {
             peer: hello.nodeId,
+            leaf,
             claim: { publicKey: remoteKey, session: hello.session, initiator: conn.isInitiator ? ownKey : remoteKey },
             dialedBy: conn.isInitiator ? "self" : "peer",
             connectedSince: yield* Clock.currentTimeMillis,
             lastFrameAt: undefined,
             send: (frame) => dataMessage.send(frame),
-            close
+            close,
+            refuse
           }
           if ((yield* context.registry.admit(link)) === "duplicate") {
             return close("duplicate connection to the same peer")
@@ -149,8 +196,15 @@ export const serveConnection = (conn: Hyperswarm.Connection, context: Connection
         })
       ),
       Effect.catchTags({
+        RefusedByPeer: ({ reason }) =>
+          Effect.zipRight(
+            context.reject(remoteKey, `refused by the peer: ${reason}`),
+            Effect.zipRight(context.onRefused(remoteKey, reason), Effect.sync(() => close(reason)))
+          ),
         Rejected: ({ reason }) =>
           context.reject(remoteKey, reason).pipe(
+            // Told first, so that an honest peer refused (a revoked leaf) can say why.
+            Effect.zipRight(Effect.sync(() => refusalMessage.send(encodeRefusal(reason)))),
             // Ending rather than destroying flushes our own hello, so a peer holding another
             // cluster key records the rejection too; one that keeps its end open is cut off.
             Effect.zipRight(
@@ -178,16 +232,12 @@ const verifyHello = (
   handshakeHash: Uint8Array,
   remoteKey: string,
   context: ConnectionContext
-): Effect.Effect<Hello, Rejected> =>
+): Effect.Effect<Verified, Rejected> =>
   Either.match(decodeHello(bytes), {
     onLeft: (reason) => Effect.fail(new Rejected({ reason })),
     onRight: (hello) => {
       if (hello.publicKey !== remoteKey) {
         return Effect.fail(new Rejected({ reason: "hello names a public key other than the connection's" }))
-      }
-      const expected = helloMac(context.clusterKey, handshakeHash, Buffer.from(hello.publicKey, "hex"))
-      if (!macMatches(expected, Buffer.from(hello.mac, "hex"))) {
-        return Effect.fail(new Rejected({ reason: "hello is not signed with this cluster's key (wrong [cluster] key?)" }))
       }
       if (hello.nodeId === context.nodeId) {
         return Effect.fail(new Rejected({ reason: `peer announces this node's own id ${context.nodeId}` }))
@@ -197,6 +247,29 @@ const verifyHello = (
       if (hello.nodeId !== ownId) {
         return Effect.fail(new Rejected({ reason: `hello claims node id ${hello.nodeId}, but its key is node ${ownId}'s` }))
       }
-      return Effect.succeed(hello)
+      const proof = context.proof
+      if (proof._tag === "Leaf") {
+        // A leaf cannot check the cluster's MAC: the Noise handshake with the key it dialed is its proof.
+        if (!proof.origins.has(remoteKey)) return Effect.fail(new Rejected({ reason: "a leaf links to its origin only" }))
+        if (hello.leaf !== undefined) return Effect.fail(new Rejected({ reason: "a leaf does not link to another leaf" }))
+        return Effect.succeed({ hello, leaf: undefined })
+      }
+      const macOk = (key: Uint8Array) =>
+        macMatches(helloMac(key, handshakeHash, Buffer.from(hello.publicKey, "hex")), Buffer.from(hello.mac, "hex"))
+      if (hello.leaf === undefined) {
+        return macOk(proof.clusterKey)
+          ? Effect.succeed({ hello, leaf: undefined })
+          : Effect.fail(new Rejected({ reason: "hello is not signed with this cluster's key (wrong [cluster] key?)" }))
+      }
+      const name = hello.leaf
+      const gate = context.leafGate
+      if (gate === undefined) return Effect.fail(new Rejected({ reason: "this node takes no leaves" }))
+      return Effect.flatMap(gate.admission(name, hello.nodeId), (admission) => {
+        if (Either.isLeft(admission)) return Effect.fail(new Rejected({ reason: admission.left }))
+        if (!macOk(admission.right.verifier)) {
+          return Effect.fail(new Rejected({ reason: `hello is not signed with leaf ${name}'s credential` }))
+        }
+        return Effect.as(admission.right.admitted, { hello, leaf: name })
+      })
     }
   })
