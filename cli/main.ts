@@ -4,6 +4,7 @@ import { Effect, Layer } from "effect"
 import {
   ClientLive,
   clusterCommand,
+  leafCommand,
   loginCommand,
   reportFailure,
   spaceCommand,
@@ -25,6 +26,7 @@ const knot = Command.make("knot").pipe(
     clusterCommand,
     tokenCommand,
     userCommand,
+    leafCommand,
     loginCommand,
     simCommand
   ])

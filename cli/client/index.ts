@@ -1,6 +1,7 @@
 export * from "./cliFailure.ts"
 export * from "./clientLive.ts"
 export * from "./cluster.command.ts"
+export * from "./leaf.command.ts"
 export * from "./login.command.ts"
 export * from "./space.command.ts"
 export * from "./template.command.ts"

@@ -99,6 +99,37 @@ export type IssuedToken = typeof IssuedToken.Type
 
 export const TokenParam = Schema.Struct({ id: Schema.String })
 
+/** Its users default to none: such a leaf receives the cluster's templates and runs no one's spaces. */
+export const AddLeafRequest = Schema.Struct({
+  name: Slug("a leaf name"),
+  zone: Schema.optionalWith(Slug("a zone"), { exact: true }),
+  users: Schema.optionalWith(Schema.Array(Slug("a user name")), { exact: true, default: () => [] })
+})
+export type AddLeafRequest = typeof AddLeafRequest.Type
+
+/** A leaf as the API shows it: never its credential, nor the verifier stored for it. */
+export const LeafView = Schema.Struct({
+  name: Schema.String,
+  zone: Schema.optionalWith(Schema.String, { exact: true }),
+  users: Schema.Array(Schema.String),
+  createdAt: EpochMillis("createdAt"),
+  /** The node that joined with its credential, once one has. */
+  node: Schema.optionalWith(Schema.String, { exact: true }),
+  revokedAt: Schema.optionalWith(EpochMillis("revokedAt"), { exact: true }),
+  /** waiting: no node has joined with its credential yet. */
+  state: Schema.Literal("waiting", "joined", "revoked")
+})
+export type LeafView = typeof LeafView.Type
+
+/** The only response that ever carries a leaf's join credential. */
+export const AddedLeaf = Schema.Struct({
+  leaf: LeafView,
+  credential: Schema.String
+})
+export type AddedLeaf = typeof AddedLeaf.Type
+
+export const LeafParam = Schema.Struct({ name: Schema.String })
+
 export const MemberState = Schema.Literal("joining", "alive", "suspect", "dead", "leaving", "left")
 
 export const MemberView = Schema.Struct({

@@ -7,6 +7,8 @@ import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "
 import { Schema } from "effect"
 import { BadRequest, Conflict, Forbidden, Internal, NotFound, Unavailable, Unprocessable } from "./api.errors.ts"
 import {
+  AddedLeaf,
+  AddLeafRequest,
   ClusterStatus,
   CreateSpaceRequest,
   CreateTokenRequest,
@@ -14,6 +16,8 @@ import {
   Health,
   IssuedToken,
   KeptVolumeView,
+  LeafParam,
+  LeafView,
   SpaceParam,
   SpaceView,
   TemplateParam,
@@ -111,6 +115,23 @@ export class TokensGroup extends HttpApiGroup.make("tokens")
   .annotate(OpenApi.Description, "API tokens: the secret is returned once, by create; only its hash is stored")
 {}
 
+export class LeavesGroup extends HttpApiGroup.make("leaves")
+  .add(
+    HttpApiEndpoint.post("add", "/api/leaves").setPayload(AddLeafRequest).addSuccess(AddedLeaf, { status: 201 })
+      .addError(Forbidden).addError(NotFound).addError(Conflict)
+  )
+  .add(HttpApiEndpoint.get("list", "/api/leaves").addSuccess(Schema.Array(LeafView)).addError(Forbidden))
+  .add(
+    HttpApiEndpoint.post("revoke", "/api/leaves/:name/revoke").setPath(LeafParam).addSuccess(LeafView)
+      .addError(Forbidden).addError(NotFound).addError(Conflict)
+  )
+  .middleware(Authentication)
+  .annotate(
+    OpenApi.Description,
+    "Leaves the cluster lets join (admins, on a cluster node): add returns the join credential once"
+  )
+{}
+
 export class EventsGroup extends HttpApiGroup.make("events")
   .add(
     HttpApiEndpoint.get("feed", "/api/events")
@@ -156,6 +177,7 @@ export class KnotApi extends HttpApi.make("knot")
   .add(TemplatesGroup)
   .add(UsersGroup)
   .add(TokensGroup)
+  .add(LeavesGroup)
   .add(EventsGroup)
   .add(ClusterGroup)
   .add(DocsGroup)

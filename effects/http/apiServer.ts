@@ -23,6 +23,7 @@ import { ClusterHandlers } from "./handlers/cluster.handlers.ts"
 import { DocsHandlers } from "./handlers/docs.handlers.ts"
 import { EventsHandlers } from "./handlers/events.handlers.ts"
 import { HealthHandlers } from "./handlers/health.handlers.ts"
+import { LeavesHandlers } from "./handlers/leaves.handlers.ts"
 import { SpacesHandlers } from "./handlers/spaces.handlers.ts"
 import { TemplatesHandlers } from "./handlers/templates.handlers.ts"
 import { TokensHandlers } from "./handlers/tokens.handlers.ts"
@@ -44,6 +45,7 @@ export const ApiLive: Layer.Layer<HttpApi.Api, never, ApiRequirements | ChangeFe
       TemplatesHandlers,
       UsersHandlers,
       TokensHandlers,
+      LeavesHandlers,
       EventsHandlers,
       ClusterHandlers,
       DocsHandlers,

@@ -10,6 +10,7 @@ import type { Console, Scope } from "effect"
 import { ConfigProvider, Effect, Exit, Layer } from "effect"
 import { reportFailure } from "../../cli/client/cliFailure.ts"
 import { clusterCommand } from "../../cli/client/cluster.command.ts"
+import { leafCommand } from "../../cli/client/leaf.command.ts"
 import { loginCommand } from "../../cli/client/login.command.ts"
 import { Progress } from "../../cli/client/progress.ts"
 import { spaceCommand } from "../../cli/client/space.command.ts"
@@ -19,7 +20,16 @@ import { userCommand } from "../../cli/client/user.command.ts"
 import { volumeCommand } from "../../cli/client/volume.command.ts"
 
 export const knot = Command.make("knot").pipe(
-  Command.withSubcommands([spaceCommand, templateCommand, clusterCommand, tokenCommand, userCommand, volumeCommand, loginCommand])
+  Command.withSubcommands([
+    spaceCommand,
+    templateCommand,
+    clusterCommand,
+    tokenCommand,
+    userCommand,
+    leafCommand,
+    volumeCommand,
+    loginCommand
+  ])
 )
 
 const cli = Command.run(knot, { name: "knot", version: "test" })

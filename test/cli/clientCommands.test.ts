@@ -1,7 +1,7 @@
 import { statSync } from "node:fs"
 import { expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
-import { TestApi } from "../http/apiHarness.ts"
+import { makeTestApiOf, TestApi } from "../http/apiHarness.ts"
 import { runKnot } from "./cliHarness.ts"
 import { cliTestNode, closedPort, freshConfigPath, writeScratchFile } from "./cliEnvironment.ts"
 
@@ -171,5 +171,91 @@ layer(cliTestNode, { excludeTestServices: true })("knot client commands", (it) =
       expect(lines[0]).toBe("zones: eu-west healthy (1/1 alive)")
       expect(lines[2]).toMatch(/^NODE\s+ZONE\s+MODE\s+STATE\s+INCARNATION\s+SPACES\s+LAST CONTACT$/)
       expect(lines[3]).toMatch(/^node-a \*\s+eu-west\s+standalone\s+alive\s+\d+\s+\d+\s+-$/)
+    }))
+
+  it.effect("leaf add on a standalone node says, in one line, to run it against a cluster node", () =>
+    Effect.gen(function*() {
+      const environment = yield* asAdmin
+      const run = yield* runKnot(["leaf", "add", "laptop"], environment)
+      expect(run).toEqual({
+        exitCode: 1,
+        stdout: "",
+        stderr:
+          "error: leaves are added on a cluster node; run this against one of the cluster's nodes (this node is standalone)"
+      })
+    }))
+})
+
+layer(makeTestApiOf({ mode: "cluster" }), { excludeTestServices: true })("knot leaf on a cluster node", (it) => {
+  const asAdmin = Effect.map(TestApi, (api) => ({
+    KNOT_SERVER: api.url,
+    KNOT_TOKEN: api.adminToken,
+    KNOT_CONFIG: freshConfigPath()
+  }))
+
+  it.effect("leaf add prints the [leaf] lines to paste, with the credential, and says it is shown once", () =>
+    Effect.gen(function*() {
+      const api = yield* TestApi
+      yield* api.userWithToken("lena")
+      const environment = yield* asAdmin
+      const run = yield* runKnot(["leaf", "add", "laptop", "--zone", "home", "--user", "lena"], environment)
+      expect(run.exitCode).toBe(0)
+      const lines = run.stdout.split("\n")
+      expect(lines[0]).toBe("leaf laptop added; its credential is shown only this once. Put it in the leaf's config:")
+      expect(lines.slice(2, 4)).toEqual([
+        "    [leaf]",
+        `    origin = "<this node's public key: publicKey in noise-keypair.json of its data directory>"`
+      ])
+      expect(lines[4]).toMatch(/^ {4}credential = "knot-leaf:laptop:[0-9a-f]{64}"$/)
+    }))
+
+  it.effect("leaf list shows each leaf's zone, users, state and node, never its credential", () =>
+    Effect.gen(function*() {
+      const api = yield* TestApi
+      yield* api.userWithToken("ines")
+      yield* api.userWithToken("ivo")
+      const environment = yield* asAdmin
+      const added = yield* runKnot(["leaf", "add", "desk", "--user", "ivo", "--user", "ines", "--json"], environment)
+      const secret = JSON.parse(added.stdout).credential.split(":")[2]
+      yield* runKnot(["leaf", "add", "kiosk"], environment)
+      const listed = yield* runKnot(["leaf", "list"], environment)
+      expect(listed.exitCode).toBe(0)
+      expect(listed.stdout).toMatch(/^NAME\s+ZONE\s+USERS\s+STATE\s+NODE$/m)
+      expect(listed.stdout).toMatch(/^desk\s+-\s+ines,ivo\s+waiting\s+-$/m)
+      expect(listed.stdout).toMatch(/^kiosk\s+-\s+-\s+waiting\s+-$/m)
+      expect(listed.stdout).not.toContain(secret)
+    }))
+
+  it.effect("leaf revoke says the link closes, and the list shows it revoked", () =>
+    Effect.gen(function*() {
+      const environment = yield* asAdmin
+      yield* runKnot(["leaf", "add", "lost"], environment)
+      const revoked = yield* runKnot(["leaf", "revoke", "lost"], environment)
+      expect(revoked).toEqual({ exitCode: 0, stdout: "leaf lost revoked; its link closes within seconds", stderr: "" })
+      const listed = yield* runKnot(["leaf", "list", "--json"], environment)
+      expect(JSON.parse(listed.stdout)).toContainEqual(expect.objectContaining({ name: "lost", state: "revoked" }))
+    }))
+
+  it.effect("leaf add of a taken name, or revoke of an unknown one, is one line saying so", () =>
+    Effect.gen(function*() {
+      const environment = yield* asAdmin
+      yield* runKnot(["leaf", "add", "twin"], environment)
+      const taken = yield* runKnot(["leaf", "add", "twin"], environment)
+      expect(taken).toEqual({
+        exitCode: 1,
+        stdout: "",
+        stderr:
+          "error: a leaf named twin already exists; revoke it first (`knot leaf revoke twin`) to issue a new credential"
+      })
+      const unknown = yield* runKnot(["leaf", "revoke", "nowhere"], environment)
+      expect(unknown).toEqual({ exitCode: 1, stdout: "", stderr: "error: no leaf named nowhere; see `knot leaf list`" })
+    }))
+
+  it.effect("a user who is not an admin cannot add leaves, in one line", () =>
+    Effect.gen(function*() {
+      const api = yield* TestApi
+      const environment = { ...(yield* asAdmin), KNOT_TOKEN: yield* api.userWithToken("mo") }
+      const run = yield* runKnot(["leaf", "add", "sneaky"], environment)
+      expect(run).toEqual({ exitCode: 1, stdout: "", stderr: "error: only an admin may do this; mo is a user" })
     }))
 })

@@ -1,7 +1,8 @@
 /**
- * A standalone node's API on an ephemeral port of 127.0.0.1 over a MemoryStore, with its
- * admin bootstrapped (no space actors run: a space stays as its requests leave it); plus a raw `fetch` helper, so that tests see the
- * wire exactly as any client does (statuses, headers, bodies).
+ * A node's API (standalone unless told otherwise) on an ephemeral port of 127.0.0.1 over a
+ * MemoryStore, with its admin bootstrapped (no space actors run: a space stays as its requests
+ * leave it); plus a raw `fetch` helper, so that tests see the wire exactly as any client does
+ * (statuses, headers, bodies).
  */
 import { Context, Effect, Layer } from "effect"
 import { StandaloneClusterView } from "../../actors/node/clusterView.standalone.ts"
@@ -11,6 +12,7 @@ import { makeApiServer, serverUrl } from "../../effects/http/apiServer.ts"
 import { bootstrapAdmin } from "../../effects/http/auth/bootstrapAdmin.ts"
 import { SecureRandom } from "../../effects/http/auth/secureRandom.ts"
 import { MemoryStore } from "../../storage/memoryStore.ts"
+import type { NodeMode } from "../../storage/kinds/node.ts"
 import { NodeId } from "../../storage/record.ts"
 import type { StoreShape } from "../../storage/store.ts"
 import { Store } from "../../storage/store.ts"
@@ -62,20 +64,32 @@ export const fetchJson = (url: string, method: string, options: RequestOptions =
 export const testNodeId = "node-a"
 export const testZone = "eu-west"
 
-/** A standalone node's services over a fresh MemoryStore, without its space actors. */
-export const nodeServices = SpacesLive.pipe(
-  Layer.provideMerge(TemplatesLive.layer()),
-  Layer.provideMerge(StandaloneClusterView.layer({ zone: testZone })),
-  Layer.provideMerge(MemoryStore.layer({ nodeId: NodeId.make(testNodeId), maxDriftMs: 60_000 })),
-  Layer.provideMerge(SecureRandom.live)
-)
+export interface TestNodeOptions {
+  /**
+   * What the node's ClusterView says it is; default "standalone". Another mode changes only
+   * that answer (it still sees itself alone): enough for the API's checks of the node's mode.
+   */
+  readonly mode?: NodeMode
+}
 
-export const makeTestApi =
+/** A node's services over a fresh MemoryStore, without its space actors. */
+export const nodeServicesOf = (options: TestNodeOptions = {}) =>
+  SpacesLive.pipe(
+    Layer.provideMerge(TemplatesLive.layer()),
+    Layer.provideMerge(StandaloneClusterView.layer({ zone: testZone, ...options })),
+    Layer.provideMerge(MemoryStore.layer({ nodeId: NodeId.make(testNodeId), maxDriftMs: 60_000 })),
+    Layer.provideMerge(SecureRandom.live)
+  )
+
+/** A standalone node's services. */
+export const nodeServices = nodeServicesOf()
+
+export const makeTestApiOf = (options: TestNodeOptions = {}) =>
   Layer.scoped(
     TestApi,
     Effect.gen(function*() {
       const context = yield* Layer.build(
-        makeApiServer({ listen: { host: "127.0.0.1", port: 0 } }).pipe(Layer.provideMerge(nodeServices))
+        makeApiServer({ listen: { host: "127.0.0.1", port: 0 } }).pipe(Layer.provideMerge(nodeServicesOf(options)))
       )
       const url = yield* Effect.provide(serverUrl, context)
       const store = Context.get(context, Store)
@@ -93,3 +107,6 @@ export const makeTestApi =
       return { url, store, adminToken, request, userWithToken }
     })
   )
+
+/** A standalone node's API. */
+export const makeTestApi = makeTestApiOf()

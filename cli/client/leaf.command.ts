@@ -1,0 +1,80 @@
+/** `knot leaf add|list|revoke` (admins, against a cluster node). */
+import { Args, Command, Options } from "@effect/cli"
+import { Console, Effect, Option } from "effect"
+import type { AddedLeaf, LeafView } from "../../effects/http/api.schemas.ts"
+import { connectionOptions } from "./connection.ts"
+import { jsonOption, printResult } from "./output.ts"
+import { openSession } from "./session.ts"
+import { renderTable } from "./table.ts"
+
+const nameArg = Args.text({ name: "name" })
+
+/** The credential inside the `[leaf]` lines to paste, since that is the only place it is needed. */
+const addedMessage = ({ credential, leaf }: AddedLeaf): string =>
+  [
+    `leaf ${leaf.name} added; its credential is shown only this once. Put it in the leaf's config:`,
+    "",
+    "    [leaf]",
+    `    origin = "<this node's public key: publicKey in noise-keypair.json of its data directory>"`,
+    `    credential = "${credential}"`
+  ].join("\n")
+
+const add = Command.make(
+  "add",
+  {
+    ...connectionOptions,
+    json: jsonOption,
+    zone: Options.text("zone").pipe(Options.withDescription("the zone its spaces run in"), Options.optional),
+    users: Options.text("user").pipe(
+      Options.withDescription("a user whose spaces it may run and for whom it may act; repeat for several"),
+      Options.repeated
+    ),
+    name: nameArg.pipe(Args.withDescription("the leaf's name (a-z, 0-9, -)"))
+  },
+  (input) =>
+    Effect.gen(function*() {
+      const session = yield* openSession(input)
+      const added = yield* session.call(session.client.leaves.add({
+        payload: {
+          name: input.name,
+          users: input.users,
+          ...Option.match(input.zone, { onNone: () => ({}), onSome: (zone) => ({ zone }) })
+        }
+      }))
+      yield* printResult(input.json, added, addedMessage)
+    })
+).pipe(Command.withDescription("let a leaf join the cluster and print its join credential, once"))
+
+const leavesTable = (leaves: ReadonlyArray<LeafView>) =>
+  renderTable(
+    [
+      { header: "NAME", cell: (leaf: LeafView) => leaf.name },
+      { header: "ZONE", cell: (leaf) => leaf.zone ?? "-" },
+      { header: "USERS", cell: (leaf) => (leaf.users.length === 0 ? "-" : leaf.users.join(",")) },
+      { header: "STATE", cell: (leaf) => leaf.state },
+      { header: "NODE", cell: (leaf) => leaf.node ?? "-" }
+    ],
+    leaves
+  )
+
+const list = Command.make("list", { ...connectionOptions, json: jsonOption }, (input) =>
+  Effect.gen(function*() {
+    const session = yield* openSession(input)
+    yield* printResult(input.json, yield* session.call(session.client.leaves.list()), leavesTable)
+  })).pipe(Command.withDescription("list the leaves, and the node that joined as each (never their credentials)"))
+
+const revoke = Command.make(
+  "revoke",
+  { ...connectionOptions, name: nameArg.pipe(Args.withDescription("the leaf's name, from `knot leaf list`")) },
+  (input) =>
+    Effect.gen(function*() {
+      const session = yield* openSession(input)
+      const leaf = yield* session.call(session.client.leaves.revoke({ path: { name: input.name } }))
+      yield* Console.log(`leaf ${leaf.name} revoked; its link closes within seconds`)
+    })
+).pipe(Command.withDescription("revoke a leaf's credential: its link closes and it cannot join again"))
+
+export const leafCommand = Command.make("leaf").pipe(
+  Command.withDescription("manage the leaves that may join the cluster (admins)"),
+  Command.withSubcommands([add, list, revoke])
+)
