@@ -71,7 +71,7 @@ const toNodeConfig = (file: ConfigFile, source: string | undefined, baseDir: str
     bootstrap: file.cluster.bootstrap,
     host: file.cluster.host
   },
-  leaf: { origin: file.leaf.origin },
+  leaf: { origin: file.leaf.origin, credential: file.leaf.credential },
   docker: { socket: file.docker.socket, reconcileSeconds: file.docker.reconcile_seconds }
 })
 
@@ -80,8 +80,19 @@ const modeProblems = (file: ConfigFile): ReadonlyArray<string> => {
   const mode = file.server.mode
   if (mode === "standalone") return []
   const problems: Array<string> = []
-  if (file.cluster.key === undefined) {
-    problems.push(`[cluster] key is required when [server] mode = "${mode}" (create one with: knot cluster keygen)`)
+  if (mode === "cluster" && file.cluster.key === undefined) {
+    problems.push(`[cluster] key is required when [server] mode = "cluster" (create one with: knot cluster keygen)`)
+  }
+  if (mode === "leaf" && file.cluster.key !== undefined) {
+    problems.push(
+      "[cluster] key must not be in a leaf's config: a leaf joins with a credential of its own. On a cluster node, " +
+        "an admin runs `knot leaf add NAME --user U`; put what it prints in [leaf] credential and delete [cluster] key"
+    )
+  }
+  if (mode === "leaf" && file.cluster.key === undefined && file.leaf.credential === undefined) {
+    problems.push(
+      `[leaf] credential is required when [server] mode = "leaf" (an admin creates it on the cluster with: knot leaf add NAME)`
+    )
   }
   if (file.cluster.bootstrap.length === 0) {
     problems.push(`[cluster] bootstrap must list at least one DHT node as "host:port" when [server] mode = "${mode}"`)

@@ -14,7 +14,7 @@ export interface NodeConfig {
     readonly listen: string
   }
   readonly cluster: {
-    /** 64 lowercase hex characters; required in cluster and leaf modes. */
+    /** 64 lowercase hex characters; required in cluster mode, refused in leaf mode. */
     readonly key: string | undefined
     /** Noise public keys (64 lowercase hex characters) dialed directly. */
     readonly peers: ReadonlyArray<string>
@@ -26,6 +26,8 @@ export interface NodeConfig {
   readonly leaf: {
     /** Public key of the cluster node this leaf follows. */
     readonly origin: string | undefined
+    /** What `knot leaf add` printed on the cluster: `knot-leaf:NAME:<secret>`; required in leaf mode. */
+    readonly credential: string | undefined
   }
   readonly docker: {
     readonly socket: string
@@ -127,8 +129,14 @@ export const ClusterSection = Schema.Struct({
   )
 })
 
+const leafCredential = rule(
+  Schema.String.pipe(Schema.pattern(/^knot-leaf:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?:[0-9a-f]{64}$/)),
+  () => "must be the credential `knot leaf add` printed on the cluster, as knot-leaf:NAME:<64 hex digits>"
+)
+
 export const LeafSection = Schema.Struct({
-  origin: Schema.optionalWith(hexKey, { exact: true })
+  origin: Schema.optionalWith(hexKey, { exact: true }),
+  credential: Schema.optionalWith(leafCredential, { exact: true })
 })
 
 const reconcileSeconds = rule(

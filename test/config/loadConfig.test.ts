@@ -5,6 +5,7 @@ import { Effect, Either } from "effect"
 import { knotClusterKeygen, loadConfig, parseConfig } from "../../effects/config/index.ts"
 
 const KEY = "0123456789abcdef".repeat(4)
+const CREDENTIAL = `knot-leaf:laptop:${"ab".repeat(32)}`
 
 /** The one-line message a config text produces, or undefined if it is valid. */
 const problemWith = (text: string): string | undefined => {
@@ -87,8 +88,26 @@ describe("parseConfig", () => {
   })
 
   it("requires an origin in leaf mode", () => {
-    expect(problemWith(`[server]\nmode = "leaf"\n[cluster]\nkey = "${KEY}"\nbootstrap = ["127.0.0.1:49737"]`)).toBe(
+    expect(problemWith(`[server]\nmode = "leaf"\n[cluster]\nbootstrap = ["127.0.0.1:49737"]\n[leaf]\ncredential = "${CREDENTIAL}"`)).toBe(
       'config knot.toml: [leaf] origin is required when [server] mode = "leaf" (the public key of the cluster node to follow)'
+    )
+  })
+
+  it("requires a credential in leaf mode", () => {
+    expect(problemWith(`[server]\nmode = "leaf"\n[cluster]\nbootstrap = ["127.0.0.1:49737"]\n[leaf]\norigin = "${KEY}"`)).toBe(
+      'config knot.toml: [leaf] credential is required when [server] mode = "leaf" (an admin creates it on the cluster with: knot leaf add NAME)'
+    )
+  })
+
+  it("refuses a leaf config that holds the cluster key, saying what to do instead", () => {
+    const problem = problemWith(`[server]\nmode = "leaf"\n[cluster]\nkey = "${KEY}"\nbootstrap = ["127.0.0.1:49737"]\n[leaf]\norigin = "${KEY}"`)
+    expect(problem).toContain("[cluster] key must not be in a leaf's config")
+    expect(problem).toContain("knot leaf add NAME")
+  })
+
+  it("refuses a leaf credential that is not one knot leaf add prints", () => {
+    expect(problemWith('[leaf]\ncredential = "hunter2"')).toBe(
+      "config knot.toml: [leaf] credential must be the credential `knot leaf add` printed on the cluster, as knot-leaf:NAME:<64 hex digits>"
     )
   })
 
@@ -113,7 +132,7 @@ layer(NodeContext.layer)("loadConfig", (it) => {
         source: undefined,
         server: { zone: "default", mode: "standalone", dataDir: path.resolve("knot-data"), listen: "127.0.0.1:3000" },
         cluster: { key: undefined, peers: [], bootstrap: [], host: "127.0.0.1" },
-        leaf: { origin: undefined },
+        leaf: { origin: undefined, credential: undefined },
         docker: { socket: "/var/run/docker.sock", reconcileSeconds: 300 }
       })
     })
