@@ -15,7 +15,9 @@ export const OriginLinkStatus = Schema.Struct({
    */
   since: Schema.Number,
   /** The origin's node id, once a link has shown it. */
-  node: Schema.optionalWith(Schema.String, { exact: true })
+  node: Schema.optionalWith(Schema.String, { exact: true }),
+  /** Why the origin refused or closed the link last, as it said (a revoked credential, say). */
+  refused: Schema.optionalWith(Schema.String, { exact: true })
 })
 export type OriginLinkStatus = typeof OriginLinkStatus.Type
 
@@ -25,6 +27,8 @@ export interface OriginLinkShape {
   readonly linked: (node: string) => Effect.Effect<void>
   /** The link to the origin closed. */
   readonly lost: Effect.Effect<void>
+  /** The origin said why it would not link or why it closed the link. */
+  readonly refused: (reason: string) => Effect.Effect<void>
 }
 
 export class OriginLink extends Context.Tag("knot/OriginLink")<OriginLink, OriginLinkShape>() {}

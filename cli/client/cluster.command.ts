@@ -35,7 +35,10 @@ const clusterTable = (report: ClusterReport, now: number): string => {
 export const originLine = (origin: OriginLinkStatus, now: number): string => {
   const since = `since ${new Date(origin.since).toISOString()} (${ago(origin.since, now)})`
   const who = origin.node === undefined ? origin.origin : `${origin.node} (${origin.origin})`
-  return origin.state === "connected" ? `origin ${who} connected ${since}` : `origin ${who} unreachable ${since}`
+  if (origin.state === "connected") return `origin ${who} connected ${since}`
+  return origin.refused === undefined
+    ? `origin ${who} unreachable ${since}`
+    : `origin ${who} refused this leaf ${since}: ${origin.refused}`
 }
 
 const status = Command.make("status", { ...connectionOptions, json: jsonOption }, (input) =>

@@ -27,6 +27,9 @@ import type { Transport } from "../../transport/transport.ts"
 import { makeMembershipView, type MembershipView } from "../../transport/gossip/membershipView.ts"
 import { spawnGossip } from "../../transport/gossip/spawnGossip.ts"
 import { GossipEvent } from "../../transport/gossip/gossip.events.ts"
+import { AccountsLive } from "../../effects/http/auth/accounts.ts"
+import { makeLeafGate } from "./leafGate.live.ts"
+import { leafIdentity } from "./leafIdentity.ts"
 import { parseListen } from "./listenAddress.ts"
 import { loadOrCreateNodeId } from "./nodeId.ts"
 
@@ -115,12 +118,23 @@ export const runNode = (config: NodeConfig, options: RunOptions = { init: false 
     // closes before the actors that use it.
     const startActors = Effect.gen(function* () {
       const system = yield* ActorSystem
-      if (view === undefined || config.cluster.key === undefined) {
+      if (view === undefined) {
         return yield* system.spawn(nodeActor({ space: spaceOptions }), { name: nodeActorName })
       }
+      const proof = origin === undefined || config.leaf.credential === undefined
+        ? {
+          clusterKey: Buffer.from(config.cluster.key ?? "", "hex"),
+          leafGate: yield* makeLeafGate.pipe(Effect.provide(AccountsLive))
+        }
+        : {
+          leaf: yield* leafIdentity(config.leaf.credential),
+          ...(originLink === undefined
+            ? {}
+            : { onRefused: (key: string, reason: string) => key === origin ? originLink.refused(reason) : Effect.void })
+        }
       const network = yield* Layer.build(
         HyperswarmTransport.layer({
-          clusterKey: Buffer.from(config.cluster.key, "hex"),
+          ...proof,
           dataDir: config.server.dataDir,
           bootstrap: config.cluster.bootstrap,
           peers: (origin === undefined ? config.cluster.peers : [origin]).map((key) => Buffer.from(key, "hex")),

@@ -53,8 +53,16 @@ describe.runIf(available)("a leaf with two cluster nodes, on loopback", { timeou
     origin = prepareNode(root, { name: "origin", port: base, mode: "cluster" }, cluster)
     const originKey = presetKeyPair(join(origin.dir, "data"))
     peer = prepareNode(root, { name: "peer", port: base + 1, mode: "cluster" }, cluster)
-    leaf = prepareNode(root, { name: "leaf", port: base + 2, mode: "leaf", extra: `[leaf]\norigin = "${originKey}"` }, cluster)
-    await Promise.all([startNode(origin, env), startNode(peer, env), startNode(leaf, env)])
+    await Promise.all([startNode(origin, env), startNode(peer, env)])
+    const added = await call(origin, "POST", "/api/leaves", { name: "laptop", users: ["admin"] })
+    expect(added.status, JSON.stringify(added.body)).toBe(201)
+    const { credential } = added.body as { readonly credential: string }
+    leaf = prepareNode(
+      root,
+      { name: "leaf", port: base + 2, mode: "leaf", extra: `[leaf]\norigin = "${originKey}"\ncredential = "${credential}"` },
+      cluster
+    )
+    await startNode(leaf, env)
   }, 90_000)
 
   afterAll(async () => {
@@ -118,5 +126,18 @@ describe.runIf(available)("a leaf with two cluster nodes, on loopback", { timeou
       return found
     }, 90_000)
     expect(listed.node).toBe(leafId)
+  })
+
+  it("closes the leaf's link within 5 s of knot leaf revoke, and the leaf says why", async () => {
+    const revoked = await call(peer, "POST", "/api/leaves/laptop/revoke")
+    expect(revoked.status, JSON.stringify(revoked.body)).toBe(200)
+    const started = Date.now()
+    const origin = await eventually("the leaf to say it was refused", async () => {
+      const nodes = await call(leaf, "GET", "/api/nodes")
+      const link = (nodes.body as { readonly origin?: { readonly state: string; readonly refused?: string } }).origin
+      return link?.state === "unreachable" && link.refused !== undefined ? link : undefined
+    })
+    console.log(`revoked on another cluster node: the leaf's link closed after ${Date.now() - started} ms`)
+    expect(origin.refused).toBe("leaf laptop's credential was revoked")
   })
 })

@@ -13,7 +13,10 @@ const knotBin = new URL("../../bin/knot.js", import.meta.url).pathname
 export interface NodeSpec {
   readonly name: string
   readonly port: number
-  /** The `[server]` mode and any extra TOML after the `[server]` and `[cluster]` sections. */
+  /**
+   * The `[server]` mode and any extra TOML after the `[server]` and `[cluster]` sections. A leaf
+   * gets no cluster key: it joins with the credential its `extra` holds.
+   */
   readonly mode: "cluster" | "leaf"
   readonly extra?: string
 }
@@ -59,7 +62,7 @@ export const prepareNode = (
       `data_dir = "data"`,
       `listen = "127.0.0.1:${spec.port}"`,
       "[cluster]",
-      `key = "${cluster.key}"`,
+      spec.mode === "cluster" ? `key = "${cluster.key}"` : "",
       `bootstrap = [${cluster.bootstrap.map((entry) => `"${entry}"`).join(", ")}]`,
       spec.extra ?? ""
     ].join("\n")

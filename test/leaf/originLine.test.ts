@@ -16,4 +16,10 @@ describe("knot cluster status on a leaf", () => {
       `origin n-1 (${key}) connected since 2025-01-02T03:04:05.000Z (0s ago)`
     )
   })
+
+  it("says the origin refused this leaf, and why, once the origin has said so", () => {
+    expect(originLine({ origin: key, state: "unreachable", since, refused: "leaf laptop's credential was revoked" }, since)).toBe(
+      `origin ${key} refused this leaf since 2025-01-02T03:04:05.000Z (0s ago): leaf laptop's credential was revoked`
+    )
+  })
 })

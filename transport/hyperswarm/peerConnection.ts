@@ -47,6 +47,7 @@ type Inbound =
   | { readonly _tag: "Hello"; readonly bytes: Uint8Array }
   | { readonly _tag: "Data"; readonly bytes: Uint8Array }
   | { readonly _tag: "Refusal"; readonly reason: string }
+  | { readonly _tag: "Welcome" }
   | { readonly _tag: "Closed" }
 
 class Rejected extends Data.TaggedError("Rejected")<{ readonly reason: string }> {}
@@ -90,7 +91,8 @@ export const serveConnection = (conn: Hyperswarm.Connection, context: Connection
       return Effect.void
     }
     // Message order is part of the protocol: type 0 is the hello, type 1 a data frame, type 2
-    // the reason a peer gives before it closes.
+    // the reason a peer gives before it closes, type 3 a cluster node's word that it admitted a
+    // leaf (a leaf cannot verify the cluster's hello, so it waits for that instead).
     const helloMessage = channel.addMessage({ onmessage: (bytes) => inbox.unsafeOffer({ _tag: "Hello", bytes }) })
     const dataMessage = channel.addMessage({ onmessage: (bytes) => inbox.unsafeOffer({ _tag: "Data", bytes }) })
     const refusalMessage = channel.addMessage({
@@ -101,6 +103,7 @@ export const serveConnection = (conn: Hyperswarm.Connection, context: Connection
         inbox.unsafeOffer({ _tag: "Refusal", reason })
       }
     })
+    const welcomeMessage = channel.addMessage({ onmessage: () => inbox.unsafeOffer({ _tag: "Welcome" }) })
     channel.open()
     /** Tells the peer why and ends the connection gracefully, so that the reason reaches it. */
     const refuse = (reason: string) => {
@@ -109,6 +112,19 @@ export const serveConnection = (conn: Hyperswarm.Connection, context: Connection
       conn.end()
       setTimeout(() => conn.destroy(), Duration.toMillis(REJECTION_LINGER)).unref()
     }
+
+    const awaitWelcome = Effect.flatMap(Queue.take(inbox), (next): Effect.Effect<void, Rejected | RefusedByPeer | ClosedEarly> => {
+      switch (next._tag) {
+        case "Welcome":
+          return Effect.void
+        case "Refusal":
+          return Effect.fail(new RefusedByPeer({ reason: next.reason }))
+        case "Closed":
+          return Effect.fail(new ClosedEarly())
+        default:
+          return Effect.fail(new Rejected({ reason: "the origin sent something else before admitting this leaf" }))
+      }
+    })
 
     const authenticate = Effect.gen(function* () {
       const opened = yield* Effect.promise(() => conn.opened)
@@ -138,8 +154,14 @@ export const serveConnection = (conn: Hyperswarm.Connection, context: Connection
           return yield* new Rejected({ reason: "sent data before authenticating" })
         case "Refusal":
           return yield* new RefusedByPeer({ reason: first.reason })
-        case "Hello":
-          return yield* verifyHello(first.bytes, handshakeHash, remoteKey, context)
+        case "Welcome":
+          return yield* new Rejected({ reason: "sent a welcome before its hello" })
+        case "Hello": {
+          const verified = yield* verifyHello(first.bytes, handshakeHash, remoteKey, context)
+          if (verified.leaf !== undefined) welcomeMessage.send(new Uint8Array(0))
+          if (proof._tag === "Leaf") yield* awaitWelcome
+          return verified
+        }
       }
     }).pipe(
       Effect.timeoutFail({
@@ -157,7 +179,7 @@ export const serveConnection = (conn: Hyperswarm.Connection, context: Connection
             yield* context.onRefused(remoteKey, next.reason)
             return close(next.reason)
           }
-          if (next._tag === "Hello") {
+          if (next._tag === "Hello" || next._tag === "Welcome") {
             yield* Effect.logWarning(`peer ${link.peer} sent a second hello; closing its link`)
             return close("sent a second hello")
           }

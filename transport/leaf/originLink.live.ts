@@ -21,7 +21,14 @@ const make = (options: OriginLinkOptions) =>
         Effect.flatMap(Clock.currentTimeMillis, (now) =>
           Ref.set(status, { origin: options.origin, state: "connected", since: now, node })),
       lost: Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        Ref.update(status, (current): OriginLinkStatus => ({ ...current, state: "unreachable", since: now })))
+        Ref.update(status, (current): OriginLinkStatus => ({ ...current, state: "unreachable", since: now }))),
+      refused: (reason) =>
+        Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          Ref.update(status, (current): OriginLinkStatus => ({
+            ...current,
+            refused: reason,
+            ...(current.state === "connected" ? { state: "unreachable", since: now } : {})
+          })))
     })
   })
 

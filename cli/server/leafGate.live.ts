@@ -1,0 +1,38 @@
+/**
+ * A cluster node's answer to "may this node link as that leaf?", from its `leaf` records, and
+ * the revocations its transport closes links on: each arrives as a change of a leaf record,
+ * written here or received by gossip from the node where an admin revoked it.
+ */
+import { Effect, Either, Schema, Stream } from "effect"
+import { Leaf } from "../../storage/kinds/leaf.ts"
+import { Store } from "../../storage/store.ts"
+import { leafKind, Leaves } from "../../effects/http/auth/leaves.ts"
+import type { LeafGate } from "../../transport/hyperswarm/leafGate.ts"
+
+const isLeaf = Schema.is(Leaf)
+
+export const makeLeafGate: Effect.Effect<LeafGate, never, Leaves | Store> = Effect.gen(function* () {
+  const leaves = yield* Leaves
+  const store = yield* Store
+  return {
+    admission: (name, node) =>
+      leaves.grant(name, node).pipe(
+        Effect.map(Either.map((grant) => ({
+          verifier: grant.verifier,
+          admitted: grant.bind.pipe(
+            Effect.catchAll((error) => Effect.logWarning(`could not record leaf ${name}'s node ${node}: ${error.message}`))
+          )
+        }))),
+        Effect.catchAll((error) =>
+          Effect.as(
+            Effect.logWarning(`cannot read leaf ${name}'s record: ${error.message}`),
+            Either.left("this node cannot check leaf credentials right now; try again")
+          ))
+      ),
+    revoked: store.changes.pipe(
+      Stream.filter(({ record }) =>
+        record.kind === leafKind && (record.deleted || (isLeaf(record.value) && record.value.revokedAt !== undefined))),
+      Stream.map(({ record }) => record.id)
+    )
+  }
+})
