@@ -29,6 +29,7 @@ import { spawnGossip } from "../../transport/gossip/spawnGossip.ts"
 import { GossipEvent } from "../../transport/gossip/gossip.events.ts"
 import { AccountsLive } from "../../effects/http/auth/accounts.ts"
 import { makeLeafGate } from "./leafGate.live.ts"
+import { makeLeafScopes } from "./leafScopes.live.ts"
 import { leafIdentity } from "./leafIdentity.ts"
 import { parseListen } from "./listenAddress.ts"
 import { loadOrCreateNodeId } from "./nodeId.ts"
@@ -142,10 +143,12 @@ export const runNode = (config: NodeConfig, options: RunOptions = { init: false 
           discover: origin === undefined
         })
       )
+      const leafScope = yield* makeLeafScopes(Context.get(network, HyperswarmInfo)).pipe(Effect.provide(AccountsLive))
       const node = origin === undefined || originLink === undefined
         ? nodeActor<Transport | Store>({
           space: spaceOptions,
-          extraChildren: (ctx) => spawnGossip(ctx, { view, config: { zone: config.server.zone }, onEvent: logRefusals })
+          extraChildren: (ctx) =>
+            spawnGossip(ctx, { view, config: { zone: config.server.zone }, onEvent: logRefusals, leafScope })
         })
         : nodeActor<Transport | Store>({
           space: spaceOptions,

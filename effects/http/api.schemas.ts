@@ -187,6 +187,8 @@ export const Health = Schema.Struct({
   zone: Schema.String,
   /** Stored records kept out of every list and lookup because they do not decode. */
   quarantined: Schema.Number,
+  /** Records peers sent that this node refused: unknown kinds, or outside a leaf's authority. */
+  refused: Schema.Number,
   engine: Schema.optionalWith(EngineStatus, { exact: true }),
   /** Absent on a standalone node, which has no network. */
   traffic: Schema.optionalWith(Traffic, { exact: true })

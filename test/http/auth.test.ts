@@ -33,7 +33,7 @@ layer(makeTestApi, { excludeTestServices: true })("authentication", (it) => {
       const api = yield* TestApi
       const response = yield* api.request("GET", "/health")
       expect(response.status).toBe(200)
-      expect(response.body).toEqual({ status: "ok", node: testNodeId, mode: "standalone", zone: testZone, quarantined: 0 })
+      expect(response.body).toEqual({ status: "ok", node: testNodeId, mode: "standalone", zone: testZone, quarantined: 0, refused: 0 })
     }))
 
   it.effect("an Authorization header of another scheme is refused", () =>

@@ -31,7 +31,7 @@ describe("/health with the container engine", () => {
         const answer = yield* Effect.promise(health)
         expect(answer).toEqual({
           status: 200,
-          body: { status: "ok", node: testNodeId, mode: "standalone", zone: "eu-west", quarantined: 0, engine: { status: "up" } }
+          body: { status: "ok", node: testNodeId, mode: "standalone", zone: "eu-west", quarantined: 0, refused: 0, engine: { status: "up" } }
         })
       })))
 

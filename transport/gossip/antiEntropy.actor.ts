@@ -10,7 +10,7 @@
  * covers them: anti-entropy remains the repair path for a branch lost to a failed node. What one node sends per round is bounded: a delta
  * is cut at `maxDeltaBytes`, and once `maxBytesPerRound` is spent, requests wait a round.
  */
-import { Effect, Queue, Random, Scope, SubscriptionRef } from "effect"
+import { Effect, Metric, Queue, Random, Scope, SubscriptionRef } from "effect"
 import type { Behaviour } from "../../actors/runtime/index.ts"
 import { Delta as StoreDelta, type Digest as StoreDigest, isKnownKind, type StoredRecord } from "../../storage/record.ts"
 import { supersedes } from "../../storage/lww.ts"
@@ -23,6 +23,8 @@ import { sendGossip } from "./gossip.send.ts"
 import { type AntiEntropyMessage, type GossipMessage, maxPushHops } from "./gossip.wire.ts"
 import { type MembershipView, reachableMembers } from "./membershipView.ts"
 import { treeHops } from "./broadcastTree.ts"
+import { refusedRecordsCounter } from "./gossipMetrics.ts"
+import { type LeafScope, type RecordLookup, refusalOf, sentToLeaf } from "./leafAuthority.ts"
 
 export type AntiEntropyCommand =
   | { readonly _tag: "Round" }
@@ -33,6 +35,12 @@ export interface AntiEntropyOptions {
   readonly config: GossipConfig
   readonly view: MembershipView
   readonly onEvent: GossipEventSink
+  /**
+   * On a node leaves link to: the leaf a peer is, or undefined for a cluster member (trusted).
+   * What a leaf sends is checked against its authority, and it is sent only what it needs
+   * (leafAuthority.ts).
+   */
+  readonly leafScope?: (peer: string) => Effect.Effect<LeafScope | undefined>
 }
 
 interface State {
@@ -42,6 +50,7 @@ interface State {
   spent: number
   /** `peer/kind` pairs already reported as refused, so a peer that keeps sending them logs once. */
   readonly reported: Set<string>
+  readonly refused: Metric.Metric.Counter<number>
 }
 
 /** Whether `delta` gives its receiver anything: records, or a watermark to raise. */
@@ -58,11 +67,33 @@ export const antiEntropyBehaviour = (
   options: AntiEntropyOptions
 ): Behaviour<AntiEntropyCommand, State, Store | Transport> => {
   const { config, onEvent, view } = options
+  const scopeOf = options.leafScope ?? (() => Effect.succeed(undefined))
+
+  const lookup = (state: State): RecordLookup => (kind, id) => Effect.orElseSucceed(state.store.get(kind, id), () => undefined)
+
+  /** Only what the leaf needs of `records`. */
+  const forLeaf = (state: State, scope: LeafScope, records: ReadonlyArray<StoredRecord>) =>
+    Effect.filter(records, (record) => sentToLeaf(scope, record, lookup(state)))
+
+  const outbound = (state: State, peer: string, message: GossipMessage): Effect.Effect<GossipMessage> =>
+    message._tag !== "Delta" && message._tag !== "Push"
+      ? Effect.succeed(message)
+      : Effect.flatMap(scopeOf(peer), (scope) => {
+        if (scope === undefined) return Effect.succeed(message)
+        if (message._tag === "Push") return Effect.map(forLeaf(state, scope, message.records), (records) => ({ ...message, records }))
+        return Effect.map(forLeaf(state, scope, message.delta.records), (records) => ({
+          ...message,
+          delta: new StoreDelta({ records, upTo: message.delta.upTo }, true)
+        }))
+      })
 
   const send = (state: State, peer: string, message: GossipMessage) =>
-    Effect.map(sendGossip(state.transport, config, peer, message), (bytes) => {
-      state.spent += bytes
-    })
+    Effect.flatMap(outbound(state, peer, message), (filtered) =>
+      filtered._tag === "Push" && filtered.records.length === 0
+        ? Effect.void
+        : Effect.map(sendGossip(state.transport, config, peer, filtered), (bytes) => {
+          state.spent += bytes
+        }))
 
   const budget = (state: State) => Math.min(config.maxDeltaBytes, config.maxBytesPerRound - state.spent)
 
@@ -94,27 +125,44 @@ export const antiEntropyBehaviour = (
    */
   const admissible = (state: State, from: string, records: ReadonlyArray<StoredRecord>) =>
     Effect.gen(function*() {
-      if (records.every((record) => isKnownKind(record.kind))) return records
+      const scope = yield* scopeOf(from)
+      if (scope === undefined && records.every((record) => isKnownKind(record.kind))) return records
+      const staged = new Map(records.map((record) => [`${record.kind}/${record.id}`, record]))
       const kept: Array<StoredRecord> = []
       for (const record of records) {
-        if (isKnownKind(record.kind)) {
+        const refusal = !isKnownKind(record.kind)
+          ? "no record of this kind exists in this version of knot"
+          : scope === undefined
+          ? undefined
+          : yield* refusalOf(scope, record, lookup(state), staged)
+        if (refusal === undefined) {
           kept.push(record)
           continue
         }
+        yield* Metric.increment(state.refused)
         const key = `${from}/${record.kind}`
         if (state.reported.has(key)) continue
         state.reported.add(key)
-        yield* onEvent(
-          GossipEvent.RecordsRefused({ peer: from, kind: record.kind, reason: "no record of this kind exists in this version of knot" })
-        )
+        const peer = scope === undefined ? from : `${from} (leaf ${scope.name})`
+        yield* onEvent(GossipEvent.RecordsRefused({ peer, kind: record.kind, reason: refusal }))
       }
       return kept
     })
 
+  /** A leaf speaks for its own writes only: watermarks it claims for other origins are not taken. */
+  const admissibleUpTo = (from: string, upTo: StoreDigest) =>
+    Effect.map(scopeOf(from), (scope) =>
+      scope === undefined
+        ? upTo
+        : Object.hasOwn(upTo, scope.node) ? { [scope.node]: upTo[scope.node]! } : {})
+
   const onDelta = (state: State, from: string, received: StoreDelta, theirs: StoreDigest | undefined) =>
     Effect.gen(function*() {
       const records = yield* admissible(state, from, received.records)
-      const delta = records === received.records ? received : new StoreDelta({ records, upTo: received.upTo }, true)
+      const upTo = yield* admissibleUpTo(from, received.upTo)
+      const delta = records === received.records && upTo === received.upTo
+        ? received
+        : new StoreDelta({ records, upTo }, true)
       if (carriesNews(delta)) yield* state.store.applyDelta(delta)
       if (theirs === undefined || budget(state) <= 0) return
       const back = yield* state.store.since(theirs, { maxBytes: budget(state) })
@@ -171,7 +219,8 @@ export const antiEntropyBehaviour = (
           Effect.zipRight(ctx.self.tell({ _tag: "Round" }), Effect.sleep(config.antiEntropyIntervalMs))
         )
         yield* Effect.forkIn(Effect.zipRight(Effect.sleep(first), rounds), ctx.scope)
-        return { store, transport: yield* Transport, spent: 0, reported: new Set<string>() }
+        const transport = yield* Transport
+        return { store, transport, spent: 0, reported: new Set<string>(), refused: refusedRecordsCounter(transport.self) }
       }),
     receive: (state, command) => {
       switch (command._tag) {

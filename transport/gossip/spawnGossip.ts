@@ -14,6 +14,7 @@ import type { GossipEventSink } from "./gossip.events.ts"
 import { forEachPulled, routeFrames } from "./gossip.router.ts"
 import { type MembershipCommand, membershipBehaviour } from "./membership.actor.ts"
 import type { MembershipView } from "./membershipView.ts"
+import type { LeafScope } from "./leafAuthority.ts"
 
 export interface GossipOptions {
   readonly config?: Partial<GossipConfig>
@@ -22,6 +23,8 @@ export interface GossipOptions {
   readonly onEvent?: GossipEventSink
   /** How the two children are restarted; the parent's policy when absent. */
   readonly supervision?: SupervisionPolicy
+  /** On a node leaves link to: which peers are leaves, and what each may do. */
+  readonly leafScope?: (peer: string) => Effect.Effect<LeafScope | undefined>
 }
 
 export interface Gossip {
@@ -42,10 +45,15 @@ export const spawnGossip = <M>(
       name: "membership",
       ...supervision
     })
-    const antiEntropy = yield* ctx.spawn(antiEntropyBehaviour({ config, view: options.view, onEvent }), {
-      name: "anti-entropy",
-      ...supervision
-    })
+    const antiEntropy = yield* ctx.spawn(
+      antiEntropyBehaviour({
+        config,
+        view: options.view,
+        onEvent,
+        ...(options.leafScope === undefined ? {} : { leafScope: options.leafScope })
+      }),
+      { name: "anti-entropy", ...supervision }
+    )
     yield* routeFrames(ctx, { membership, antiEntropy, maxFrameBytes: config.maxFrameBytes, onEvent })
     const transport = yield* Transport
     yield* forEachPulled(ctx, transport.peerEvents, (event) =>

@@ -2,6 +2,7 @@ import { HttpApiBuilder } from "@effect/platform"
 import { Effect, Option } from "effect"
 import { ClusterView } from "../../../actors/node/clusterView.ts"
 import { Store } from "../../../storage/store.ts"
+import { readRefusedRecords } from "../../../transport/gossip/gossipMetrics.ts"
 import { readTraffic } from "../../../transport/hyperswarm/trafficMetrics.ts"
 import { KnotApi } from "../api.ts"
 import type { Health } from "../api.schemas.ts"
@@ -20,6 +21,7 @@ export const HealthHandlers = HttpApiBuilder.group(KnotApi, "health", (handlers)
           mode: self.mode,
           zone: self.zone,
           quarantined: yield* store.quarantined,
+          refused: yield* readRefusedRecords(self.id),
           ...(self.mode === "standalone" ? {} : { traffic: yield* readTraffic(self.id) })
         }
         if (Option.isNone(engine)) return { status: "ok", ...base } satisfies Health

@@ -1,0 +1,182 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Either, Stream, SubscriptionRef, TestClock } from "effect"
+import { makeActorSystem } from "../../actors/runtime/index.ts"
+import { MemoryStore } from "../../storage/memoryStore.ts"
+import type { NodeId, StoredRecord } from "../../storage/record.ts"
+import { Delta } from "../../storage/record.ts"
+import { Store, type StoreShape } from "../../storage/store.ts"
+import { antiEntropyBehaviour } from "../../transport/gossip/antiEntropy.actor.ts"
+import { defaultGossipConfig } from "../../transport/gossip/gossip.config.ts"
+import type { GossipEvent } from "../../transport/gossip/gossip.events.ts"
+import { readRefusedRecords } from "../../transport/gossip/gossipMetrics.ts"
+import { type AntiEntropyMessage, decodeGossip, type GossipMessage } from "../../transport/gossip/gossip.wire.ts"
+import type { LeafScope } from "../../transport/gossip/leafAuthority.ts"
+import { makeMembershipView } from "../../transport/gossip/membershipView.ts"
+import { Transport, type TransportShape } from "../../transport/transport.ts"
+
+const origin = "n-origin00001"
+const leaf = "n-leaf0000001"
+const scope: LeafScope = { name: "laptop", node: leaf, users: new Set(["alice"]), zone: "edge" }
+
+const space = (owner: string, node: string) => ({
+  name: `${owner}-dev`,
+  owner,
+  template: "shell",
+  node,
+  zone: "edge",
+  desired: "running",
+  generation: 0
+})
+const template = (name: string, zones: ReadonlyArray<string>) => ({ name, image: "busybox", zones, env: {}, volumes: [] })
+
+/** The origin's anti-entropy actor, with `leaf` linked as leaf "laptop" and "n-member00001" a cluster member. */
+const originNode = Effect.gen(function*() {
+  const sent: Array<{ readonly to: string; readonly message: GossipMessage }> = []
+  const events: Array<GossipEvent> = []
+  const transport: TransportShape = {
+    self: origin,
+    send: (to, bytes) =>
+      Effect.sync(() => void sent.push({ to, message: Either.getOrThrow(decodeGossip(bytes, origin, defaultGossipConfig)) })),
+    incoming: Stream.never,
+    peerEvents: Stream.never,
+    connected: Effect.succeed([leaf]),
+    drop: () => Effect.void
+  }
+  const { store } = yield* MemoryStore.make({ nodeId: origin as NodeId, maxDriftMs: 60_000 })
+  const view = yield* makeMembershipView(origin, "edge")
+  yield* SubscriptionRef.update(view, (snapshot) => ({
+    ...snapshot,
+    members: new Map([[leaf, { node: leaf, zone: "edge", state: "alive" as const, incarnation: 0, changedAt: 0 }]])
+  }))
+  const system = yield* Effect.acquireRelease(makeActorSystem, (system) => system.shutdown)
+  const actor = yield* system.spawn(
+    antiEntropyBehaviour({
+      config: defaultGossipConfig,
+      view,
+      onEvent: (event) => Effect.sync(() => void events.push(event)),
+      leafScope: (peer) => Effect.succeed(peer === leaf ? scope : undefined)
+    }),
+    { name: "anti-entropy" }
+  ).pipe(Effect.provideService(Transport, transport), Effect.provideService(Store, store))
+  yield* TestClock.adjust(defaultGossipConfig.antiEntropyIntervalMs)
+  const deliver = (from: string, message: AntiEntropyMessage) =>
+    Effect.zipRight(actor.tell({ _tag: "Received", from, message }), Effect.repeatN(Effect.yieldNow(), 50))
+  return { store, sent, events, deliver }
+})
+
+/** Records written by `node`, as its store would send them. */
+const writtenBy = (node: string, writes: (store: StoreShape) => Effect.Effect<unknown, unknown>) =>
+  Effect.gen(function*() {
+    const { store } = yield* MemoryStore.make({ nodeId: node as NodeId, maxDriftMs: 60_000 })
+    yield* Effect.orDie(writes(store))
+    return yield* store.since({})
+  })
+
+/** What a compromised leaf sends: an admin, a token, a template, a leaf, a space of bob, and its own node record. */
+const forged = writtenBy(leaf, (store) =>
+  Effect.all([
+    store.put("user", "mallory", { name: "mallory", role: "admin" }),
+    store.put("token", "t-forged", { user: "mallory", hash: "ab".repeat(32), createdAt: 1 }),
+    store.put("template", "evil", template("evil", [])),
+    store.put("leaf", "other", { users: ["bob"], verifier: "cd".repeat(32), createdAt: 1 }),
+    store.put("space", "bob-space", space("bob", leaf)),
+    store.put("node", leaf, { zone: "edge", mode: "leaf", startedAt: 1 })
+  ]))
+
+const kindsRefused = (events: ReadonlyArray<GossipEvent>) =>
+  events.flatMap((event) => (event._tag === "RecordsRefused" ? [`${event.peer}: ${event.kind}`] : [])).sort()
+
+describe("a leaf's authority, at its origin", () => {
+  it.scoped("stores none of a compromised leaf's records outside its authority, and its own node record", () =>
+    Effect.gen(function*() {
+      const node = yield* originNode
+      yield* node.deliver(leaf, { _tag: "Delta", delta: yield* forged })
+      for (const [kind, id] of [["user", "mallory"], ["token", "t-forged"], ["template", "evil"], ["leaf", "other"], ["space", "bob-space"]]) {
+        expect([kind, yield* node.store.get(kind!, id!)]).toEqual([kind, undefined])
+      }
+      expect((yield* node.store.get("node", leaf))?.value).toMatchObject({ mode: "leaf" })
+    }))
+
+  it.scoped("reports each refused kind once, naming the leaf, and counts every refused record", () =>
+    Effect.gen(function*() {
+      const node = yield* originNode
+      const delta = yield* forged
+      const before = yield* readRefusedRecords(origin)
+      yield* node.deliver(leaf, { _tag: "Delta", delta })
+      yield* node.deliver(leaf, { _tag: "Push", records: delta.records, hops: 2, until: origin })
+      expect(kindsRefused(node.events)).toEqual(
+        ["leaf", "space", "template", "token", "user"].map((kind) => `${leaf} (leaf laptop): ${kind}`)
+      )
+      expect((yield* readRefusedRecords(origin)) - before).toBe(10)
+    }))
+
+  it.scoped("takes a space of a user it serves, placed on it, with its status in the same delta", () =>
+    Effect.gen(function*() {
+      const node = yield* originNode
+      const delta = yield* writtenBy(leaf, (store) =>
+        Effect.zipRight(store.put("space", "alice-space", space("alice", leaf)), store.put("space-status", "alice-space", { observed: "running" })))
+      yield* node.deliver(leaf, { _tag: "Delta", delta })
+      expect((yield* node.store.get("space", "alice-space"))?.value).toMatchObject({ owner: "alice" })
+      expect((yield* node.store.get("space-status", "alice-space"))?.value).toEqual({ observed: "running" })
+    }))
+
+  it.scoped("refuses the status of a space not placed on it, and a record written in another node's name", () =>
+    Effect.gen(function*() {
+      const node = yield* originNode
+      yield* node.store.put("space", "bob-space", space("bob", origin))
+      const status = yield* writtenBy(leaf, (store) => store.put("space-status", "bob-space", { observed: "failed", reason: "x" }))
+      const impersonation = yield* writtenBy("n-member00001", (store) => store.put("user", "eve", { name: "eve", role: "admin" }))
+      yield* node.deliver(leaf, { _tag: "Delta", delta: status })
+      yield* node.deliver(leaf, { _tag: "Delta", delta: impersonation })
+      expect(yield* node.store.get("space-status", "bob-space")).toBeUndefined()
+      expect(yield* node.store.get("user", "eve")).toBeUndefined()
+    }))
+
+  it.scoped("takes a leaf's watermark for its own writes only", () =>
+    Effect.gen(function*() {
+      const node = yield* originNode
+      const own = yield* writtenBy(leaf, (store) => store.put("node", leaf, { zone: "edge", mode: "leaf", startedAt: 1 }))
+      const claimed = { ...own.upTo, "n-member00001": own.upTo[leaf]! }
+      yield* node.deliver(leaf, { _tag: "Delta", delta: new Delta({ records: own.records, upTo: claimed }) })
+      const digest = yield* node.store.digest
+      expect(Object.keys(digest).sort()).toEqual([leaf])
+    }))
+
+  it.scoped("takes the same records from a cluster member, a peer of equal trust", () =>
+    Effect.gen(function*() {
+      const node = yield* originNode
+      yield* node.deliver("n-member00001", { _tag: "Delta", delta: yield* forged })
+      expect(yield* node.store.get("user", "mallory")).toBeDefined()
+    }))
+
+  it.scoped("sends the leaf only its zone's templates, its users and their tokens, and their spaces", () =>
+    Effect.gen(function*() {
+      const node = yield* originNode
+      yield* Effect.all([
+        node.store.put("template", "everywhere", template("everywhere", [])),
+        node.store.put("template", "edge-only", template("edge-only", ["edge"])),
+        node.store.put("template", "elsewhere", template("elsewhere", ["us-east"])),
+        node.store.put("user", "alice", { name: "alice", role: "user" }),
+        node.store.put("user", "bob", { name: "bob", role: "admin" }),
+        node.store.put("token", "t-alice", { user: "alice", hash: "ab".repeat(32), createdAt: 1 }),
+        node.store.put("token", "t-bob", { user: "bob", hash: "cd".repeat(32), createdAt: 1 }),
+        node.store.put("leaf", "laptop", { users: ["alice"], verifier: "ef".repeat(32), createdAt: 1 }),
+        node.store.put("space", "alice-space", space("alice", origin)),
+        node.store.put("space", "bob-space", space("bob", origin)),
+        node.store.put("space-status", "bob-space", { observed: "running" }),
+        node.store.put("node", origin, { zone: "edge", mode: "cluster", startedAt: 1 })
+      ])
+      node.sent.length = 0
+      yield* node.deliver(leaf, { _tag: "Digest", digest: {} })
+      const records: ReadonlyArray<StoredRecord> = node.sent.flatMap((sent) =>
+        sent.to === leaf && sent.message._tag === "Delta" ? sent.message.delta.records : [])
+      expect(records.map((record) => `${record.kind}/${record.id}`).sort()).toEqual([
+        "node/n-origin00001",
+        "space/alice-space",
+        "template/edge-only",
+        "template/everywhere",
+        "token/t-alice",
+        "user/alice"
+      ])
+    }))
+})

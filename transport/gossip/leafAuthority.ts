@@ -1,0 +1,127 @@
+/**
+ * What a leaf may write into the cluster, and what the cluster sends it. A leaf is a laptop
+ * that may be lost: the cluster node it links to (its origin) is the gate, checking every
+ * record the leaf sends before anything of it is stored, and sending it only what it needs.
+ * Cluster nodes hold the cluster key and are peers of equal trust, so a record that passed
+ * the gate needs no proof on its way on: any key holder could have written it anyway, and a
+ * leaf can reach the cluster only through a node that checks it.
+ *
+ * A leaf originates (version.node is its node id, always):
+ * - its own `node` record;
+ * - `space` records of its users (a request on a space they own, or a space placed on it);
+ * - `space-status` and `space-lifecycle` records of spaces placed on it;
+ * - `volume` records of volumes on it, or of its users (asking for one to be removed).
+ * Nothing else: no users, tokens, templates, zones, leaves, and no record in another's name.
+ */
+import { Effect, Option, Schema } from "effect"
+import { KeptVolume } from "../../storage/kinds/volume.ts"
+import { Space } from "../../storage/kinds/space.ts"
+import { Template } from "../../storage/kinds/template.ts"
+import { Token } from "../../storage/kinds/token.ts"
+import type { StoredRecord } from "../../storage/record.ts"
+
+/** A leaf as its origin knows it: from the leaf record its credential names. */
+export interface LeafScope {
+  /** The leaf's name (its credential's). */
+  readonly name: string
+  /** The node id its key fixes: the only writer its records may name. */
+  readonly node: string
+  readonly users: ReadonlySet<string>
+  /** Templates limited to other zones are not sent to it. */
+  readonly zone: string | undefined
+}
+
+/** The stored record of a key, or undefined; read failures count as absent (refusing stays safe). */
+export type RecordLookup = (kind: string, id: string) => Effect.Effect<StoredRecord | undefined>
+
+/** A stored value is in its kind's encoded form: decode it, never test the decoded type against it. */
+const reader = <A, I>(schema: Schema.Schema<A, I>) => {
+  const decode = Schema.decodeUnknownOption(schema)
+  return (value: unknown): A | undefined => Option.getOrUndefined(decode(value))
+}
+const asSpace = reader(Space)
+const asVolume = reader(KeptVolume)
+const asTemplate = reader(Template)
+const asToken = reader(Token)
+
+const liveValue = (record: StoredRecord | undefined): unknown => record === undefined || record.deleted ? undefined : record.value
+
+/**
+ * Why a record the leaf sent is outside its authority, or undefined when it may write it.
+ * `staged`: the records of the same frame, by kind/id, so a space and its first status can
+ * arrive together.
+ */
+export const refusalOf = (
+  scope: LeafScope,
+  record: StoredRecord,
+  lookup: RecordLookup,
+  staged: ReadonlyMap<string, StoredRecord>
+): Effect.Effect<string | undefined> =>
+  Effect.gen(function*() {
+    if (record.version.node !== scope.node) return `written in another node's name (${record.version.node})`
+    const current = (kind: string, id: string) =>
+      Effect.map(lookup(kind, id), (stored) => staged.get(`${kind}/${id}`) ?? stored)
+    const placedHere = (id: string) =>
+      Effect.map(current("space", id), (stored) => asSpace(liveValue(stored))?.node === scope.node)
+    switch (record.kind) {
+      case "node":
+        return record.id === scope.node ? undefined : "another node's record"
+      case "space": {
+        const served = (value: unknown) => {
+          const space = asSpace(value)
+          return space !== undefined && scope.users.has(space.owner)
+        }
+        const before = liveValue(yield* lookup("space", record.id))
+        if (before !== undefined && !served(before)) return "a space of a user it does not serve"
+        if (record.deleted) return before === undefined ? "a space of a user it does not serve" : undefined
+        return served(record.value) ? undefined : "a space of a user it does not serve"
+      }
+      case "space-status":
+      case "space-lifecycle":
+        return (yield* placedHere(record.id)) ? undefined : "the state of a space not placed on it"
+      case "volume": {
+        const before = liveValue(yield* lookup("volume", record.id))
+        const mine = (value: unknown) => {
+          const volume = asVolume(value)
+          return volume !== undefined && (volume.node === scope.node || scope.users.has(volume.owner))
+        }
+        if (before !== undefined && !mine(before)) return "a volume neither on it nor of its users"
+        if (record.deleted) return before === undefined ? "a volume neither on it nor of its users" : undefined
+        return mine(record.value) ? undefined : "a volume neither on it nor of its users"
+      }
+      default:
+        return "records of this kind are written on the cluster only"
+    }
+  })
+
+/** Whether the origin sends the leaf this record: what it needs, not every user's secrets and spaces. */
+export const sentToLeaf = (scope: LeafScope, record: StoredRecord, lookup: RecordLookup): Effect.Effect<boolean> =>
+  Effect.gen(function*() {
+    const ours = (value: { readonly node: string; readonly owner: string } | undefined) =>
+      value !== undefined && (value.node === scope.node || scope.users.has(value.owner))
+    // A tombstone reveals only a key; the leaf needs it to drop what it holds.
+    if (record.deleted) return record.kind !== "leaf" && record.kind !== "token"
+    switch (record.kind) {
+      case "node":
+      case "zone":
+        return true
+      case "template": {
+        const template = asTemplate(record.value)
+        return template !== undefined &&
+          (template.zones.length === 0 || scope.zone === undefined || template.zones.includes(scope.zone))
+      }
+      case "user":
+        return scope.users.has(record.id)
+      case "token":
+        return scope.users.has(asToken(record.value)?.user ?? "")
+      case "space":
+        return ours(asSpace(record.value))
+      case "space-status":
+      case "space-lifecycle":
+        return ours(asSpace(liveValue(yield* lookup("space", record.id))))
+      case "volume":
+        return ours(asVolume(record.value))
+      default:
+        return false
+    }
+  })
