@@ -5,10 +5,14 @@
  * when the origin returns, the cluster lists that space.
  */
 import { randomBytes } from "node:crypto"
-import { mkdtempSync, rmSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import Docker from "dockerode"
+import { Effect } from "effect"
+import { formatSecret, hashSecret, tokenIdOf } from "../../effects/http/auth/tokenSecret.ts"
+import { NodeId } from "../../storage/record.ts"
+import { RocksStore } from "../../storage/rocksStore.ts"
 import createTestnet from "hyperdht/testnet"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { engineAvailable, engineSocket, noEngineNotice, testImage } from "../support/dockerEngine.ts"
@@ -126,6 +130,36 @@ describe.runIf(available)("a leaf with two cluster nodes, on loopback", { timeou
       return found
     }, 90_000)
     expect(listed.node).toBe(leafId)
+  })
+
+  it("keeps an admin, a token and a template forged into the leaf's store off every cluster node", async () => {
+    await stopNode(leaf)
+    const leafId = readFileSync(join(leaf.dir, "data", "node-id"), "utf8").trim()
+    const secret = formatSecret(randomBytes(8), randomBytes(24)).secret
+    await Effect.runPromise(
+      Effect.scoped(
+        Effect.flatMap(RocksStore.make({ directory: join(leaf.dir, "data", "db"), nodeId: NodeId.make(leafId), maxDriftMs: 60_000 }), (store) =>
+          Effect.all([
+            store.put("user", "mallory", { name: "mallory", role: "admin" }),
+            store.put("token", tokenIdOf(secret), { user: "mallory", hash: hashSecret(secret), createdAt: Date.now() }),
+            store.put("template", "forged", { name: "forged", image: testImage, command: ["sh"], env: {}, volumes: [], zones: [] })
+          ]))
+      )
+    )
+    await startNode(leaf, env)
+    await eventually("the origin to refuse the forged kinds", async () =>
+      ["user", "token", "template"].every((kind) => origin.output.includes(`refused ${kind} records from peer ${leafId} (leaf laptop)`))
+        ? true
+        : undefined, 60_000)
+    for (const node of [origin, peer]) {
+      const users = (await call(node, "GET", "/api/users")).body as ReadonlyArray<{ readonly name: string }>
+      const templates = (await call(node, "GET", "/api/templates")).body as ReadonlyArray<{ readonly name: string }>
+      expect(users.map((user) => user.name)).not.toContain("mallory")
+      expect(templates.map((found) => found.name)).not.toContain("forged")
+    }
+    expect((await api(origin, secret, "GET", "/api/users/me")).status).toBe(401)
+    const health = (await call(origin, "GET", "/health")).body as { readonly refused: number }
+    expect(health.refused).toBeGreaterThanOrEqual(3)
   })
 
   it("closes the leaf's link within 5 s of knot leaf revoke, and the leaf says why", async () => {
