@@ -28,6 +28,7 @@ import { nodeClock, type VirtualTime } from "./clock.ts"
 import type { SimNodeSpec, SpaceRequestKind } from "./faults.ts"
 import type { SimNetwork } from "./network.ts"
 import { type Prng, seededRandom } from "./prng.ts"
+import type { LeafScope } from "../transport/gossip/leafAuthority.ts"
 import { simNodeBehaviour, simNodeServices } from "./simNode.ts"
 import { type EngineWatch, withEngineLatency } from "./simEngine.ts"
 import type { Trace } from "./trace.ts"
@@ -199,6 +200,15 @@ export const makeCluster = (options: ClusterOptions): Effect.Effect<SimCluster> 
         )
       })
 
+    /** Each leaf serves the simulated user, as a leaf added with `knot leaf add NAME --user dev` does. */
+    const leafScopes = new Map(
+      options.nodes.filter((spec) => spec.origin !== undefined).map((spec): [string, LeafScope] => [
+        spec.id,
+        { name: spec.id, node: spec.id, users: new Set([simulatedOwner]), zone: spec.zone }
+      ])
+    )
+    const leafScope = (peer: string) => Effect.succeed(leafScopes.get(peer))
+
     const startIncarnation = (slot: Slot): Effect.Effect<void, StoreError> =>
       Effect.gen(function*() {
         const node = slot.spec.id
@@ -227,7 +237,7 @@ export const makeCluster = (options: ClusterOptions): Effect.Effect<SimCluster> 
         })
         const services = yield* Layer.buildWithScope(simNodeServices(slot.spec, view, store), scope)
         yield* system.spawn(
-          simNodeBehaviour({ role: slot.spec, view, onEvent, gossip: options.gossip }),
+          simNodeBehaviour({ role: slot.spec, view, onEvent, gossip: options.gossip, leafScope }),
           { name: "node" }
         ).pipe(
           Effect.provide(services),

@@ -15,6 +15,7 @@ import type { Spaces } from "../actors/space/spaces.ts"
 import { Store, type StoreShape } from "../storage/store.ts"
 import type { GossipConfig } from "../transport/gossip/gossip.config.ts"
 import type { GossipEventSink } from "../transport/gossip/gossip.events.ts"
+import type { LeafScope } from "../transport/gossip/leafAuthority.ts"
 import type { MembershipView } from "../transport/gossip/membershipView.ts"
 import { spawnGossip } from "../transport/gossip/spawnGossip.ts"
 import { spawnLeafGossip } from "../transport/leaf/spawnLeafGossip.ts"
@@ -40,6 +41,8 @@ export interface SimNodeOptions {
   readonly view: MembershipView
   readonly onEvent: GossipEventSink
   readonly gossip: Partial<GossipConfig>
+  /** On a cluster node: which peers are leaves and what each may do, as a real node reads its leaf records. */
+  readonly leafScope: (peer: string) => Effect.Effect<LeafScope | undefined>
 }
 
 export const simNodeBehaviour = (options: SimNodeOptions) => {
@@ -50,7 +53,7 @@ export const simNodeBehaviour = (options: SimNodeOptions) => {
     space: simulatedSpaceOptions,
     extraChildren: (ctx) =>
       origin === undefined
-        ? spawnGossip(ctx, { view, onEvent, config })
+        ? spawnGossip(ctx, { view, onEvent, config, leafScope: options.leafScope })
         : spawnLeafGossip(ctx, { view, onEvent, config, isOrigin: (peer) => Effect.succeed(peer === origin) })
   })
 }

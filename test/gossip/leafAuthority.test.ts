@@ -120,6 +120,23 @@ describe("a leaf's authority, at its origin", () => {
       expect((yield* node.store.get("space-status", "alice-space"))?.value).toEqual({ observed: "running" })
     }))
 
+  it.scoped("takes the deletion of a space placed on it together with its state", () =>
+    Effect.gen(function*() {
+      const node = yield* originNode
+      const leafStore = (yield* MemoryStore.make({ nodeId: leaf as NodeId, maxDriftMs: 60_000 })).store
+      yield* leafStore.put("space", "alice-space", space("alice", leaf))
+      yield* leafStore.put("space-status", "alice-space", { observed: "running" })
+      yield* node.deliver(leaf, { _tag: "Delta", delta: yield* leafStore.since({}) })
+      const seen = yield* node.store.digest
+      yield* leafStore.batch([
+        { _tag: "Delete", kind: "space", id: "alice-space" },
+        { _tag: "Delete", kind: "space-status", id: "alice-space" }
+      ])
+      yield* node.deliver(leaf, { _tag: "Delta", delta: yield* leafStore.since(seen) })
+      expect((yield* node.store.get("space", "alice-space"))?.deleted).toBe(true)
+      expect((yield* node.store.get("space-status", "alice-space"))?.deleted).toBe(true)
+    }))
+
   it.scoped("refuses the status of a space not placed on it, and a record written in another node's name", () =>
     Effect.gen(function*() {
       const node = yield* originNode

@@ -61,8 +61,12 @@ export const refusalOf = (
     if (record.version.node !== scope.node) return `written in another node's name (${record.version.node})`
     const current = (kind: string, id: string) =>
       Effect.map(lookup(kind, id), (stored) => staged.get(`${kind}/${id}`) ?? stored)
-    const placedHere = (id: string) =>
-      Effect.map(current("space", id), (stored) => asSpace(liveValue(stored))?.node === scope.node)
+    /** A live space decides; the state of a space gone (or never seen here) may only be deleted. */
+    const stateOfSpaceHere = (id: string) =>
+      Effect.map(current("space", id), (stored) => {
+        const space = liveValue(stored)
+        return space === undefined ? record.deleted : asSpace(space)?.node === scope.node
+      })
     switch (record.kind) {
       case "node":
         return record.id === scope.node ? undefined : "another node's record"
@@ -73,12 +77,13 @@ export const refusalOf = (
         }
         const before = liveValue(yield* lookup("space", record.id))
         if (before !== undefined && !served(before)) return "a space of a user it does not serve"
-        if (record.deleted) return before === undefined ? "a space of a user it does not serve" : undefined
+        // Past the check above, a tombstone deletes a space it serves, or one this node never held.
+        if (record.deleted) return undefined
         return served(record.value) ? undefined : "a space of a user it does not serve"
       }
       case "space-status":
       case "space-lifecycle":
-        return (yield* placedHere(record.id)) ? undefined : "the state of a space not placed on it"
+        return (yield* stateOfSpaceHere(record.id)) ? undefined : "the state of a space not placed on it"
       case "volume": {
         const before = liveValue(yield* lookup("volume", record.id))
         const mine = (value: unknown) => {
@@ -86,7 +91,7 @@ export const refusalOf = (
           return volume !== undefined && (volume.node === scope.node || scope.users.has(volume.owner))
         }
         if (before !== undefined && !mine(before)) return "a volume neither on it nor of its users"
-        if (record.deleted) return before === undefined ? "a volume neither on it nor of its users" : undefined
+        if (record.deleted) return undefined
         return mine(record.value) ? undefined : "a volume neither on it nor of its users"
       }
       default:
