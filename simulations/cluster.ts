@@ -106,6 +106,8 @@ export interface ContainerRemoval {
 }
 
 export interface SimCluster {
+  /** Each leaf and what its origin lets it write. */
+  readonly leaves: ReadonlyMap<string, LeafScope>
   readonly nodes: ReadonlyArray<ClusterNodeSpec>
   readonly start: (node: string) => Effect.Effect<void, StoreError>
   readonly crash: (node: string) => Effect.Effect<void>
@@ -377,6 +379,7 @@ export const makeCluster = (options: ClusterOptions): Effect.Effect<SimCluster> 
 
     return {
       nodes: options.nodes,
+      leaves: leafScopes,
       start,
       crash,
       write,

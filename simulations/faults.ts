@@ -45,6 +45,12 @@ export type FaultStep = Data.TaggedEnum<{
    * ends, and its running containers exit while nobody follows, told by no event.
    */
   RestartOwnersEngine: { readonly at: number; readonly space: string }
+  /**
+   * `leaf` is compromised: besides its honest work, it sends its origin records outside its
+   * authority, far-future versions and watermarks, and hellos claiming other ids
+   * (byzantineLeaf.ts).
+   */
+  Byzantine: { readonly at: number; readonly leaf: string }
 }>
 
 export type SpaceRequestKind = "start" | "stop" | "delete"
@@ -89,7 +95,8 @@ export const describeStep = (step: FaultStep): string =>
     CreateSpace: (s) => `create-space ${s.node} ${s.space} template=${s.template}`,
     SpaceRequest: (s) => `${s.request}-space ${s.node} ${s.space}`,
     CrashOwner: (s) => `crash-owner ${s.space} for ${s.downMs} ms`,
-    RestartOwnersEngine: (s) => `restart-engine of ${s.space}'s owner`
+    RestartOwnersEngine: (s) => `restart-engine of ${s.space}'s owner`,
+    Byzantine: (s) => `byzantine ${s.leaf}`
   })
 
 /** Writes at random times in [from, to) on random nodes of `nodes`, over a few shared keys. */

@@ -8,8 +8,10 @@ import { generationOf } from "../actors/space/spaceContainer.ts"
 import { decodeSpace, spaceKind } from "../actors/space/spaceRecord.ts"
 import { type ContainerInfo, SpaceLabels } from "../effects/container/containerDriver.ts"
 import type { StoredRecord } from "../storage/record.ts"
-import { versionOrder } from "../storage/record.ts"
+import { KnownKind, versionOrder } from "../storage/record.ts"
 import { statusOf } from "../transport/gossip/membershipView.ts"
+import { type LeafScope, type RecordLookup, refusalOf } from "../transport/gossip/leafAuthority.ts"
+import { forgedPrefix } from "./byzantineLeaf.ts"
 import type { SimCluster } from "./cluster.ts"
 
 export interface Violation {
@@ -331,4 +333,41 @@ export const looksSettled = (cluster: SimCluster): Effect.Effect<boolean> =>
       reference = digest
     }
     return (yield* checkSeenAlive(cluster, 0)).length === 0
+  })
+
+/**
+ * No cluster node holds a record outside a leaf's authority: nothing forged by a byzantine
+ * leaf (its keys start with `byz-`), no live record a leaf wrote that its origin's gate would
+ * refuse, and no version or watermark beyond the drift bound of the time of the check.
+ */
+export const checkLeafAuthority = (
+  cluster: SimCluster,
+  leaves: ReadonlyMap<string, LeafScope>,
+  maxDriftMs: number,
+  at: number
+): Effect.Effect<Array<Violation>> =>
+  Effect.gen(function*() {
+    const violations: Array<Violation> = []
+    const leafIds = new Set(leaves.keys())
+    for (const node of cluster.upNodes().filter((id) => !leafIds.has(id))) {
+      const store = cluster.storeOf(node)!
+      const lookup: RecordLookup = (kind, id) => Effect.orElseSucceed(store.get(kind, id), () => undefined)
+      const flag = (detail: string) => violations.push({ at, invariant: "leaf-authority", detail: `${node} ${detail}` })
+      // Listed by kind: `since` covers records up to each origin's watermark only, and a pushed
+      // record may sit above it.
+      const records = (yield* Effect.forEach(KnownKind.literals, (kind) => Effect.orDie(store.list(kind)))).flat()
+      for (const record of records) {
+        const key = `${record.kind}/${record.id}@${versionText(record)}`
+        if (record.id.startsWith(forgedPrefix)) flag(`holds ${key}, forged by a leaf`)
+        if (record.version.wall > at + maxDriftMs) flag(`holds ${key}, beyond the drift bound`)
+        const scope = leaves.get(record.version.node)
+        if (scope === undefined) continue
+        const refusal = yield* refusalOf(scope, record, lookup, new Map())
+        if (refusal !== undefined) flag(`holds ${key} from leaf ${scope.name}: ${refusal}`)
+      }
+      for (const [origin, watermark] of Object.entries(yield* Effect.orDie(store.digest))) {
+        if (watermark.wall > at + maxDriftMs) flag(`holds a watermark for ${origin} beyond the drift bound`)
+      }
+    }
+    return violations
   })

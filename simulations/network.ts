@@ -170,6 +170,26 @@ export class SimNetwork {
     })
   }
 
+  /**
+   * Frames sent as `from` by the harness, past `from`'s own node (a compromised leaf): the
+   * network still stamps them with `from`, as a real link stamps frames with its
+   * authenticated peer.
+   */
+  inject(from: string, to: string, bytes: Uint8Array): void {
+    this.send(from, to, bytes)
+  }
+
+  /**
+   * A hello from `from` claiming the id `claimed`. Ids are bound to endpoints here as the real
+   * transport binds them to keys (transport/hyperswarm/nodeIdentity.ts), so a claim of another
+   * id is refused and no link changes; the trace records it.
+   */
+  claimIdentity(from: string, claimed: string): boolean {
+    const admitted = claimed === from
+    if (!admitted) this.trace.line(this.time.now, `refused hello from ${from} claiming ${claimed}`)
+    return admitted
+  }
+
   /** The node is down: frames to it are lost until it attaches again. */
   detach(node: string): Effect.Effect<void> {
     return Effect.suspend(() => {

@@ -19,12 +19,14 @@ import {
   checkSeenDead,
   checkSingleRunningSpace,
   checkCreatesKept,
+  checkLeafAuthority,
   checkLiveContainersKept,
   checkSpacesSettled,
   type SpaceRequests,
   looksSettled,
   type Violation
 } from "./invariants.ts"
+import { byzantineFrames } from "./byzantineLeaf.ts"
 import type { SimNetwork } from "./network.ts"
 import { findScenario, type Scenario, scenarioNames } from "./scenarios.ts"
 import { drive, SimScheduler } from "./scheduler.ts"
@@ -159,7 +161,8 @@ const simulate = (scenario: Scenario, count: number, options: SimulationOptions)
           checkSingleRunningSpace(cluster, at),
           checkSpacesSettled(cluster, at),
           checkCreatesKept(cluster, spaces, at),
-          checkLiveContainersKept(cluster, spaces, at)
+          checkLiveContainersKept(cluster, spaces, at),
+          checkLeafAuthority(cluster, cluster.leaves, maxDriftMs, at)
         ]),
         (found) => found.flat()
       )
@@ -346,6 +349,17 @@ const play = (
             trace.line(at, `crash ${owner}, owner of ${s.space}`)
             yield* crash(owner, at)
             yield* Effect.fork(Effect.delay(Effect.orDie(cluster.start(owner)), s.downMs))
+          }),
+        Byzantine: (s) =>
+          Effect.sync(() => {
+            const origin = cluster.nodes.find((node) => node.id === s.leaf)?.origin
+            if (origin === undefined) return trace.line(at, `${s.leaf} is not a leaf`)
+            for (const frame of byzantineFrames(s.leaf, origin, at, maxDriftMs / 2, { maxFrameBytes: gossip.maxFrameBytes })) {
+              network.inject(s.leaf, origin, frame)
+            }
+            for (const node of cluster.nodes) {
+              if (node.id !== s.leaf) network.claimIdentity(s.leaf, node.id)
+            }
           })
       })
     }

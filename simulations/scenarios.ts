@@ -333,6 +333,26 @@ const leafOriginCrash = leafScenario(
   ({ origin }, from, to) => [FaultStep.Crash({ at: from, node: origin }), FaultStep.Restart({ at: to, node: origin })]
 )
 
+const leafByzantine: Scenario = {
+  name: "leaf-byzantine",
+  summary:
+    "a compromised leaf sends its origin records outside its authority, far-future versions and watermarks, and hellos for other ids, while it and the cluster work on",
+  defaultNodes: 3,
+  minNodes: 2,
+  zones: oneZone,
+  leaves: 1,
+  plan: (prng, nodes) => {
+    const layout = leafLayout(nodes)
+    const from = prng.between(6000, 7000)
+    const to = from + prng.between(10_000, 20_000)
+    const attacks = [0, 1, 2].map(() => FaultStep.Byzantine({ at: prng.between(from, to), leaf: layout.leaf }))
+    return {
+      steps: sortSteps([...leafSetup(prng, layout), ...attacks, ...offlineWork(prng, layout, from, to)]),
+      quietMs: 20_000
+    }
+  }
+}
+
 export const scenarios: ReadonlyArray<Scenario> = [
   partitionHeal,
   crashRestart,
@@ -343,7 +363,8 @@ export const scenarios: ReadonlyArray<Scenario> = [
   spacePartition,
   engineRestarts,
   leafOffline,
-  leafOriginCrash
+  leafOriginCrash,
+  leafByzantine
 ]
 
 export const scenarioNames: ReadonlyArray<string> = scenarios.map((scenario) => scenario.name)
