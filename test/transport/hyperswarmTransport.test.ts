@@ -1,10 +1,11 @@
 import { NodeContext } from "@effect/platform-node"
 import { describe, expect, layer } from "@effect/vitest"
-import { Effect, Either, Layer } from "effect"
+import { Effect, Either, Layer, Schedule } from "effect"
 import { encodeFrame } from "../../transport/codec/frame.ts"
 import { encodeHello } from "../../transport/hyperswarm/hello.ts"
-import { HyperswarmTransport, nodeIdOfKey } from "../../transport/hyperswarm/index.ts"
+import { HyperswarmTransport, loadOrCreateKeyPair, nodeIdOfKey } from "../../transport/hyperswarm/index.ts"
 import {
+  makeDataDir,
   newClusterKey,
   signedHello,
   startNode,
@@ -160,6 +161,41 @@ layer(Testnet.layer, { excludeTestServices: true })("HyperswarmTransport on a lo
         yield* a.stop
         const again = yield* startNode({ clusterKey: newClusterKey(), dataDir: a.dataDir })
         expect(id(again)).toBe(id(a))
+      })
+    )
+
+    it.scoped("refuses a peer that failed to authenticate for a while, then lets it try again", () =>
+      Effect.gen(function* () {
+        const a = yield* startNode({ clusterKey: newClusterKey(), banFor: "400 millis" })
+        const raw = yield* startRawPeer(Buffer.from(a.info.publicKey, "hex"), (session) => {
+          session.sendHello(signedHello(newClusterKey(), session))
+        })
+        yield* waitForRejection(a.info, raw.publicKey, "a to reject the raw peer")
+        const [ban] = yield* a.info.banned
+        expect(ban?.publicKey).toBe(raw.publicKey)
+        yield* Effect.sleep("500 millis")
+        expect(yield* a.info.banned).toEqual([])
+      })
+    )
+
+    it.scoped("refuses strangers past the cap on unauthenticated connections, and still links to its own peers", () =>
+      Effect.gen(function* () {
+        const clusterKey = newClusterKey()
+        // b's key is known before it starts, so that a dials it (its own dial) once it is up.
+        const bDataDir = yield* makeDataDir
+        const bKey = (yield* loadOrCreateKeyPair(bDataDir).pipe(Effect.provide(NodeContext.layer))).publicKey
+        const a = yield* startNode({ clusterKey, maxUnauthenticated: 1, authTimeout: "8 seconds", peers: [bKey] })
+        const target = Buffer.from(a.info.publicKey, "hex")
+        const silent = yield* startRawPeer(target, () => undefined)
+        yield* a.info.awaitingHello.pipe(
+          Effect.repeat({ until: (waiting) => waiting === 1 || silent.state.closed, schedule: Schedule.spaced("20 millis") }),
+          Effect.timeout("8 seconds")
+        )
+        const second = yield* startRawPeer(target, () => undefined)
+        const refused = yield* waitForRejection(a.info, second.publicKey, "a to refuse the second stranger")
+        expect(refused.reason).toBe("1 connections are already waiting to authenticate")
+        const b = yield* startNode({ clusterKey, dataDir: bDataDir })
+        yield* waitForPeers(a, [id(b)])
       })
     )
 

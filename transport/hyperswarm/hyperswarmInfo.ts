@@ -38,6 +38,10 @@ export interface HyperswarmInfoShape {
   readonly links: Effect.Effect<ReadonlyArray<LinkInfo>>
   /** The most recent rejected connections, newest last (a bounded list). */
   readonly rejections: Effect.Effect<ReadonlyArray<Rejection>>
+  /** Incoming connections open now that have not authenticated yet. */
+  readonly awaitingHello: Effect.Effect<number>
+  /** Peers whose connections are refused before their handshake until `until` (epoch ms), for failing one. */
+  readonly banned: Effect.Effect<ReadonlyArray<{ readonly publicKey: string; readonly until: number }>>
 }
 
 export class HyperswarmInfo extends Context.Tag("knot/HyperswarmInfo")<HyperswarmInfo, HyperswarmInfoShape>() {}

@@ -51,6 +51,13 @@ export interface HyperswarmTransportOptions {
    * every 5 s, so keep it well above that. Default 15 s.
    */
   readonly linkTimeout?: Duration.DurationInput
+  /**
+   * Incoming connections that may wait for their hello at once; more are refused before their
+   * handshake, so that strangers never fill the swarm's peer slots. Default 16.
+   */
+  readonly maxUnauthenticated?: number
+  /** How long a peer that failed to authenticate is refused before its handshake. Default 1 minute. */
+  readonly banFor?: Duration.DurationInput
   /** Frames waiting for the consumer of `incoming`; beyond it new frames are dropped, as on a congested network. Default 4096. */
   readonly incomingCapacity?: number
 }
@@ -58,6 +65,7 @@ export interface HyperswarmTransportOptions {
 /** secret-stream refuses messages of 16 MiB and more; leave room for protomux's header. */
 const LARGEST_FRAME_LIMIT = 16 * 1024 * 1024 - 1024
 const REJECTIONS_KEPT = 32
+const DEFAULT_MAX_UNAUTHENTICATED = 16
 const SESSION_BYTES = 16
 /**
  * Re-lookups soon after start catch peers that announced while this node's first lookup was
@@ -119,13 +127,56 @@ const make = (options: HyperswarmTransportOptions) =>
     const incoming = yield* Effect.acquireRelease(Queue.dropping<Incoming>(options.incomingCapacity ?? 4096), Queue.shutdown)
     const registry = yield* makeLinkRegistry
     const rejections: Array<Rejection> = []
-    const reject = (peerKey: string, reason: string) =>
+    const note = (rejection: Rejection) => {
+      rejections.push(rejection)
+      if (rejections.length > REJECTIONS_KEPT) rejections.shift()
+    }
+    const banMs = Duration.toMillis(Duration.decode(options.banFor ?? "1 minute"))
+    const bans = new Map<string, number>()
+    const reject = (peerKey: string, reason: string, ban: boolean) =>
       Effect.gen(function* () {
         const at = yield* Clock.currentTimeMillis
-        rejections.push({ publicKey: peerKey, reason, at })
-        if (rejections.length > REJECTIONS_KEPT) rejections.shift()
-        yield* Effect.logWarning(`rejected connection from ${peerKey}: ${reason}`)
+        note({ publicKey: peerKey, reason, at })
+        if (ban) bans.set(peerKey, at + banMs)
+        yield* Effect.logWarning(`rejected connection from ${peerKey}: ${reason}${ban ? `; refusing it for ${Duration.format(banMs)}` : ""}`)
       })
+    const clock = yield* Effect.clock
+    const maxUnauthenticated = options.maxUnauthenticated ?? DEFAULT_MAX_UNAUTHENTICATED
+    let unauthenticated = 0
+    const awaitingHello = () => {
+      unauthenticated++
+      let counted = true
+      return {
+        done: () => {
+          if (counted) unauthenticated--
+          counted = false
+        }
+      }
+    }
+    /**
+     * Decides before the handshake, so a refused stranger costs a node no slot and no work.
+     * Hyperswarm bans a peer for good once this refuses it; the ban is lifted when ours ends
+     * (or at once for a refusal by the cap), so that a ban here always expires.
+     */
+    const firewall = (remotePublicKey: Buffer, payload: unknown): boolean => {
+      const key = remotePublicKey.toString("hex")
+      const now = clock.unsafeCurrentTimeMillis()
+      const until = bans.get(key)
+      if (until !== undefined && until > now) {
+        liftSwarmBan(key, until - now)
+        return true
+      }
+      if (until !== undefined) bans.delete(key)
+      // This node's own dials (no payload) never wait on strangers.
+      if (payload === null || unauthenticated < maxUnauthenticated) return false
+      note({ publicKey: key, reason: `${maxUnauthenticated} connections are already waiting to authenticate`, at: now })
+      liftSwarmBan(key, 0)
+      return true
+    }
+    const liftSwarmBan = (key: string, afterMs: number) => {
+      setTimeout(() => swarmRef.current?.peers.get(key)?.ban(false), afterMs).unref()
+    }
+    const swarmRef: { current: Hyperswarm | undefined } = { current: undefined }
 
     const runFork = yield* FiberSet.makeRuntime<never>()
     let closed = false
@@ -134,6 +185,7 @@ const make = (options: HyperswarmTransportOptions) =>
         () =>
           new Hyperswarm({
             keyPair,
+            firewall,
             // Nothing firewalls loopback. Left "firewalled", a DHT node makes peers race a LAN
             // shortcut against a hole punch that the server aborts on an unsampled NAT, destroying
             // the stream the client already writes to: one-sided links, across processes, that
@@ -153,6 +205,7 @@ const make = (options: HyperswarmTransportOptions) =>
         )
     )
 
+    swarmRef.current = swarm
     yield* Effect.tryPromise({
       try: () => swarm.dht.bind(),
       catch: (error) => new TransportStartFailed({ reason: `the DHT socket cannot bind ${host}: ${describeError(error)}` })
@@ -177,6 +230,7 @@ const make = (options: HyperswarmTransportOptions) =>
       registry,
       incoming,
       reject,
+      awaitingHello,
       frameBytesReceived: traffic.frameBytesReceived
     }
     swarm.on("connection", (conn) => {
@@ -261,7 +315,13 @@ const make = (options: HyperswarmTransportOptions) =>
       publicKey,
       announcement: Effect.sync(() => announcement),
       links: registry.infos,
-      rejections: Effect.sync(() => rejections.slice())
+      rejections: Effect.sync(() => rejections.slice()),
+      awaitingHello: Effect.sync(() => unauthenticated),
+      banned: Effect.sync(() => {
+        const now = clock.unsafeCurrentTimeMillis()
+        for (const [key, until] of bans) if (until <= now) bans.delete(key)
+        return [...bans].map(([publicKey, until]) => ({ publicKey, until }))
+      })
     }
     return Context.make(Transport, transport).pipe(Context.add(HyperswarmInfo, info))
   })

@@ -37,8 +37,10 @@ export interface ConnectionContext {
   readonly linkTimeout: Duration.Duration
   readonly registry: LinkRegistry
   readonly incoming: Queue.Enqueue<Incoming>
-  /** Records and logs a connection refused before it became a link. */
-  readonly reject: (publicKey: string, reason: string) => Effect.Effect<void>
+  /** Records and logs a connection refused before it became a link; `ban`: refuse the peer for a while. */
+  readonly reject: (publicKey: string, reason: string, ban: boolean) => Effect.Effect<void>
+  /** Counts an incoming connection that has not authenticated, until `done` runs. */
+  readonly awaitingHello: () => { readonly done: () => void }
   /** Counts the bytes of every frame an authenticated peer sends (trafficMetrics.ts). */
   readonly frameBytesReceived: Metric.Metric.Counter<number>
 }
@@ -126,7 +128,7 @@ export const serveConnection = (conn: Hyperswarm.Connection, context: Connection
       }
     })
 
-    const authenticate = Effect.gen(function* () {
+    const authenticating = Effect.gen(function* () {
       const opened = yield* Effect.promise(() => conn.opened)
       const handshakeHash = conn.handshakeHash
       if (!opened || handshakeHash === null) return yield* new ClosedEarly()
@@ -168,6 +170,12 @@ export const serveConnection = (conn: Hyperswarm.Connection, context: Connection
         duration: context.authTimeout,
         onTimeout: () => new Rejected({ reason: `sent no hello within ${Duration.format(context.authTimeout)}` })
       })
+    )
+    // Only connections peers open count: this node's own dials are never held back by them.
+    const authenticate = Effect.acquireUseRelease(
+      Effect.sync(() => (conn.isInitiator ? undefined : context.awaitingHello())),
+      () => authenticating,
+      (waiting) => Effect.sync(() => waiting?.done())
     )
 
     const relay = (link: Link): Effect.Effect<void> =>
@@ -220,11 +228,11 @@ export const serveConnection = (conn: Hyperswarm.Connection, context: Connection
       Effect.catchTags({
         RefusedByPeer: ({ reason }) =>
           Effect.zipRight(
-            context.reject(remoteKey, `refused by the peer: ${reason}`),
+            context.reject(remoteKey, `refused by the peer: ${reason}`, false),
             Effect.zipRight(context.onRefused(remoteKey, reason), Effect.sync(() => close(reason)))
           ),
         Rejected: ({ reason }) =>
-          context.reject(remoteKey, reason).pipe(
+          context.reject(remoteKey, reason, true).pipe(
             // Told first, so that an honest peer refused (a revoked leaf) can say why.
             Effect.zipRight(Effect.sync(() => refusalMessage.send(encodeRefusal(reason)))),
             // Ending rather than destroying flushes our own hello, so a peer holding another

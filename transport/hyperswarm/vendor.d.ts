@@ -79,6 +79,8 @@ declare module "hyperswarm" {
     }
     interface PeerInfo {
       readonly publicKey: Buffer
+      /** Banning stops reconnection attempts (and, after a refusal, Hyperswarm bans on its own). */
+      ban(banned: boolean): void
     }
     interface Discovery {
       flushed(): Promise<boolean>
@@ -88,6 +90,11 @@ declare module "hyperswarm" {
     interface Options {
       readonly keyPair: HyperDHT.KeyPair
       readonly dht: HyperDHT
+      /**
+       * Called before each connection's handshake, with the peer's handshake payload (null for
+       * this swarm's own dials); true refuses it, and Hyperswarm then bans the peer until unbanned.
+       */
+      readonly firewall?: (remotePublicKey: Buffer, payload: unknown) => boolean
     }
   }
 
@@ -96,6 +103,8 @@ declare module "hyperswarm" {
     readonly keyPair: HyperDHT.KeyPair
     readonly dht: HyperDHT
     readonly connections: ReadonlySet<Hyperswarm.Connection>
+    /** Every peer the swarm knows, by public key (hex). */
+    readonly peers: ReadonlyMap<string, Hyperswarm.PeerInfo>
     join(topic: Uint8Array, options?: { readonly server?: boolean; readonly client?: boolean }): Hyperswarm.Discovery
     joinPeer(publicKey: Uint8Array): void
     flush(): Promise<boolean>
