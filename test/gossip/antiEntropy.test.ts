@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Stream, SubscriptionRef, TestClock } from "effect"
 import { makeActorSystem } from "../../actors/runtime/index.ts"
 import { MemoryStore } from "../../storage/memoryStore.ts"
-import type { NodeId } from "../../storage/record.ts"
+import { Delta, type NodeId, Version } from "../../storage/record.ts"
 import { Store } from "../../storage/store.ts"
 import { antiEntropyBehaviour } from "../../transport/gossip/antiEntropy.actor.ts"
 import { defaultGossipConfig, type GossipConfig } from "../../transport/gossip/gossip.config.ts"
@@ -185,5 +185,20 @@ describe("anti-entropy", () => {
       yield* settle
       expect(node.sent).toEqual([])
       expect((yield* node.store.get("space", "far"))?.value).toEqual({ from: "n9" })
+    }))
+
+  it.scoped("refuses a delta from a key holder that claims a watermark 10^15 ms ahead for another node, and still takes that node's later writes", () =>
+    Effect.gen(function*() {
+      const node = yield* antiEntropyOf({}, 0)
+      const { store: n2 } = yield* MemoryStore.make({ nodeId: "n2" as NodeId, maxDriftMs: 1000 })
+      const forged = new Delta({ records: [], upTo: { n2: new Version({ wall: 1e15, counter: 0, node: "n2" as NodeId }) } })
+      yield* node.actor.tell({ _tag: "Received", from: "n9", message: { _tag: "Delta", delta: forged } })
+      yield* settle
+      expect(node.events.some((event) => event._tag === "SyncRefused" && event.peer === "n9")).toBe(true)
+      expect((yield* node.store.digest)["n2"]).toBeUndefined()
+      yield* n2.put("template", "later", { image: "busybox" })
+      yield* node.actor.tell({ _tag: "Received", from: "n2", message: { _tag: "Delta", delta: yield* n2.since({}) } })
+      yield* settle
+      expect((yield* node.store.get("template", "later"))?.value).toEqual({ image: "busybox" })
     }))
 })
