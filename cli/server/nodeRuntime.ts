@@ -16,6 +16,7 @@ import { EngineHealth } from "../../effects/http/engineHealth.ts"
 import { bootstrapAdmin, bootstrapMessage } from "../../effects/http/auth/bootstrapAdmin.ts"
 import { SecureRandom } from "../../effects/http/auth/secureRandom.ts"
 import { makeApiServer } from "../../effects/http/apiServer.ts"
+import { defaultRequestLimits } from "../../effects/http/requestLimits.ts"
 import { NodeId } from "../../storage/record.ts"
 import { RocksStore } from "../../storage/rocksStore.ts"
 import { Store } from "../../storage/store.ts"
@@ -177,7 +178,7 @@ export const runNode = (config: NodeConfig, options: RunOptions = { init: false 
     const services = Layer.mergeAll(domain, EngineHealth.fromContainerDriver(), SecureRandom.live, ActorSystemLive).pipe(
       Layer.provideMerge(Layer.mergeAll(store, driver))
     )
-    const api = makeApiServer({ listen })
+    const api = makeApiServer({ listen, limits: { ...defaultRequestLimits, maxBodyBytes: config.server.maxBodyBytes } })
     return yield* program.pipe(Effect.scoped, Effect.provide(api.pipe(Layer.provideMerge(services))))
   })
 

@@ -63,7 +63,8 @@ const toNodeConfig = (file: ConfigFile, source: string | undefined, baseDir: str
     zone: file.server.zone,
     mode: file.server.mode,
     dataDir: paths.resolve(baseDir, file.server.data_dir),
-    listen: file.server.listen
+    listen: file.server.listen,
+    maxBodyBytes: file.server.max_body_bytes
   },
   cluster: {
     key: file.cluster.key,

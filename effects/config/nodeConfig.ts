@@ -12,6 +12,8 @@ export interface NodeConfig {
     /** Absolute; a relative `data_dir` is taken from the config file's directory. */
     readonly dataDir: string
     readonly listen: string
+    /** The largest request body the API reads; larger ones get 413. */
+    readonly maxBodyBytes: number
   }
   readonly cluster: {
     /** 64 lowercase hex characters; required in cluster mode, refused in leaf mode. */
@@ -44,6 +46,7 @@ export const CONFIG_DEFAULTS = {
   mode: "standalone",
   dataDir: "./knot-data",
   listen: "127.0.0.1:3000",
+  maxBodyBytes: 1024 * 1024,
   clusterHost: "127.0.0.1",
   dockerSocket: "/var/run/docker.sock",
   reconcileSeconds: 300
@@ -116,7 +119,14 @@ export const ServerSection = Schema.Struct({
     () => CONFIG_DEFAULTS.mode
   ),
   data_dir: withDefault(nonEmptyPath, () => CONFIG_DEFAULTS.dataDir),
-  listen: withDefault(hostPort, () => CONFIG_DEFAULTS.listen)
+  listen: withDefault(hostPort, () => CONFIG_DEFAULTS.listen),
+  max_body_bytes: withDefault(
+    rule(
+      Schema.Number.pipe(Schema.int(), Schema.between(1024, 1024 * 1024 * 1024)),
+      (actual) => `must be a whole number of bytes from 1024 to 1073741824 (got ${describeValue(actual)})`
+    ),
+    () => CONFIG_DEFAULTS.maxBodyBytes
+  )
 })
 
 export const ClusterSection = Schema.Struct({
@@ -155,7 +165,8 @@ export const ConfigFile = Schema.Struct({
     zone: CONFIG_DEFAULTS.zone,
     mode: CONFIG_DEFAULTS.mode,
     data_dir: CONFIG_DEFAULTS.dataDir,
-    listen: CONFIG_DEFAULTS.listen
+    listen: CONFIG_DEFAULTS.listen,
+    max_body_bytes: CONFIG_DEFAULTS.maxBodyBytes
   })),
   cluster: withDefault(ClusterSection, () => ({ peers: [], bootstrap: [], host: CONFIG_DEFAULTS.clusterHost })),
   leaf: withDefault(LeafSection, () => ({})),

@@ -38,6 +38,12 @@ export class Conflict extends Schema.TaggedError<Conflict>()(
   HttpApiSchema.annotations({ status: 409, description: "The name is taken, or the request is refused in this state" })
 ) {}
 
+export class PayloadTooLarge extends Schema.TaggedError<PayloadTooLarge>()(
+  "PayloadTooLarge",
+  body,
+  HttpApiSchema.annotations({ status: 413, description: "The request body is larger than this node accepts" })
+) {}
+
 export class Unprocessable extends Schema.TaggedError<Unprocessable>()(
   "Unprocessable",
   body,
@@ -56,4 +62,13 @@ export class Internal extends Schema.TaggedError<Internal>()(
   HttpApiSchema.annotations({ status: 500, description: "The node failed; its log says why" })
 ) {}
 
-export type ApiError = BadRequest | Unauthorized | Forbidden | NotFound | Conflict | Unprocessable | Unavailable | Internal
+export type ApiError =
+  | BadRequest
+  | Unauthorized
+  | Forbidden
+  | NotFound
+  | Conflict
+  | PayloadTooLarge
+  | Unprocessable
+  | Unavailable
+  | Internal

@@ -5,7 +5,7 @@
  */
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
-import { BadRequest, Conflict, Forbidden, Internal, NotFound, Unavailable, Unprocessable } from "./api.errors.ts"
+import { BadRequest, Conflict, Forbidden, Internal, NotFound, PayloadTooLarge, Unavailable, Unprocessable } from "./api.errors.ts"
 import {
   AddedLeaf,
   AddLeafRequest,
@@ -183,6 +183,7 @@ export class KnotApi extends HttpApi.make("knot")
   .add(DocsGroup)
   .add(HealthGroup)
   .addError(BadRequest)
+  .addError(PayloadTooLarge)
   .addError(Internal)
   .annotate(OpenApi.Title, "knot")
   .annotate(OpenApi.Description, "Developer spaces on your own servers")

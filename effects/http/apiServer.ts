@@ -31,6 +31,7 @@ import { UsersHandlers } from "./handlers/users.handlers.ts"
 import { VolumesHandlers } from "./handlers/volumes.handlers.ts"
 import { VolumesLive } from "../../actors/space/volumes.live.ts"
 import { RequestErrorsLive } from "./requestErrors.ts"
+import { type RequestLimits, requestLimitsLive } from "./requestLimits.ts"
 import { drainServer } from "./serverDrain.ts"
 
 /** What the API reads and drives. An `EngineHealth` in the context, if any, adds the engine to /health. */
@@ -59,6 +60,8 @@ export const ApiLive: Layer.Layer<HttpApi.Api, never, ApiRequirements | ChangeFe
 
 export interface ApiServerOptions {
   readonly listen: { readonly host: string; readonly port: number }
+  /** What one request may cost; defaultRequestLimits when absent. */
+  readonly limits?: RequestLimits
   /** How long closing waits for requests in flight before cutting them; default 30 seconds. */
   readonly drainTimeout?: Duration.DurationInput
 }
@@ -76,6 +79,7 @@ export const makeApiServer = (
     const listening = NodeHttpServer.layer(() => server, { host: options.listen.host, port: options.listen.port })
     const serving = HttpApiBuilder.serve().pipe(
       Layer.provide(RequestErrorsLive),
+      Layer.provide(requestLimitsLive(options.limits)),
       Layer.provide(ApiLive),
       Layer.provideMerge(listening),
       Layer.provideMerge(ChangeFeedLive())
@@ -108,7 +112,7 @@ export const serverUrl: Effect.Effect<string, never, HttpServer.HttpServer> = Ef
 
 export const makeApiHandler = (services: Layer.Layer<ApiRequirements>) =>
   HttpApiBuilder.toWebHandler(
-    Layer.mergeAll(ApiLive, RequestErrorsLive, HttpServer.layerContext).pipe(
+    Layer.mergeAll(ApiLive, RequestErrorsLive, requestLimitsLive(), HttpServer.layerContext).pipe(
       Layer.provide(ChangeFeedLive()),
       Layer.provide(services)
     )

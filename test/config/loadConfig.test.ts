@@ -34,7 +34,7 @@ describe("parseConfig", () => {
       "knot.toml"
     )
     expect(Either.getOrThrow(parsed)).toEqual({
-      server: { zone: "us-east", mode: "cluster", data_dir: "/var/lib/knot", listen: "0.0.0.0:3000" },
+      server: { zone: "us-east", mode: "cluster", data_dir: "/var/lib/knot", listen: "0.0.0.0:3000", max_body_bytes: 1048576 },
       cluster: { key: KEY, peers: ["ab".repeat(32)], bootstrap: ["10.0.0.1:49737", "[::1]:49737"], host: "0.0.0.0" },
       leaf: {},
       docker: { socket: "/run/podman/podman.sock", reconcile_seconds: 600 }
@@ -65,7 +65,7 @@ describe("parseConfig", () => {
 
   it("reports an unknown key with the known keys and the likely one meant", () => {
     expect(problemWith('[server]\ndatadir = "/x"')).toBe(
-      "config knot.toml: [server] datadir is not a known key; did you mean data_dir? (known: zone, mode, data_dir, listen)"
+      "config knot.toml: [server] datadir is not a known key; did you mean data_dir? (known: zone, mode, data_dir, listen, max_body_bytes)"
     )
   })
 
@@ -130,7 +130,7 @@ layer(NodeContext.layer)("loadConfig", (it) => {
       const path = yield* Path.Path
       expect(yield* loadConfig()).toEqual({
         source: undefined,
-        server: { zone: "default", mode: "standalone", dataDir: path.resolve("knot-data"), listen: "127.0.0.1:3000" },
+        server: { zone: "default", mode: "standalone", dataDir: path.resolve("knot-data"), listen: "127.0.0.1:3000", maxBodyBytes: 1048576 },
         cluster: { key: undefined, peers: [], bootstrap: [], host: "127.0.0.1" },
         leaf: { origin: undefined, credential: undefined },
         docker: { socket: "/var/run/docker.sock", reconcileSeconds: 300 }
