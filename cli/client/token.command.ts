@@ -45,11 +45,20 @@ const create = Command.make(
     })
 ).pipe(Command.withDescription("create an API token and print its secret, once"))
 
-const list = Command.make("list", { ...connectionOptions, json: jsonOption }, (input) =>
-  Effect.gen(function*() {
-    const session = yield* openSession(input)
-    yield* printResult(input.json, yield* session.call(session.client.tokens.list()), tokensTable)
-  })).pipe(Command.withDescription("list your tokens (never their secrets)"))
+const list = Command.make(
+  "list",
+  {
+    ...connectionOptions,
+    json: jsonOption,
+    all: Options.boolean("all").pipe(Options.withDescription("every user's tokens (admins)"))
+  },
+  (input) =>
+    Effect.gen(function*() {
+      const session = yield* openSession(input)
+      const urlParams = input.all ? { all: "true" as const } : {}
+      yield* printResult(input.json, yield* session.call(session.client.tokens.list({ urlParams })), tokensTable)
+    })
+).pipe(Command.withDescription("list your tokens, or with --all everyone's (never their secrets)"))
 
 const revoke = Command.make(
   "revoke",
@@ -60,7 +69,7 @@ const revoke = Command.make(
       yield* session.call(session.client.tokens.revoke({ path: { id: input.id } }))
       yield* Console.log(`token ${input.id} revoked`)
     })
-).pipe(Command.withDescription("revoke a token: it stops working at once"))
+).pipe(Command.withDescription("revoke a token, yours or (admins) anyone's: it stops working at once"))
 
 export const tokenCommand = Command.make("token").pipe(
   Command.withDescription("manage API tokens"),

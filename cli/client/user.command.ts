@@ -2,6 +2,7 @@
 import { Args, Command, Options } from "@effect/cli"
 import { Effect } from "effect"
 import type { UserView } from "../../effects/http/api.schemas.ts"
+import type { CliFailure } from "./cliFailure.ts"
 import { connectionOptions } from "./connection.ts"
 import { jsonOption, printResult } from "./output.ts"
 import { openSession } from "./session.ts"
@@ -36,12 +37,70 @@ const list = Command.make("list", { ...connectionOptions, json: jsonOption }, (i
     const users = yield* session.call(session.client.users.list())
     yield* printResult(input.json, users, (rows) =>
       renderTable(
-        [{ header: "NAME", cell: (user: UserView) => user.name }, { header: "ROLE", cell: (user) => user.role }],
+        [
+          { header: "NAME", cell: (user: UserView) => user.name },
+          { header: "ROLE", cell: (user) => user.role },
+          { header: "STATE", cell: (user) => (user.disabled === true ? "disabled" : "enabled") }
+        ],
         rows
       ))
   })).pipe(Command.withDescription("list the users (admins)"))
 
+const nameArg = Args.text({ name: "name" }).pipe(Args.withDescription("the user's name, from `knot user list`"))
+
+/** One admin action on one user, printing one line of what it did. */
+const accountCommand = (
+  name: string,
+  description: string,
+  call: (session: Effect.Effect.Success<ReturnType<typeof openSession>>, user: string) => Effect.Effect<UserView, CliFailure>,
+  done: (user: UserView) => string
+) =>
+  Command.make(name, { ...connectionOptions, json: jsonOption, name: nameArg }, (input) =>
+    Effect.gen(function*() {
+      const session = yield* openSession(input)
+      yield* printResult(input.json, yield* call(session, input.name), done)
+    })).pipe(Command.withDescription(description))
+
+const disable = accountCommand(
+  "disable",
+  "disable a user (admins): their tokens fail on every node at once and their running spaces stop",
+  (session, name) => session.call(session.client.users.disable({ path: { name } })),
+  (user) => `user ${user.name} disabled; their tokens no longer work and their running spaces stop`
+)
+
+const enable = accountCommand(
+  "enable",
+  "enable a disabled user again (admins); their spaces stay stopped until they start them",
+  (session, name) => session.call(session.client.users.enable({ path: { name } })),
+  (user) => `user ${user.name} enabled`
+)
+
+const remove = accountCommand(
+  "delete",
+  "delete a user (admins): their tokens fail at once; their spaces stop and are kept for an admin to remove",
+  (session, name) => session.call(session.client.users.delete({ path: { name } })),
+  (user) => `user ${user.name} deleted; their spaces are stopped and kept (\`knot space list\` shows them)`
+)
+
+const setRole = Command.make(
+  "set-role",
+  {
+    ...connectionOptions,
+    json: jsonOption,
+    name: nameArg,
+    role: Args.choice([["user", "user" as const], ["admin", "admin" as const]], { name: "role" }).pipe(
+      Args.withDescription("user or admin")
+    )
+  },
+  (input) =>
+    Effect.gen(function*() {
+      const session = yield* openSession(input)
+      const user = yield* session.call(session.client.users.setRole({ path: { name: input.name }, payload: { role: input.role } }))
+      yield* printResult(input.json, user, (view) => `user ${view.name} is now ${view.role === "admin" ? "an admin" : "a user"}`)
+    })
+).pipe(Command.withDescription("make a user an admin, or an admin a user (admins)"))
+
 export const userCommand = Command.make("user").pipe(
   Command.withDescription("manage users"),
-  Command.withSubcommands([create, list])
+  Command.withSubcommands([create, list, disable, enable, remove, setRole])
 )

@@ -71,7 +71,18 @@ export type CreateUserRequest = typeof CreateUserRequest.Type
 export const UserView = Schema.Struct({
   id: Schema.String,
   name: Schema.String,
-  role: UserRole
+  role: UserRole,
+  /** Present on an account an admin disabled. */
+  disabled: Schema.optionalWith(Schema.Literal(true), { exact: true })
+})
+
+export const UserParam = Schema.Struct({ name: Schema.String })
+
+export const SetRoleRequest = Schema.Struct({ role: UserRole })
+
+export const TokenListParams = Schema.Struct({
+  /** Admins: every user's tokens, not only their own. */
+  all: Schema.optionalWith(Schema.Literal("true", "false"), { exact: true })
 })
 export type UserView = typeof UserView.Type
 

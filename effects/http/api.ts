@@ -18,13 +18,16 @@ import {
   KeptVolumeView,
   LeafParam,
   LeafView,
+  SetRoleRequest,
   SpaceParam,
   SpaceView,
   TemplateParam,
   TemplateRequest,
   TemplateView,
+  TokenListParams,
   TokenParam,
   TokenView,
+  UserParam,
   UserView,
   VolumeParam,
   ZoneView
@@ -98,6 +101,24 @@ export class UsersGroup extends HttpApiGroup.make("users")
   )
   .add(HttpApiEndpoint.get("list", "/api/users").addSuccess(Schema.Array(UserView)).addError(Forbidden))
   .add(HttpApiEndpoint.get("me", "/api/users/me").addSuccess(UserView))
+  .add(
+    HttpApiEndpoint.post("disable", "/api/users/:name/disable").setPath(UserParam).addSuccess(UserView)
+      .addError(Forbidden).addError(NotFound).addError(Conflict)
+      .annotate(OpenApi.Description, "Their tokens fail on every node at once, and their running spaces stop")
+  )
+  .add(
+    HttpApiEndpoint.post("enable", "/api/users/:name/enable").setPath(UserParam).addSuccess(UserView)
+      .addError(Forbidden).addError(NotFound)
+  )
+  .add(
+    HttpApiEndpoint.post("setRole", "/api/users/:name/role").setPath(UserParam).setPayload(SetRoleRequest)
+      .addSuccess(UserView).addError(Forbidden).addError(NotFound).addError(Conflict)
+  )
+  .add(
+    HttpApiEndpoint.del("delete", "/api/users/:name").setPath(UserParam).addSuccess(UserView)
+      .addError(Forbidden).addError(NotFound).addError(Conflict)
+      .annotate(OpenApi.Description, "Their tokens fail at once; their spaces stop and are kept for an admin to remove")
+  )
   .middleware(Authentication)
   .annotate(OpenApi.Description, "Users: admins manage them; anyone asks who they are")
 {}
@@ -107,7 +128,10 @@ export class TokensGroup extends HttpApiGroup.make("tokens")
     HttpApiEndpoint.post("create", "/api/tokens").setPayload(CreateTokenRequest).addSuccess(IssuedToken, { status: 201 })
       .addError(Forbidden).addError(NotFound)
   )
-  .add(HttpApiEndpoint.get("list", "/api/tokens").addSuccess(Schema.Array(TokenView)))
+  .add(
+    HttpApiEndpoint.get("list", "/api/tokens").setUrlParams(TokenListParams).addSuccess(Schema.Array(TokenView))
+      .addError(Forbidden)
+  )
   .add(
     HttpApiEndpoint.del("revoke", "/api/tokens/:id").setPath(TokenParam).addError(Forbidden).addError(NotFound)
   )

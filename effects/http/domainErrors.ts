@@ -31,6 +31,7 @@ export const templateInvalid = as((fields) => new Unprocessable(fields), "templa
 export const templatesManagedByOrigin = as((fields) => new Conflict(fields), "templates_managed_by_origin")
 export const userNotFound = as((fields) => new NotFound(fields), "user_not_found")
 export const userNameTaken = as((fields) => new Conflict(fields), "user_name_taken")
+export const ownAccount = as((fields) => new Conflict(fields), "own_account")
 export const leafNameTaken = as((fields) => new Conflict(fields), "leaf_name_taken")
 export const leafNotFound = as((fields) => new NotFound(fields), "leaf_not_found")
 export const tokenNotFound = as((fields) => new NotFound(fields), "token_not_found")

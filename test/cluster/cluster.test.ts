@@ -228,7 +228,7 @@ layer(Cluster.layer, { excludeTestServices: true, timeout: Duration.seconds(120)
       expect(joiner.output()).not.toContain("created admin user")
       for (const node of [joiner, node1]) {
         expect((yield* node.client.users.list()).map((user) => user.id)).toEqual(["admin"])
-        expect((yield* node.client.tokens.list()).map((token) => token.name)).toEqual(["bootstrap"])
+        expect((yield* node.client.tokens.list({ urlParams: {} })).map((token) => token.name)).toEqual(["bootstrap"])
       }
     }), 60_000)
 })

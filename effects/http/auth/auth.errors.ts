@@ -13,6 +13,19 @@ export class UserNotFound extends Data.TaggedError("UserNotFound")<{ readonly us
   }
 }
 
+export class AccountDisabled extends Data.TaggedError("AccountDisabled")<{ readonly user: string }> {
+  override get message() {
+    return `the account ${this.user} is disabled; an admin can enable it with \`knot user enable ${this.user}\``
+  }
+}
+
+/** An admin may not lock themselves out: another admin must do it. */
+export class OwnAccount extends Data.TaggedError("OwnAccount")<{ readonly action: string }> {
+  override get message() {
+    return `an admin cannot ${this.action} their own account; another admin can`
+  }
+}
+
 export class TokenNotFound extends Data.TaggedError("TokenNotFound")<{ readonly id: string }> {
   override get message() {
     return `no token with id ${this.id}; see \`knot token list\``

@@ -5,6 +5,8 @@ export interface AuthenticatedUser {
   readonly id: string
   readonly name: string
   readonly role: UserRole
+  /** Only on an account an admin disabled; its tokens no longer authenticate. */
+  readonly disabled?: true
 }
 
 /** Who made the request; the Authentication middleware provides it to every handler behind it. */

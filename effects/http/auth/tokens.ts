@@ -6,7 +6,7 @@ import { readableValue, readableValues } from "../../../storage/readableRecords.
 import { Store } from "../../../storage/store.ts"
 import type { StoreError } from "../../../storage/store.errors.ts"
 import type { IssuedToken, TokenView } from "../api.schemas.ts"
-import { AdminTokenTooShort, InvalidToken, TokenNotFound } from "./auth.errors.ts"
+import { AccountDisabled, AdminTokenTooShort, InvalidToken, TokenNotFound } from "./auth.errors.ts"
 import type { AuthenticatedUser } from "./currentUser.ts"
 import { SecureRandom } from "./secureRandom.ts"
 import { formatSecret, hashSecret, minimumSecretLength, sameHash, tokenIdBytes, tokenIdOf, tokenRandomBytes } from "./tokenSecret.ts"
@@ -28,7 +28,7 @@ export interface TokensShape {
   readonly adopt: (
     request: IssueToken & { readonly secret: string }
   ) => Effect.Effect<IssuedToken, AdminTokenTooShort | StoreError>
-  readonly authenticate: (secret: string) => Effect.Effect<AuthenticatedUser, InvalidToken | StoreError>
+  readonly authenticate: (secret: string) => Effect.Effect<AuthenticatedUser, InvalidToken | AccountDisabled | StoreError>
   /** Every token, or those of one user. */
   readonly list: (filter?: { readonly user?: string }) => Effect.Effect<ReadonlyArray<TokenView>, StoreError>
   readonly get: (id: string) => Effect.Effect<TokenView, TokenNotFound | StoreError>
@@ -81,7 +81,9 @@ export class Tokens extends Context.Tag("knot/http/Tokens")<Tokens, TokensShape>
         Effect.gen(function*() {
           const token = yield* find(tokenIdOf(secret))
           if (token === undefined || !sameHash(token.hash, hashSecret(secret))) return yield* new InvalidToken()
-          return yield* Effect.catchTag(users.get(token.user), "UserNotFound", () => new InvalidToken())
+          const user = yield* Effect.catchTag(users.get(token.user), "UserNotFound", () => new InvalidToken())
+          if (user.disabled === true) return yield* new AccountDisabled({ user: user.name })
+          return user
         })
 
       const list = (filter?: { readonly user?: string }) =>

@@ -12,10 +12,19 @@ import { storedDecoder } from "./storedRecords.ts"
 
 export const userKind = "user"
 
+export interface UserChange {
+  readonly role?: UserRole
+  readonly disabled?: boolean
+}
+
 export interface UsersShape {
   readonly create: (name: string, role: UserRole) => Effect.Effect<AuthenticatedUser, UserNameTaken | StoreError>
   readonly list: Effect.Effect<ReadonlyArray<AuthenticatedUser>, StoreError>
   readonly get: (id: string) => Effect.Effect<AuthenticatedUser, UserNotFound | StoreError>
+  /** Changes a user's role or disables or enables them; replicated like any record. */
+  readonly update: (id: string, change: UserChange) => Effect.Effect<AuthenticatedUser, UserNotFound | StoreError>
+  /** Deletes the user: their tokens fail on every node from the moment the tombstone arrives. */
+  readonly remove: (id: string) => Effect.Effect<AuthenticatedUser, UserNotFound | StoreError>
   /** True until the first user exists: the moment to bootstrap an admin. */
   readonly isEmpty: Effect.Effect<boolean, StoreError>
 }
@@ -26,7 +35,12 @@ export class Users extends Context.Tag("knot/http/Users")<Users, UsersShape>() {
     Effect.gen(function*() {
       const store = yield* Store
       const decodeUser = storedDecoder(UserSchema)
-      const view = (id: string, user: User): AuthenticatedUser => ({ id, name: user.name, role: user.role })
+      const view = (id: string, user: User): AuthenticatedUser => ({
+        id,
+        name: user.name,
+        role: user.role,
+        ...(user.disabled === true ? { disabled: true as const } : {})
+      })
       const decode: RecordDecoder<AuthenticatedUser> = (record) =>
         Either.map(decodeUser(record), (user) => view(record.id, user))
 
@@ -46,7 +60,30 @@ export class Users extends Context.Tag("knot/http/Users")<Users, UsersShape>() {
 
       const list = Effect.flatMap(store.list(userKind), (records) => readableValues(store, records, decode))
 
-      return { create, list, get, isEmpty: Effect.map(store.list(userKind), (records) => records.length === 0) }
+      const update = (id: string, change: UserChange) =>
+        Effect.gen(function*() {
+          const current = yield* get(id)
+          const disabled = change.disabled ?? current.disabled === true
+          const user: User = { name: current.name, role: change.role ?? current.role, ...(disabled ? { disabled } : {}) }
+          yield* store.put(userKind, id, user)
+          return view(id, user)
+        })
+
+      const remove = (id: string) =>
+        Effect.gen(function*() {
+          const current = yield* get(id)
+          yield* store.delete(userKind, id)
+          return current
+        })
+
+      return {
+        create,
+        list,
+        get,
+        update,
+        remove,
+        isEmpty: Effect.map(store.list(userKind), (records) => records.length === 0)
+      }
     })
   )
 }

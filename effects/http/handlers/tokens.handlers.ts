@@ -28,8 +28,10 @@ export const TokensHandlers = HttpApiBuilder.group(KnotApi, "tokens", (handlers)
           tokens.issue({ user: user.id, ...(payload.name === undefined ? {} : { name: payload.name }) })).pipe(
             Effect.catchTags({ UserNotFound: userNotFound, ...storeErrors })
           ))
-      .handle("list", () =>
-        Effect.flatMap(CurrentUser, (user) => tokens.list({ user: user.id })).pipe(Effect.catchTags(storeErrors)))
+      .handle("list", ({ urlParams }) =>
+        (urlParams.all === "true"
+          ? Effect.zipRight(requireAdmin, tokens.list())
+          : Effect.flatMap(CurrentUser, (user) => tokens.list({ user: user.id }))).pipe(Effect.catchTags(storeErrors)))
       .handle("revoke", ({ path }) =>
         Effect.flatMap(tokens.get(path.id), (token) =>
           Effect.zipRight(requireOwner(token.user, `token ${token.id}`), tokens.revoke(token.id))).pipe(

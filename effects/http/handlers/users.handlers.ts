@@ -1,14 +1,36 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { Effect } from "effect"
+import { Spaces } from "../../../actors/space/spaces.ts"
 import { KnotApi } from "../api.ts"
 import { requireAdmin } from "../auth/access.ts"
+import { OwnAccount } from "../auth/auth.errors.ts"
 import { CurrentUser } from "../auth/currentUser.ts"
 import { Users } from "../auth/users.ts"
-import { storeErrors, userNameTaken } from "../domainErrors.ts"
+import { ownAccount, storeErrors, userNameTaken, userNotFound } from "../domainErrors.ts"
 
 export const UsersHandlers = HttpApiBuilder.group(KnotApi, "users", (handlers) =>
   Effect.gen(function*() {
     const users = yield* Users
+    const spaces = yield* Spaces
+
+    /** The admin making the request, unless it is about their own account. */
+    const adminActingOn = (name: string, action: string) =>
+      Effect.flatMap(requireAdmin, (admin) => (admin.id === name ? Effect.fail(new OwnAccount({ action })) : Effect.succeed(admin)))
+
+    // A shut-out user's containers stop too; the spaces stay for an admin to remove.
+    const stopSpacesOf = (owner: string) =>
+      Effect.flatMap(spaces.list({ owner }), (owned) =>
+        Effect.forEach(
+          owned.filter((space) => space.desired === "running"),
+          (space) =>
+            spaces.stop(space.id).pipe(
+              Effect.catchAll((error) => Effect.logWarning(`could not stop space ${space.id} of ${owner}: ${error.message}`))
+            ),
+          { discard: true }
+        ))
+
+    const recovered = { UserNotFound: userNotFound, OwnAccount: ownAccount, ...storeErrors }
+
     return handlers
       .handle("create", ({ payload }) =>
         Effect.zipRight(requireAdmin, users.create(payload.name, payload.role)).pipe(
@@ -16,4 +38,21 @@ export const UsersHandlers = HttpApiBuilder.group(KnotApi, "users", (handlers) =
         ))
       .handle("list", () => Effect.zipRight(requireAdmin, users.list).pipe(Effect.catchTags(storeErrors)))
       .handle("me", () => CurrentUser)
+      .handle("disable", ({ path }) =>
+        Effect.zipRight(adminActingOn(path.name, "disable"), users.update(path.name, { disabled: true })).pipe(
+          Effect.tap(() => stopSpacesOf(path.name)),
+          Effect.catchTags(recovered)
+        ))
+      .handle("enable", ({ path }) =>
+        Effect.zipRight(requireAdmin, users.update(path.name, { disabled: false })).pipe(
+          Effect.catchTags({ UserNotFound: userNotFound, ...storeErrors })
+        ))
+      .handle("setRole", ({ path, payload }) =>
+        Effect.zipRight(adminActingOn(path.name, "change the role of"), users.update(path.name, { role: payload.role }))
+          .pipe(Effect.catchTags(recovered)))
+      .handle("delete", ({ path }) =>
+        Effect.zipRight(adminActingOn(path.name, "delete"), users.remove(path.name)).pipe(
+          Effect.tap(() => stopSpacesOf(path.name)),
+          Effect.catchTags(recovered)
+        ))
   }))
