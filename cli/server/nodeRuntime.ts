@@ -31,6 +31,7 @@ import { GossipEvent } from "../../transport/gossip/gossip.events.ts"
 import { AccountsLive } from "../../effects/http/auth/accounts.ts"
 import { makeLeafGate } from "./leafGate.live.ts"
 import { makeLeafScopes } from "./leafScopes.live.ts"
+import { ownerOnlyFiles, prepareDataDir } from "./dataDir.ts"
 import { leafIdentity } from "./leafIdentity.ts"
 import { parseListen } from "./listenAddress.ts"
 import { loadOrCreateNodeId } from "./nodeId.ts"
@@ -87,6 +88,8 @@ export interface RunOptions {
 export const runNode = (config: NodeConfig, options: RunOptions = { init: false }) =>
   Effect.gen(function* () {
     const listen = yield* parseListen(config.server.listen)
+    yield* ownerOnlyFiles
+    yield* prepareDataDir(config.server.dataDir)
     // A node with a network has its id fixed by its key; a standalone node has no key to bind it to.
     const ofKey = config.server.mode === "standalone"
       ? undefined

@@ -1,6 +1,6 @@
 /** What the API reads and writes on the wire. Requests are decoded by these; a mismatch is a 400. */
 import { Schema } from "effect"
-import { EpochMillis, NonEmpty, Slug } from "../../storage/kinds/fields.ts"
+import { EpochMillis, Label, NonEmpty, Slug } from "../../storage/kinds/fields.ts"
 import { OriginLinkStatus } from "../../actors/node/originLink.ts"
 import { NodeMode } from "../../storage/kinds/node.ts"
 import { Space } from "../../storage/kinds/space.ts"
@@ -9,6 +9,9 @@ import { Template } from "../../storage/kinds/template.ts"
 import { UserRole } from "../../storage/kinds/user.ts"
 import { KeptVolume } from "../../storage/kinds/volume.ts"
 
+/** A field a request does not know is refused, naming it, rather than dropped: it may be a typo. */
+const strict = { parseOptions: { onExcessProperty: "error" } } as const
+
 export const CreateSpaceRequest = Schema.Struct({
   name: Slug("a space name"),
   template: NonEmpty("the template"),
@@ -16,7 +19,7 @@ export const CreateSpaceRequest = Schema.Struct({
   reuseVolumes: Schema.optionalWith(Schema.Record({ key: Schema.String, value: NonEmpty("a kept volume id") }), {
     exact: true
   })
-})
+}).annotations(strict)
 export type CreateSpaceRequest = typeof CreateSpaceRequest.Type
 
 /**
@@ -53,7 +56,7 @@ export const TemplateRequest = Schema.Struct({
   env: Schema.optionalWith(Template.fields.env, { exact: true, default: () => ({}) }),
   volumes: Schema.optionalWith(Template.fields.volumes, { exact: true, default: () => [] }),
   zones: Schema.optionalWith(Template.fields.zones, { exact: true, default: () => [] })
-})
+}).annotations(strict)
 export type TemplateRequest = typeof TemplateRequest.Type
 
 export const TemplateView = Schema.extend(Schema.encodedSchema(Template), Schema.Struct({ updatedAt: Schema.Number }))
@@ -65,7 +68,7 @@ export const TemplateParam = Schema.Struct({ name: Schema.String })
 export const CreateUserRequest = Schema.Struct({
   name: Slug("a user name"),
   role: Schema.optionalWith(UserRole, { exact: true, default: () => "user" as const })
-})
+}).annotations(strict)
 export type CreateUserRequest = typeof CreateUserRequest.Type
 
 export const UserView = Schema.Struct({
@@ -78,7 +81,7 @@ export const UserView = Schema.Struct({
 
 export const UserParam = Schema.Struct({ name: Schema.String })
 
-export const SetRoleRequest = Schema.Struct({ role: UserRole })
+export const SetRoleRequest = Schema.Struct({ role: UserRole }).annotations(strict)
 
 export const TokenListParams = Schema.Struct({
   /** Admins: every user's tokens, not only their own. */
@@ -89,8 +92,8 @@ export type UserView = typeof UserView.Type
 export const CreateTokenRequest = Schema.Struct({
   /** The user (id or name) it acts as; absent: the caller. Admins only for someone else. */
   user: Schema.optionalWith(NonEmpty("the user"), { exact: true }),
-  name: Schema.optionalWith(NonEmpty("a token name"), { exact: true })
-})
+  name: Schema.optionalWith(Label("a token name"), { exact: true })
+}).annotations(strict)
 export type CreateTokenRequest = typeof CreateTokenRequest.Type
 
 export const TokenView = Schema.Struct({
@@ -115,7 +118,7 @@ export const AddLeafRequest = Schema.Struct({
   name: Slug("a leaf name"),
   zone: Schema.optionalWith(Slug("a zone"), { exact: true }),
   users: Schema.optionalWith(Schema.Array(Slug("a user name")), { exact: true, default: () => [] })
-})
+}).annotations(strict)
 export type AddLeafRequest = typeof AddLeafRequest.Type
 
 /** A leaf as the API shows it: never its credential, nor the verifier stored for it. */

@@ -60,3 +60,35 @@ export const CreationId = Schema.String.pipe(
     creationIdPattern.test(value) || `a creation id must be 16 lowercase hex digits (got ${JSON.stringify(value)})`
   )
 )
+
+export const BoundedInteger = (what: string, min: number, max: number) =>
+  Schema.Number.pipe(
+    Schema.filter((value) =>
+      (Number.isSafeInteger(value) && value >= min && value <= max) ||
+      `${what} must be a whole number from ${min} to ${max} (got ${value})`
+    )
+  )
+
+export const BoundedNumber = (what: string, min: number, max: number) =>
+  Schema.Number.pipe(
+    Schema.filter((value) =>
+      (Number.isFinite(value) && value >= min && value <= max) || `${what} must be a number from ${min} to ${max} (got ${value})`
+    )
+  )
+
+// Control characters (C0, DEL, C1) would rewrite a terminal that prints the text.
+const controlCharacter = /[\u0000-\u001f\u007f-\u009f]/
+
+/** A label people give (a token's name): printable, 1 to 100 characters. */
+export const Label = (what: string) =>
+  Schema.String.pipe(
+    Schema.filter((value) =>
+      value.trim().length === 0
+        ? `${what} must not be empty`
+        : value.length > 100
+        ? `${what} must be at most 100 characters (got ${value.length})`
+        : controlCharacter.test(value)
+        ? `${what} must not contain control characters`
+        : true
+    )
+  )

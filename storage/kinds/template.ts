@@ -1,6 +1,6 @@
 /** A template: what a space is started from (image, command, environment, volumes, limits). */
 import { Schema } from "effect"
-import { AbsolutePath, NonEmpty, PositiveInteger, PositiveNumber, Slug } from "./fields.ts"
+import { AbsolutePath, BoundedInteger, BoundedNumber, NonEmpty, Slug } from "./fields.ts"
 
 const envName = /^[A-Za-z_][A-Za-z0-9_]*$/
 
@@ -47,7 +47,9 @@ export const Template = Schema.Struct({
   volumes: TemplateVolumes,
   /** Zones whose nodes may run spaces of this template; empty: every zone. */
   zones: Schema.Array(Slug("a zone name")),
-  memoryMb: Schema.optionalWith(PositiveInteger("memoryMb"), { exact: true }),
-  cpus: Schema.optionalWith(PositiveNumber("cpus"), { exact: true })
+  /** The engine's smallest memory limit is 6 MB. */
+  memoryMb: Schema.optionalWith(BoundedInteger("memoryMb", 6, 1_048_576), { exact: true }),
+  /** The engine counts CPUs in billionths; a hundredth is the finest share worth asking for. */
+  cpus: Schema.optionalWith(BoundedNumber("cpus", 0.01, 1024), { exact: true })
 })
 export type Template = typeof Template.Type

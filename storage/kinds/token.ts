@@ -1,6 +1,6 @@
 /** An API token of a user. Only its hash is stored, so a copy of the database grants nothing. */
 import { Schema } from "effect"
-import { EpochMillis, NonEmpty } from "./fields.ts"
+import { EpochMillis, Label, NonEmpty } from "./fields.ts"
 
 const sha256Hex = /^[0-9a-f]{64}$/
 
@@ -13,6 +13,6 @@ export const Token = Schema.Struct({
   ),
   createdAt: EpochMillis("createdAt"),
   /** A label for the owner ("laptop", "ci"). */
-  name: Schema.optionalWith(NonEmpty("a token name"), { exact: true })
+  name: Schema.optionalWith(Label("a token name"), { exact: true })
 })
 export type Token = typeof Token.Type
