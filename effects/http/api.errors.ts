@@ -44,6 +44,12 @@ export class PayloadTooLarge extends Schema.TaggedError<PayloadTooLarge>()(
   HttpApiSchema.annotations({ status: 413, description: "The request body is larger than this node accepts" })
 ) {}
 
+export class TooManyRequests extends Schema.TaggedError<TooManyRequests>()(
+  "TooManyRequests",
+  body,
+  HttpApiSchema.annotations({ status: 429, description: "Too many failed sign-ins from this address; wait and retry" })
+) {}
+
 export class Unprocessable extends Schema.TaggedError<Unprocessable>()(
   "Unprocessable",
   body,
@@ -69,6 +75,7 @@ export type ApiError =
   | NotFound
   | Conflict
   | PayloadTooLarge
+  | TooManyRequests
   | Unprocessable
   | Unavailable
   | Internal

@@ -1,5 +1,5 @@
 /**
- * The API as a Layer: `ApiLive` implements every group over the node's services;
+ * The API as a Layer: `makeApiLive` implements every group over the node's services;
  * `makeApiServer` serves it on a host and port; `makeApiHandler` gives a web-standard
  * handler (Request => Response) of the same app, to call without a socket.
  */
@@ -16,7 +16,8 @@ import type { Store } from "../../storage/store.ts"
 import { KnotApi } from "./api.ts"
 import { ApiListenFailed } from "./apiServer.errors.ts"
 import { AccountsLive } from "./auth/accounts.ts"
-import { AuthenticationLive } from "./auth/authentication.live.ts"
+import { makeAuthenticationLive } from "./auth/authentication.live.ts"
+import type { SignInPolicy } from "./auth/signInLimiter.ts"
 import type { SecureRandom } from "./auth/secureRandom.ts"
 import { ChangeFeed, ChangeFeedLive } from "./changeFeed.ts"
 import { ClusterHandlers } from "./handlers/cluster.handlers.ts"
@@ -38,7 +39,9 @@ import { drainServer } from "./serverDrain.ts"
 export type ApiRequirements = Spaces | Templates | ClusterView | Store | SecureRandom
 
 /** The API over the node's services and a change feed (shared with whoever must close it). */
-export const ApiLive: Layer.Layer<HttpApi.Api, never, ApiRequirements | ChangeFeed> = HttpApiBuilder.api(KnotApi).pipe(
+export const makeApiLive = (
+  signIn?: SignInPolicy
+): Layer.Layer<HttpApi.Api, never, ApiRequirements | ChangeFeed> => HttpApiBuilder.api(KnotApi).pipe(
   Layer.provide(
     Layer.mergeAll(
       SpacesHandlers,
@@ -53,7 +56,7 @@ export const ApiLive: Layer.Layer<HttpApi.Api, never, ApiRequirements | ChangeFe
       HealthHandlers
     )
   ),
-  Layer.provide(AuthenticationLive),
+  Layer.provide(makeAuthenticationLive(signIn)),
   Layer.provide(AccountsLive),
   Layer.provide(VolumesLive)
 )
@@ -62,6 +65,8 @@ export interface ApiServerOptions {
   readonly listen: { readonly host: string; readonly port: number }
   /** What one request may cost; defaultRequestLimits when absent. */
   readonly limits?: RequestLimits
+  /** How failed sign-ins are slowed; defaultSignInPolicy when absent. */
+  readonly signIn?: SignInPolicy
   /** How long closing waits for requests in flight before cutting them; default 30 seconds. */
   readonly drainTimeout?: Duration.DurationInput
 }
@@ -80,7 +85,7 @@ export const makeApiServer = (
     const serving = HttpApiBuilder.serve().pipe(
       Layer.provide(RequestErrorsLive),
       Layer.provide(requestLimitsLive(options.limits)),
-      Layer.provide(ApiLive),
+      Layer.provide(makeApiLive(options.signIn)),
       Layer.provideMerge(listening),
       Layer.provideMerge(ChangeFeedLive())
     )
@@ -110,9 +115,9 @@ export const serverUrl: Effect.Effect<string, never, HttpServer.HttpServer> = Ef
   (server) => HttpServer.formatAddress(server.address)
 )
 
-export const makeApiHandler = (services: Layer.Layer<ApiRequirements>) =>
+export const makeApiHandler = (services: Layer.Layer<ApiRequirements>, signIn?: SignInPolicy) =>
   HttpApiBuilder.toWebHandler(
-    Layer.mergeAll(ApiLive, RequestErrorsLive, requestLimitsLive(), HttpServer.layerContext).pipe(
+    Layer.mergeAll(makeApiLive(signIn), RequestErrorsLive, requestLimitsLive(), HttpServer.layerContext).pipe(
       Layer.provide(ChangeFeedLive()),
       Layer.provide(services)
     )

@@ -11,6 +11,7 @@ import { SpacesLive } from "../../actors/space/spaces.live.ts"
 import { makeApiServer, serverUrl } from "../../effects/http/apiServer.ts"
 import { bootstrapAdmin } from "../../effects/http/auth/bootstrapAdmin.ts"
 import { SecureRandom } from "../../effects/http/auth/secureRandom.ts"
+import { defaultSignInPolicy, type SignInPolicy } from "../../effects/http/auth/signInLimiter.ts"
 import { MemoryStore } from "../../storage/memoryStore.ts"
 import type { NodeMode } from "../../storage/kinds/node.ts"
 import { NodeId } from "../../storage/record.ts"
@@ -70,7 +71,14 @@ export interface TestNodeOptions {
    * that answer (it still sees itself alone): enough for the API's checks of the node's mode.
    */
   readonly mode?: NodeMode
+  /**
+   * How failed sign-ins are slowed. By default none is: most tests send wrong tokens to route
+   * after route from one address on purpose; signInLimits.test.ts runs the node's own policy.
+   */
+  readonly signIn?: SignInPolicy
 }
+
+const unlimitedSignIn: SignInPolicy = { ...defaultSignInPolicy, freeFailures: Number.MAX_SAFE_INTEGER }
 
 /** A node's services over a fresh MemoryStore, without its space actors. */
 export const nodeServicesOf = (options: TestNodeOptions = {}) =>
@@ -89,7 +97,9 @@ export const makeTestApiOf = (options: TestNodeOptions = {}) =>
     TestApi,
     Effect.gen(function*() {
       const context = yield* Layer.build(
-        makeApiServer({ listen: { host: "127.0.0.1", port: 0 } }).pipe(Layer.provideMerge(nodeServicesOf(options)))
+        makeApiServer({ listen: { host: "127.0.0.1", port: 0 }, signIn: options.signIn ?? unlimitedSignIn }).pipe(
+          Layer.provideMerge(nodeServicesOf(options))
+        )
       )
       const url = yield* Effect.provide(serverUrl, context)
       const store = Context.get(context, Store)
