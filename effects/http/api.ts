@@ -190,6 +190,16 @@ export class DocsGroup extends HttpApiGroup.make("docs")
   .middleware(Authentication)
 {}
 
+export class MetricsGroup extends HttpApiGroup.make("metrics")
+  .add(
+    HttpApiEndpoint.get("metrics", "/metrics")
+      .addSuccess(HttpApiSchema.Text({ contentType: "text/plain; version=0.0.4; charset=utf-8" }))
+      .addError(Forbidden)
+  )
+  .middleware(Authentication)
+  .annotate(OpenApi.Description, "This node's metrics in the Prometheus text format (admins)")
+{}
+
 export class HealthGroup extends HttpApiGroup.make("health")
   .add(HttpApiEndpoint.get("health", "/health").addSuccess(Health))
   .annotate(OpenApi.Description, "Liveness, without a token")
@@ -205,6 +215,7 @@ export class KnotApi extends HttpApi.make("knot")
   .add(EventsGroup)
   .add(ClusterGroup)
   .add(DocsGroup)
+  .add(MetricsGroup)
   .add(HealthGroup)
   .addError(BadRequest)
   .addError(PayloadTooLarge)

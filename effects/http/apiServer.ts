@@ -25,6 +25,7 @@ import { DocsHandlers } from "./handlers/docs.handlers.ts"
 import { EventsHandlers } from "./handlers/events.handlers.ts"
 import { HealthHandlers } from "./handlers/health.handlers.ts"
 import { LeavesHandlers } from "./handlers/leaves.handlers.ts"
+import { MetricsHandlers } from "./handlers/metrics.handlers.ts"
 import { SpacesHandlers } from "./handlers/spaces.handlers.ts"
 import { TemplatesHandlers } from "./handlers/templates.handlers.ts"
 import { TokensHandlers } from "./handlers/tokens.handlers.ts"
@@ -32,6 +33,7 @@ import { UsersHandlers } from "./handlers/users.handlers.ts"
 import { VolumesHandlers } from "./handlers/volumes.handlers.ts"
 import { VolumesLive } from "../../actors/space/volumes.live.ts"
 import { RequestErrorsLive } from "./requestErrors.ts"
+import { requestMetrics } from "./requestMetrics.ts"
 import { type RequestLimits, requestLimitsLive } from "./requestLimits.ts"
 import { drainServer } from "./serverDrain.ts"
 
@@ -53,6 +55,7 @@ export const makeApiLive = (
       EventsHandlers,
       ClusterHandlers,
       DocsHandlers,
+      MetricsHandlers,
       HealthHandlers
     )
   ),
@@ -82,7 +85,7 @@ export const makeApiServer = (
   Layer.unwrapEffect(Effect.sync(() => {
     const server = createServer()
     const listening = NodeHttpServer.layer(() => server, { host: options.listen.host, port: options.listen.port })
-    const serving = HttpApiBuilder.serve().pipe(
+    const serving = HttpApiBuilder.serve(requestMetrics).pipe(
       Layer.provide(RequestErrorsLive),
       Layer.provide(requestLimitsLive(options.limits)),
       Layer.provide(makeApiLive(options.signIn)),
