@@ -6,6 +6,7 @@ import {
   clusterCommand,
   leafCommand,
   loginCommand,
+  quotaCommand,
   reportFailure,
   spaceCommand,
   templateCommand,
@@ -27,6 +28,7 @@ const knot = Command.make("knot").pipe(
     tokenCommand,
     userCommand,
     leafCommand,
+    quotaCommand,
     loginCommand,
     simCommand
   ])

@@ -40,7 +40,8 @@ export const KnownKind = Schema.Literal(
   "zone",
   "user",
   "token",
-  "leaf"
+  "leaf",
+  "quota"
 )
 export type KnownKind = typeof KnownKind.Type
 

@@ -19,6 +19,8 @@ export interface SpaceIdentity {
   readonly creation?: string | undefined
   /** Template volume name -> the engine name of a kept volume it mounts instead. */
   readonly reusedVolumes?: Readonly<Record<string, string>> | undefined
+  /** The limits its create settled on, over the template's. */
+  readonly limits?: { readonly memoryMb?: number; readonly cpus?: number } | undefined
 }
 
 /** The identity of space `id` on `node`, from its record (absent: what the id alone tells). */
@@ -28,7 +30,8 @@ export const spaceIdentity = (id: string, node: string, space: Space | undefined
   owner: space?.owner,
   node,
   creation: space?.creation,
-  reusedVolumes: space?.reusedVolumes
+  reusedVolumes: space?.reusedVolumes,
+  limits: space?.limits
 })
 
 /**
@@ -92,8 +95,12 @@ export const containerSpec = (
     mountPath: volume.mountPath,
     labels: { [SpaceLabels.volume]: volume.name }
   })),
-  ...(template.memoryMb === undefined ? {} : { memoryBytes: template.memoryMb * 1024 * 1024 }),
-  ...(template.cpus === undefined ? {} : { cpus: template.cpus })
+  ...memoryAndCpus(identity.limits?.memoryMb ?? template.memoryMb, identity.limits?.cpus ?? template.cpus)
+})
+
+const memoryAndCpus = (memoryMb: number | undefined, cpus: number | undefined) => ({
+  ...(memoryMb === undefined ? {} : { memoryBytes: memoryMb * 1024 * 1024 }),
+  ...(cpus === undefined ? {} : { cpus })
 })
 
 /** The volumes a delete removes: all but those the template keeps. */

@@ -70,3 +70,15 @@ export class VolumeReuseInvalid extends Data.TaggedError("VolumeReuseInvalid")<{
     return `cannot reuse volumes: ${this.reason}`
   }
 }
+
+export class SpaceQuotaExceeded extends Data.TaggedError("SpaceQuotaExceeded")<{
+  readonly owner: string
+  /** What the quota allows, in words: "3 spaces". */
+  readonly quota: string
+  /** What is in use or asked, in words: "3 exist". */
+  readonly inUse: string
+}> {
+  override get message() {
+    return `${this.owner}'s quota allows ${this.quota}, and ${this.inUse}; free some up, or ask an admin to raise it (knot quota set ${this.owner})`
+  }
+}

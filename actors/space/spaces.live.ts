@@ -3,6 +3,7 @@
  * the owner node's space actor carries it out when the record reaches it (space.actor.ts),
  * and reports what it sees in the space's status record, which users' requests never write.
  */
+import { checkRoom, quotaOf, settleLimits } from "./quotas.ts"
 import { Clock, Effect, Either, Layer, Random, Schema } from "effect"
 import { Slug } from "../../storage/kinds/fields.ts"
 import type { Space, SpaceDesired } from "../../storage/kinds/space.ts"
@@ -112,6 +113,9 @@ const make = Effect.gen(function*() {
       if (own.some((view) => view.name === name || spaceAsked(view) === name)) {
         return yield* new SpaceNameTaken({ space: name })
       }
+      const quota = yield* quotaOf(store, request.owner)
+      yield* checkRoom(request.owner, own, quota, { space: true, running: true })
+      const limits = yield* settleLimits(request.owner, template, quota)
       const reuse = yield* claimVolumes(store, request, template)
       const self = yield* cluster.self
       const node = yield* placeSpace(
@@ -126,6 +130,7 @@ const make = Effect.gen(function*() {
         owner: request.owner,
         createdAt: yield* Clock.currentTimeMillis,
         ...(Object.keys(reuse.volumes).length === 0 ? {} : { reusedVolumes: reuse.volumes }),
+        ...(Object.keys(limits).length === 0 ? {} : { limits }),
         template: template.name,
         node: node.id,
         zone: node.zone,
@@ -140,7 +145,8 @@ const make = Effect.gen(function*() {
       return { ...space, observed: "pending", id: creation, updatedAt: record!.version.wall } satisfies SpaceView
     }))
 
-  const request = (id: string, kind: Request) =>
+  /** `admit`: what the request must pass besides its state's rule (a start, its owner's quota). */
+  const request = <E>(id: string, kind: Request, admit: (view: SpaceView) => Effect.Effect<void, E>) =>
     writes.withPermits(1)(Effect.gen(function*() {
       const view = yield* get(id)
       const verdict = judge(view, kind)
@@ -148,10 +154,17 @@ const make = Effect.gen(function*() {
       if (verdict !== "write") {
         return yield* new SpaceRequestRefused({ space: `${view.owner}/${view.name}`, reason: verdict.refused })
       }
+      yield* admit(view)
       const next: SpaceView = { ...view, desired: desiredBy[kind], generation: view.generation + 1 }
       const record = yield* store.put(spaceKind, id, encodeSpace({ ...next, name: spaceAsked(view) }))
       return { ...next, updatedAt: record.version.wall }
     }))
+
+  const roomToRun = (view: SpaceView) =>
+    Effect.gen(function*() {
+      const own = (yield* listSpaceViews(store)).filter((other) => other.owner === view.owner)
+      yield* checkRoom(view.owner, own, yield* quotaOf(store, view.owner), { space: false, running: true })
+    })
 
   return Spaces.of({
     create,
@@ -160,9 +173,9 @@ const make = Effect.gen(function*() {
         filter?.owner === undefined ? views : views.filter((view) => view.owner === filter.owner)),
     get,
     find,
-    start: (id) => request(id, "start"),
-    stop: (id) => request(id, "stop"),
-    delete: (id) => request(id, "delete")
+    start: (id) => request(id, "start", roomToRun),
+    stop: (id) => request(id, "stop", () => Effect.void),
+    delete: (id) => request(id, "delete", () => Effect.void)
   })
 })
 export const SpacesLive: Layer.Layer<Spaces, never, Store | ClusterView | Templates> = Layer.effect(Spaces, make)

@@ -8,6 +8,7 @@ import type {
   SpaceNameInvalid,
   SpaceNameTaken,
   SpaceNotFound,
+  SpaceQuotaExceeded,
   SpaceRequestRefused,
   TemplateNotFound,
   VolumeNotFound,
@@ -56,6 +57,7 @@ export interface SpacesShape {
     | VolumeNotFound
     | VolumeNotYours
     | VolumeReuseInvalid
+    | SpaceQuotaExceeded
     | StoreError
   >
   readonly list: (filter?: { readonly owner?: string }) => Effect.Effect<ReadonlyArray<SpaceView>, StoreError>
@@ -63,7 +65,9 @@ export interface SpacesShape {
   readonly get: (id: string) => Effect.Effect<SpaceView, SpaceNotFound | StoreError>
   /** The owner's space that shows as `name`: the address people use (`owner/name`). */
   readonly find: (owner: string, name: string) => Effect.Effect<SpaceView, SpaceNotFound | StoreError>
-  readonly start: (space: string) => Effect.Effect<SpaceView, SpaceNotFound | SpaceRequestRefused | StoreError>
+  readonly start: (
+    space: string
+  ) => Effect.Effect<SpaceView, SpaceNotFound | SpaceRequestRefused | SpaceQuotaExceeded | StoreError>
   readonly stop: (space: string) => Effect.Effect<SpaceView, SpaceNotFound | SpaceRequestRefused | StoreError>
   readonly delete: (space: string) => Effect.Effect<SpaceView, SpaceNotFound | SpaceRequestRefused | StoreError>
 }

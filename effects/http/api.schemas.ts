@@ -8,6 +8,7 @@ import { SpaceStatus } from "../../storage/kinds/spaceStatus.ts"
 import { Template } from "../../storage/kinds/template.ts"
 import { UserRole } from "../../storage/kinds/user.ts"
 import { KeptVolume } from "../../storage/kinds/volume.ts"
+import { Quota } from "../../storage/kinds/quota.ts"
 
 /** A field a request does not know is refused, naming it, rather than dropped: it may be a typo. */
 const strict = { parseOptions: { onExcessProperty: "error" } } as const
@@ -80,6 +81,18 @@ export const UserView = Schema.Struct({
 })
 
 export const UserParam = Schema.Struct({ name: Schema.String })
+
+/** A quota to set: every field it leaves out sets no bound (see storage/kinds/quota.ts). */
+export const QuotaRequest = Quota.annotations(strict)
+
+export const QuotaView = Schema.extend(
+  Schema.Struct({
+    /** A user's name, or `*`: the cluster's default, for what a user's own quota leaves out. */
+    user: Schema.String
+  }),
+  Schema.encodedSchema(Quota)
+)
+export type QuotaView = typeof QuotaView.Type
 
 export const SetRoleRequest = Schema.Struct({ role: UserRole }).annotations(strict)
 

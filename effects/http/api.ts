@@ -18,6 +18,8 @@ import {
   KeptVolumeView,
   LeafParam,
   LeafView,
+  QuotaRequest,
+  QuotaView,
   SetRoleRequest,
   SpaceParam,
   SpaceView,
@@ -123,6 +125,21 @@ export class UsersGroup extends HttpApiGroup.make("users")
   .annotate(OpenApi.Description, "Users: admins manage them; anyone asks who they are")
 {}
 
+export class QuotasGroup extends HttpApiGroup.make("quotas")
+  .add(HttpApiEndpoint.get("list", "/api/quotas").addSuccess(Schema.Array(QuotaView)).addError(Forbidden))
+  .add(
+    HttpApiEndpoint.put("setDefault", "/api/quotas/default").setPayload(QuotaRequest).addSuccess(QuotaView)
+      .addError(Forbidden)
+      .annotate(OpenApi.Description, "The cluster's default, for every field a user's own quota leaves out")
+  )
+  .add(
+    HttpApiEndpoint.put("set", "/api/quotas/users/:name").setPath(UserParam).setPayload(QuotaRequest)
+      .addSuccess(QuotaView).addError(Forbidden).addError(NotFound)
+  )
+  .middleware(Authentication)
+  .annotate(OpenApi.Description, "Quotas: how many spaces, running spaces, CPUs and memory a user may have (admins)")
+{}
+
 export class TokensGroup extends HttpApiGroup.make("tokens")
   .add(
     HttpApiEndpoint.post("create", "/api/tokens").setPayload(CreateTokenRequest).addSuccess(IssuedToken, { status: 201 })
@@ -211,6 +228,7 @@ export class KnotApi extends HttpApi.make("knot")
   .add(TemplatesGroup)
   .add(UsersGroup)
   .add(TokensGroup)
+  .add(QuotasGroup)
   .add(LeavesGroup)
   .add(EventsGroup)
   .add(ClusterGroup)

@@ -26,6 +26,7 @@ import { EventsHandlers } from "./handlers/events.handlers.ts"
 import { HealthHandlers } from "./handlers/health.handlers.ts"
 import { LeavesHandlers } from "./handlers/leaves.handlers.ts"
 import { MetricsHandlers } from "./handlers/metrics.handlers.ts"
+import { QuotasHandlers } from "./handlers/quotas.handlers.ts"
 import { SpacesHandlers } from "./handlers/spaces.handlers.ts"
 import { TemplatesHandlers } from "./handlers/templates.handlers.ts"
 import { TokensHandlers } from "./handlers/tokens.handlers.ts"
@@ -51,6 +52,7 @@ export const makeApiLive = (
       TemplatesHandlers,
       UsersHandlers,
       TokensHandlers,
+      QuotasHandlers,
       LeavesHandlers,
       EventsHandlers,
       ClusterHandlers,

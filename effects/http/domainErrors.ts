@@ -25,6 +25,7 @@ export const spaceNotFound = as((fields) => new NotFound(fields), "space_not_fou
 export const spaceNameInvalid = as((fields) => new BadRequest(fields), "space_name_invalid")
 export const spaceNameTaken = as((fields) => new Conflict(fields), "space_name_taken")
 export const spaceRequestRefused = as((fields) => new Conflict(fields), "space_request_refused")
+export const quotaExceeded = as((fields) => new Conflict(fields), "quota_exceeded")
 export const noAliveNodeInZones = as((fields) => new Unavailable(fields), "no_alive_node_in_zones")
 export const templateNotFound = as((fields) => new NotFound(fields), "template_not_found")
 export const templateInvalid = as((fields) => new Unprocessable(fields), "template_invalid")

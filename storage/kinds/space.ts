@@ -35,6 +35,17 @@ export const Space = Schema.Struct({
   reusedVolumes: Schema.optionalWith(Schema.Record({ key: Slug("a volume name"), value: NonEmpty("a volume") }), {
     exact: true
   }),
+  /**
+   * The container limits its create settled on: the template's, or where it sets none, its
+   * owner's quota default (quota.ts). Absent: the template's alone.
+   */
+  limits: Schema.optionalWith(
+    Schema.Struct({
+      memoryMb: Schema.optionalWith(Schema.Number, { exact: true }),
+      cpus: Schema.optionalWith(Schema.Number, { exact: true })
+    }),
+    { exact: true }
+  ),
   /** The template id it was created from. */
   template: NonEmpty("the template"),
   /** The node that owns it: the only one that ever starts its container. */

@@ -12,6 +12,7 @@ import { reportFailure } from "../../cli/client/cliFailure.ts"
 import { clusterCommand } from "../../cli/client/cluster.command.ts"
 import { leafCommand } from "../../cli/client/leaf.command.ts"
 import { loginCommand } from "../../cli/client/login.command.ts"
+import { quotaCommand } from "../../cli/client/quota.command.ts"
 import { Progress } from "../../cli/client/progress.ts"
 import { spaceCommand } from "../../cli/client/space.command.ts"
 import { templateCommand } from "../../cli/client/template.command.ts"
@@ -27,6 +28,7 @@ export const knot = Command.make("knot").pipe(
     tokenCommand,
     userCommand,
     leafCommand,
+    quotaCommand,
     volumeCommand,
     loginCommand
   ])

@@ -9,6 +9,7 @@ import {
   spaceNameInvalid,
   spaceNameTaken,
   spaceNotFound,
+  quotaExceeded,
   spaceRequestRefused,
   storeErrors,
   templateNotFound,
@@ -30,7 +31,12 @@ export const SpacesHandlers = HttpApiBuilder.group(KnotApi, "spaces", (handlers)
 
     const drive = (path: { readonly owner: string; readonly name: string }, request: "start" | "stop" | "delete") =>
       Effect.flatMap(owned(path), (view) => spaces[request](view.id)).pipe(
-        Effect.catchTags({ SpaceNotFound: spaceNotFound, SpaceRequestRefused: spaceRequestRefused, ...storeErrors })
+        Effect.catchTags({
+          SpaceNotFound: spaceNotFound,
+          SpaceRequestRefused: spaceRequestRefused,
+          SpaceQuotaExceeded: quotaExceeded,
+          ...storeErrors
+        })
       )
 
     return handlers
@@ -51,6 +57,7 @@ export const SpacesHandlers = HttpApiBuilder.group(KnotApi, "spaces", (handlers)
               VolumeNotFound: volumeNotFound,
               VolumeNotYours: volumeNotYours,
               VolumeReuseInvalid: volumeReuseInvalid,
+              SpaceQuotaExceeded: quotaExceeded,
               ...storeErrors
             })
           ))
