@@ -25,18 +25,6 @@ export const AbsolutePath = (what: string) =>
     Schema.filter((value) => value.startsWith("/") || `${what} must be an absolute path (got ${JSON.stringify(value)})`)
   )
 
-export const PositiveInteger = (what: string) =>
-  Schema.Number.pipe(
-    Schema.filter((value) =>
-      (Number.isSafeInteger(value) && value > 0) || `${what} must be a whole number above 0 (got ${value})`
-    )
-  )
-
-export const PositiveNumber = (what: string) =>
-  Schema.Number.pipe(
-    Schema.filter((value) => (Number.isFinite(value) && value > 0) || `${what} must be a number above 0 (got ${value})`)
-  )
-
 export const Count = (what: string) =>
   Schema.Number.pipe(
     Schema.filter((value) =>

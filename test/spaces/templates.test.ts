@@ -44,7 +44,7 @@ describe("Templates", () => {
       expect(error._tag).toBe("TemplateInvalid")
       expect(error.message).toBe(
         "invalid template: name: a template name must be 1 to 63 characters of a-z, 0-9 and \"-\", " +
-          "starting and ending with a letter or digit (got \"Dev Box\"); memoryMb: memoryMb must be a whole number above 0 (got 0)"
+          "starting and ending with a letter or digit (got \"Dev Box\"); memoryMb: memoryMb must be a whole number from 6 to 1048576 (got 0)"
       )
       expect(error.message).not.toContain("\n")
     }).pipe(Effect.provide(templates)))

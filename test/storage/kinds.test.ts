@@ -65,9 +65,9 @@ describe("template", () => {
     expect(problem(Template, { ...template, volumes: samePath })).toContain("two volumes have the mountPath \"/data\"")
   })
 
-  it("refuses limits that are not above zero", () => {
-    expect(problem(Template, { ...template, cpus: 0 })).toContain("cpus must be a number above 0 (got 0)")
-    expect(problem(Template, { ...template, memoryMb: 0.5 })).toContain("memoryMb must be a whole number above 0")
+  it("refuses limits outside what the engine takes", () => {
+    expect(problem(Template, { ...template, cpus: 0 })).toContain("cpus must be a number from 0.01 to 1024 (got 0)")
+    expect(problem(Template, { ...template, memoryMb: 0.5 })).toContain("memoryMb must be a whole number from 6 to 1048576")
   })
 
   it("refuses an environment variable name a shell could not use", () => {
