@@ -2,6 +2,7 @@ import { Command } from "@effect/cli"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
 import {
+  auditCommand,
   ClientLive,
   clusterCommand,
   leafCommand,
@@ -29,6 +30,7 @@ const knot = Command.make("knot").pipe(
     userCommand,
     leafCommand,
     quotaCommand,
+    auditCommand,
     loginCommand,
     simCommand
   ])

@@ -41,7 +41,8 @@ export const KnownKind = Schema.Literal(
   "user",
   "token",
   "leaf",
-  "quota"
+  "quota",
+  "audit"
 )
 export type KnownKind = typeof KnownKind.Type
 

@@ -16,6 +16,7 @@ import { EngineHealth } from "../../effects/http/engineHealth.ts"
 import { bootstrapAdmin, bootstrapMessage } from "../../effects/http/auth/bootstrapAdmin.ts"
 import { SecureRandom } from "../../effects/http/auth/secureRandom.ts"
 import { makeApiServer } from "../../effects/http/apiServer.ts"
+import { pruneAudit } from "../../effects/http/audit/auditLog.ts"
 import { defaultRequestLimits } from "../../effects/http/requestLimits.ts"
 import { NodeId } from "../../storage/record.ts"
 import { RocksStore } from "../../storage/rocksStore.ts"
@@ -78,6 +79,9 @@ const printBootstrap = (config: NodeConfig, init: boolean) =>
 /** Whether the peer's link is to the public key `origin` (hex). */
 const isLinkedTo = (info: HyperswarmInfoShape, origin: string) => (peer: string) =>
   Effect.map(info.links, (links) => links.some((link) => link.peer === peer && link.publicKey === origin))
+
+/** How long audit entries are kept; each node prunes its own. */
+const auditRetention = Duration.days(30)
 
 /** Runs a node until interrupted (SIGINT/SIGTERM through the CLI's runtime). */
 export interface RunOptions {
@@ -170,6 +174,7 @@ export const runNode = (config: NodeConfig, options: RunOptions = { init: false 
 
     const program = Effect.gen(function* () {
       yield* announceSelf(config)
+      yield* Effect.forkScoped(Effect.flatMap(Store, (store) => pruneAudit(store, auditRetention)))
       // A leaf's users and tokens are the cluster's, received from its origin.
       if (origin === undefined) yield* printBootstrap(config, options.init)
       yield* startActors

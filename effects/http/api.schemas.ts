@@ -9,6 +9,7 @@ import { Template } from "../../storage/kinds/template.ts"
 import { UserRole } from "../../storage/kinds/user.ts"
 import { KeptVolume } from "../../storage/kinds/volume.ts"
 import { Quota } from "../../storage/kinds/quota.ts"
+import { AuditEntry } from "../../storage/kinds/audit.ts"
 
 /** A field a request does not know is refused, naming it, rather than dropped: it may be a typo. */
 const strict = { parseOptions: { onExcessProperty: "error" } } as const
@@ -81,6 +82,15 @@ export const UserView = Schema.Struct({
 })
 
 export const UserParam = Schema.Struct({ name: Schema.String })
+
+export const AuditQueryParams = Schema.Struct({
+  /** Epoch ms: only entries at or after it. */
+  since: Schema.optionalWith(Schema.NumberFromString, { exact: true }),
+  user: Schema.optionalWith(Schema.String, { exact: true })
+})
+
+export const AuditEntryView = Schema.encodedSchema(AuditEntry)
+export type AuditEntryView = typeof AuditEntryView.Type
 
 /** A quota to set: every field it leaves out sets no bound (see storage/kinds/quota.ts). */
 export const QuotaRequest = Quota.annotations(strict)

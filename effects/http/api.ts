@@ -9,6 +9,8 @@ import { BadRequest, Conflict, Forbidden, Internal, NotFound, PayloadTooLarge, U
 import {
   AddedLeaf,
   AddLeafRequest,
+  AuditEntryView,
+  AuditQueryParams,
   ClusterStatus,
   CreateSpaceRequest,
   CreateTokenRequest,
@@ -207,6 +209,15 @@ export class DocsGroup extends HttpApiGroup.make("docs")
   .middleware(Authentication)
 {}
 
+export class AuditGroup extends HttpApiGroup.make("audit")
+  .add(
+    HttpApiEndpoint.get("list", "/api/audit").setUrlParams(AuditQueryParams).addSuccess(Schema.Array(AuditEntryView))
+      .addError(Forbidden)
+  )
+  .middleware(Authentication)
+  .annotate(OpenApi.Description, "Every write through the API, on any node: who, what, when, from where (admins)")
+{}
+
 export class MetricsGroup extends HttpApiGroup.make("metrics")
   .add(
     HttpApiEndpoint.get("metrics", "/metrics")
@@ -233,6 +244,7 @@ export class KnotApi extends HttpApi.make("knot")
   .add(EventsGroup)
   .add(ClusterGroup)
   .add(DocsGroup)
+  .add(AuditGroup)
   .add(MetricsGroup)
   .add(HealthGroup)
   .addError(BadRequest)

@@ -20,6 +20,7 @@ import { makeAuthenticationLive } from "./auth/authentication.live.ts"
 import type { SignInPolicy } from "./auth/signInLimiter.ts"
 import type { SecureRandom } from "./auth/secureRandom.ts"
 import { ChangeFeed, ChangeFeedLive } from "./changeFeed.ts"
+import { AuditHandlers } from "./handlers/audit.handlers.ts"
 import { ClusterHandlers } from "./handlers/cluster.handlers.ts"
 import { DocsHandlers } from "./handlers/docs.handlers.ts"
 import { EventsHandlers } from "./handlers/events.handlers.ts"
@@ -35,6 +36,7 @@ import { VolumesHandlers } from "./handlers/volumes.handlers.ts"
 import { VolumesLive } from "../../actors/space/volumes.live.ts"
 import { RequestErrorsLive } from "./requestErrors.ts"
 import { requestMetrics } from "./requestMetrics.ts"
+import { auditWrites } from "./audit/auditLog.ts"
 import { type RequestLimits, requestLimitsLive } from "./requestLimits.ts"
 import { drainServer } from "./serverDrain.ts"
 
@@ -58,6 +60,7 @@ export const makeApiLive = (
       ClusterHandlers,
       DocsHandlers,
       MetricsHandlers,
+      AuditHandlers,
       HealthHandlers
     )
   ),
@@ -87,7 +90,7 @@ export const makeApiServer = (
   Layer.unwrapEffect(Effect.sync(() => {
     const server = createServer()
     const listening = NodeHttpServer.layer(() => server, { host: options.listen.host, port: options.listen.port })
-    const serving = HttpApiBuilder.serve(requestMetrics).pipe(
+    const serving = HttpApiBuilder.serve((app) => requestMetrics(auditWrites(app))).pipe(
       Layer.provide(RequestErrorsLive),
       Layer.provide(requestLimitsLive(options.limits)),
       Layer.provide(makeApiLive(options.signIn)),

@@ -10,10 +10,12 @@
  * - its own `node` record;
  * - `space` records of its users (a request on a space they own, or a space placed on it);
  * - `space-status` and `space-lifecycle` records of spaces placed on it;
- * - `volume` records of volumes on it, or of its users (asking for one to be removed).
+ * - `volume` records of volumes on it, or of its users (asking for one to be removed);
+ * - `audit` entries of the writes made through its own API.
  * Nothing else: no users, tokens, templates, zones, leaves, and no record in another's name.
  */
 import { Effect, Option, Schema } from "effect"
+import { AuditEntry } from "../../storage/kinds/audit.ts"
 import { KeptVolume } from "../../storage/kinds/volume.ts"
 import { Space } from "../../storage/kinds/space.ts"
 import { Template } from "../../storage/kinds/template.ts"
@@ -43,6 +45,7 @@ const asSpace = reader(Space)
 const asVolume = reader(KeptVolume)
 const asTemplate = reader(Template)
 const asToken = reader(Token)
+const asAudit = reader(AuditEntry)
 
 const liveValue = (record: StoredRecord | undefined): unknown => record === undefined || record.deleted ? undefined : record.value
 
@@ -94,6 +97,8 @@ export const refusalOf = (
         if (record.deleted) return undefined
         return mine(record.value) ? undefined : "a volume neither on it nor of its users"
       }
+      case "audit":
+        return asAudit(record.value)?.node === scope.node ? undefined : "an audit entry of another node"
       default:
         return "records of this kind are written on the cluster only"
     }

@@ -1,6 +1,7 @@
 import { HttpServerRequest } from "@effect/platform"
 import { Effect, Layer, Metric, Option } from "effect"
 import { TooManyRequests, Unauthorized } from "../api.errors.ts"
+import { noteRequestUser } from "../audit/requestUser.ts"
 import { Authentication } from "./authentication.ts"
 import { makeSignInLimiter, type SignInPolicy } from "./signInLimiter.ts"
 import { tokenIdOf } from "./tokenSecret.ts"
@@ -52,7 +53,7 @@ export const makeAuthenticationLive = (policy?: SignInPolicy): Layer.Layer<Authe
             return yield* tokens.authenticate(secret).pipe(
               // The middleware may only answer 401 or 429; a failing store becomes a 500 (requestErrors.ts).
               Effect.catchTags({ CorruptRecord: Effect.die, ClockDriftExceeded: Effect.die, StorageFailure: Effect.die }),
-              Effect.tap(() => limiter.succeeded(address)),
+              Effect.tap((user) => Effect.zipRight(limiter.succeeded(address), noteRequestUser(user.id))),
               Effect.tapError(() =>
                 Effect.gen(function*() {
                   yield* count("invalid_token")
