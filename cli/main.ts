@@ -2,6 +2,7 @@ import { Command } from "@effect/cli"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
 import {
+  adminCommand,
   auditCommand,
   ClientLive,
   clusterCommand,
@@ -31,6 +32,7 @@ const knot = Command.make("knot").pipe(
     leafCommand,
     quotaCommand,
     auditCommand,
+    adminCommand,
     loginCommand,
     simCommand
   ])

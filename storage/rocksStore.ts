@@ -99,4 +99,31 @@ const make = (options: RocksStoreOptions): Effect.Effect<StoreShape, StoreError,
 
 const layer = (options: RocksStoreOptions): Layer.Layer<Store, StoreError> => Layer.scoped(Store, make(options))
 
-export const RocksStore = { make, layer } as const
+/** Entries per batch when restoring: large batches amortize the sync, small ones bound memory. */
+const restoreBatch = 1000
+
+/**
+ * Writes a snapshot (StoreShape.snapshot) into a new database in `directory`, which must hold
+ * none yet: restoring over a store would mix two histories.
+ */
+const restoreEntries = (
+  directory: string,
+  entries: ReadonlyArray<readonly [string, string]>
+): Effect.Effect<void, StoreError> =>
+  Effect.scoped(
+    Effect.gen(function*() {
+      const db = yield* openDatabase(directory)
+      const backend = rocksBackend(db)
+      let existing = 0
+      yield* backend.scan("m", () => void existing++)
+      yield* backend.scan("r", () => void existing++)
+      if (existing > 0) {
+        return yield* new StorageFailure({ operation: "restore", reason: `${directory} already holds a store; restore into an empty directory` })
+      }
+      for (let start = 0; start < entries.length; start += restoreBatch) {
+        yield* backend.write(entries.slice(start, start + restoreBatch).map(([key, value]) => ({ type: "put" as const, key, value })))
+      }
+    })
+  )
+
+export const RocksStore = { make, layer, restoreEntries } as const

@@ -73,6 +73,11 @@ export interface StoreShape {
   readonly quarantine: (record: StoredRecord, reason: string) => Effect.Effect<void>
   /** How many records are kept out now: unreadable on disk, or marked by `quarantine`. */
   readonly quarantined: Effect.Effect<number>
+  /**
+   * Every stored key and value as one consistent state (writes wait while it is read): what a
+   * backup holds and `restoreEntries` writes back.
+   */
+  readonly snapshot: Effect.Effect<ReadonlyArray<readonly [string, string]>, StoreError>
 }
 
 export class Store extends Context.Tag("knot/Store")<Store, StoreShape>() {}

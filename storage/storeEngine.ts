@@ -480,7 +480,19 @@ export const openStore = (
       collectGarbage,
       clock: hlc.now,
       quarantine,
-      quarantined: Effect.sync(() => index.quarantinedCount + undecodable.size)
+      quarantined: Effect.sync(() => index.quarantinedCount + undecodable.size),
+      snapshot: exclusive(
+        "snapshot",
+        Effect.gen(function*() {
+          const entries: Array<readonly [string, string]> = []
+          const [meta] = yield* backend.getMany([metaKey])
+          if (meta !== undefined) entries.push([metaKey, meta])
+          for (const prefix of [digestPrefix, recordPrefix]) {
+            yield* backend.scan(prefix, (key, value) => void entries.push([key, value]))
+          }
+          return entries
+        })
+      )
     }
 
     const close = Effect.zipRight(

@@ -6,6 +6,7 @@
  */
 import type { FileSystem, Path } from "@effect/platform"
 import { HttpServer } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
 import { Clock, Console, Context, Duration, Effect, Layer } from "effect"
 import { ActorSystem, ActorSystemLive } from "../../actors/runtime/index.ts"
 import { nodeActor, nodeActorName, nodeKind } from "../../actors/node/node.actor.ts"
@@ -17,6 +18,7 @@ import { bootstrapAdmin, bootstrapMessage } from "../../effects/http/auth/bootst
 import { SecureRandom } from "../../effects/http/auth/secureRandom.ts"
 import { makeApiServer } from "../../effects/http/apiServer.ts"
 import { pruneAudit } from "../../effects/http/audit/auditLog.ts"
+import { NodeKeyPairSource } from "../../effects/http/nodeKeyPairSource.ts"
 import { defaultRequestLimits } from "../../effects/http/requestLimits.ts"
 import { NodeId } from "../../storage/record.ts"
 import { RocksStore } from "../../storage/rocksStore.ts"
@@ -183,7 +185,15 @@ export const runNode = (config: NodeConfig, options: RunOptions = { init: false 
       return yield* Effect.never
     })
 
-    const services = Layer.mergeAll(domain, EngineHealth.fromContainerDriver(), SecureRandom.live, ActorSystemLive).pipe(
+    const keyPairSource = Layer.succeed(NodeKeyPairSource, {
+      read: config.server.mode === "standalone"
+        ? Effect.succeed(undefined)
+        : Effect.map(loadOrCreateKeyPair(config.server.dataDir).pipe(Effect.provide(NodeContext.layer), Effect.option), (pair) =>
+          pair._tag === "None"
+            ? undefined
+            : { publicKey: pair.value.publicKey.toString("hex"), secretKey: pair.value.secretKey.toString("hex") })
+    })
+    const services = Layer.mergeAll(domain, EngineHealth.fromContainerDriver(), SecureRandom.live, ActorSystemLive, keyPairSource).pipe(
       Layer.provideMerge(Layer.mergeAll(store, driver))
     )
     const api = makeApiServer({ listen, limits: { ...defaultRequestLimits, maxBodyBytes: config.server.maxBodyBytes } })

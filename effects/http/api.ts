@@ -209,6 +209,16 @@ export class DocsGroup extends HttpApiGroup.make("docs")
   .middleware(Authentication)
 {}
 
+export class AdminGroup extends HttpApiGroup.make("admin")
+  .add(
+    HttpApiEndpoint.get("backup", "/api/admin/backup")
+      .addSuccess(HttpApiSchema.Text({ contentType: "application/x-ndjson" }))
+      .addError(Forbidden)
+      .annotate(OpenApi.Description, "A consistent snapshot of this node's store, with its key pair, for knot admin restore")
+  )
+  .middleware(Authentication)
+{}
+
 export class AuditGroup extends HttpApiGroup.make("audit")
   .add(
     HttpApiEndpoint.get("list", "/api/audit").setUrlParams(AuditQueryParams).addSuccess(Schema.Array(AuditEntryView))
@@ -244,6 +254,7 @@ export class KnotApi extends HttpApi.make("knot")
   .add(EventsGroup)
   .add(ClusterGroup)
   .add(DocsGroup)
+  .add(AdminGroup)
   .add(AuditGroup)
   .add(MetricsGroup)
   .add(HealthGroup)

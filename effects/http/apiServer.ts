@@ -20,6 +20,7 @@ import { makeAuthenticationLive } from "./auth/authentication.live.ts"
 import type { SignInPolicy } from "./auth/signInLimiter.ts"
 import type { SecureRandom } from "./auth/secureRandom.ts"
 import { ChangeFeed, ChangeFeedLive } from "./changeFeed.ts"
+import { AdminHandlers } from "./handlers/admin.handlers.ts"
 import { AuditHandlers } from "./handlers/audit.handlers.ts"
 import { ClusterHandlers } from "./handlers/cluster.handlers.ts"
 import { DocsHandlers } from "./handlers/docs.handlers.ts"
@@ -61,6 +62,7 @@ export const makeApiLive = (
       DocsHandlers,
       MetricsHandlers,
       AuditHandlers,
+      AdminHandlers,
       HealthHandlers
     )
   ),
