@@ -90,14 +90,19 @@ export const listSpaceViews = (store: StoreShape): Effect.Effect<ReadonlyArray<S
     const readable = yield* readableValues(store, statuses, (status) => Either.map(decodeSpaceStatus(status), () => status))
     const statusOf = new Map(readable.map((status) => [status.id, status]))
     const views = yield* readableValues(store, records, (record) => toSpaceView(record, statusOf.get(record.id)))
-    const shown = shownNames(views)
-    return views
-      .map((view): SpaceView => {
-        const name = shown.get(view.id) ?? view.name
-        return name === view.name ? view : { ...view, name, askedAs: view.name, notice: renameNotice(view.name, name) }
-      })
-      .sort((a, b) => byText(a.owner, b.owner) || byText(a.name, b.name) || byText(a.id, b.id))
+    return namedAndSorted(views)
   })
+
+/** Each view under the name it shows (spaceNames.ts), ordered by owner and that name. */
+export const namedAndSorted = (views: ReadonlyArray<SpaceView>): Array<SpaceView> => {
+  const shown = shownNames(views)
+  return views
+    .map((view): SpaceView => {
+      const name = shown.get(view.id) ?? view.name
+      return name === view.name ? view : { ...view, name, askedAs: view.name, notice: renameNotice(view.name, name) }
+    })
+    .sort((a, b) => byText(a.owner, b.owner) || byText(a.name, b.name) || byText(a.id, b.id))
+}
 
 /** The name the space's create asked for, which its record keeps. */
 export const spaceAsked = (view: SpaceView): string => view.askedAs ?? view.name

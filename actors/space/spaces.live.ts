@@ -17,7 +17,8 @@ import type { StoreShape } from "../../storage/store.ts"
 import type { StoreError } from "../../storage/store.errors.ts"
 import type { Template } from "../../storage/kinds/template.ts"
 import { readKeptVolume, volumeKind } from "./keptVolumes.ts"
-import { encodeSpace, findSpaceView, listSpaceViews, readSpaceView, spaceAsked, spaceKind } from "./spaceRecord.ts"
+import { encodeSpace, spaceAsked, spaceKind } from "./spaceRecord.ts"
+import { makeSpaceViews } from "./spaceViews.ts"
 import type { CreateSpace, SpacesShape, SpaceView } from "./spaces.ts"
 import { Spaces } from "./spaces.ts"
 import {
@@ -93,13 +94,16 @@ const make = Effect.gen(function*() {
   // Check-then-write must not interleave on this node: two creates of one name, or two
   // requests read from the same version of a record, would lose one of them.
   const writes = yield* Effect.makeSemaphore(1)
+  // A store that cannot be read at start leaves this node nothing to serve.
+  const views = yield* Effect.orDie(makeSpaceViews(store))
+  const viewsOf = (owner: string) => Effect.map(views.all, (all) => all.filter((view) => view.owner === owner))
 
   const get = (id: string) =>
-    Effect.flatMap(readSpaceView(store, id), (view) =>
+    Effect.flatMap(views.byId(id), (view) =>
       view === undefined ? Effect.fail(new SpaceNotFound({ space: id })) : Effect.succeed(view))
 
   const find = (owner: string, name: string) =>
-    Effect.flatMap(findSpaceView(store, owner, name), (view) =>
+    Effect.flatMap(Effect.map(viewsOf(owner), (own) => own.find((view) => view.name === name)), (view) =>
       view === undefined ? Effect.fail(new SpaceNotFound({ space: `${owner}/${name}` })) : Effect.succeed(view))
 
   const create: SpacesShape["create"] = (request) =>
@@ -107,7 +111,7 @@ const make = Effect.gen(function*() {
       const name = yield* Either.mapLeft(decodeName(request.name), (error) =>
         new SpaceNameInvalid({ reason: describeParseError(error) }))
       const template = yield* templates.get(request.template)
-      const own = (yield* listSpaceViews(store)).filter((view) => view.owner === request.owner)
+      const own = yield* viewsOf(request.owner)
       // A name asked for by a space that shows under another (spaceNames.ts) is taken too: it
       // would show as that name the moment the earlier one is gone.
       if (own.some((view) => view.name === name || spaceAsked(view) === name)) {
@@ -162,14 +166,14 @@ const make = Effect.gen(function*() {
 
   const roomToRun = (view: SpaceView) =>
     Effect.gen(function*() {
-      const own = (yield* listSpaceViews(store)).filter((other) => other.owner === view.owner)
+      const own = yield* viewsOf(view.owner)
       yield* checkRoom(view.owner, own, yield* quotaOf(store, view.owner), { space: false, running: true })
     })
 
   return Spaces.of({
     create,
     list: (filter) =>
-      Effect.map(listSpaceViews(store), (views) =>
+      Effect.map(views.all, (views) =>
         filter?.owner === undefined ? views : views.filter((view) => view.owner === filter.owner)),
     get,
     find,
@@ -178,4 +182,4 @@ const make = Effect.gen(function*() {
     delete: (id) => request(id, "delete", () => Effect.void)
   })
 })
-export const SpacesLive: Layer.Layer<Spaces, never, Store | ClusterView | Templates> = Layer.effect(Spaces, make)
+export const SpacesLive: Layer.Layer<Spaces, never, Store | ClusterView | Templates> = Layer.scoped(Spaces, make)

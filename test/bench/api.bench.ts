@@ -1,9 +1,12 @@
 /**
  * The API's cost of listing 1 000 spaces: GET /api/spaces as an admin (every space), over
- * HTTP on 127.0.0.1, against a standalone node's services on a MemoryStore. vitest prints
- * requests/s (hz) and p99 latency per request; the line printed before it, requests/s, p50
- * and p99 with 16 requests in flight at once, and the CPU time each request costs.
+ * HTTP on 127.0.0.1, against a standalone node's services on a MemoryStore, beside a bare
+ * `node:http` server answering the same JSON bytes (the floor any API on this machine has),
+ * and GET of one space. vitest prints requests/s (hz) and p99 latency per request; the lines
+ * printed before it, requests/s, p50 and p99 with 16 requests in flight at once for both
+ * servers, their ratio, and the CPU time each request costs.
  */
+import { createServer } from "node:http"
 import { Effect, Exit, Layer, Scope } from "effect"
 import { afterAll, bench, describe } from "vitest"
 import { makeApiServer, serverUrl } from "../../effects/http/apiServer.ts"
@@ -49,6 +52,27 @@ const { url, token } = await Effect.runPromise(
   })
 )
 
+const answer = await (await fetch(`${url}/api/spaces`, { headers: { authorization: `Bearer ${token}` } })).arrayBuffer()
+const bare = createServer((_, response) => {
+  response.writeHead(200, { "content-type": "application/json", "content-length": answer.byteLength })
+  response.end(Buffer.from(answer))
+})
+await new Promise<void>((resolve) => bare.listen(0, "127.0.0.1", resolve))
+const bareUrl = `http://127.0.0.1:${(bare.address() as { readonly port: number }).port}`
+afterAll(() => new Promise<void>((resolve) => bare.close(() => resolve())))
+
+const listBare = async () => {
+  const response = await fetch(`${bareUrl}/api/spaces`)
+  const spaces = (await response.json()) as ReadonlyArray<unknown>
+  if (spaces.length !== spaceCount) throw new Error(`the bare server answered ${spaces.length} spaces`)
+}
+
+const getOne = async () => {
+  const response = await fetch(`${url}/api/spaces/user-7/space-7`, { headers: { authorization: `Bearer ${token}` } })
+  if (response.status !== 200) throw new Error(`GET one space answered ${response.status}`)
+  await response.arrayBuffer()
+}
+
 const listSpaces = async () => {
   const response = await fetch(`${url}/api/spaces`, { headers: { authorization: `Bearer ${token}` } })
   const spaces = (await response.json()) as ReadonlyArray<unknown>
@@ -60,8 +84,10 @@ const listSpaces = async () => {
 const percentile = (sorted: ReadonlyArray<number>, p: number) =>
   sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0
 
+const rates = new Map<string, number>()
+
 /** `burstRequests` requests, `inFlight` at a time: throughput and tail latency under load. */
-const burst = async () => {
+const burstOf = (label: string, request: () => Promise<void>) => async () => {
   const latencies: Array<number> = []
   let next = 0
   const cpuBefore = process.cpuUsage()
@@ -70,7 +96,7 @@ const burst = async () => {
     while (next < burstRequests) {
       next++
       const sent = performance.now()
-      await listSpaces()
+      await request()
       latencies.push(performance.now() - sent)
     }
   }
@@ -78,17 +104,28 @@ const burst = async () => {
   const seconds = (performance.now() - started) / 1000
   const cpu = process.cpuUsage(cpuBefore)
   const sorted = latencies.sort((a, b) => a - b)
+  rates.set(label, burstRequests / seconds)
+  const knot = rates.get("knot")
+  const floor = rates.get("bare")
   console.log(
-    `GET /api/spaces, ${spaceCount} spaces, ${inFlight} in flight: ${(burstRequests / seconds).toFixed(0)} requests/s, ` +
+    `${label}: GET /api/spaces, ${spaceCount} spaces, ${inFlight} in flight: ${(burstRequests / seconds).toFixed(0)} requests/s, ` +
       `p50 ${percentile(sorted, 50).toFixed(1)} ms, p99 ${percentile(sorted, 99).toFixed(1)} ms; ` +
       // Wall-clock figures follow the machine's load; CPU time per request does not.
-      `CPU per request (server and client, one process): ${((cpu.user + cpu.system) / 1000 / burstRequests).toFixed(1)} ms`
+      `CPU per request (server and client, one process): ${((cpu.user + cpu.system) / 1000 / burstRequests).toFixed(1)} ms` +
+      (knot !== undefined && floor !== undefined ? `; knot answers at ${((100 * knot) / floor).toFixed(0)} % of the bare server's rate` : "")
   )
 }
 
 describe(`list ${spaceCount} spaces over HTTP`, () => {
   bench("GET /api/spaces, one request at a time", listSpaces, { time: 2_000, warmupIterations: 20 })
-  bench(`GET /api/spaces, ${inFlight} in flight (${burstRequests} requests per iteration)`, burst, {
+  bench("the same JSON bytes from a bare node:http server, one at a time", listBare, { time: 2_000, warmupIterations: 20 })
+  bench("GET /api/spaces/:owner/:name (one space), one at a time", getOne, { time: 2_000, warmupIterations: 20 })
+  bench(`GET /api/spaces, ${inFlight} in flight (${burstRequests} requests per iteration)`, burstOf("knot", listSpaces), {
+    iterations: 1,
+    warmupIterations: 0,
+    time: 0
+  })
+  bench(`bare node:http, ${inFlight} in flight (${burstRequests} requests per iteration)`, burstOf("bare", listBare), {
     iterations: 1,
     warmupIterations: 0,
     time: 0

@@ -1,6 +1,6 @@
-import { HttpApiBuilder } from "@effect/platform"
+import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
 import { Effect } from "effect"
-import { Spaces } from "../../../actors/space/spaces.ts"
+import { Spaces, type SpaceView } from "../../../actors/space/spaces.ts"
 import { KnotApi } from "../api.ts"
 import { requireOwner } from "../auth/access.ts"
 import { CurrentUser } from "../auth/currentUser.ts"
@@ -17,6 +17,20 @@ import {
   volumeNotYours,
   volumeReuseInvalid
 } from "../domainErrors.ts"
+
+/**
+ * A list's JSON, written once per list: the views' encoded form is the views themselves, so
+ * the text is theirs as it is, and the list of every space stays the same array until a space
+ * changes (spaceViews.ts), so an admin's repeated lists cost one serialization between changes.
+ */
+const written = new WeakMap<ReadonlyArray<SpaceView>, string>()
+const listJson = (views: ReadonlyArray<SpaceView>): string => {
+  const cached = written.get(views)
+  if (cached !== undefined) return cached
+  const text = JSON.stringify(views)
+  written.set(views, text)
+  return text
+}
 
 export const SpacesHandlers = HttpApiBuilder.group(KnotApi, "spaces", (handlers) =>
   Effect.gen(function*() {
@@ -63,6 +77,7 @@ export const SpacesHandlers = HttpApiBuilder.group(KnotApi, "spaces", (handlers)
           ))
       .handle("list", () =>
         Effect.flatMap(CurrentUser, (user) => spaces.list(user.role === "admin" ? undefined : { owner: user.id })).pipe(
+          Effect.map((views) => HttpServerResponse.text(listJson(views), { contentType: "application/json" })),
           Effect.catchTags(storeErrors)
         ))
       .handle("get", ({ path }) => owned(path).pipe(Effect.catchTags({ SpaceNotFound: spaceNotFound, ...storeErrors })))
