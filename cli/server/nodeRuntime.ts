@@ -13,6 +13,7 @@ import { nodeActor, nodeActorName, nodeKind } from "../../actors/node/node.actor
 import { nodeServices } from "../../actors/node/nodeServices.ts"
 import type { NodeConfig } from "../../effects/config/nodeConfig.ts"
 import { DockerDriver } from "../../effects/docker/dockerDriver.ts"
+import { withCallTimings } from "../../effects/container/timedDriver.ts"
 import { EngineHealth } from "../../effects/http/engineHealth.ts"
 import { bootstrapAdmin, bootstrapMessage } from "../../effects/http/auth/bootstrapAdmin.ts"
 import { SecureRandom } from "../../effects/http/auth/secureRandom.ts"
@@ -102,7 +103,7 @@ export const runNode = (config: NodeConfig, options: RunOptions = { init: false 
       : nodeIdOfKey((yield* loadOrCreateKeyPair(config.server.dataDir)).publicKey)
     const nodeId = yield* loadOrCreateNodeId(config.server.dataDir, ofKey)
     const store = RocksStore.layer({ directory: `${config.server.dataDir}/db`, nodeId: NodeId.make(nodeId), maxDriftMs: maxClockDriftMs })
-    const driver = DockerDriver.layer({ socketPath: config.docker.socket })
+    const driver = withCallTimings(DockerDriver.layer({ socketPath: config.docker.socket }))
     const view: MembershipView | undefined =
       config.server.mode === "standalone" ? undefined : yield* makeMembershipView(nodeId, config.server.zone)
 
