@@ -86,6 +86,23 @@ const percentile = (sorted: ReadonlyArray<number>, p: number) =>
 
 const rates = new Map<string, number>()
 
+/** `burstRequests` requests one after another: requests/s, p50 and p99 without contention. */
+const sequentialOf = (label: string, request: () => Promise<void>) => async () => {
+  const latencies: Array<number> = []
+  const started = performance.now()
+  for (let i = 0; i < burstRequests; i++) {
+    const sent = performance.now()
+    await request()
+    latencies.push(performance.now() - sent)
+  }
+  const seconds = (performance.now() - started) / 1000
+  const sorted = latencies.sort((a, b) => a - b)
+  console.log(
+    `${label}, one at a time: ${(burstRequests / seconds).toFixed(0)} requests/s, ` +
+      `p50 ${percentile(sorted, 50).toFixed(1)} ms, p99 ${percentile(sorted, 99).toFixed(1)} ms`
+  )
+}
+
 /** `burstRequests` requests, `inFlight` at a time: throughput and tail latency under load. */
 const burstOf = (label: string, request: () => Promise<void>) => async () => {
   const latencies: Array<number> = []
@@ -130,4 +147,7 @@ describe(`list ${spaceCount} spaces over HTTP`, () => {
     warmupIterations: 0,
     time: 0
   })
+  for (const [label, request] of [["knot GET /api/spaces", listSpaces], ["bare node:http", listBare], ["knot GET one space", getOne]] as const) {
+    bench(`${label}, ${burstRequests} requests one at a time`, sequentialOf(label, request), { iterations: 1, warmupIterations: 0, time: 0 })
+  }
 })
