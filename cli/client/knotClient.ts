@@ -5,8 +5,7 @@
  */
 import type { HttpApiError, HttpClientError } from "@effect/platform"
 import { HttpApiClient, HttpClient, HttpClientRequest } from "@effect/platform"
-import type { ParseResult } from "effect"
-import { Duration, Effect, Redacted } from "effect"
+import { Data, Duration, Effect, ParseResult, Redacted } from "effect"
 import type { ApiError } from "../../effects/http/api.errors.ts"
 import { KnotApi } from "../../effects/http/api.ts"
 import { CliFailure } from "./cliFailure.ts"
@@ -50,23 +49,38 @@ const unreachable = (server: string, error: HttpClientError.RequestError) => {
   })
 }
 
-/** Everything a request through the client can fail with. */
+/** The node's answer did not decode: a server of another version, or not a knot node. */
+export class UnreadableAnswer extends Data.TaggedError("UnreadableAnswer")<{}> {}
+
+/**
+ * Everything a request through the client can fail with. A ParseError is the request's own
+ * input failing the API's schema before it is sent (an invalid name): the person's mistake,
+ * told as the schema words it; an answer that does not decode is an UnreadableAnswer.
+ */
 export type ClientError =
   | ApiError
   | HttpApiError.HttpApiDecodeError
   | HttpClientError.HttpClientError
   | ParseResult.ParseError
+  | UnreadableAnswer
   | CliFailure
+
+const describeInput = (error: ParseResult.ParseError): string =>
+  ParseResult.ArrayFormatter.formatErrorSync(error)
+    .map((issue) => (issue.path.length === 0 ? issue.message : `${issue.path.join(".")}: ${issue.message}`))
+    .join("; ")
 
 /** What the client failed with, as the one line to print. */
 export const describeClientError = (server: string) => (error: ClientError): CliFailure => {
   switch (error._tag) {
     case "CliFailure":
       return error
-    case "ParseError":
+    case "UnreadableAnswer":
       return new CliFailure({
         message: `the knot server at ${server} sent an answer this CLI cannot read; are the CLI and the server the same version?`
       })
+    case "ParseError":
+      return new CliFailure({ message: describeInput(error) })
     case "RequestError":
       return error.reason === "Transport"
         ? unreachable(server, error)
@@ -84,7 +98,9 @@ export const describeClientError = (server: string) => (error: ClientError): Cli
 export const makeKnotClient = (connection: Connection) =>
   HttpApiClient.make(KnotApi, {
     baseUrl: connection.server,
-    transformClient: HttpClient.mapRequest(HttpClientRequest.bearerToken(Redacted.value(connection.token)))
+    transformClient: HttpClient.mapRequest(HttpClientRequest.bearerToken(Redacted.value(connection.token))),
+    transformResponse: (response) =>
+      Effect.mapError(response, (error) => (ParseResult.isParseError(error) ? new UnreadableAnswer() : error))
   })
 
 export type KnotClient = Effect.Effect.Success<ReturnType<typeof makeKnotClient>>
