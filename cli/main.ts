@@ -16,6 +16,7 @@ import {
   userCommand,
   volumeCommand
 } from "./client/index.ts"
+import { knotVersion } from "../effects/version.ts"
 import { serverCommand } from "./server/server.command.ts"
 import { simCommand } from "./sim.command.ts"
 
@@ -38,7 +39,7 @@ const knot = Command.make("knot").pipe(
   ])
 )
 
-const cli = Command.run(knot, { name: "knot", version: "0.1.0" })
+const cli = Command.run(knot, { name: "knot", version: knotVersion })
 
 cli(process.argv).pipe(
   reportFailure,

@@ -36,6 +36,7 @@ import {
   VolumeParam,
   ZoneView
 } from "./api.schemas.ts"
+import { knotVersion } from "../version.ts"
 import { Authentication } from "./auth/authentication.ts"
 
 export class SpacesGroup extends HttpApiGroup.make("spaces")
@@ -262,5 +263,6 @@ export class KnotApi extends HttpApi.make("knot")
   .addError(PayloadTooLarge)
   .addError(Internal)
   .annotate(OpenApi.Title, "knot")
+  .annotate(OpenApi.Version, knotVersion)
   .annotate(OpenApi.Description, "Developer spaces on your own servers")
 {}
