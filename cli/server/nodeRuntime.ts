@@ -35,7 +35,7 @@ import { GossipEvent } from "../../transport/gossip/gossip.events.ts"
 import { AccountsLive } from "../../effects/http/auth/accounts.ts"
 import { makeLeafGate } from "./leafGate.live.ts"
 import { makeLeafScopes } from "./leafScopes.live.ts"
-import { ownerOnlyFiles, prepareDataDir } from "./dataDir.ts"
+import { claimMode, lockDataDir, ownerOnlyFiles, prepareDataDir } from "./dataDir.ts"
 import { leafIdentity } from "./leafIdentity.ts"
 import { parseListen } from "./listenAddress.ts"
 import { loadOrCreateNodeId } from "./nodeId.ts"
@@ -90,13 +90,17 @@ const auditRetention = Duration.days(30)
 export interface RunOptions {
   /** `knot server --init`: this node starts a new cluster, and may mint its first admin. */
   readonly init: boolean
+  /** `knot server --force`: the data directory may change mode (standalone, cluster, leaf). */
+  readonly force?: boolean
 }
 
 export const runNode = (config: NodeConfig, options: RunOptions = { init: false }) =>
-  Effect.gen(function* () {
+  Effect.scoped(Effect.gen(function* () {
     const listen = yield* parseListen(config.server.listen)
     yield* ownerOnlyFiles
     yield* prepareDataDir(config.server.dataDir)
+    yield* lockDataDir(config.server.dataDir)
+    yield* claimMode(config.server.dataDir, config.server.mode, options.force === true)
     // A node with a network has its id fixed by its key; a standalone node has no key to bind it to.
     const ofKey = config.server.mode === "standalone"
       ? undefined
@@ -199,6 +203,6 @@ export const runNode = (config: NodeConfig, options: RunOptions = { init: false 
     )
     const api = makeApiServer({ listen, limits: { ...defaultRequestLimits, maxBodyBytes: config.server.maxBodyBytes } })
     return yield* program.pipe(Effect.scoped, Effect.provide(api.pipe(Layer.provideMerge(services))))
-  })
+  }))
 
 export type RunNodeRequirements = FileSystem.FileSystem | Path.Path

@@ -24,7 +24,11 @@ const init = Options.boolean("init").pipe(
   )
 )
 
-export const serverCommand = Command.make("server", { config, listen, dataDir, init }, (args) =>
+const force = Options.boolean("force").pipe(
+  Options.withDescription("let a data directory made by a node of another mode (standalone, cluster, leaf) become this mode's")
+)
+
+export const serverCommand = Command.make("server", { config, listen, dataDir, init, force }, (args) =>
   Effect.gen(function* () {
     const loaded = yield* loadConfig(Option.getOrUndefined(args.config))
     const server = {
@@ -35,7 +39,7 @@ export const serverCommand = Command.make("server", { config, listen, dataDir, i
     // Loaded on demand: the client commands need none of the node's engines (RocksDB,
     // Hyperswarm, dockerode), and loading them made every CLI call seconds slower.
     const { runNode } = yield* Effect.promise(() => import("./nodeRuntime.ts"))
-    return yield* runNode({ ...loaded, server }, { init: args.init })
+    return yield* runNode({ ...loaded, server }, { init: args.init, force: args.force })
   })
 ).pipe(
   Command.withDescription(
