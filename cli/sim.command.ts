@@ -11,7 +11,7 @@ import { fuzz, type SeedResult } from "../simulations/fuzz.ts"
 import type { Violation } from "../simulations/invariants.ts"
 import { replayCommand, runSimulation, type SimulationOutcome } from "../simulations/runSimulation.ts"
 import { scenarios } from "../simulations/scenarios.ts"
-import { renderTraceFile, traceHashOfFile } from "../simulations/trace.ts"
+import { renderTraceFile, tracedRunOfFile, traceHashOfFile } from "../simulations/trace.ts"
 
 export class SimulationFailed extends Data.TaggedError("SimulationFailed")<{
   readonly scenario: string
@@ -112,7 +112,8 @@ const run = Command.make(
       })
       if (Option.isSome(trace)) {
         const fs = yield* FileSystem.FileSystem
-        yield* fs.writeFileString(trace.value, renderTraceFile(outcome.trace, outcome.traceHash)).pipe(
+        const run = { scenario: outcome.scenario, seed: outcome.seed, nodes: outcome.nodes }
+        yield* fs.writeFileString(trace.value, renderTraceFile(run, outcome.trace, outcome.traceHash)).pipe(
           Effect.mapError((error) => new TraceFileUnusable({ file: trace.value, reason: error.message }))
         )
       }
@@ -230,8 +231,16 @@ const replay = Command.make(
         keepTrace: true,
         ...(Option.isSome(nodes) ? { nodes: nodes.value } : {})
       })
+      // A different run takes a different path by design: that is the command's mistake, not the code's.
+      const traced = tracedRunOfFile(text)
+      if (traced !== undefined && (traced.scenario !== outcome.scenario || traced.seed !== outcome.seed || traced.nodes !== outcome.nodes)) {
+        return yield* new TraceFileUnusable({
+          file: trace,
+          reason: `it records --scenario ${traced.scenario} --seed ${traced.seed} --nodes ${traced.nodes}; replay it with those`
+        })
+      }
       if (outcome.traceHash !== recorded) {
-        const lines = text.split(/(?<=\n)/).filter((line) => !line.startsWith("# trace="))
+        const lines = text.split(/(?<=\n)/).filter((line) => !line.startsWith("# trace=") && !line.startsWith("# run "))
         yield* Console.log(firstDifference(lines, outcome.trace))
         yield* Console.log(summary(outcome))
         return yield* new TraceMismatch({ file: trace, recorded, replayed: outcome.traceHash })

@@ -66,6 +66,19 @@ export class Trace {
 /** The hash recorded in a trace file's last line (`# trace=<hash>`), if any. */
 export const traceHashOfFile = (text: string): string | undefined => /# trace=([0-9a-f]+)\s*$/.exec(text)?.[1]
 
-/** A trace file: its lines, then the hash. */
-export const renderTraceFile = (lines: ReadonlyArray<string>, hash: string): string =>
-  `${lines.join("")}# trace=${hash}\n`
+/** What a trace was recorded from: the run to repeat to replay it. */
+export interface TracedRun {
+  readonly scenario: string
+  readonly seed: number
+  readonly nodes: number
+}
+
+/** A trace file: the run it records, its lines, then the hash. */
+export const renderTraceFile = (run: TracedRun, lines: ReadonlyArray<string>, hash: string): string =>
+  `# run scenario=${run.scenario} seed=${run.seed} nodes=${run.nodes}\n${lines.join("")}# trace=${hash}\n`
+
+/** The run a trace file names in its first line; undefined for a file from before it did. */
+export const tracedRunOfFile = (text: string): TracedRun | undefined => {
+  const match = /^# run scenario=(\S+) seed=(-?\d+) nodes=(\d+)\n/.exec(text)
+  return match === null ? undefined : { scenario: match[1]!, seed: Number(match[2]), nodes: Number(match[3]) }
+}
