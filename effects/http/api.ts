@@ -207,7 +207,7 @@ export class DocsGroup extends HttpApiGroup.make("docs")
     HttpApiEndpoint.get("openapi", "/api/openapi.json")
       .addSuccess(Schema.Unknown.annotations({ description: "This API's OpenAPI 3.1 document" }))
   )
-  .middleware(Authentication)
+  .annotate(OpenApi.Description, "The API's own description, without a token: it tells what routes exist, nothing of their data")
 {}
 
 export class AdminGroup extends HttpApiGroup.make("admin")

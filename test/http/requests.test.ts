@@ -1,5 +1,6 @@
 import { describe, expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
+import { knotVersion } from "../../effects/version.ts"
 import { makeTestApi, TestApi } from "./apiHarness.ts"
 import { allRoutes } from "./routes.ts"
 
@@ -76,5 +77,13 @@ layer(makeTestApi, { excludeTestServices: true })("requests", (it) => {
       const declared = allRoutes.map((route) => `${route.method} ${route.path.replace(/some-thing/g, "{}")}`)
       expect(documented.map((entry) => entry.replace(/\{[a-z]+\}/g, "{}")).sort()).toEqual(declared.sort())
       expect(response.body.components.securitySchemes).toHaveProperty("bearer")
+    }))
+
+  it.effect("the OpenAPI document answers without a token and states knot's version", () =>
+    Effect.gen(function*() {
+      const api = yield* TestApi
+      const response = yield* api.request("GET", "/api/openapi.json")
+      expect(response.status).toBe(200)
+      expect(response.body.info.version).toBe(knotVersion)
     }))
 })

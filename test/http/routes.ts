@@ -20,4 +20,5 @@ export const allRoutes: ReadonlyArray<Route> = Object.values(KnotApi.groups).fla
   }))
 )
 
-export const protectedRoutes = allRoutes.filter((route) => route.group !== "health")
+/** Every route but liveness and the API's own description, which answer without a token. */
+export const protectedRoutes = allRoutes.filter((route) => route.group !== "health" && route.group !== "docs")
