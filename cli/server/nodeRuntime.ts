@@ -68,7 +68,8 @@ const printBanner = (config: NodeConfig, nodeId: string) =>
     yield* Console.log(
       `knot node ${nodeId} (${config.server.mode}, zone ${config.server.zone}) serving ${url}, data in ${config.server.dataDir}`
     )
-    yield* Console.log(tree)
+    // Labelled and indented, so that it reads as the node's actors, not as stray log lines.
+    yield* Console.log(["actors running:", ...tree.split("\n").map((line) => `  ${line}`)].join("\n"))
   })
 
 const printBootstrap = (config: NodeConfig, init: boolean) =>
