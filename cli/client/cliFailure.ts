@@ -18,6 +18,20 @@ const messageOf = (value: unknown): string => {
 }
 
 /**
+ * @effect/cli explains most bad command lines itself; a few it leaves without a word, such as
+ * a value that starts with "-" (taken for a cluster of one-letter options).
+ */
+const unexplained = (error: ValidationError.ValidationError): string | undefined => {
+  if (error._tag === "UnclusteredFlag") {
+    const flag = `-${error.unclustered.map((option) => option.replace(/^-/, "")).join("")}`
+    return `error: ${flag} is not an option; a value that starts with "-" goes after "--", as in: knot ... -- ${flag}`
+  }
+  return "error" in error && (error.error as { readonly _tag?: string })._tag === "Empty"
+    ? `error: the command line could not be read (${error._tag}); see --help`
+    : undefined
+}
+
+/**
  * The line to print for a failed run; undefined when there is nothing to add (an interrupt,
  * or a bad command line that @effect/cli has already explained with its help).
  */
@@ -25,8 +39,9 @@ export const failureLine = (cause: Cause.Cause<unknown>): string | undefined => 
   if (Cause.isInterruptedOnly(cause)) return undefined
   const failure = Cause.failureOption(cause)
   if (Option.isSome(failure)) {
-    if (ValidationError.isValidationError(failure.value)) return undefined
-    return `error: ${messageOf(failure.value).split("\n")[0]}`
+    if (ValidationError.isValidationError(failure.value)) return unexplained(failure.value)
+    // Knot's own messages are written to be read whole (a config's every problem, one a line).
+    return `error: ${messageOf(failure.value)}`
   }
   const defect = Cause.dieOption(cause)
   const detail = Option.isSome(defect) ? messageOf(defect.value).split("\n")[0] : "unknown failure"

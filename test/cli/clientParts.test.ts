@@ -25,8 +25,17 @@ describe("renderTable", () => {
 })
 
 describe("failureLine", () => {
-  it("is the failure's message after `error: `, on one line", () => {
-    expect(failureLine(Cause.fail(new CliFailure({ message: "no such space\nsecond line" })))).toBe("error: no such space")
+  it("is the failure's message after `error: `, whole: a config's problems are one a line", () => {
+    expect(failureLine(Cause.fail(new CliFailure({ message: "config k.toml has 2 problems:\n  a\n  b" })))).toBe(
+      "error: config k.toml has 2 problems:\n  a\n  b"
+    )
+  })
+
+  it("says what to do with a value that starts with \"-\", which @effect/cli leaves unexplained", () => {
+    const error = ValidationError.unclusteredFlag(HelpDoc.empty, ["-l", "-e", "-a", "-d"], [])
+    expect(failureLine(Cause.fail(error))).toBe(
+      'error: -lead is not an option; a value that starts with "-" goes after "--", as in: knot ... -- -lead'
+    )
   })
 
   it("adds nothing to a bad command line, which @effect/cli has explained", () => {
