@@ -10,6 +10,7 @@ import { promisify } from "node:util"
 import Docker from "dockerode"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { engineAvailable, engineSocket, noEngineNotice, testImage } from "../support/dockerEngine.ts"
+import { startStandaloneServer } from "../support/standaloneServer.ts"
 
 const run = promisify(execFile)
 const knotBin = new URL("../../bin/knot.js", import.meta.url).pathname
@@ -24,7 +25,6 @@ describe.runIf(available)("knot server and the CLI, end to end", () => {
   const server = `http://127.0.0.1:${port}`
   const docker = new Docker({ socketPath: engineSocket })
   let node: ChildProcess
-  let output = ""
 
   const knot = async (args: ReadonlyArray<string>, token = adminToken) => {
     try {
@@ -45,18 +45,7 @@ describe.runIf(available)("knot server and the CLI, end to end", () => {
     docker.listContainers({ all: true, filters: { name: [`^/knot\\.${name}\\.`] } })
 
   beforeAll(async () => {
-    node = spawn(process.execPath, [knotBin, "server", "--listen", `127.0.0.1:${port}`], {
-      cwd: dir,
-      env: { ...process.env, KNOT_ADMIN_TOKEN: adminToken },
-      stdio: ["ignore", "pipe", "pipe"]
-    })
-    node.stdout?.on("data", (chunk) => (output += chunk))
-    node.stderr?.on("data", (chunk) => (output += chunk))
-    const deadline = Date.now() + 30_000
-    while (!output.includes("serving http://")) {
-      if (Date.now() > deadline || node.exitCode !== null) throw new Error(`knot server did not start:\n${output}`)
-      await new Promise((resolve) => setTimeout(resolve, 100))
-    }
+    node = (await startStandaloneServer(dir, port, { KNOT_ADMIN_TOKEN: adminToken })).process
     writeFileSync(
       join(dir, "shell.toml"),
       `name = "e2e-shell"\nimage = "${testImage}"\ncommand = ["sleep", "3600"]\nzones = []\n[env]\nGREETING = "hi"\n`

@@ -3,14 +3,14 @@
  * cut off at the limit), the process stays up, and its resident memory stays near where it
  * was — before the limit, 4 parallel 200 MB bodies took a node to 1.9 GB.
  */
-import { type ChildProcess, spawn } from "node:child_process"
+import type { ChildProcess } from "node:child_process"
 import { readFileSync, mkdtempSync, rmSync } from "node:fs"
 import { request } from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { startStandaloneServer } from "../support/standaloneServer.ts"
 
-const knotBin = new URL("../../bin/knot.js", import.meta.url).pathname
 const adminToken = "knot-limits-admin-token-0123456789abcdef"
 
 const residentMb = (pid: number) => {
@@ -52,21 +52,9 @@ describe("oversized bodies against a real node", { timeout: 120_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), "knot-limits-"))
   const port = 5300 + Math.floor(Math.random() * 400)
   let node: ChildProcess
-  let output = ""
 
   beforeAll(async () => {
-    node = spawn(process.execPath, [knotBin, "server", "--listen", `127.0.0.1:${port}`], {
-      cwd: dir,
-      env: { ...process.env, KNOT_ADMIN_TOKEN: adminToken },
-      stdio: ["ignore", "pipe", "pipe"]
-    })
-    node.stdout?.on("data", (chunk) => (output += chunk))
-    node.stderr?.on("data", (chunk) => (output += chunk))
-    const deadline = Date.now() + 30_000
-    while (!output.includes("serving http://")) {
-      if (Date.now() > deadline || node.exitCode !== null) throw new Error(`knot server did not start:\n${output}`)
-      await new Promise((resolve) => setTimeout(resolve, 100))
-    }
+    node = (await startStandaloneServer(dir, port, { KNOT_ADMIN_TOKEN: adminToken })).process
   })
 
   afterAll(() => {
