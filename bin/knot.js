@@ -3,7 +3,7 @@
 // which starts in a third of the time tsx takes to load the TypeScript sources. The bundle
 // runs only while no source is newer than it, so an edited checkout never runs stale code:
 // it falls back to tsx's loader, in this same process, so that signals reach the node directly.
-import { existsSync, readdirSync, statSync } from "node:fs"
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 
@@ -27,7 +27,12 @@ const bundleIsFresh = () => {
   return sources.every((folder) => newestSource(join(root, folder)) <= built)
 }
 
-if (bundleIsFresh()) {
+// `knot --version` needs nothing of the CLI: answering it before loading any keeps it instant.
+const argv = process.argv.slice(2)
+if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
+  const { version } = JSON.parse(readFileSync(join(root, "package.json"), "utf8"))
+  console.log(version)
+} else if (bundleIsFresh()) {
   await import(bundle)
 } else {
   const { register } = await import("tsx/esm/api")
