@@ -18,6 +18,8 @@ export interface GossipClusterOptions {
   readonly mode: NodeMode
 }
 
+const nameOf = (node: Node | undefined) => (node?.name === undefined ? {} : { name: node.name })
+
 const make = (options: GossipClusterOptions) =>
   Effect.map(Store, (store) => {
     const facts = Effect.gen(function* () {
@@ -48,7 +50,8 @@ const make = (options: GossipClusterOptions) =>
         incarnation: snapshot.incarnation,
         lastContact: now,
         spaces: spaces.get(snapshot.self) ?? 0,
-        announced: true
+        announced: true,
+        ...nameOf(announced.get(snapshot.self))
       }
       const others = [...snapshot.members.values()]
         .sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : 0))
@@ -62,7 +65,8 @@ const make = (options: GossipClusterOptions) =>
             state: member.state,
             incarnation: member.incarnation,
             lastContact: member.changedAt,
-            spaces: spaces.get(member.node) ?? 0
+            spaces: spaces.get(member.node) ?? 0,
+            ...nameOf(announced.get(member.node))
           })
         )
       return [self, ...others]

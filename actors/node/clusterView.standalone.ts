@@ -2,10 +2,12 @@
  * The cluster as a standalone node sees it: itself, alive, owning the spaces its store
  * places on it.
  */
-import { Clock, Effect, Layer } from "effect"
-import type { NodeMode } from "../../storage/kinds/node.ts"
+import { Clock, Effect, Either, Layer } from "effect"
+import { Node, type NodeMode } from "../../storage/kinds/node.ts"
 import { Store } from "../../storage/store.ts"
+import { decodeRecordValue } from "../space/recordCodec.ts"
 import { decodeSpace, spaceKind } from "../space/spaceRecord.ts"
+import { nodeKind } from "./node.actor.ts"
 import type { Member } from "./clusterView.ts"
 import { ClusterView } from "./clusterView.ts"
 
@@ -27,6 +29,8 @@ const make = (options: StandaloneClusterOptions) =>
       // an unreadable store shows up in the placement's own reads, not here.
       const spaces = yield* Effect.orElseSucceed(owned, () => 0)
       const now = yield* Clock.currentTimeMillis
+      const record = yield* Effect.orElseSucceed(store.get(nodeKind, store.nodeId), () => undefined)
+      const announced = record === undefined || record.deleted ? undefined : Either.getOrUndefined(decodeRecordValue(Node, record))
       const member: Member = {
         id: store.nodeId,
         zone: options.zone,
@@ -35,7 +39,8 @@ const make = (options: StandaloneClusterOptions) =>
         incarnation: 0,
         lastContact: now,
         announced: true,
-        spaces
+        spaces,
+        ...(announced?.name === undefined ? {} : { name: announced.name })
       }
       return member
     })

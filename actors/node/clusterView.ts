@@ -13,6 +13,8 @@ export interface Member {
   readonly lastContact: number
   /** How many live spaces it owns, for placement. */
   readonly spaces: number
+  /** The name its node record gives, once it has arrived. */
+  readonly name?: string
   /**
    * Its node record has arrived, so its zone and mode are its own word. A member heard of by
    * gossip alone may be a leaf that has not said so yet: it is never chosen for a space.

@@ -17,7 +17,8 @@ const clusterTable = (report: ClusterReport, now: number): string => {
   const zones = report.zones.map((zone) => `${zone.name} ${zone.health} (${zone.alive}/${zone.total} alive)`).join(", ")
   const members = renderTable(
     [
-      { header: "NODE", cell: (member: MemberView) => `${member.id}${member.id === report.self ? " *" : ""}` },
+      { header: "NAME", cell: (member: MemberView) => `${member.name ?? "-"}${member.id === report.self ? " *" : ""}` },
+      { header: "NODE", cell: (member) => member.id },
       { header: "ZONE", cell: (member) => member.zone },
       { header: "MODE", cell: (member) => member.mode },
       { header: "STATE", cell: (member) => member.state },

@@ -58,7 +58,12 @@ const announceSelf = (config: NodeConfig) =>
   Effect.gen(function* () {
     const store = yield* Store
     const startedAt = yield* Clock.currentTimeMillis
-    yield* store.put(nodeKind, store.nodeId, { zone: config.server.zone, mode: config.server.mode, startedAt })
+    yield* store.put(nodeKind, store.nodeId, {
+      zone: config.server.zone,
+      mode: config.server.mode,
+      startedAt,
+      name: config.server.name
+    })
   })
 
 const printBanner = (config: NodeConfig, nodeId: string) =>

@@ -1,3 +1,4 @@
+import { hostname } from "node:os"
 import { FileSystem, Path } from "@effect/platform"
 import { Effect, Either, ParseResult, Schema } from "effect"
 import { parse, TomlError } from "smol-toml"
@@ -60,6 +61,7 @@ export const parseConfig = (text: string, source: string): Either.Either<ConfigF
 const toNodeConfig = (file: ConfigFile, source: string | undefined, baseDir: string, paths: Path.Path): NodeConfig => ({
   source,
   server: {
+    name: file.server.name ?? hostname(),
     zone: file.server.zone,
     mode: file.server.mode,
     dataDir: paths.resolve(baseDir, file.server.data_dir),

@@ -7,6 +7,8 @@ export interface NodeConfig {
   /** The file the settings came from; undefined when they are all defaults. */
   readonly source: string | undefined
   readonly server: {
+    /** What people call the node in `knot cluster status`; by default the host's name. */
+    readonly name: string
     readonly zone: string
     readonly mode: NodeMode
     /** Absolute; a relative `data_dir` is taken from the config file's directory. */
@@ -104,6 +106,13 @@ const withDefault = <S extends Schema.Schema.Any>(schema: S, value: () => Schema
   Schema.optionalWith(schema, { exact: true, default: value })
 
 export const ServerSection = Schema.Struct({
+  name: Schema.optionalWith(
+    rule(
+      Schema.String.pipe(Schema.pattern(/^[^\u0000-\u001f\u007f]{1,63}$/)),
+      (actual) => `must be 1 to 63 printable characters (got ${describeValue(actual)})`
+    ),
+    { exact: true }
+  ),
   zone: withDefault(
     rule(
       Schema.String.pipe(Schema.pattern(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/)),

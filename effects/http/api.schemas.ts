@@ -171,6 +171,8 @@ export const MemberState = Schema.Literal("joining", "alive", "suspect", "dead",
 
 export const MemberView = Schema.Struct({
   id: Schema.String,
+  /** `[server] name` of the node, once its record has arrived. */
+  name: Schema.optionalWith(Schema.String, { exact: true }),
   zone: Schema.String,
   mode: NodeMode,
   state: MemberState,

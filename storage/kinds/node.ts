@@ -7,6 +7,8 @@ export type NodeMode = typeof NodeMode.Type
 
 export const Node = Schema.Struct({
   zone: NonEmpty("the zone"),
+  /** What people call it (`[server] name`, by default its host's name); its id stays the key. */
+  name: Schema.optionalWith(NonEmpty("the name"), { exact: true }),
   mode: NodeMode,
   /** Where peers reach it, when it accepts connections. */
   address: Schema.optionalWith(NonEmpty("the address"), { exact: true }),

@@ -169,8 +169,8 @@ layer(cliTestNode, { excludeTestServices: true })("knot client commands", (it) =
       const run = yield* runKnot(["cluster", "status"], environment)
       const lines = run.stdout.split("\n")
       expect(lines[0]).toBe("zones: eu-west healthy (1/1 alive)")
-      expect(lines[2]).toMatch(/^NODE\s+ZONE\s+MODE\s+STATE\s+INCARNATION\s+SPACES\s+LAST CONTACT$/)
-      expect(lines[3]).toMatch(/^node-a \*\s+eu-west\s+standalone\s+alive\s+\d+\s+\d+\s+-$/)
+      expect(lines[2]).toMatch(/^NAME\s+NODE\s+ZONE\s+MODE\s+STATE\s+INCARNATION\s+SPACES\s+LAST CONTACT$/)
+      expect(lines[3]).toMatch(/^- \*\s+node-a\s+eu-west\s+standalone\s+alive\s+\d+\s+\d+\s+-$/)
     }))
 
   it.effect("leaf add on a standalone node says, in one line, to run it against a cluster node", () =>

@@ -1,3 +1,4 @@
+import { hostname } from "node:os"
 import { FileSystem, Path } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it, layer } from "@effect/vitest"
@@ -65,7 +66,7 @@ describe("parseConfig", () => {
 
   it("reports an unknown key with the known keys and the likely one meant", () => {
     expect(problemWith('[server]\ndatadir = "/x"')).toBe(
-      "config knot.toml: [server] datadir is not a known key; did you mean data_dir? (known: zone, mode, data_dir, listen, max_body_bytes)"
+      "config knot.toml: [server] datadir is not a known key; did you mean data_dir? (known: name, zone, mode, data_dir, listen, max_body_bytes)"
     )
   })
 
@@ -131,7 +132,14 @@ layer(NodeContext.layer)("loadConfig", (it) => {
       const path = yield* Path.Path
       expect(yield* loadConfig()).toEqual({
         source: undefined,
-        server: { zone: "default", mode: "standalone", dataDir: path.resolve("knot-data"), listen: "127.0.0.1:3000", maxBodyBytes: 1048576 },
+        server: {
+          name: hostname(),
+          zone: "default",
+          mode: "standalone",
+          dataDir: path.resolve("knot-data"),
+          listen: "127.0.0.1:3000",
+          maxBodyBytes: 1048576
+        },
         cluster: { key: undefined, peers: [], bootstrap: [], host: "127.0.0.1" },
         leaf: { origin: undefined, credential: undefined },
         docker: { socket: "/var/run/docker.sock", reconcileSeconds: 300 }
