@@ -3,6 +3,7 @@ import { Command } from "@effect/cli"
 import { Clock, Effect } from "effect"
 import type { OriginLinkStatus } from "../../actors/node/originLink.ts"
 import type { ClusterStatus, MemberView, ZoneView } from "../../effects/http/api.schemas.ts"
+import { clusterDhtCommand } from "./clusterDht.command.ts"
 import { clusterKeygenCommand } from "./clusterKeygen.command.ts"
 import { connectionOptions } from "./connection.ts"
 import { ago, jsonOption, printResult } from "./output.ts"
@@ -54,5 +55,5 @@ const status = Command.make("status", { ...connectionOptions, json: jsonOption }
 
 export const clusterCommand = Command.make("cluster").pipe(
   Command.withDescription("inspect the cluster, or make the key of a new one"),
-  Command.withSubcommands([status, clusterKeygenCommand])
+  Command.withSubcommands([status, clusterKeygenCommand, clusterDhtCommand])
 )

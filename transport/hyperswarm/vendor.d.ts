@@ -26,6 +26,8 @@ declare module "hyperdht" {
   class HyperDHT extends EventEmitter {
     constructor(options: HyperDHT.Options)
     static keyPair(seed?: Uint8Array): HyperDHT.KeyPair
+    /** A bootstrap node: advertises `host:port`, binds what `options.host` says. */
+    static bootstrapper(port: number, host: string, options?: { readonly host?: string }): HyperDHT
     /** Binds the UDP sockets; rejects when the host cannot be bound. */
     bind(): Promise<void>
     fullyBootstrapped(): Promise<void>
