@@ -17,6 +17,7 @@ import {
   volumeCommand
 } from "./client/index.ts"
 import { knotVersion } from "../effects/version.ts"
+import { withColourWhereWanted } from "./colourless.ts"
 import { serverCommand } from "./server/server.command.ts"
 import { simCommand } from "./sim.command.ts"
 
@@ -43,6 +44,7 @@ const cli = Command.run(knot, { name: "knot", version: knotVersion })
 
 cli(process.argv).pipe(
   reportFailure,
+  withColourWhereWanted,
   Effect.provide(Layer.mergeAll(NodeContext.layer, ClientLive)),
   NodeRuntime.runMain({ disableErrorReporting: true })
 )
