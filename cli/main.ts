@@ -1,21 +1,7 @@
 import { Command } from "@effect/cli"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
-import {
-  adminCommand,
-  auditCommand,
-  ClientLive,
-  clusterCommand,
-  leafCommand,
-  loginCommand,
-  quotaCommand,
-  reportFailure,
-  spaceCommand,
-  templateCommand,
-  tokenCommand,
-  userCommand,
-  volumeCommand
-} from "./client/index.ts"
+import { ClientLive, clientCommands, reportFailure } from "./client/index.ts"
 import { knotVersion } from "../effects/version.ts"
 import { withColourWhereWanted } from "./colourless.ts"
 import { serverCommand } from "./server/server.command.ts"
@@ -23,21 +9,7 @@ import { simCommand } from "./sim.command.ts"
 
 const knot = Command.make("knot").pipe(
   Command.withDescription("knot: developer spaces on your own servers"),
-  Command.withSubcommands([
-    serverCommand,
-    spaceCommand,
-    volumeCommand,
-    templateCommand,
-    clusterCommand,
-    tokenCommand,
-    userCommand,
-    leafCommand,
-    quotaCommand,
-    auditCommand,
-    adminCommand,
-    loginCommand,
-    simCommand
-  ])
+  Command.withSubcommands([serverCommand, ...clientCommands, simCommand])
 )
 
 const cli = Command.run(knot, { name: "knot", version: knotVersion })

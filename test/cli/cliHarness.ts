@@ -4,34 +4,16 @@
  * entry point gives (non-zero on any failure, see cli/client/cliFailure.ts).
  */
 import { Command } from "@effect/cli"
+import { clientCommands } from "../../cli/client/clientCommands.ts"
 import { FetchHttpClient } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import type { Console, Scope } from "effect"
 import { ConfigProvider, Effect, Exit, Layer } from "effect"
 import { reportFailure } from "../../cli/client/cliFailure.ts"
-import { clusterCommand } from "../../cli/client/cluster.command.ts"
-import { leafCommand } from "../../cli/client/leaf.command.ts"
-import { loginCommand } from "../../cli/client/login.command.ts"
-import { quotaCommand } from "../../cli/client/quota.command.ts"
 import { Progress } from "../../cli/client/progress.ts"
-import { spaceCommand } from "../../cli/client/space.command.ts"
-import { templateCommand } from "../../cli/client/template.command.ts"
-import { tokenCommand } from "../../cli/client/token.command.ts"
-import { userCommand } from "../../cli/client/user.command.ts"
-import { volumeCommand } from "../../cli/client/volume.command.ts"
 
 export const knot = Command.make("knot").pipe(
-  Command.withSubcommands([
-    spaceCommand,
-    templateCommand,
-    clusterCommand,
-    tokenCommand,
-    userCommand,
-    leafCommand,
-    quotaCommand,
-    volumeCommand,
-    loginCommand
-  ])
+  Command.withSubcommands(clientCommands)
 )
 
 const cli = Command.run(knot, { name: "knot", version: "test" })
