@@ -7,6 +7,7 @@ import type { HttpApiError, HttpClientError } from "@effect/platform"
 import { HttpApiClient, HttpClient, HttpClientRequest } from "@effect/platform"
 import { Data, Duration, Effect, ParseResult, Redacted } from "effect"
 import type { ApiError } from "../../effects/http/api.errors.ts"
+import { describeParseError } from "../../actors/space/recordCodec.ts"
 import { KnotApi } from "../../effects/http/api.ts"
 import { CliFailure } from "./cliFailure.ts"
 import type { Connection } from "./connection.ts"
@@ -65,11 +66,6 @@ export type ClientError =
   | UnreadableAnswer
   | CliFailure
 
-const describeInput = (error: ParseResult.ParseError): string =>
-  ParseResult.ArrayFormatter.formatErrorSync(error)
-    .map((issue) => (issue.path.length === 0 ? issue.message : `${issue.path.join(".")}: ${issue.message}`))
-    .join("; ")
-
 /** What the client failed with, as the one line to print. */
 export const describeClientError = (server: string) => (error: ClientError): CliFailure => {
   switch (error._tag) {
@@ -80,7 +76,7 @@ export const describeClientError = (server: string) => (error: ClientError): Cli
         message: `the knot server at ${server} sent an answer this CLI cannot read; are the CLI and the server the same version?`
       })
     case "ParseError":
-      return new CliFailure({ message: describeInput(error) })
+      return new CliFailure({ message: describeParseError(error) })
     case "RequestError":
       return error.reason === "Transport"
         ? unreachable(server, error)

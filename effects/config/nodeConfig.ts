@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import { leafCredentialPattern } from "../../transport/leaf/leafCredential.ts"
 
 export type NodeMode = "standalone" | "cluster" | "leaf"
 
@@ -149,7 +150,7 @@ export const ClusterSection = Schema.Struct({
 })
 
 const leafCredential = rule(
-  Schema.String.pipe(Schema.pattern(/^knot-leaf:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?:[0-9a-f]{64}$/)),
+  Schema.String.pipe(Schema.pattern(leafCredentialPattern)),
   () => "must be the credential `knot leaf add` printed on the cluster, as knot-leaf:NAME:<64 hex digits>"
 )
 

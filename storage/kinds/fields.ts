@@ -6,6 +6,9 @@ import { Schema } from "effect"
 
 const dnsLabel = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/
 
+/** A SHA-256 digest as 64 lowercase hex digits (what a token's and a leaf's secrets are kept as). */
+export const sha256Hex = /^[0-9a-f]{64}$/
+
 /** A lowercase DNS label: usable in container names, host names and URLs as it is. */
 export const Slug = (what: string) =>
   Schema.String.pipe(

@@ -4,9 +4,7 @@
  * a copy of a cluster node's database lets no one join as the leaf.
  */
 import { Schema } from "effect"
-import { EpochMillis, Slug } from "./fields.ts"
-
-const sha256Hex = /^[0-9a-f]{64}$/
+import { EpochMillis, sha256Hex, Slug } from "./fields.ts"
 
 export const LeafName = Slug("a leaf name")
 

@@ -1,8 +1,6 @@
 /** An API token of a user. Only its hash is stored, so a copy of the database grants nothing. */
 import { Schema } from "effect"
-import { EpochMillis, Label, NonEmpty } from "./fields.ts"
-
-const sha256Hex = /^[0-9a-f]{64}$/
+import { EpochMillis, Label, NonEmpty, sha256Hex } from "./fields.ts"
 
 export const Token = Schema.Struct({
   /** The user id it acts as. */

@@ -9,7 +9,8 @@ import { Either } from "effect"
 
 const prefix = "knot-leaf"
 export const LEAF_SECRET_BYTES = 32
-const shape = /^knot-leaf:([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?):([0-9a-f]{64})$/
+/** The whole credential: `knot-leaf:`, a leaf name (a slug), `:`, the secret. */
+export const leafCredentialPattern = /^knot-leaf:([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?):([0-9a-f]{64})$/
 
 export interface LeafCredential {
   readonly name: string
@@ -21,7 +22,7 @@ export const formatLeafCredential = (name: string, secret: Uint8Array): string =
   `${prefix}:${name}:${Buffer.from(secret).toString("hex")}`
 
 export const parseLeafCredential = (text: string): Either.Either<LeafCredential, string> => {
-  const match = shape.exec(text.trim())
+  const match = leafCredentialPattern.exec(text.trim())
   return match === null
     ? Either.left(
       "a leaf credential looks like knot-leaf:NAME:<64 hex digits>; copy it as `knot leaf add` printed it on the cluster"
