@@ -6,6 +6,7 @@
  */
 import { Chunk, Effect, Either, Queue } from "effect"
 import type { Scope } from "effect"
+import { readableValue } from "../../storage/readableRecords.ts"
 import type { StoredRecord } from "../../storage/record.ts"
 import type { StoreShape } from "../../storage/store.ts"
 import type { StoreError } from "../../storage/store.errors.ts"
@@ -55,13 +56,8 @@ export const makeSpaceViews = (store: StoreShape): Effect.Effect<SpaceViewsShape
       for (const [id, record] of spaces) {
         let view = decoded.get(id)
         if (view === undefined) {
-          let status = statuses.get(id)
-          // A status that does not decode is left out, so that its space still shows.
-          const statusValue = status === undefined || status.deleted ? undefined : decodeSpaceStatus(status)
-          if (status !== undefined && statusValue !== undefined && Either.isLeft(statusValue)) {
-            yield* store.quarantine(status, statusValue.left.reason)
-            status = undefined
-          }
+          // A status that does not decode is left out (and quarantined), so that its space still shows.
+          const status = yield* readableValue(store, statuses.get(id), (held) => Either.map(decodeSpaceStatus(held), () => held))
           const either = toSpaceView(record, status)
           if (Either.isLeft(either)) yield* store.quarantine(record, either.left.reason)
           view = Either.getOrNull(either)
