@@ -1,0 +1,3 @@
+export * from "./spaceStreams.errors.ts"
+export * from "./spaceStreams.ts"
+export * from "./streamRequest.ts"
