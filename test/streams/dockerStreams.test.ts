@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import Docker from "dockerode"
-import { Chunk, Effect, Schedule, Stream } from "effect"
+import { Chunk, Effect, Schedule, type Scope, Stream } from "effect"
 import { ContainerStreams } from "../../effects/container/containerStreams.ts"
 import { DockerStreams } from "../../effects/docker/dockerStreams.ts"
 import type { SpaceStream } from "../../effects/streams/spaceStreams.ts"
@@ -14,7 +14,7 @@ const runId = `knot-test-streams-${process.pid}`
 const docker = new Docker({ socketPath: engineSocket })
 let containerId = ""
 
-const withStreams = <A, E>(effect: Effect.Effect<A, E, ContainerStreams>) =>
+const withStreams = <A, E>(effect: Effect.Effect<A, E, ContainerStreams | Scope.Scope>) =>
   Effect.scoped(Effect.provide(effect, DockerStreams.layer()))
 
 const text = (chunks: Chunk.Chunk<{ readonly fd: 1 | 2; readonly bytes: Uint8Array }>, fd: 1 | 2 = 1) =>
