@@ -16,6 +16,7 @@ import type { HyperswarmTransportOptions } from "../../transport/hyperswarm/hype
 import { HyperswarmTransport } from "../../transport/hyperswarm/index.ts"
 import type { Incoming, PeerEvent, TransportShape } from "../../transport/transport.ts"
 import { Transport } from "../../transport/transport.ts"
+import { PeerStreams, type PeerStreamsShape } from "../../transport/streams/peerStreams.ts"
 
 /** A DHT of three nodes on loopback, shared by the tests of one file. */
 export class Testnet extends Context.Tag("test/Testnet")<Testnet, { readonly bootstrap: ReadonlyArray<string> }>() {
@@ -32,6 +33,7 @@ export class Testnet extends Context.Tag("test/Testnet")<Testnet, { readonly boo
 export interface TestNode {
   readonly transport: TransportShape
   readonly info: HyperswarmInfoShape
+  readonly streams: PeerStreamsShape
   readonly dataDir: string
   readonly events: SubscriptionRef.SubscriptionRef<ReadonlyArray<PeerEvent>>
   readonly received: SubscriptionRef.SubscriptionRef<ReadonlyArray<Incoming>>
@@ -60,6 +62,7 @@ export const startNode = (
     )
     const transport = Context.get(context, Transport)
     const info = Context.get(context, HyperswarmInfo)
+    const streams = Context.get(context, PeerStreams)
     // Peers that dial a node before its first announce wait seconds for Hyperswarm's retry.
     // A node that does not discover (a leaf) never announces.
     if (options.discover !== false) yield* info.announcement.pipe(
@@ -80,6 +83,7 @@ export const startNode = (
     return {
       transport,
       info,
+      streams,
       dataDir,
       events,
       received,

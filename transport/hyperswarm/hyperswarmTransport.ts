@@ -1,6 +1,6 @@
 import type { FileSystem, Path } from "@effect/platform"
 import { randomBytes } from "node:crypto"
-import { Clock, Context, Duration, Effect, Either, FiberSet, Layer, Metric, Queue, Schedule, Stream } from "effect"
+import { Clock, Context, Duration, Effect, Either, Exit, FiberSet, Layer, Metric, Queue, Schedule, Scope, Stream } from "effect"
 import HyperDHT from "hyperdht"
 import Hyperswarm from "hyperswarm"
 import { DEFAULT_MAX_FRAME_BYTES, encodeFrame } from "../codec/frame.ts"
@@ -19,6 +19,7 @@ import { makeLinkRegistry } from "./linkRegistry.ts"
 import { nodeIdOfKey } from "./nodeIdentity.ts"
 import { serveConnection } from "./peerConnection.ts"
 import { trafficMetrics } from "./trafficMetrics.ts"
+import { type AcceptedStream, ChannelBroken, PeerStreams, type PeerStreamsShape } from "../streams/peerStreams.ts"
 
 export interface HyperswarmTransportOptions {
   /** The 32-byte secret every node of the cluster holds (`[cluster] key`); a leaf has none. */
@@ -75,6 +76,8 @@ const rediscovery = Schedule.union(Schedule.exponential("250 millis"), Schedule.
 /** Without a topic to look up, re-dialing the listed peers costs one attempt each: do it often. */
 const redialOnly = Schedule.spaced("2 seconds")
 const GRACEFUL_CLOSE = Duration.seconds(2)
+/** Stream channels opened by peers and not yet taken by the node; beyond it they are refused. */
+const STREAMS_WAITING = 64
 
 const loopback = /^(?:127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|localhost)$/
 
@@ -126,6 +129,7 @@ const make = (options: HyperswarmTransportOptions) =>
 
     const incoming = yield* Effect.acquireRelease(Queue.dropping<Incoming>(options.incomingCapacity ?? 4096), Queue.shutdown)
     const registry = yield* makeLinkRegistry
+    const acceptedStreams = yield* Effect.acquireRelease(Queue.dropping<AcceptedStream>(STREAMS_WAITING), Queue.shutdown)
     const rejections: Array<Rejection> = []
     const note = (rejection: Rejection) => {
       rejections.push(rejection)
@@ -231,7 +235,10 @@ const make = (options: HyperswarmTransportOptions) =>
       incoming,
       reject,
       awaitingHello,
-      frameBytesReceived: traffic.frameBytesReceived
+      frameBytesReceived: traffic.frameBytesReceived,
+      acceptStream: (accepted: AcceptedStream) => {
+        if (!acceptedStreams.unsafeOffer(accepted)) Effect.runFork(Scope.close(accepted.scope, Exit.void))
+      }
     }
     swarm.on("connection", (conn) => {
       runFork(serveConnection(conn, context).pipe(Effect.annotateLogs("node", nodeId)))
@@ -323,7 +330,18 @@ const make = (options: HyperswarmTransportOptions) =>
         return [...bans].map(([publicKey, until]) => ({ publicKey, until }))
       })
     }
-    return Context.make(Transport, transport).pipe(Context.add(HyperswarmInfo, info))
+    const streams: PeerStreamsShape = {
+      open: (peer, header) =>
+        Effect.suspend(() => {
+          const link = registry.get(peer)
+          return link?.streams === undefined
+            ? Effect.fail(new ChannelBroken({ reason: `no link to node ${peer}` }))
+            : link.streams.open(header)
+        }),
+      accepted: Stream.fromQueue(acceptedStreams),
+      linked: (peer) => Effect.sync(() => registry.get(peer)?.streams !== undefined)
+    }
+    return Context.make(Transport, transport).pipe(Context.add(HyperswarmInfo, info), Context.add(PeerStreams, streams))
   })
 
 /**
@@ -333,5 +351,5 @@ const make = (options: HyperswarmTransportOptions) =>
  */
 export const layer = (
   options: HyperswarmTransportOptions
-): Layer.Layer<Transport | HyperswarmInfo, TransportStartFailed | KeyPairFileError, FileSystem.FileSystem | Path.Path> =>
+): Layer.Layer<Transport | HyperswarmInfo | PeerStreams, TransportStartFailed | KeyPairFileError, FileSystem.FileSystem | Path.Path> =>
   Layer.scopedContext(make(options))

@@ -2,6 +2,7 @@ import { Effect, PubSub, Stream } from "effect"
 import type { PeerEvent, PeerId } from "../transport.ts"
 import type { LinkInfo } from "./hyperswarmInfo.ts"
 import type { ConnectionClaim } from "./linkSelection.ts"
+import type { StreamChannels } from "./streamChannels.ts"
 import { preferredClaim } from "./linkSelection.ts"
 
 /** One authenticated connection, as the registry sees it. */
@@ -17,6 +18,8 @@ export interface Link {
   readonly close: (reason: string) => void
   /** Tells the peer why, then closes. */
   readonly refuse: (reason: string) => void
+  /** Stream channels on this link's connection, set up once the registry admitted it. */
+  streams: StreamChannels | undefined
 }
 
 export interface LinkRegistry {

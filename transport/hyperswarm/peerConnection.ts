@@ -11,6 +11,8 @@ import type { NodeKeyPair } from "./keyPair.ts"
 import type { LeafGate, LeafIdentity } from "./leafGate.ts"
 import type { Link, LinkRegistry } from "./linkRegistry.ts"
 import { nodeIdOfKey } from "./nodeIdentity.ts"
+import { makeStreamChannels } from "./streamChannels.ts"
+import type { AcceptedStream } from "../streams/peerStreams.ts"
 
 export const CHANNEL_PROTOCOL = "knot/1"
 
@@ -43,6 +45,8 @@ export interface ConnectionContext {
   readonly awaitingHello: () => { readonly done: () => void }
   /** Counts the bytes of every frame an authenticated peer sends (trafficMetrics.ts). */
   readonly frameBytesReceived: Metric.Metric.Counter<number>
+  /** Receives each stream channel an authenticated peer opens. */
+  readonly acceptStream: (accepted: AcceptedStream) => void
 }
 
 type Inbound =
@@ -215,11 +219,14 @@ export const serveConnection = (conn: Hyperswarm.Connection, context: Connection
             lastFrameAt: undefined,
             send: (frame) => dataMessage.send(frame),
             close,
-            refuse
+            refuse,
+            streams: undefined
           }
           if ((yield* context.registry.admit(link)) === "duplicate") {
             return close("duplicate connection to the same peer")
           }
+          // Only now: a channel opened by a peer that has not proven itself is never paired.
+          link.streams = makeStreamChannels(Protomux.from(conn), link, context.acceptStream)
           yield* relay(link).pipe(
             Effect.ensuring(Effect.suspend(() => context.registry.release(link, closeReason ?? "connection closed")))
           )

@@ -147,6 +147,8 @@ declare module "protomux" {
   class Protomux {
     constructor(stream: Duplex | import("node:events").EventEmitter)
     static from(stream: Duplex | import("node:events").EventEmitter): Protomux
+    /** `notify(id)` runs when the peer opens a channel of `protocol` that no local channel pairs; it may create one. */
+    pair(options: { readonly protocol: string; readonly id?: Uint8Array | null }, notify: (id: Uint8Array) => void | Promise<void>): void
     /** Null when a channel with the same protocol and id is already open on this stream. */
     createChannel(options: Protomux.ChannelOptions): Protomux.Channel | null
   }
