@@ -31,7 +31,8 @@ const link = (peer: string, initiator: string, session = "s1") => {
     lastFrameAt: undefined,
     send: () => undefined,
     close: (reason) => void closed.push(reason),
-    refuse: (reason) => void closed.push(reason)
+    refuse: (reason) => void closed.push(reason),
+    streams: undefined
   }
   return { link: value, closed }
 }
