@@ -62,6 +62,8 @@ interface NodeState {
   readonly node: string
   readonly spaces: Map<string, ActorRef<SpaceMessage>>
   readonly zones: Map<string, ActorRef<ZoneMessage>>
+  /** A RefreshZones is in the mailbox: node records that change before it runs need no other. */
+  zonesQueued: boolean
 }
 
 export const nodeActorName = "node"
@@ -143,6 +145,17 @@ export const nodeActor = <R = never>(
       }
     })
 
+  /**
+   * A delta of many node records arrives as many changes: one refresh after them all, since
+   * each reads every member (a refresh per record costs a cluster of n nodes n² reads).
+   */
+  const queueZoneRefresh = (state: NodeState, ctx: ActorContext<NodeMessage>) =>
+    Effect.suspend(() => {
+      if (state.zonesQueued) return Effect.void
+      state.zonesQueued = true
+      return ctx.self.tell({ _tag: "RefreshZones" })
+    })
+
   return {
     init: (ctx) =>
       Effect.gen(function*() {
@@ -161,7 +174,7 @@ export const nodeActor = <R = never>(
           Effect.forkIn(ctx.scope)
         )
         if (options.extraChildren !== undefined) yield* options.extraChildren(ctx)
-        const state: NodeState = { node: store.nodeId, spaces: new Map(), zones: new Map() }
+        const state: NodeState = { node: store.nodeId, spaces: new Map(), zones: new Map(), zonesQueued: false }
         yield* refreshZones(state, ctx)
         const held = yield* spacesWithContainers(state.node)
         for (const record of yield* store.list(spaceKind)) {
@@ -190,10 +203,11 @@ export const nodeActor = <R = never>(
             ? onSpaceChange(state, msg.change, ctx)
             : kind === volumeKind
             ? removeMarkedVolume(state.node, msg.change.record)
-            : refreshZones(state, ctx)
+            : queueZoneRefresh(state, ctx)
           return Effect.as(work, state)
         }
         case "RefreshZones":
+          state.zonesQueued = false
           return Effect.as(refreshZones(state, ctx), state)
         case "ContainerChanged": {
           const ref = state.spaces.get(msg.space)
