@@ -146,12 +146,17 @@ export const nodeActor = <R = never>(
     })
 
   /**
-   * A delta of many node records arrives as many changes: one refresh after them all, since
-   * each reads every member (a refresh per record costs a cluster of n nodes n² reads).
+   * A node record of a zone this node has no actor for yet refreshes the zones at once; any
+   * other waits for the periodic refresh. A member known from its record alone counts as
+   * suspect, so it cannot change whether a known zone serves, and a refresh reads every
+   * member: one per record would cost each node of an n-node cluster n² reads as it joins.
+   * Many such records in one delta make one refresh.
    */
-  const queueZoneRefresh = (state: NodeState, ctx: ActorContext<NodeMessage>) =>
+  const onNodeChange = (state: NodeState, change: Change, ctx: ActorContext<NodeMessage>) =>
     Effect.suspend(() => {
-      if (state.zonesQueued) return Effect.void
+      if (state.zonesQueued || change.record.deleted) return Effect.void
+      const node = decodeRecordValue(Node, change.record)
+      if (Either.isLeft(node) || state.zones.has(node.right.zone)) return Effect.void
       state.zonesQueued = true
       return ctx.self.tell({ _tag: "RefreshZones" })
     })
@@ -203,7 +208,7 @@ export const nodeActor = <R = never>(
             ? onSpaceChange(state, msg.change, ctx)
             : kind === volumeKind
             ? removeMarkedVolume(state.node, msg.change.record)
-            : queueZoneRefresh(state, ctx)
+            : onNodeChange(state, msg.change, ctx)
           return Effect.as(work, state)
         }
         case "RefreshZones":
