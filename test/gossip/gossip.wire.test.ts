@@ -1,8 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Either } from "effect"
+import { Either, Schema } from "effect"
 import { Delta, StoredRecord, Version } from "../../storage/record.ts"
 import type { NodeId } from "../../storage/record.ts"
-import { decodeGossip, encodeGossip, type GossipMessage, peekGossipTag } from "../../transport/gossip/gossip.wire.ts"
+import { decodeGossip, encodeGossip, GossipMessage, peekGossipTag } from "../../transport/gossip/gossip.wire.ts"
 
 const limits = { maxFrameBytes: 4096 }
 const version = (node: string, wall: number) => new Version({ wall, counter: 0, node: node as NodeId })
@@ -54,6 +54,36 @@ describe("gossip wire codec", () => {
     const payload = utf8.encode(JSON.stringify({ protocol: 1, message: { _tag: "Teleport", to: "mars" } }))
     const decoded = decodeGossip(new Uint8Array([1, ...payload]), "n9", limits)
     expect(Either.isLeft(decoded) && decoded.left._tag).toBe("MalformedFrame")
+  })
+
+  it("writes a membership message byte for byte as the schema encodes it", () => {
+    const envelope = Schema.encodeSync(Schema.Struct({ protocol: Schema.Literal(1), message: GossipMessage }))
+    const update = { zone: "a", incarnation: 3, status: "suspect", node: "n2" } as const
+    const messages: ReadonlyArray<GossipMessage> = [
+      { _tag: "Ping", seq: 1, updates: [update] },
+      { _tag: "PingReq", seq: 2, target: "n3", updates: [update, update] },
+      { _tag: "Ack", seq: 2, updates: [] },
+      { _tag: "MembershipUpdates", updates: [update] }
+    ]
+    for (const message of messages) {
+      const written = Either.getOrThrow(encodeGossip(message, "n1", limits)).subarray(1)
+      expect(new TextDecoder().decode(written)).toBe(JSON.stringify(envelope({ protocol: 1, message })))
+    }
+  })
+
+  it("reads a membership message without its excess fields, as the schema does", () => {
+    const update = { node: "n2", zone: "a", status: "alive", incarnation: 1 }
+    const sent = { _tag: "Ack", seq: 4, extra: true, updates: [{ ...update, extra: "x" }] }
+    const payload = utf8.encode(JSON.stringify({ protocol: 1, message: sent }))
+    expect(Either.getOrThrow(decodeGossip(new Uint8Array([1, ...payload]), "n9", limits)))
+      .toStrictEqual({ _tag: "Ack", seq: 4, updates: [update] })
+  })
+
+  it("refuses a membership message with a flawed rumour, naming the field", () => {
+    const sent = { _tag: "Ping", seq: 1, updates: [{ node: "n2", zone: "a", status: "asleep", incarnation: 1 }] }
+    const payload = utf8.encode(JSON.stringify({ protocol: 1, message: sent }))
+    const decoded = decodeGossip(new Uint8Array([1, ...payload]), "n9", limits)
+    expect(Either.isLeft(decoded) && decoded.left.message).toContain("updates.0.status")
   })
 
   it("reads a frame's message kind without decoding it", () => {

@@ -89,13 +89,71 @@ export const isMembershipMessage = (message: GossipMessage): message is Membersh
   message._tag === "Ping" || message._tag === "PingReq" || message._tag === "Ack" ||
   message._tag === "MembershipUpdates"
 
+/*
+ * Membership messages are most of the traffic and hold only strings and numbers, so they
+ * pass Schema by on both sides: built field by field in the schema's order they encode to
+ * the very bytes Schema would write, and a received one that `plainMembership` accepts is
+ * one the schema accepts, rebuilt without excess fields as Schema would. Anything else (an
+ * anti-entropy message, or a membership message with a flaw) goes through Schema.
+ */
+const plainUpdates = (updates: ReadonlyArray<MemberUpdate>): Array<MemberUpdate> =>
+  updates.map(({ incarnation, node, status, zone }) => ({ node, zone, status, incarnation }))
+
+const plainMessage = (message: MembershipMessage): MembershipMessage => {
+  switch (message._tag) {
+    case "Ping":
+    case "Ack":
+      return { _tag: message._tag, seq: message.seq, updates: plainUpdates(message.updates) }
+    case "PingReq":
+      return { _tag: "PingReq", seq: message.seq, target: message.target, updates: plainUpdates(message.updates) }
+    case "MembershipUpdates":
+      return { _tag: "MembershipUpdates", updates: plainUpdates(message.updates) }
+  }
+}
+
+type Json = Record<string, unknown>
+
+const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value)
+
+const isStatus = (value: unknown): value is MemberStatus => value === "alive" || value === "suspect" || value === "dead"
+
+const isUpdate = (value: unknown): value is MemberUpdate =>
+  isObject(value) && typeof value.node === "string" && typeof value.zone === "string" && isStatus(value.status) &&
+  typeof value.incarnation === "number"
+
+const isUpdates = (value: unknown): value is ReadonlyArray<MemberUpdate> => Array.isArray(value) && value.every(isUpdate)
+
+/** The membership message in a decoded envelope, when it is one the schema accepts as it stands. */
+const plainMembership = (json: unknown): MembershipMessage | undefined => {
+  if (!isObject(json) || json.protocol !== GOSSIP_PROTOCOL || !isObject(json.message)) return undefined
+  const message = json.message
+  if (!isUpdates(message.updates)) return undefined
+  switch (message._tag) {
+    case "Ping":
+    case "Ack":
+      return typeof message.seq === "number" ? plainMessage(message as MembershipMessage) : undefined
+    case "PingReq":
+      return typeof message.seq === "number" && typeof message.target === "string"
+        ? plainMessage(message as MembershipMessage)
+        : undefined
+    case "MembershipUpdates":
+      return plainMessage(message as MembershipMessage)
+    default:
+      return undefined
+  }
+}
+
 /** The frame for `message`, or FrameTooLarge when it would not fit `limits`. */
 export const encodeGossip = (
   message: GossipMessage,
   self: PeerId,
   limits: FrameLimits
-): Either.Either<Uint8Array, FrameTooLarge> =>
-  encodeFrame(utf8.encode(JSON.stringify(encodeEnvelope({ protocol: GOSSIP_PROTOCOL, message }))), self, limits)
+): Either.Either<Uint8Array, FrameTooLarge> => {
+  const envelope = isMembershipMessage(message)
+    ? { protocol: GOSSIP_PROTOCOL, message: plainMessage(message) }
+    : encodeEnvelope({ protocol: GOSSIP_PROTOCOL, message })
+  return encodeFrame(utf8.encode(JSON.stringify(envelope)), self, limits)
+}
 
 /** The message in a frame from `from`; any flaw comes back as a typed error, never a throw. */
 export const decodeGossip = (
@@ -111,6 +169,8 @@ export const decodeGossip = (
       const reason = error instanceof SyntaxError ? `not JSON (${error.message})` : "payload is not UTF-8"
       return Either.left(new MalformedFrame({ peer: from, reason }))
     }
+    const membership = plainMembership(json)
+    if (membership !== undefined) return Either.right(membership)
     return decodeEnvelope(json).pipe(
       Either.map((envelope) => envelope.message),
       Either.mapLeft(

@@ -5,7 +5,7 @@
  * a rumour that repeats what is already known.
  */
 import { Either } from "effect"
-import type { NodeEvent, NodeSnapshot } from "../../actors/node/node.machine.ts"
+import type { NodeEvent, NodeSnapshot, NodeState } from "../../actors/node/node.machine.ts"
 import { nodeObservedState, restoreNode, transitionNode } from "../../actors/node/node.machine.ts"
 import type { MemberStatus, MemberUpdate } from "./gossip.wire.ts"
 import { type MemberView, statusOf } from "./membershipView.ts"
@@ -28,12 +28,42 @@ const fromSnapshot = (node: string, zone: string, lifecycle: NodeSnapshot, chang
   changedAt
 })
 
+/*
+ * The machine is pure and a snapshot holds nothing but its state and incarnation, so every
+ * member in one state at one incarnation shares one snapshot, and one step from it is the
+ * same whoever the member is. Every node steps its machine for every rumour it hears, and
+ * xstate builds a whole actor scope per step: remembering the steps makes a rumour cost a
+ * lookup. Both caches start afresh when full, since incarnations only grow.
+ */
+const cacheLimit = 4096
+const snapshots = new Map<string, NodeSnapshot>()
+const steps = new Map<string, Either.Either<NodeSnapshot, unknown>>()
+
+const remembered = <A>(cache: Map<string, A>, key: string, make: () => A): A => {
+  const known = cache.get(key)
+  if (known !== undefined) return known
+  if (cache.size >= cacheLimit) cache.clear()
+  const made = make()
+  cache.set(key, made)
+  return made
+}
+
+const restored = (state: NodeState, incarnation: number): NodeSnapshot =>
+  remembered(snapshots, `${state} ${incarnation}`, () => restoreNode({ state, context: { incarnation } }))
+
+const step = (lifecycle: NodeSnapshot, event: NodeEvent) =>
+  remembered(
+    steps,
+    `${lifecycle.value} ${lifecycle.context.incarnation} ${event.type} ${"incarnation" in event ? event.incarnation : ""}`,
+    () => transitionNode(lifecycle, event)
+  )
+
 /** A member known from configuration or first heard of: assumed alive until probes say otherwise. */
 export const newMember = (node: string, zone: string, now: number): Member =>
-  fromSnapshot(node, zone, restoreNode({ state: "alive", context: { incarnation: 0 } }), now)
+  fromSnapshot(node, zone, restored("alive", 0), now)
 
 export const memberFromView = (view: MemberView): Member =>
-  fromSnapshot(view.node, view.zone, restoreNode({ state: view.state, context: { incarnation: view.incarnation } }), view.changedAt)
+  fromSnapshot(view.node, view.zone, restored(view.state, view.incarnation), view.changedAt)
 
 export const memberToView = (member: Member): MemberView => ({
   node: member.node,
@@ -82,7 +112,7 @@ export const applyRumour = (member: Member, rumour: MemberUpdate, now: number): 
   let lifecycle = member.lifecycle
   let changed = false
   for (const event of eventsFor(member, rumour)) {
-    const next = transitionNode(lifecycle, event)
+    const next = step(lifecycle, event)
     if (Either.isRight(next)) {
       lifecycle = next.right
       changed = true
