@@ -75,7 +75,8 @@ const toNodeConfig = (file: ConfigFile, source: string | undefined, baseDir: str
     host: file.cluster.host
   },
   leaf: { origin: file.leaf.origin, credential: file.leaf.credential },
-  docker: { socket: file.docker.socket, reconcileSeconds: file.docker.reconcile_seconds }
+  docker: { socket: file.docker.socket, reconcileSeconds: file.docker.reconcile_seconds },
+  streams: { maxPerUser: file.streams.max_per_user, idleTimeoutSeconds: file.streams.idle_timeout_seconds }
 })
 
 /** What cluster and leaf nodes cannot start without. */

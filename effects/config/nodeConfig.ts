@@ -42,6 +42,12 @@ export interface NodeConfig {
      */
     readonly reconcileSeconds: number
   }
+  readonly streams: {
+    /** Streams (shells, execs, logs, forwarded connections) one user may have open through this node at once. */
+    readonly maxPerUser: number
+    /** A stream with no byte either way for this long is closed. */
+    readonly idleTimeoutSeconds: number
+  }
 }
 
 export const CONFIG_DEFAULTS = {
@@ -52,7 +58,9 @@ export const CONFIG_DEFAULTS = {
   maxBodyBytes: 1024 * 1024,
   clusterHost: "127.0.0.1",
   dockerSocket: "/var/run/docker.sock",
-  reconcileSeconds: 300
+  reconcileSeconds: 300,
+  streamsPerUser: 32,
+  streamIdleSeconds: 3600
 } as const
 
 /** How a value found in the file reads in an error message. */
@@ -169,6 +177,23 @@ export const DockerSection = Schema.Struct({
   reconcile_seconds: withDefault(reconcileSeconds, () => CONFIG_DEFAULTS.reconcileSeconds)
 })
 
+export const StreamsSection = Schema.Struct({
+  max_per_user: withDefault(
+    rule(
+      Schema.Number.pipe(Schema.int(), Schema.between(1, 10_000)),
+      (actual) => `must be a whole number from 1 to 10000 (got ${describeValue(actual)})`
+    ),
+    () => CONFIG_DEFAULTS.streamsPerUser
+  ),
+  idle_timeout_seconds: withDefault(
+    rule(
+      Schema.Number.pipe(Schema.int(), Schema.between(10, 604_800)),
+      (actual) => `must be a whole number of seconds from 10 to 604800 (got ${describeValue(actual)})`
+    ),
+    () => CONFIG_DEFAULTS.streamIdleSeconds
+  )
+})
+
 /** The TOML file as written: snake_case keys, every section and key optional. */
 export const ConfigFile = Schema.Struct({
   server: withDefault(ServerSection, () => ({
@@ -183,6 +208,10 @@ export const ConfigFile = Schema.Struct({
   docker: withDefault(DockerSection, () => ({
     socket: CONFIG_DEFAULTS.dockerSocket,
     reconcile_seconds: CONFIG_DEFAULTS.reconcileSeconds
+  })),
+  streams: withDefault(StreamsSection, () => ({
+    max_per_user: CONFIG_DEFAULTS.streamsPerUser,
+    idle_timeout_seconds: CONFIG_DEFAULTS.streamIdleSeconds
   }))
 })
 export type ConfigFile = typeof ConfigFile.Type
@@ -192,5 +221,6 @@ export const KNOWN_KEYS: Readonly<Record<string, ReadonlyArray<string>>> = {
   server: Object.keys(ServerSection.fields),
   cluster: Object.keys(ClusterSection.fields),
   leaf: Object.keys(LeafSection.fields),
-  docker: Object.keys(DockerSection.fields)
+  docker: Object.keys(DockerSection.fields),
+  streams: Object.keys(StreamsSection.fields)
 }
