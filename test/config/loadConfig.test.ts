@@ -38,7 +38,8 @@ describe("parseConfig", () => {
       server: { zone: "us-east", mode: "cluster", data_dir: "/var/lib/knot", listen: "0.0.0.0:3000", max_body_bytes: 1048576 },
       cluster: { key: KEY, peers: ["ab".repeat(32)], bootstrap: ["10.0.0.1:49737", "[::1]:49737"], host: "0.0.0.0" },
       leaf: {},
-      docker: { socket: "/run/podman/podman.sock", reconcile_seconds: 600 }
+      docker: { socket: "/run/podman/podman.sock", reconcile_seconds: 600 },
+      streams: { max_per_user: 32, idle_timeout_seconds: 3600 }
     })
   })
 
@@ -72,7 +73,7 @@ describe("parseConfig", () => {
 
   it("reports an unknown section with the known sections", () => {
     expect(problemWith('[srever]\nzone = "x"')).toBe(
-      "config knot.toml: [srever] is not a known section; did you mean [server]? (known: [server], [cluster], [leaf], [docker])"
+      "config knot.toml: [srever] is not a known section; did you mean [server]? (known: [server], [cluster], [leaf], [docker], [streams])"
     )
   })
 
@@ -142,7 +143,8 @@ layer(NodeContext.layer)("loadConfig", (it) => {
         },
         cluster: { key: undefined, peers: [], bootstrap: [], host: "127.0.0.1" },
         leaf: { origin: undefined, credential: undefined },
-        docker: { socket: "/var/run/docker.sock", reconcileSeconds: 300 }
+        docker: { socket: "/var/run/docker.sock", reconcileSeconds: 300 },
+        streams: { maxPerUser: 32, idleTimeoutSeconds: 3600 }
       })
     })
   )
