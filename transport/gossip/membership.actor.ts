@@ -18,7 +18,7 @@ import { GossipEvent, type GossipEventSink } from "./gossip.events.ts"
 import { sendGossip } from "./gossip.send.ts"
 import type { GossipMessage, MemberStatus, MemberUpdate, MembershipMessage } from "./gossip.wire.ts"
 import { applyRumour, type Member, memberFromView, memberToView, newMember, rumourOf } from "./membership.rumours.ts"
-import type { MembershipView } from "./membershipView.ts"
+import type { MembershipView, MemberView } from "./membershipView.ts"
 import { RumourQueue } from "./rumourQueue.ts"
 
 export type MembershipCommand =
@@ -65,7 +65,12 @@ interface State {
   /** Shared with the actor's ticker (see `Pacing`). */
   readonly pacing: Pacing
   incarnation: number
+  /** Only ever changed through `setMember`, which keeps the indexes below in step. */
   readonly members: Map<string, Member>
+  /** Each member as the view shows it, made once per change rather than once per publish. */
+  readonly views: Map<string, MemberView>
+  readonly suspects: Set<string>
+  readonly dead: Set<string>
   readonly rumours: RumourQueue
   seq: number
   probe: Probe | undefined
@@ -111,11 +116,23 @@ export const membershipBehaviour = (
       )
     )
 
+  /** Up to `count` alive members but `except`, drawn at random: as many draws as members picked. */
   const someAlive = (state: State, count: number, except: string) =>
-    Effect.map(
-      Random.shuffle([...state.members.values()].filter((m) => m.status === "alive" && m.node !== except)),
-      (chunk) => [...chunk].slice(0, count).map((member) => member.node)
-    )
+    Effect.gen(function*() {
+      const alive: Array<string> = []
+      for (const member of state.members.values()) {
+        if (member.status === "alive" && member.node !== except) alive.push(member.node)
+      }
+      const picked = Math.min(count, alive.length)
+      for (let i = 0; i < picked; i++) {
+        const j = yield* Random.nextIntBetween(i, alive.length)
+        const chosen = alive[j]!
+        alive[j] = alive[i]!
+        alive[i] = chosen
+      }
+      alive.length = picked
+      return alive
+    })
 
   /** Sends, reports and publishes what handling one command produced. */
   const flush = (state: State): Effect.Effect<void> =>
@@ -143,7 +160,7 @@ export const membershipBehaviour = (
           self: state.transport.self,
           zone: config.zone,
           incarnation: state.incarnation,
-          members: new Map([...state.members].map(([node, member]) => [node, memberToView(member)]))
+          members: new Map(state.views)
         })
         : Effect.void
       return Effect.zipRight(sends, Effect.zipRight(reports, publish))
@@ -162,8 +179,17 @@ export const membershipBehaviour = (
     return out
   }
 
+  const setMember = (state: State, member: Member) => {
+    state.members.set(member.node, member)
+    state.views.set(member.node, memberToView(member))
+    if (member.status === "suspect") state.suspects.add(member.node)
+    else state.suspects.delete(member.node)
+    if (member.status === "dead") state.dead.add(member.node)
+    else state.dead.delete(member.node)
+  }
+
   const changeMember = (state: State, before: Member, after: Member) => {
-    state.members.set(after.node, after)
+    setMember(state, after)
     state.rumours.enqueue(rumourOf(after))
     state.viewChanged = true
     if (before.status !== after.status || before.incarnation !== after.incarnation) {
@@ -199,11 +225,11 @@ export const membershipBehaviour = (
       let known = state.members.get(update.node)
       if (known === undefined) {
         known = newMember(update.node, update.zone, now)
-        state.members.set(update.node, known)
+        setMember(state, known)
         state.viewChanged = true
       } else if (known.zone === "" && update.zone !== "") {
         known = { ...known, zone: update.zone }
-        state.members.set(update.node, known)
+        setMember(state, known)
         state.viewChanged = true
       }
       const next = applyRumour(known, update, now)
@@ -251,8 +277,9 @@ export const membershipBehaviour = (
       }
       state.probe = undefined
       state.pacing.awaitingAck = false
-      for (const member of [...state.members.values()]) {
-        if (member.status === "suspect" && now - member.changedAt >= config.suspicionTimeoutMs) {
+      for (const node of [...state.suspects]) {
+        const member = state.members.get(node)!
+        if (now - member.changedAt >= config.suspicionTimeoutMs) {
           if (accuse(state, member, "dead", now)) state.announce.push(rumourOf(state.members.get(member.node)!))
         }
       }
@@ -267,9 +294,8 @@ export const membershipBehaviour = (
       }
       state.ticks++
       if (state.ticks % config.deadProbeEvery === 0) {
-        const ghosts = [...state.members.values()].filter((member) => member.status === "dead")
-        if (ghosts.length > 0) {
-          const ghost = ghosts[yield* Random.nextIntBetween(0, ghosts.length)]!.node
+        if (state.dead.size > 0) {
+          const ghost = [...state.dead][yield* Random.nextIntBetween(0, state.dead.size)]!
           state.outbox.push([ghost, { _tag: "Ping", seq: ++state.seq, updates: piggyback(state, ghost) }])
         }
       }
@@ -330,17 +356,15 @@ export const membershipBehaviour = (
         const clock = yield* Effect.clock
         const now = clock.unsafeCurrentTimeMillis()
         const known = yield* SubscriptionRef.get(view)
-        const members = new Map<string, Member>()
-        for (const [node, member] of known.members) members.set(node, memberFromView(member))
-        for (const peer of yield* transport.connected) {
-          if (peer !== transport.self && !members.has(peer)) members.set(peer, newMember(peer, "", now))
-        }
         const state: State = {
           transport,
           clock,
           pacing: { localHealth: 0, awaitingAck: false },
           incarnation: known.incarnation,
-          members,
+          members: new Map(),
+          views: new Map(),
+          suspects: new Set(),
+          dead: new Set(),
           rumours: new RumourQueue(),
           seq: 0,
           probe: undefined,
@@ -352,6 +376,10 @@ export const membershipBehaviour = (
           announce: [],
           events: [],
           viewChanged: true
+        }
+        for (const member of known.members.values()) setMember(state, memberFromView(member))
+        for (const peer of yield* transport.connected) {
+          if (peer !== transport.self && !state.members.has(peer)) setMember(state, newMember(peer, "", now))
         }
         yield* flush(state)
         const first = yield* Random.nextIntBetween(0, config.probeIntervalMs)
@@ -369,7 +397,7 @@ export const membershipBehaviour = (
         case "PeerUp":
           return Effect.suspend(() => {
             if (command.peer === state.transport.self || state.members.has(command.peer)) return Effect.succeed(state)
-            state.members.set(command.peer, newMember(command.peer, "", state.clock.unsafeCurrentTimeMillis()))
+            setMember(state, newMember(command.peer, "", state.clock.unsafeCurrentTimeMillis()))
             state.viewChanged = true
             return Effect.as(flush(state), state)
           })

@@ -12,6 +12,8 @@ interface Queued {
   readonly order: number
 }
 
+const before = (x: Queued, y: Queued) => x.sent < y.sent || (x.sent === y.sent && x.order < y.order)
+
 export class RumourQueue {
   private readonly byNode = new Map<string, Queued>()
   private order = 0
@@ -25,13 +27,25 @@ export class RumourQueue {
     this.byNode.set(update.node, { update, sent: 0, order: this.order++ })
   }
 
-  /** Up to `max` rumours, each counted as sent once more; those sent `limit` times are dropped. */
+  /**
+   * Up to `max` rumours, each counted as sent once more; those sent `limit` times are dropped.
+   * Every message piggybacks a take, and the queue holds a rumour per member while a cluster
+   * forms: the `max` least sent are picked in one pass rather than by sorting them all.
+   */
   take(max: number, limit: number, skip?: string): Array<MemberUpdate> {
     if (max <= 0 || this.byNode.size === 0) return []
-    const candidates = [...this.byNode.values()]
-      .filter((queued) => queued.update.node !== skip)
-      .sort((x, y) => x.sent - y.sent || x.order - y.order)
-      .slice(0, max)
+    const candidates: Array<Queued> = []
+    for (const queued of this.byNode.values()) {
+      if (queued.update.node === skip) continue
+      if (candidates.length === max && !before(queued, candidates[max - 1]!)) continue
+      let at = Math.min(candidates.length, max - 1)
+      candidates[at] = queued
+      while (at > 0 && before(queued, candidates[at - 1]!)) {
+        candidates[at] = candidates[at - 1]!
+        candidates[at - 1] = queued
+        at--
+      }
+    }
     for (const queued of candidates) {
       queued.sent++
       if (queued.sent >= limit) this.byNode.delete(queued.update.node)
