@@ -7,7 +7,7 @@
 import type { FileSystem, Path } from "@effect/platform"
 import { HttpServer } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
-import { Clock, Console, Context, Duration, Effect, Layer } from "effect"
+import { Clock, Console, Context, Duration, Effect, Layer, Schedule } from "effect"
 import { ActorSystem, ActorSystemLive } from "../../actors/runtime/index.ts"
 import { nodeActor, nodeActorName, nodeKind } from "../../actors/node/node.actor.ts"
 import { nodeServices } from "../../actors/node/nodeServices.ts"
@@ -27,7 +27,10 @@ import { Store } from "../../storage/store.ts"
 import { HyperswarmInfo, HyperswarmTransport, loadOrCreateKeyPair, nodeIdOfKey } from "../../transport/hyperswarm/index.ts"
 import type { HyperswarmInfoShape } from "../../transport/hyperswarm/hyperswarmInfo.ts"
 import { OriginLinkLive, spawnLeafGossip } from "../../transport/leaf/index.ts"
-import { OriginLink } from "../../actors/node/originLink.ts"
+import { OriginLink, type OriginLinkShape } from "../../actors/node/originLink.ts"
+import { DockerStreams } from "../../effects/docker/dockerStreams.ts"
+import { PeerStreamsAttach, spaceStreamsLayer } from "../../effects/streams/spaceStreams.live.ts"
+import { PeerStreams } from "../../transport/streams/peerStreams.ts"
 import type { Transport } from "../../transport/transport.ts"
 import { makeMembershipView, type MembershipView } from "../../transport/gossip/membershipView.ts"
 import { spawnGossip } from "../../transport/gossip/spawnGossip.ts"
@@ -64,6 +67,28 @@ const announceSelf = (config: NodeConfig) =>
       startedAt,
       name: config.server.name
     })
+  })
+
+/**
+ * A leaf names its origin in its node record while linked, so that other cluster nodes know
+ * which node carries streams to its spaces.
+ */
+const announceOrigin = (config: NodeConfig, originLink: OriginLinkShape) =>
+  Effect.gen(function* () {
+    const store = yield* Store
+    let announced: string | undefined
+    yield* Effect.repeat(
+      Effect.gen(function* () {
+        const status = yield* originLink.status
+        const origin = status.state === "connected" ? status.node : undefined
+        if (origin === undefined || origin === announced) return
+        const current = yield* store.get(nodeKind, store.nodeId)
+        const value = current === undefined || current.deleted ? {} : (current.value as object)
+        yield* store.put(nodeKind, store.nodeId, { ...value, zone: config.server.zone, mode: config.server.mode, origin })
+        announced = origin
+      }).pipe(Effect.catchAll((error) => Effect.logWarning(`recording this leaf's origin: ${error.message}`))),
+      Schedule.spaced("1 second")
+    )
   })
 
 const printBanner = (config: NodeConfig, nodeId: string) =>
@@ -182,11 +207,13 @@ export const runNode = (config: NodeConfig, options: RunOptions = { init: false 
               isOrigin: isLinkedTo(Context.get(network, HyperswarmInfo), origin)
             })
         })
+      yield* (yield* PeerStreamsAttach)(Context.get(network, PeerStreams))
       return yield* system.spawn(node, { name: nodeActorName }).pipe(Effect.provide(network))
     })
 
     const program = Effect.gen(function* () {
       yield* announceSelf(config)
+      if (originLink !== undefined) yield* Effect.forkScoped(announceOrigin(config, originLink))
       yield* Effect.forkScoped(Effect.flatMap(Store, (store) => pruneAudit(store, auditRetention)))
       // A leaf's users and tokens are the cluster's, received from its origin.
       if (origin === undefined) yield* printBootstrap(config, options.init)
@@ -204,7 +231,17 @@ export const runNode = (config: NodeConfig, options: RunOptions = { init: false 
             ? undefined
             : { publicKey: pair.value.publicKey.toString("hex"), secretKey: pair.value.secretKey.toString("hex") })
     })
-    const services = Layer.mergeAll(domain, EngineHealth.fromContainerDriver(), SecureRandom.live, ActorSystemLive, keyPairSource).pipe(
+    // Streams into spaces: this node's engine for its own spaces, its peers (once the transport is up) for the rest.
+    const streams = spaceStreamsLayer({
+      self: nodeId,
+      maxPerUser: config.streams.maxPerUser,
+      idleTimeout: Duration.seconds(config.streams.idleTimeoutSeconds),
+      ...(originLink === undefined
+        ? {}
+        : { origin: Effect.map(originLink.status, (status) => (status.state === "connected" ? status.node : undefined)) })
+    }).pipe(Layer.provide(Layer.merge(DockerStreams.layer({ socketPath: config.docker.socket }), AccountsLive)))
+    const services = streams.pipe(
+      Layer.provideMerge(Layer.mergeAll(domain, EngineHealth.fromContainerDriver(), SecureRandom.live, ActorSystemLive, keyPairSource)),
       Layer.provideMerge(Layer.mergeAll(store, driver))
     )
     const api = makeApiServer({ listen, limits: { ...defaultRequestLimits, maxBodyBytes: config.server.maxBodyBytes } })

@@ -38,6 +38,7 @@ import {
 } from "./api.schemas.ts"
 import { knotVersion } from "../version.ts"
 import { Authentication } from "./auth/authentication.ts"
+import { StreamsGroup } from "./streams/streamsGroup.ts"
 
 export class SpacesGroup extends HttpApiGroup.make("spaces")
   .add(
@@ -259,6 +260,7 @@ export class KnotApi extends HttpApi.make("knot")
   .add(AuditGroup)
   .add(MetricsGroup)
   .add(HealthGroup)
+  .add(StreamsGroup)
   .addError(BadRequest)
   .addError(PayloadTooLarge)
   .addError(Internal)

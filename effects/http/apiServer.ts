@@ -34,6 +34,10 @@ import { TemplatesHandlers } from "./handlers/templates.handlers.ts"
 import { TokensHandlers } from "./handlers/tokens.handlers.ts"
 import { UsersHandlers } from "./handlers/users.handlers.ts"
 import { VolumesHandlers } from "./handlers/volumes.handlers.ts"
+import { StreamsHandlers } from "./handlers/streams.handlers.ts"
+import { streamGatewayLayer } from "./streams/streamGateway.ts"
+import { StreamTickets } from "./streams/streamTickets.ts"
+import type { SpaceStreams } from "../streams/spaceStreams.ts"
 import { VolumesLive } from "../../actors/space/volumes.live.ts"
 import { RequestErrorsLive } from "./requestErrors.ts"
 import { requestMetrics } from "./requestMetrics.ts"
@@ -47,7 +51,7 @@ export type ApiRequirements = Spaces | Templates | ClusterView | Store | SecureR
 /** The API over the node's services and a change feed (shared with whoever must close it). */
 export const makeApiLive = (
   signIn?: SignInPolicy
-): Layer.Layer<HttpApi.Api, never, ApiRequirements | ChangeFeed> => HttpApiBuilder.api(KnotApi).pipe(
+): Layer.Layer<HttpApi.Api, never, ApiRequirements | ChangeFeed | StreamTickets> => HttpApiBuilder.api(KnotApi).pipe(
   Layer.provide(
     Layer.mergeAll(
       SpacesHandlers,
@@ -63,7 +67,8 @@ export const makeApiLive = (
       MetricsHandlers,
       AuditHandlers,
       AdminHandlers,
-      HealthHandlers
+      HealthHandlers,
+      StreamsHandlers
     )
   ),
   Layer.provide(makeAuthenticationLive(signIn)),
@@ -88,16 +93,20 @@ export interface ApiServerOptions {
  */
 export const makeApiServer = (
   options: ApiServerOptions
-): Layer.Layer<HttpServer.HttpServer, ApiListenFailed, ApiRequirements> =>
+): Layer.Layer<HttpServer.HttpServer, ApiListenFailed, ApiRequirements | SpaceStreams> =>
   Layer.unwrapEffect(Effect.sync(() => {
     const server = createServer()
     const listening = NodeHttpServer.layer(() => server, { host: options.listen.host, port: options.listen.port })
+    // One instance for both: a ticket the API issues is redeemed by the gateway.
+    const tickets = StreamTickets.layer
     const serving = HttpApiBuilder.serve((app) => requestMetrics(auditWrites(app))).pipe(
       Layer.provide(RequestErrorsLive),
       Layer.provide(requestLimitsLive(options.limits)),
       Layer.provide(makeApiLive(options.signIn)),
+      Layer.provide(tickets),
       Layer.provideMerge(listening),
-      Layer.provideMerge(ChangeFeedLive())
+      Layer.provideMerge(ChangeFeedLive()),
+      Layer.merge(streamGatewayLayer(server, options.signIn).pipe(Layer.provide(Layer.merge(tickets, AccountsLive).pipe(Layer.provide(tickets)))))
     )
     // Built last, so released first: the drain runs while the handlers and services are still
     // up. Watchers of the change feed never finish on their own: their streams end first.
@@ -129,6 +138,7 @@ export const makeApiHandler = (services: Layer.Layer<ApiRequirements>, signIn?: 
   HttpApiBuilder.toWebHandler(
     Layer.mergeAll(makeApiLive(signIn), RequestErrorsLive, requestLimitsLive(), HttpServer.layerContext).pipe(
       Layer.provide(ChangeFeedLive()),
+      Layer.provide(StreamTickets.layer),
       Layer.provide(services)
     )
   )

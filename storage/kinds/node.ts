@@ -12,6 +12,8 @@ export const Node = Schema.Struct({
   mode: NodeMode,
   /** Where peers reach it, when it accepts connections. */
   address: Schema.optionalWith(NonEmpty("the address"), { exact: true }),
-  startedAt: EpochMillis("startedAt")
+  startedAt: EpochMillis("startedAt"),
+  /** On a leaf: the cluster node it is linked to now, through which other nodes reach it. */
+  origin: Schema.optionalWith(NonEmpty("the origin"), { exact: true })
 })
 export type Node = typeof Node.Type

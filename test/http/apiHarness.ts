@@ -17,6 +17,7 @@ import type { NodeMode } from "../../storage/kinds/node.ts"
 import { NodeId } from "../../storage/record.ts"
 import type { StoreShape } from "../../storage/store.ts"
 import { Store } from "../../storage/store.ts"
+import { engineLessStreams } from "../support/engineLessStreams.ts"
 
 export interface WireResponse {
   readonly status: number
@@ -82,7 +83,8 @@ const unlimitedSignIn: SignInPolicy = { ...defaultSignInPolicy, freeFailures: Nu
 
 /** A node's services over a fresh MemoryStore, without its space actors. */
 export const nodeServicesOf = (options: TestNodeOptions = {}) =>
-  SpacesLive.pipe(
+  engineLessStreams(testNodeId).pipe(
+    Layer.provideMerge(SpacesLive),
     Layer.provideMerge(TemplatesLive.layer()),
     Layer.provideMerge(StandaloneClusterView.layer({ zone: testZone, ...options })),
     Layer.provideMerge(MemoryStore.layer({ nodeId: NodeId.make(testNodeId), maxDriftMs: 60_000 })),

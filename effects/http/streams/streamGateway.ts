@@ -1,0 +1,134 @@
+/**
+ * Takes the node HTTP server's stream traffic before the API app sees it: WebSocket upgrades
+ * to the stream endpoints (streamPaths.ts) and every request to a proxied port. Each is
+ * authenticated (streamAuth.ts), refused with 403 before any lookup when the caller is neither
+ * the owner nor an admin (so nobody learns another user's space names), then opened through
+ * SpaceStreams, which checks again on the node that runs the space. A plain GET of a stream
+ * endpoint is left to the API, which answers it (426: it needs an upgrade).
+ */
+import type { IncomingMessage, Server, ServerResponse } from "node:http"
+import type { Duplex } from "node:stream"
+import { Effect, Exit, FiberSet, Layer, Scope } from "effect"
+import { WebSocketServer } from "ws"
+import { Spaces } from "../../../actors/space/spaces.ts"
+import { SpaceStreams } from "../../streams/spaceStreams.ts"
+import type { StreamRequest } from "../../streams/streamRequest.ts"
+import type { AuthenticatedUser } from "../auth/currentUser.ts"
+import type { SignInPolicy } from "../auth/signInLimiter.ts"
+import { proxyOver, requestHead } from "./portProxy.ts"
+import { type HttpRefusal, makeStreamAuth, STREAM_PROTOCOL } from "./streamAuth.ts"
+import { parseStreamPath, type SpaceAddress } from "./streamPaths.ts"
+import { rawResponse, refusalOf } from "./streamRefusals.ts"
+import { pumpWebSocket } from "./webSocketStream.ts"
+
+/** Largest WebSocket message taken from a client: input arrives in pieces, a resize is tiny. */
+const MAX_CLIENT_MESSAGE = 1024 * 1024
+
+export const streamGatewayLayer = (server: Server, signIn?: SignInPolicy) =>
+  Layer.scopedDiscard(Effect.gen(function*() {
+    const authenticate = yield* makeStreamAuth(signIn)
+    const spaces = yield* Spaces
+    const streams = yield* SpaceStreams
+    const running = yield* FiberSet.make()
+    const runFork = yield* FiberSet.runtime(running)<never>()
+    const sockets = new WebSocketServer({
+      noServer: true,
+      maxPayload: MAX_CLIENT_MESSAGE,
+      handleProtocols: (offered) => (offered.has(STREAM_PROTOCOL) ? STREAM_PROTOCOL : false)
+    })
+    yield* Effect.addFinalizer(() => Effect.sync(() => sockets.close()))
+
+    /** The caller and the space, or why not; a space of another user is a 403 before any lookup. */
+    const admit = (request: IncomingMessage, space: SpaceAddress): Effect.Effect<
+      { readonly user: AuthenticatedUser; readonly id: string },
+      HttpRefusal
+    > =>
+      Effect.gen(function*() {
+        const user = yield* authenticate(request)
+        if (user.role !== "admin" && user.id !== space.owner) {
+          return yield* Effect.fail<HttpRefusal>({
+            status: 403,
+            code: "not_owner",
+            message: `space ${space.owner}/${space.name} belongs to another user`
+          })
+        }
+        const view = yield* spaces.find(space.owner, space.name).pipe(
+          Effect.mapError((error): HttpRefusal => ({
+            status: error._tag === "SpaceNotFound" ? 404 : 500,
+            code: error._tag === "SpaceNotFound" ? "space_not_found" : "store_failed",
+            message: error.message
+          }))
+        )
+        return { user, id: view.id }
+      })
+
+    const openIn = (scope: Scope.Scope, user: AuthenticatedUser, id: string, request: StreamRequest) =>
+      streams.open(user, id, request).pipe(Scope.extend(scope), Effect.mapError(refusalOf))
+
+    /** Runs `work` with a scope of its own that closes (ending the stream) when it ends. */
+    const scoped = (socket: Duplex, work: (scope: Scope.Scope) => Effect.Effect<void, HttpRefusal>) =>
+      runFork(
+        Effect.acquireUseRelease(
+          Scope.make(),
+          (scope) =>
+            work(scope).pipe(
+              Effect.catchAll((refusal) => Effect.sync(() => socket.end(rawResponse(refusal))))
+            ),
+          (scope) => Scope.close(scope, Exit.void)
+        )
+      )
+
+    const upgrade = (request: IncomingMessage, socket: Duplex, head: Buffer, url: URL) => {
+      const path = parseStreamPath(url)
+      if (path === undefined) return false
+      if (typeof path === "string") {
+        socket.end(rawResponse({ status: 400, code: "bad_stream_request", message: path }))
+        return true
+      }
+      scoped(socket, (scope) =>
+        Effect.gen(function*() {
+          const { user, id } = yield* admit(request, path.space)
+          if (path._tag === "Port") {
+            const stream = yield* openIn(scope, user, id, { _tag: "Tcp", port: path.port })
+            const prefix = `/spaces/${path.space.owner}/${path.space.name}/ports/${path.port}`
+            return yield* proxyOver(stream, request, socket, requestHead(request, path.rest, prefix, true), head)
+          }
+          const stream = yield* openIn(scope, user, id, path.request)
+          const ws = yield* Effect.async<import("ws").WebSocket>((resume) =>
+            sockets.handleUpgrade(request, socket, head, (ws) => resume(Effect.succeed(ws))))
+          yield* pumpWebSocket(ws, stream)
+        }))
+      return true
+    }
+
+    const proxyRequest = (request: IncomingMessage, response: ServerResponse, url: URL) => {
+      const path = parseStreamPath(url)
+      if (path === undefined || (typeof path !== "string" && path._tag !== "Port")) return false
+      const socket = response.socket ?? request.socket
+      if (typeof path === "string") {
+        socket.end(rawResponse({ status: 400, code: "bad_stream_request", message: path }))
+        return true
+      }
+      scoped(socket, (scope) =>
+        Effect.gen(function*() {
+          const { user, id } = yield* admit(request, path.space)
+          const stream = yield* openIn(scope, user, id, { _tag: "Tcp", port: path.port })
+          const prefix = `/spaces/${path.space.owner}/${path.space.name}/ports/${path.port}`
+          yield* proxyOver(stream, request, socket, requestHead(request, path.rest, prefix, false), undefined)
+        }))
+      return true
+    }
+
+    const urlOf = (request: IncomingMessage) => new URL(request.url ?? "/", "http://knot.invalid")
+    const emit = server.emit
+    server.emit = function(this: Server, event: string | symbol, ...args: Array<any>): boolean {
+      if (event === "upgrade" && upgrade(args[0], args[1], args[2], urlOf(args[0]))) return true
+      if (event === "request" && proxyRequest(args[0], args[1], urlOf(args[0]))) return true
+      return emit.apply(this, [event, ...args] as Parameters<typeof emit>)
+    } as typeof server.emit
+    yield* Effect.addFinalizer(() =>
+      Effect.sync(() => {
+        server.emit = emit
+      })
+    )
+  }))
