@@ -201,6 +201,7 @@ const makeCore = (
     peer,
     leaf,
     received: Stream.repeatEffectOption(take),
+    next: Effect.catchAll(take, (error) => (Option.isSome(error) ? Effect.fail(error.value) : Effect.succeed(undefined))),
     sendData: (bytes) =>
       Effect.forEach(
         Array.from({ length: Math.ceil(bytes.byteLength / MAX_PIECE) }, (_, i) =>

@@ -25,6 +25,8 @@ export interface PeerChannel {
   readonly leaf: string | undefined
   /** Ends when the peer closes the channel; fails if it breaks. */
   readonly received: Stream.Stream<ChannelMessage, ChannelBroken>
+  /** The next message of `received` (one reader at a time); `undefined` once the peer closed the channel. */
+  readonly next: Effect.Effect<ChannelMessage | undefined, ChannelBroken>
   /** Waits while the peer has granted no credit. */
   readonly sendData: (bytes: Uint8Array) => Effect.Effect<void, ChannelBroken>
   readonly sendControl: (text: string) => Effect.Effect<void, ChannelBroken>
