@@ -6,6 +6,7 @@
  * all (swarm testing), so that rare combinations get runs of their own.
  */
 import { Data } from "effect"
+import { clusterScale } from "../transport/gossip/gossip.config.ts"
 import type { LinkFaults } from "./network.ts"
 import { reliable } from "./network.ts"
 import type { Prng } from "./prng.ts"
@@ -60,7 +61,10 @@ export const FaultStep = Data.taggedEnum<FaultStep>()
 export interface FaultPlan {
   /** Ordered by time. */
   readonly steps: ReadonlyArray<FaultStep>
-  /** After the last step, how long the cluster runs before the final checks. */
+  /**
+   * After the last step, how long the cluster runs before the final checks, for a cluster of
+   * up to ten nodes; `planEnd` grows it with the cluster as gossip grows its timeouts.
+   */
   readonly quietMs: number
 }
 
@@ -71,8 +75,9 @@ export interface SimNodeSpec {
   readonly origin?: string
 }
 
-export const planEnd = (plan: FaultPlan): number =>
-  plan.steps.reduce((latest, step) => Math.max(latest, step.at), 0) + plan.quietMs
+/** When the quiet period of a plan played on `nodes` nodes ends. */
+export const planEnd = (plan: FaultPlan, nodes: number): number =>
+  plan.steps.reduce((latest, step) => Math.max(latest, step.at), 0) + plan.quietMs * clusterScale(nodes)
 
 export const sortSteps = (steps: ReadonlyArray<FaultStep>): Array<FaultStep> =>
   steps.map((step, index) => [step, index] as const)

@@ -9,6 +9,7 @@ import type { StoreShape } from "../storage/store.ts"
 import type { GossipConfig } from "../transport/gossip/gossip.config.ts"
 import { defaultGossipConfig } from "../transport/gossip/gossip.config.ts"
 import { nodeClock } from "./clock.ts"
+import { deadDetectionBoundMs, simulationGossip } from "./simulationGossip.ts"
 import { makeCluster, type RequestOutcome, type SimCluster } from "./cluster.ts"
 import { describeStep, type FaultPlan, FaultStep, planEnd } from "./faults.ts"
 import {
@@ -32,6 +33,8 @@ import { findScenario, type Scenario, scenarioNames } from "./scenarios.ts"
 import { drive, SimScheduler } from "./scheduler.ts"
 import type { Trace, TraceCounts } from "./trace.ts"
 import { makeWorld, maxDriftMs } from "./world.ts"
+
+export { deadDetectionBoundMs, simulationGossip }
 
 export class UnknownScenario extends Data.TaggedError("UnknownScenario")<{ readonly name: string }> {
   override get message() {
@@ -77,24 +80,8 @@ export interface SimulationOutcome {
   readonly realMs: number
 }
 
-/**
- * Gossip in the simulator: quicker suspicion, and rounds that fit a five-node cluster (two
- * peers every two seconds) — every message costs real time, and a run must take milliseconds.
- */
-export const simulationGossip: Partial<GossipConfig> = {
-  probeIntervalMs: 1000,
-  probeTimeoutMs: 300,
-  suspicionTimeoutMs: 2000,
-  antiEntropyIntervalMs: 2000,
-  fanout: 2
-}
-
 const checkEveryMs = 1000
 const settleCheckEveryMs = 250
-
-/** How long after a crash every live node must see the crashed node dead. */
-export const deadDetectionBoundMs = (nodes: number, config: GossipConfig): number =>
-  config.suspicionTimeoutMs + (nodes + 3) * config.probeIntervalMs
 
 const describeCause = (cause: Cause.Cause<unknown>) => Cause.pretty(cause).split("\n")[0] ?? "unknown failure"
 
@@ -168,7 +155,7 @@ const simulate = (scenario: Scenario, count: number, options: SimulationOptions)
       )
     // The quiet period is a bound: the run ends as soon as the cluster has converged (and
     // every pending check has run), and fails if it has not by the end of the period.
-    const deadline = Math.max(planEnd(plan), checksDueBy.at + 1)
+    const deadline = Math.max(planEnd(plan, nodes.length), checksDueBy.at + 1)
     for (;;) {
       const now = time.now
       if (now >= deadline || (now > checksDueBy.at && (yield* looksSettled(cluster)))) {

@@ -4,6 +4,7 @@
  */
 import { FaultStep, type FaultPlan, flakyOdds, randomWrites, type SimNodeSpec, sortSteps, swarmPlan } from "./faults.ts"
 import { reliable } from "./network.ts"
+import { simulatedDetectionBoundMs } from "./simulationGossip.ts"
 import type { Prng } from "./prng.ts"
 
 export interface Scenario {
@@ -60,9 +61,9 @@ const crashRestart: Scenario = {
     const all = ids(nodes)
     const victim = prng.pick(all)
     const crashAt = prng.between(1500, 3000)
-    // Down past the failure-detection bound (runSimulation's deadDetectionBoundMs), so that
-    // the checker sees every live node declare it dead.
-    const restartAt = crashAt + prng.between(11_000, 12_500)
+    // Down past the failure-detection bound, so that the checker sees every live node
+    // declare it dead.
+    const restartAt = crashAt + simulatedDetectionBoundMs(all.length) + prng.between(1000, 2500)
     return {
       steps: sortSteps([
         ...randomWrites(prng, all, 3, 300, crashAt),

@@ -13,7 +13,7 @@
 import { type Clock, Effect, Random, SubscriptionRef } from "effect"
 import type { ActorContext, Behaviour } from "../../actors/runtime/index.ts"
 import { Transport, type TransportShape } from "../transport.ts"
-import type { GossipConfig } from "./gossip.config.ts"
+import { clusterScale, type GossipConfig } from "./gossip.config.ts"
 import { GossipEvent, type GossipEventSink } from "./gossip.events.ts"
 import { sendGossip } from "./gossip.send.ts"
 import type { GossipMessage, MemberStatus, MemberUpdate, MembershipMessage } from "./gossip.wire.ts"
@@ -175,7 +175,8 @@ export const membershipBehaviour = (
     ]
     const receiver = state.members.get(to)
     if (receiver !== undefined && receiver.status !== "alive") out.push(rumourOf(receiver))
-    for (const update of state.rumours.take(config.maxPiggyback, retransmitLimit(state), to)) out.push(update)
+    const count = Math.round(config.maxPiggyback * clusterScale(state.members.size + 1))
+    for (const update of state.rumours.take(count, retransmitLimit(state), to)) out.push(update)
     return out
   }
 
@@ -277,9 +278,10 @@ export const membershipBehaviour = (
       }
       state.probe = undefined
       state.pacing.awaitingAck = false
+      const suspicion = config.suspicionTimeoutMs * clusterScale(state.members.size + 1)
       for (const node of [...state.suspects]) {
         const member = state.members.get(node)!
-        if (now - member.changedAt >= config.suspicionTimeoutMs) {
+        if (now - member.changedAt >= suspicion) {
           if (accuse(state, member, "dead", now)) state.announce.push(rumourOf(state.members.get(member.node)!))
         }
       }
