@@ -57,6 +57,9 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
 
 const ratio = (virtualMs: number, realMs: number) => `${Math.round(virtualMs / Math.max(realMs, 0.001))}x`
 
+/** Messages delivered per second of real time: the simulator's own speed, whatever the scenario's pace. */
+const perSecond = (count: number, realMs: number) => String(Math.round((count * 1000) / Math.max(realMs, 0.001)))
+
 const describeViolation = (violation: Violation) =>
   `  at ${seconds(violation.at)} ${violation.invariant}: ${violation.detail}`
 
@@ -66,7 +69,8 @@ const summary = (outcome: SimulationOutcome) => {
     `${outcome.scenario} seed=${outcome.seed} nodes=${outcome.nodes}`,
     outcome.ok ? "ok" : `FAILED (${outcome.violations.length} violations)`,
     `virtual=${seconds(outcome.virtualMs)} real=${Math.round(outcome.realMs)} ms ratio=${ratio(outcome.virtualMs, outcome.realMs)}`,
-    `messages=${counts.sent} dropped=${counts.dropped} duplicated=${counts.duplicated}`,
+    `delivered/s=${perSecond(counts.delivered, outcome.realMs)}`,
+    `messages=${counts.sent} delivered=${counts.delivered} dropped=${counts.dropped} duplicated=${counts.duplicated}`,
     `writes=${counts.acknowledged}/${counts.writes} faults=${counts.faults}`,
     `trace=${outcome.traceHash}`
   ].join(" ")
@@ -186,7 +190,8 @@ const fuzzCommand = Command.make(
         [
           `${scenario}: ${seeds} seeds from ${startSeed}, ${outcome.failed.length} failed`,
           `in ${seconds(outcome.realMs)}`,
-          `virtual=${seconds(outcome.virtualMs)} virtual/real=${ratio(outcome.virtualMs, outcome.realMs)}`
+          `virtual=${seconds(outcome.virtualMs)} virtual/real=${ratio(outcome.virtualMs, outcome.realMs)}`,
+          `delivered/s=${perSecond(outcome.delivered, outcome.realMs)}`
         ].join(" ")
       )
       if (outcome.failed.length > 0) {

@@ -24,6 +24,8 @@ export interface SeedResult {
   readonly violations: ReadonlyArray<Violation>
   readonly virtualMs: number
   readonly realMs: number
+  /** Messages the network delivered. */
+  readonly delivered: number
 }
 
 export interface FuzzOptions {
@@ -42,6 +44,8 @@ export interface FuzzOutcome {
   readonly failed: ReadonlyArray<SeedResult>
   /** Virtual time simulated, summed over seeds. */
   readonly virtualMs: number
+  /** Messages delivered, summed over seeds. */
+  readonly delivered: number
   /** Wall time of the whole fuzz. */
   readonly realMs: number
 }
@@ -77,7 +81,8 @@ export const runSeed = (
     traceHash: outcome.traceHash,
     violations: outcome.violations.slice(0, keptViolations),
     virtualMs: outcome.virtualMs,
-    realMs: outcome.realMs
+    realMs: outcome.realMs,
+    delivered: outcome.counts.delivered
   }))
 
 const seedList = (options: FuzzOptions) => Array.from({ length: options.seeds }, (_, i) => options.firstSeed + i)
@@ -190,6 +195,7 @@ export const fuzz = (options: FuzzOptions): Effect.Effect<FuzzOutcome, UnknownSc
       results: sorted,
       failed: sorted.filter((result) => !result.ok),
       virtualMs: sorted.reduce((sum, result) => sum + result.virtualMs, 0),
+      delivered: sorted.reduce((sum, result) => sum + result.delivered, 0),
       realMs: performance.now() - started
     }
   })
