@@ -42,7 +42,8 @@ export const KnownKind = Schema.Literal(
   "token",
   "leaf",
   "quota",
-  "audit"
+  "audit",
+  "ssh-key"
 )
 export type KnownKind = typeof KnownKind.Type
 
