@@ -11,13 +11,15 @@
  * - `space` records of its users (a request on a space they own, or a space placed on it);
  * - `space-status` and `space-lifecycle` records of spaces placed on it;
  * - `volume` records of volumes on it, or of its users (asking for one to be removed);
- * - `audit` entries of the writes made through its own API.
+ * - `audit` entries of the writes made through its own API;
+ * - `ssh-key` records of its users (a key they add or remove through the leaf).
  * Nothing else: no users, tokens, templates, zones, leaves, and no record in another's name.
  */
 import { Effect, Option, Schema } from "effect"
 import { AuditEntry } from "../../storage/kinds/audit.ts"
 import { KeptVolume } from "../../storage/kinds/volume.ts"
 import { Space } from "../../storage/kinds/space.ts"
+import { SshKey } from "../../storage/kinds/sshKey.ts"
 import { Template } from "../../storage/kinds/template.ts"
 import { Token } from "../../storage/kinds/token.ts"
 import type { StoredRecord } from "../../storage/record.ts"
@@ -46,6 +48,7 @@ const asVolume = reader(KeptVolume)
 const asTemplate = reader(Template)
 const asToken = reader(Token)
 const asAudit = reader(AuditEntry)
+const asSshKey = reader(SshKey)
 
 const liveValue = (record: StoredRecord | undefined): unknown => record === undefined || record.deleted ? undefined : record.value
 
@@ -99,6 +102,14 @@ export const refusalOf = (
       }
       case "audit":
         return asAudit(record.value)?.node === scope.node ? undefined : "an audit entry of another node"
+      case "ssh-key": {
+        // Both the key it replaces and the one it writes: a leaf may not take over another user's key.
+        const ofServed = (value: unknown) => scope.users.has(asSshKey(value)?.user ?? "")
+        const before = liveValue(yield* lookup("ssh-key", record.id))
+        if (before !== undefined && !ofServed(before)) return "an SSH key of a user it does not serve"
+        if (record.deleted) return undefined
+        return ofServed(record.value) ? undefined : "an SSH key of a user it does not serve"
+      }
       default:
         return "records of this kind are written on the cluster only"
     }
@@ -124,6 +135,8 @@ export const sentToLeaf = (scope: LeafScope, record: StoredRecord, lookup: Recor
         return scope.users.has(record.id)
       case "token":
         return scope.users.has(asToken(record.value)?.user ?? "")
+      case "ssh-key":
+        return scope.users.has(asSshKey(record.value)?.user ?? "")
       case "space":
         return ours(asSpace(record.value))
       case "space-status":
