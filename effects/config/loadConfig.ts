@@ -76,7 +76,8 @@ const toNodeConfig = (file: ConfigFile, source: string | undefined, baseDir: str
   },
   leaf: { origin: file.leaf.origin, credential: file.leaf.credential },
   docker: { socket: file.docker.socket, reconcileSeconds: file.docker.reconcile_seconds },
-  streams: { maxPerUser: file.streams.max_per_user, idleTimeoutSeconds: file.streams.idle_timeout_seconds }
+  streams: { maxPerUser: file.streams.max_per_user, idleTimeoutSeconds: file.streams.idle_timeout_seconds },
+  ssh: { listen: file.ssh.listen === "" ? undefined : file.ssh.listen }
 })
 
 /** What cluster and leaf nodes cannot start without. */

@@ -48,6 +48,10 @@ export interface NodeConfig {
     /** A stream with no byte either way for this long is closed. */
     readonly idleTimeoutSeconds: number
   }
+  readonly ssh: {
+    /** `host:port` of the SSH gateway; undefined when `listen = ""` turns it off. */
+    readonly listen: string | undefined
+  }
 }
 
 export const CONFIG_DEFAULTS = {
@@ -60,7 +64,8 @@ export const CONFIG_DEFAULTS = {
   dockerSocket: "/var/run/docker.sock",
   reconcileSeconds: 300,
   streamsPerUser: 32,
-  streamIdleSeconds: 3600
+  streamIdleSeconds: 3600,
+  sshListen: "127.0.0.1:2222"
 } as const
 
 /** How a value found in the file reads in an error message. */
@@ -194,6 +199,16 @@ export const StreamsSection = Schema.Struct({
   )
 })
 
+export const SshSection = Schema.Struct({
+  listen: withDefault(
+    rule(
+      Schema.Union(Schema.Literal(""), hostPort),
+      (actual) => `must be "host:port" with a port from 1 to 65535, or "" to turn the gateway off (got ${describeValue(actual)})`
+    ),
+    () => CONFIG_DEFAULTS.sshListen
+  )
+})
+
 /** The TOML file as written: snake_case keys, every section and key optional. */
 export const ConfigFile = Schema.Struct({
   server: withDefault(ServerSection, () => ({
@@ -212,7 +227,8 @@ export const ConfigFile = Schema.Struct({
   streams: withDefault(StreamsSection, () => ({
     max_per_user: CONFIG_DEFAULTS.streamsPerUser,
     idle_timeout_seconds: CONFIG_DEFAULTS.streamIdleSeconds
-  }))
+  })),
+  ssh: withDefault(SshSection, () => ({ listen: CONFIG_DEFAULTS.sshListen }))
 })
 export type ConfigFile = typeof ConfigFile.Type
 
@@ -222,5 +238,6 @@ export const KNOWN_KEYS: Readonly<Record<string, ReadonlyArray<string>>> = {
   cluster: Object.keys(ClusterSection.fields),
   leaf: Object.keys(LeafSection.fields),
   docker: Object.keys(DockerSection.fields),
-  streams: Object.keys(StreamsSection.fields)
+  streams: Object.keys(StreamsSection.fields),
+  ssh: Object.keys(SshSection.fields)
 }

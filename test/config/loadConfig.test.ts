@@ -39,7 +39,8 @@ describe("parseConfig", () => {
       cluster: { key: KEY, peers: ["ab".repeat(32)], bootstrap: ["10.0.0.1:49737", "[::1]:49737"], host: "0.0.0.0" },
       leaf: {},
       docker: { socket: "/run/podman/podman.sock", reconcile_seconds: 600 },
-      streams: { max_per_user: 32, idle_timeout_seconds: 3600 }
+      streams: { max_per_user: 32, idle_timeout_seconds: 3600 },
+      ssh: { listen: "127.0.0.1:2222" }
     })
   })
 
@@ -60,9 +61,14 @@ describe("parseConfig", () => {
     ['[leaf]\norigin = "xyz"', "config knot.toml: [leaf] origin must be 64 hex characters (got 3)"],
     ["[docker]\nsocket = 1979-05-27", "config knot.toml: [docker] socket must be a non-empty path (got a date)"],
     ["[docker]\nreconcile_seconds = 0", "config knot.toml: [docker] reconcile_seconds must be a whole number of seconds from 1 to 86400 (got 0)"],
+    ['[ssh]\nlisten = "2222"', 'config knot.toml: [ssh] listen must be "host:port" with a port from 1 to 65535, or "" to turn the gateway off (got "2222")'],
     ["server = 3", "config knot.toml: [server] must be a table (got 3)"]
   ])("reports %j in one line naming the key", (text, message) => {
     expect(problemWith(text)).toBe(message)
+  })
+
+  it("turns the SSH gateway off with [ssh] listen = \"\"", () => {
+    expect(Either.getOrThrow(parseConfig('[ssh]\nlisten = ""', "knot.toml")).ssh.listen).toBe("")
   })
 
   it("reports an unknown key with the known keys and the likely one meant", () => {
@@ -73,7 +79,7 @@ describe("parseConfig", () => {
 
   it("reports an unknown section with the known sections", () => {
     expect(problemWith('[srever]\nzone = "x"')).toBe(
-      "config knot.toml: [srever] is not a known section; did you mean [server]? (known: [server], [cluster], [leaf], [docker], [streams])"
+      "config knot.toml: [srever] is not a known section; did you mean [server]? (known: [server], [cluster], [leaf], [docker], [streams], [ssh])"
     )
   })
 
@@ -144,7 +150,8 @@ layer(NodeContext.layer)("loadConfig", (it) => {
         cluster: { key: undefined, peers: [], bootstrap: [], host: "127.0.0.1" },
         leaf: { origin: undefined, credential: undefined },
         docker: { socket: "/var/run/docker.sock", reconcileSeconds: 300 },
-        streams: { maxPerUser: 32, idleTimeoutSeconds: 3600 }
+        streams: { maxPerUser: 32, idleTimeoutSeconds: 3600 },
+        ssh: { listen: "127.0.0.1:2222" }
       })
     })
   )
