@@ -50,6 +50,8 @@ export const Template = Schema.Struct({
   /** The engine's smallest memory limit is 6 MB. */
   memoryMb: Schema.optionalWith(BoundedInteger("memoryMb", 6, 1_048_576), { exact: true }),
   /** The engine counts CPUs in billionths; a hundredth is the finest share worth asking for. */
-  cpus: Schema.optionalWith(BoundedNumber("cpus", 0.01, 1024), { exact: true })
+  cpus: Schema.optionalWith(BoundedNumber("cpus", 0.01, 1024), { exact: true }),
+  /** An SSH session to a stopped space of this template starts it, instead of saying that it is stopped. */
+  startOnConnect: Schema.optionalWith(Schema.Boolean, { exact: true })
 })
 export type Template = typeof Template.Type
