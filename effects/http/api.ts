@@ -39,6 +39,7 @@ import {
 import { knotVersion } from "../version.ts"
 import { Authentication } from "./auth/authentication.ts"
 import { StreamsGroup } from "./streams/streamsGroup.ts"
+import { SshKeysGroup } from "../ssh/sshKeysGroup.ts"
 
 export class SpacesGroup extends HttpApiGroup.make("spaces")
   .add(
@@ -261,6 +262,7 @@ export class KnotApi extends HttpApi.make("knot")
   .add(MetricsGroup)
   .add(HealthGroup)
   .add(StreamsGroup)
+  .add(SshKeysGroup)
   .addError(BadRequest)
   .addError(PayloadTooLarge)
   .addError(Internal)
