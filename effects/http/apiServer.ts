@@ -35,6 +35,8 @@ import { TokensHandlers } from "./handlers/tokens.handlers.ts"
 import { UsersHandlers } from "./handlers/users.handlers.ts"
 import { VolumesHandlers } from "./handlers/volumes.handlers.ts"
 import { StreamsHandlers } from "./handlers/streams.handlers.ts"
+import { SshKeysHandlers } from "./handlers/sshKeys.handlers.ts"
+import { SshKeys } from "../ssh/sshKeys.ts"
 import { streamGatewayLayer } from "./streams/streamGateway.ts"
 import { StreamTickets } from "./streams/streamTickets.ts"
 import type { SpaceStreams } from "../streams/spaceStreams.ts"
@@ -68,7 +70,8 @@ export const makeApiLive = (
       AuditHandlers,
       AdminHandlers,
       HealthHandlers,
-      StreamsHandlers
+      StreamsHandlers,
+      SshKeysHandlers.pipe(Layer.provide(SshKeys.layer))
     )
   ),
   Layer.provide(makeAuthenticationLive(signIn)),
