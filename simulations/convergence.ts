@@ -52,7 +52,7 @@ export class ConvergenceRunFailed extends Data.TaggedError("ConvergenceRunFailed
 }
 
 const pollMs = 10
-const antiEntropyKinds = new Set(["Digest", "Delta", "Push"])
+const antiEntropyKinds = new Set(["Summary", "Digest", "Delta", "Push"])
 
 export const measureConvergence = (
   options: ConvergenceOptions

@@ -7,6 +7,7 @@ import { Store } from "../../storage/store.ts"
 import { antiEntropyBehaviour } from "../../transport/gossip/antiEntropy.actor.ts"
 import { defaultGossipConfig, type GossipConfig } from "../../transport/gossip/gossip.config.ts"
 import type { GossipEvent } from "../../transport/gossip/gossip.events.ts"
+import { bucketOf, summarize, summaryBuckets } from "../../transport/gossip/digestSummary.ts"
 import { decodeGossip, type GossipMessage } from "../../transport/gossip/gossip.wire.ts"
 import { makeMembershipView } from "../../transport/gossip/membershipView.ts"
 import { Transport, type TransportShape } from "../../transport/transport.ts"
@@ -108,6 +109,50 @@ describe("anti-entropy", () => {
       const reply = node.sent.find((s) => s.to === "n2" && s.message._tag === "Delta")?.message
       expect(reply?._tag === "Delta" && reply.delta.records.map((r) => r.id).sort()).toEqual(["t0", "t1", "t2"])
       expect(reply?._tag === "Delta" && reply.digest).toEqual(yield* node.store.digest)
+    }))
+
+  it.scoped("opens each round with a summary of a fixed size, however many origins it holds", () =>
+    Effect.gen(function*() {
+      const node = yield* antiEntropyOf({}, 3)
+      node.sent.length = 0
+      yield* TestClock.adjust(node.gossip.antiEntropyIntervalMs)
+      const opening = node.sent.map((s) => s.message)
+      expect(opening.length).toBe(node.gossip.fanout)
+      for (const message of opening) expect(message._tag === "Summary" && message.buckets.length).toBe(summaryBuckets)
+    }))
+
+  it.scoped("stays silent when a peer's summary agrees with its own", () =>
+    Effect.gen(function*() {
+      const node = yield* antiEntropyOf({}, 3)
+      node.sent.length = 0
+      const buckets = summarize(yield* node.store.digest)
+      yield* node.actor.tell({ _tag: "Received", from: "n2", message: { _tag: "Summary", buckets } })
+      yield* settle
+      expect(node.sent.filter((s) => s.to === "n2")).toEqual([])
+    }))
+
+  it.scoped("answers a summary that differs with its watermarks of the differing buckets alone", () =>
+    Effect.gen(function*() {
+      const node = yield* antiEntropyOf({}, 3)
+      node.sent.length = 0
+      const mine = summarize(yield* node.store.digest)
+      const theirs = mine.map((hash, bucket) => (bucket === bucketOf("n1") ? "" : hash))
+      yield* node.actor.tell({ _tag: "Received", from: "n2", message: { _tag: "Summary", buckets: theirs } })
+      yield* settle
+      const reply = node.sent.find((s) => s.to === "n2")?.message
+      expect(reply).toEqual({ _tag: "Digest", digest: yield* node.store.digest, buckets: [bucketOf("n1")] })
+    }))
+
+  it.scoped("answers a partial digest with what the peer lacks in its buckets, and its own watermarks of them", () =>
+    Effect.gen(function*() {
+      const node = yield* antiEntropyOf({}, 3)
+      node.sent.length = 0
+      const buckets = [bucketOf("n1")]
+      yield* node.actor.tell({ _tag: "Received", from: "n2", message: { _tag: "Digest", digest: {}, buckets } })
+      yield* settle
+      const reply = node.sent.find((s) => s.to === "n2")?.message
+      expect(reply?._tag === "Delta" && reply.delta.records.map((r) => r.id).sort()).toEqual(["t0", "t1", "t2"])
+      expect(reply?._tag === "Delta" && [reply.digest, reply.buckets]).toEqual([yield* node.store.digest, buckets])
     }))
 
   it.scoped("sends no more than its byte budget per round, however many peers ask", () =>

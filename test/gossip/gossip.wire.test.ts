@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Either, Schema } from "effect"
 import { Delta, StoredRecord, Version } from "../../storage/record.ts"
 import type { NodeId } from "../../storage/record.ts"
-import { decodeGossip, encodeGossip, GossipMessage, peekGossipTag } from "../../transport/gossip/gossip.wire.ts"
+import { decodeGossip, encodeGossip, GOSSIP_PROTOCOL, GossipMessage, peekGossipTag } from "../../transport/gossip/gossip.wire.ts"
 
 const limits = { maxFrameBytes: 4096 }
 const version = (node: string, wall: number) => new Version({ wall, counter: 0, node: node as NodeId })
@@ -19,9 +19,12 @@ describe("gossip wire codec", () => {
       { _tag: "PingReq", seq: 2, target: "n3", updates: [] },
       { _tag: "Ack", seq: 2, updates: [] },
       { _tag: "MembershipUpdates", updates: [{ node: "n4", zone: "b", status: "dead", incarnation: 0 }] },
+      { _tag: "Summary", buckets: Array.from({ length: 16 }, (_, i) => (i === 3 ? "" : `h${i}`)) },
       { _tag: "Digest", digest: { n1: version("n1", 5) } },
+      { _tag: "Digest", digest: { n1: version("n1", 5) }, buckets: [0, 15] },
       { _tag: "Delta", delta: new Delta({ records: [record], upTo: { n1: version("n1", 5) } }), digest: {} },
       { _tag: "Delta", delta: new Delta({ records: [], upTo: {} }) },
+      { _tag: "Delta", delta: new Delta({ records: [], upTo: {} }), digest: {}, buckets: [7] },
       { _tag: "Push", records: [record], hops: 4 }
     ]
     for (const message of messages) expect(Either.getOrThrow(roundTrip(message))).toEqual(message)
@@ -45,19 +48,19 @@ describe("gossip wire codec", () => {
   })
 
   it("refuses a message of another gossip protocol version with a reason to upgrade", () => {
-    const payload = utf8.encode(JSON.stringify({ protocol: 2, message: { _tag: "Ack", seq: 1, updates: [] } }))
+    const payload = utf8.encode(JSON.stringify({ protocol: GOSSIP_PROTOCOL + 1, message: { _tag: "Ack", seq: 1, updates: [] } }))
     const decoded = decodeGossip(new Uint8Array([1, ...payload]), "n9", limits)
-    expect(Either.isLeft(decoded) && decoded.left.message).toContain("gossip protocol 2")
+    expect(Either.isLeft(decoded) && decoded.left.message).toContain(`gossip protocol ${GOSSIP_PROTOCOL + 1}`)
   })
 
   it("refuses a well-formed JSON message of an unknown kind", () => {
-    const payload = utf8.encode(JSON.stringify({ protocol: 1, message: { _tag: "Teleport", to: "mars" } }))
+    const payload = utf8.encode(JSON.stringify({ protocol: GOSSIP_PROTOCOL, message: { _tag: "Teleport", to: "mars" } }))
     const decoded = decodeGossip(new Uint8Array([1, ...payload]), "n9", limits)
     expect(Either.isLeft(decoded) && decoded.left._tag).toBe("MalformedFrame")
   })
 
   it("writes a membership message byte for byte as the schema encodes it", () => {
-    const envelope = Schema.encodeSync(Schema.Struct({ protocol: Schema.Literal(1), message: GossipMessage }))
+    const envelope = Schema.encodeSync(Schema.Struct({ protocol: Schema.Literal(GOSSIP_PROTOCOL), message: GossipMessage }))
     const update = { zone: "a", incarnation: 3, status: "suspect", node: "n2" } as const
     const messages: ReadonlyArray<GossipMessage> = [
       { _tag: "Ping", seq: 1, updates: [update] },
@@ -67,21 +70,21 @@ describe("gossip wire codec", () => {
     ]
     for (const message of messages) {
       const written = Either.getOrThrow(encodeGossip(message, "n1", limits)).subarray(1)
-      expect(new TextDecoder().decode(written)).toBe(JSON.stringify(envelope({ protocol: 1, message })))
+      expect(new TextDecoder().decode(written)).toBe(JSON.stringify(envelope({ protocol: GOSSIP_PROTOCOL, message })))
     }
   })
 
   it("reads a membership message without its excess fields, as the schema does", () => {
     const update = { node: "n2", zone: "a", status: "alive", incarnation: 1 }
     const sent = { _tag: "Ack", seq: 4, extra: true, updates: [{ ...update, extra: "x" }] }
-    const payload = utf8.encode(JSON.stringify({ protocol: 1, message: sent }))
+    const payload = utf8.encode(JSON.stringify({ protocol: GOSSIP_PROTOCOL, message: sent }))
     expect(Either.getOrThrow(decodeGossip(new Uint8Array([1, ...payload]), "n9", limits)))
       .toStrictEqual({ _tag: "Ack", seq: 4, updates: [update] })
   })
 
   it("refuses a membership message with a flawed rumour, naming the field", () => {
     const sent = { _tag: "Ping", seq: 1, updates: [{ node: "n2", zone: "a", status: "asleep", incarnation: 1 }] }
-    const payload = utf8.encode(JSON.stringify({ protocol: 1, message: sent }))
+    const payload = utf8.encode(JSON.stringify({ protocol: GOSSIP_PROTOCOL, message: sent }))
     const decoded = decodeGossip(new Uint8Array([1, ...payload]), "n9", limits)
     expect(Either.isLeft(decoded) && decoded.left.message).toContain("updates.0.status")
   })

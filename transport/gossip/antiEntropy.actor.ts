@@ -1,7 +1,10 @@
 /**
- * Push-pull anti-entropy as an actor. Every round it sends its digest to `fanout` random
- * reachable members; a receiver answers with the records the sender lacks and its own
- * digest, and the sender completes the exchange with what the receiver lacks. New local
+ * Push-pull anti-entropy as an actor. Every round it sends a summary of its digest
+ * (digestSummary.ts: a hash per bucket of origins, a fixed size whatever the cluster's) to
+ * `fanout` random reachable members. A receiver whose summary agrees stays silent; otherwise
+ * it answers with its watermarks of the differing buckets, the sender answers with the
+ * records the receiver lacks and its own watermarks of those buckets, and the receiver
+ * completes the exchange with what the sender lacks. New local
  * writes travel at once down a broadcast tree over the members (broadcastTree.ts): each node
  * the write is new to passes it to `fanout` others, each with its own share of the ring, so
  * it reaches n nodes in ⌈log_fanout n⌉ hops with no duplicates while views agree (random
@@ -23,6 +26,7 @@ import { sendGossip } from "./gossip.send.ts"
 import { type AntiEntropyMessage, type GossipMessage, maxPushHops } from "./gossip.wire.ts"
 import { type MembershipView, reachableMembers } from "./membershipView.ts"
 import { treeHops } from "./broadcastTree.ts"
+import { completeDigest, differingBuckets, restrictDigest, summarize } from "./digestSummary.ts"
 import { refusedRecordsCounter } from "./gossipMetrics.ts"
 import { type LeafScope, type RecordLookup, refusalOf, sentToLeaf } from "./leafAuthority.ts"
 
@@ -106,17 +110,35 @@ export const antiEntropyBehaviour = (
   const round = (state: State) =>
     Effect.gen(function*() {
       state.spent = 0
-      const digest = yield* state.store.digest
-      for (const peer of yield* somePeers) yield* send(state, peer, { _tag: "Digest", digest })
+      const buckets = summarize(yield* state.store.digest)
+      for (const peer of yield* somePeers) yield* send(state, peer, { _tag: "Summary", buckets })
     })
 
-  const onDigest = (state: State, from: string, theirs: StoreDigest) =>
+  const onSummary = (state: State, from: string, theirs: ReadonlyArray<string>) =>
     Effect.gen(function*() {
       if (budget(state) <= 0) return
       const mine = yield* state.store.digest
+      const buckets = differingBuckets(summarize(mine), theirs)
+      if (buckets.length === 0) return
+      yield* send(state, from, { _tag: "Digest", digest: restrictDigest(mine, buckets), buckets })
+    })
+
+  /** The peer's whole digest, from the part of it a message carries. */
+  const theirDigest = (mine: StoreDigest, theirs: StoreDigest, buckets: ReadonlyArray<number> | undefined) =>
+    buckets === undefined ? theirs : completeDigest(theirs, buckets, mine)
+
+  /** This node's digest as a reply to a digest covering `buckets` carries it. */
+  const ownPart = (mine: StoreDigest, buckets: ReadonlyArray<number> | undefined) =>
+    buckets === undefined ? { digest: mine } : { digest: restrictDigest(mine, buckets), buckets }
+
+  const onDigest = (state: State, from: string, partial: StoreDigest, buckets: ReadonlyArray<number> | undefined) =>
+    Effect.gen(function*() {
+      if (budget(state) <= 0) return
+      const mine = yield* state.store.digest
+      const theirs = theirDigest(mine, partial, buckets)
       const delta = yield* state.store.since(theirs, { maxBytes: budget(state) })
       if (!carriesNews(delta) && !aheadOf(theirs, mine)) return
-      yield* send(state, from, { _tag: "Delta", delta, digest: mine })
+      yield* send(state, from, { _tag: "Delta", delta, ...ownPart(mine, buckets) })
     })
 
   /**
@@ -156,7 +178,13 @@ export const antiEntropyBehaviour = (
         ? upTo
         : Object.hasOwn(upTo, scope.node) ? { [scope.node]: upTo[scope.node]! } : {})
 
-  const onDelta = (state: State, from: string, received: StoreDelta, theirs: StoreDigest | undefined) =>
+  const onDelta = (
+    state: State,
+    from: string,
+    received: StoreDelta,
+    partial: StoreDigest | undefined,
+    buckets: ReadonlyArray<number> | undefined
+  ) =>
     Effect.gen(function*() {
       const records = yield* admissible(state, from, received.records)
       const upTo = yield* admissibleUpTo(from, received.upTo)
@@ -164,16 +192,19 @@ export const antiEntropyBehaviour = (
         ? received
         : new StoreDelta({ records, upTo }, true)
       if (carriesNews(delta)) yield* state.store.applyDelta(delta)
-      if (theirs === undefined || budget(state) <= 0) return
+      if (partial === undefined || budget(state) <= 0) return
+      const theirs = theirDigest(yield* state.store.digest, partial, buckets)
       const back = yield* state.store.since(theirs, { maxBytes: budget(state) })
       if (carriesNews(back)) yield* send(state, from, { _tag: "Delta", delta: back })
     })
 
   const received = (state: State, from: string, message: AntiEntropyMessage) => {
-    const handled: Effect.Effect<void, StoreError> = message._tag === "Digest"
-      ? onDigest(state, from, message.digest)
+    const handled: Effect.Effect<void, StoreError> = message._tag === "Summary"
+      ? onSummary(state, from, message.buckets)
+      : message._tag === "Digest"
+      ? onDigest(state, from, message.digest, message.buckets)
       : message._tag === "Delta"
-      ? onDelta(state, from, message.delta, message.digest)
+      ? onDelta(state, from, message.delta, message.digest, message.buckets)
       : Effect.flatMap(admissible(state, from, message.records), (records) =>
         onPush(state, records, message.hops, message.until))
     // A peer's bad records (e.g. from a clock too far ahead) must not stop this actor.

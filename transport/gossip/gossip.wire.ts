@@ -7,10 +7,12 @@
 import { Either, ParseResult, Schema } from "effect"
 import { Delta as StoreDelta, Digest as StoreDigest, StoredRecord } from "../../storage/record.ts"
 import { decodeFrame, encodeFrame, type FrameLimits } from "../codec/frame.ts"
+import { summaryBuckets } from "./digestSummary.ts"
 import type { PeerId } from "../transport.ts"
 import { FrameTooLarge, MalformedFrame } from "../transport.errors.ts"
 
-export const GOSSIP_PROTOCOL = 1
+/** 2: rounds open with a fixed-size Summary, and digests may be partial (digestSummary.ts). */
+export const GOSSIP_PROTOCOL = 2
 
 /** Gossip frames stay far below the transport's own limit: a delta is cut to fit. */
 export const DEFAULT_MAX_GOSSIP_FRAME_BYTES = 256 * 1024
@@ -40,13 +42,31 @@ export const MembershipUpdates = Schema.TaggedStruct("MembershipUpdates", { upda
 /** More hops than any cluster needs (2^32 nodes at fanout 2): a bound on what a peer may claim. */
 export const maxPushHops = 32
 
-/** The opening of a push-pull exchange: what the sender holds. */
-export const Digest = Schema.TaggedStruct("Digest", { digest: StoreDigest })
+/** Which buckets of origins a partial digest covers; absent, it covers every origin. */
+const DigestBuckets = Schema.optionalWith(
+  Schema.Array(Schema.Int.pipe(Schema.between(0, summaryBuckets - 1))).pipe(Schema.maxItems(summaryBuckets)),
+  { exact: true }
+)
+
 /**
- * Records the receiver lacks. With `digest`, the sender asks for what it lacks in return
- * (the reply to a Digest); without, the exchange ends.
+ * The opening of a push-pull round: per bucket of origins, a hash of the sender's
+ * watermarks. A receiver whose hashes agree has nothing to swap and stays silent; otherwise
+ * it answers with a Digest of the buckets that differ.
  */
-export const Delta = Schema.TaggedStruct("Delta", { delta: StoreDelta, digest: Schema.optional(StoreDigest) })
+export const Summary = Schema.TaggedStruct("Summary", {
+  buckets: Schema.Array(Schema.String.pipe(Schema.maxLength(64))).pipe(Schema.itemsCount(summaryBuckets))
+})
+/** What the sender holds: its watermarks, of the origins in `buckets` alone when set. */
+export const Digest = Schema.TaggedStruct("Digest", { digest: StoreDigest, buckets: DigestBuckets })
+/**
+ * Records the receiver lacks. With `digest` (partial like the Digest it answers), the sender
+ * asks for what it lacks in return (the reply to a Digest); without, the exchange ends.
+ */
+export const Delta = Schema.TaggedStruct("Delta", {
+  delta: StoreDelta,
+  digest: Schema.optional(StoreDigest),
+  buckets: DigestBuckets
+})
 /**
  * A new write spreading over a broadcast tree: the origin splits its members (in id order,
  * around the ring from itself) into `fanout` contiguous ranges and sends the write to the
@@ -65,10 +85,10 @@ export const Push = Schema.TaggedStruct("Push", {
 export const MembershipMessage = Schema.Union(Ping, PingReq, Ack, MembershipUpdates)
 export type MembershipMessage = typeof MembershipMessage.Type
 
-export const AntiEntropyMessage = Schema.Union(Digest, Delta, Push)
+export const AntiEntropyMessage = Schema.Union(Summary, Digest, Delta, Push)
 export type AntiEntropyMessage = typeof AntiEntropyMessage.Type
 
-export const GossipMessage = Schema.Union(Ping, PingReq, Ack, MembershipUpdates, Digest, Delta, Push)
+export const GossipMessage = Schema.Union(Ping, PingReq, Ack, MembershipUpdates, Summary, Digest, Delta, Push)
 export type GossipMessage = typeof GossipMessage.Type
 
 const Envelope = Schema.Struct({

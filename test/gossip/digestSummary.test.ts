@@ -1,0 +1,51 @@
+import { describe, expect, it } from "@effect/vitest"
+import { type Digest, type NodeId, Version } from "../../storage/record.ts"
+import {
+  bucketOf,
+  completeDigest,
+  differingBuckets,
+  restrictDigest,
+  summarize,
+  summaryBuckets
+} from "../../transport/gossip/digestSummary.ts"
+
+const version = (node: string, wall: number) => new Version({ wall, counter: 0, node: node as NodeId })
+
+const digestOf = (nodes: number, wall = 5): Digest =>
+  Object.fromEntries(Array.from({ length: nodes }, (_, i) => [`n${i + 1}`, version(`n${i + 1}`, wall)]))
+
+describe("digest summary", () => {
+  it("is one short hash per bucket, whether it sums up ten origins or a thousand", () => {
+    for (const origins of [10, 1000]) {
+      const summary = summarize(digestOf(origins))
+      expect(summary.length).toBe(summaryBuckets)
+      expect(JSON.stringify(summary).length).toBeLessThanOrEqual(summaryBuckets * 15 + 2)
+    }
+  })
+
+  it("differs only in the bucket of an origin whose watermark moved", () => {
+    const before = digestOf(100)
+    const after = { ...before, n42: version("n42", 6) }
+    expect(differingBuckets(summarize(before), summarize(after))).toEqual([bucketOf("n42")])
+  })
+
+  it("spreads origins over every bucket", () => {
+    const used = new Set(Object.keys(digestOf(200)).map(bucketOf))
+    expect(used.size).toBe(summaryBuckets)
+  })
+
+  it("restores a peer's whole digest from its watermarks of the differing buckets", () => {
+    const mine = digestOf(100)
+    const theirs = { ...mine, n7: version("n7", 9), n300: version("n300", 1) }
+    const buckets = differingBuckets(summarize(mine), summarize(theirs))
+    expect(completeDigest(restrictDigest(theirs, buckets), buckets, mine)).toEqual(theirs)
+  })
+
+  it("takes no watermark a peer sends for a bucket its digest does not cover", () => {
+    const mine = digestOf(20)
+    const buckets = [bucketOf("n1")]
+    const stray = Object.keys(mine).find((origin) => bucketOf(origin) !== bucketOf("n1"))!
+    const partial = { n1: version("n1", 9), [stray]: version(stray, 99) }
+    expect(completeDigest(partial, buckets, mine)[stray]).toEqual(mine[stray])
+  })
+})

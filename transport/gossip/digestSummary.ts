@@ -1,0 +1,71 @@
+/**
+ * A store's digest in a size that does not grow with the cluster. The digest holds a
+ * watermark per origin node, so a round that sent it whole would cost every node O(n) bytes
+ * per peer. Origins are split into a fixed number of buckets by a hash of their id; the
+ * summary is one hash per bucket of the watermarks in it. Two nodes whose summaries agree
+ * hold the same watermarks and have nothing to swap; where they differ, only the watermarks
+ * of the differing buckets cross the wire (as a partial digest), and each side completes
+ * the other's partial digest with its own watermarks of the buckets that agree.
+ */
+import { createHash } from "node:crypto"
+import type { Digest } from "../../storage/record.ts"
+
+/** Buckets in a summary: a summary is this many short hashes whatever the cluster's size. */
+export const summaryBuckets = 16
+
+/** FNV-1a over the id: cheap, and the same on every node. */
+export const bucketOf = (origin: string): number => {
+  let hash = 0x811c9dc5
+  for (let i = 0; i < origin.length; i++) {
+    hash ^= origin.charCodeAt(i)
+    hash = Math.imul(hash, 0x01000193)
+  }
+  return (hash >>> 0) % summaryBuckets
+}
+
+/** Per bucket, a hash of its watermarks in origin order; an empty bucket hashes to "". */
+export const summarize = (digest: Digest): Array<string> => {
+  const lines: Array<Array<string>> = Array.from({ length: summaryBuckets }, () => [])
+  for (const origin of Object.keys(digest).sort()) {
+    const version = digest[origin]!
+    lines[bucketOf(origin)]!.push(`${origin} ${version.wall} ${version.counter} ${version.node}`)
+  }
+  return lines.map((entries) =>
+    entries.length === 0 ? "" : createHash("sha256").update(entries.join("\n")).digest("base64").slice(0, 12)
+  )
+}
+
+/** The buckets whose hashes differ (all of them if `theirs` is not a summary of this shape). */
+export const differingBuckets = (mine: ReadonlyArray<string>, theirs: ReadonlyArray<string>): Array<number> => {
+  const differing: Array<number> = []
+  for (let bucket = 0; bucket < summaryBuckets; bucket++) {
+    if (mine[bucket] !== theirs[bucket]) differing.push(bucket)
+  }
+  return differing
+}
+
+/** The watermarks of `digest` whose origins fall in `buckets`. */
+export const restrictDigest = (digest: Digest, buckets: ReadonlyArray<number>): Digest => {
+  const wanted = new Set(buckets)
+  const out: Record<string, Digest[string]> = {}
+  for (const origin of Object.keys(digest)) {
+    if (wanted.has(bucketOf(origin))) out[origin] = digest[origin]!
+  }
+  return out
+}
+
+/**
+ * A peer's whole digest from its partial one: its watermarks for `buckets`, and for every
+ * other bucket this node's own, which the summaries showed to be the peer's too.
+ */
+export const completeDigest = (partial: Digest, buckets: ReadonlyArray<number>, mine: Digest): Digest => {
+  const covered = new Set(buckets)
+  const out: Record<string, Digest[string]> = {}
+  for (const origin of Object.keys(mine)) {
+    if (!covered.has(bucketOf(origin))) out[origin] = mine[origin]!
+  }
+  for (const origin of Object.keys(partial)) {
+    if (covered.has(bucketOf(origin))) out[origin] = partial[origin]!
+  }
+  return out
+}
