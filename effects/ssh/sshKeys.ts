@@ -22,8 +22,8 @@ export interface SshKeysShape {
   readonly list: (filter?: { readonly user?: string }) => Effect.Effect<ReadonlyArray<SshKeyView>, StoreError>
   readonly get: (id: string) => Effect.Effect<SshKeyView, SshKeyNotFound | StoreError>
   readonly remove: (id: string) => Effect.Effect<SshKeyView, SshKeyNotFound | StoreError>
-  /** The user whose profile holds the key offered in SSH wire form, if anyone's does. */
-  readonly holderOf: (blob: Uint8Array) => Effect.Effect<string | undefined, StoreError>
+  /** The key offered in SSH wire form as a profile holds it (its user, its `TYPE BASE64`), if anyone's does. */
+  readonly holderOf: (blob: Uint8Array) => Effect.Effect<{ readonly user: string; readonly publicKey: string } | undefined, StoreError>
 }
 
 const typeOf = (line: string) => line.slice(0, line.indexOf(" "))
@@ -76,7 +76,7 @@ export class SshKeys extends Context.Tag("knot/ssh/SshKeys")<SshKeys, SshKeysSha
 
       const remove = (id: string) => Effect.tap(get(id), () => store.delete(sshKeyKind, id))
 
-      const holderOf = (blob: Uint8Array) => Effect.map(find(keyIdOf(blob)), (key) => key?.user)
+      const holderOf = (blob: Uint8Array) => find(keyIdOf(blob))
 
       return { add, list, get, remove, holderOf }
     })
