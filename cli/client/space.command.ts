@@ -3,6 +3,7 @@ import { Args, Command, Options } from "@effect/cli"
 import { Console, Effect, Option } from "effect"
 import type { SpaceView } from "../../effects/http/api.schemas.ts"
 import { connectionOptions } from "./connection.ts"
+import { spaceStreamCommands } from "./spaceStreams.command.ts"
 import { resolveSpaceAddress, spaceArg } from "./spaceAddress.ts"
 import { jsonOption, printJson, printResult } from "./output.ts"
 import { openSession } from "./session.ts"
@@ -143,6 +144,7 @@ export const spaceCommand = Command.make("space").pipe(
     get,
     request("start", "running", "start a stopped space and wait until it runs"),
     request("stop", "stopped", "stop a space and wait until it has stopped"),
-    remove
+    remove,
+    ...spaceStreamCommands
   ])
 )
