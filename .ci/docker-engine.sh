@@ -21,6 +21,11 @@ if ! command -v curl >/dev/null 2>&1 || [ ! -x /bin/busybox ]; then
   apt-get update
   DEBIAN_FRONTEND=noninteractive apt-get install -y busybox-static curl
 fi
+# The terminal tests drive `knot space shell` inside tmux, as a person at a terminal would.
+if ! command -v tmux >/dev/null 2>&1; then
+  apt-get update
+  DEBIAN_FRONTEND=noninteractive apt-get install -y tmux
+fi
 
 if ! socket_answers; then
   # No bridge and no iptables: CI kernels often lack the netfilter modules, and the
