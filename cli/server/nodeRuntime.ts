@@ -42,6 +42,9 @@ import { claimMode, lockDataDir, ownerOnlyFiles, prepareDataDir } from "./dataDi
 import { leafIdentity } from "./leafIdentity.ts"
 import { parseListen } from "./listenAddress.ts"
 import { loadOrCreateNodeId } from "./nodeId.ts"
+import { runSshGateway } from "../../effects/ssh/runSshGateway.ts"
+import { SshKeys } from "../../effects/ssh/sshKeys.ts"
+import { Users } from "../../effects/http/auth/users.ts"
 
 /** Versions from a peer whose clock runs further ahead than this are refused. */
 const maxClockDriftMs = 60_000
@@ -211,6 +214,15 @@ export const runNode = (config: NodeConfig, options: RunOptions = { init: false 
       return yield* system.spawn(node, { name: nodeActorName }).pipe(Effect.provide(network))
     })
 
+    // The SSH gateway (effects/ssh): sessions into spaces through SpaceStreams, signed in by the keys on users' profiles.
+    const sshGateway = config.ssh.listen === undefined
+      ? Effect.void
+      : runSshGateway({
+        listen: config.ssh.listen,
+        dataDir: config.server.dataDir,
+        clusterKey: config.server.mode === "cluster" ? config.cluster.key : undefined
+      }).pipe(Effect.provide(Layer.merge(SshKeys.layer, Users.layer)))
+
     const program = Effect.gen(function* () {
       yield* announceSelf(config)
       if (originLink !== undefined) yield* Effect.forkScoped(announceOrigin(config, originLink))
@@ -219,6 +231,7 @@ export const runNode = (config: NodeConfig, options: RunOptions = { init: false 
       if (origin === undefined) yield* printBootstrap(config, options.init)
       yield* startActors
       yield* engineNotice(config.docker.socket)
+      yield* sshGateway
       yield* printBanner(config, nodeId)
       return yield* Effect.never
     })
