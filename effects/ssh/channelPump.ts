@@ -27,7 +27,15 @@ const writeTo = (target: Writable, bytes: Uint8Array) =>
     target.on("close", done)
   })
 
-export const pumpChannel = (channel: ServerChannel, stream: SpaceStream): Effect.Effect<PumpEnd> =>
+export interface PumpOptions {
+  /**
+   * Whether the client's EOF closes the stream's input. Not on a terminal: there ^D is a byte
+   * the shell reads, and the engine ends a TTY exec whose input closes, output and all.
+   */
+  readonly forwardEof: boolean
+}
+
+export const pumpChannel = (channel: ServerChannel, stream: SpaceStream, options: PumpOptions): Effect.Effect<PumpEnd> =>
   Effect.gen(function*() {
     const runtime = yield* Effect.runtime<never>()
     const run = Runtime.runPromise(runtime)
@@ -39,7 +47,7 @@ export const pumpChannel = (channel: ServerChannel, stream: SpaceStream): Effect
       channel.pause()
       void run(Effect.ignore(stream.write(data))).then(() => channel.resume())
     })
-    channel.once("end", () => void run(stream.endInput))
+    if (options.forwardEof) channel.once("end", () => void run(stream.endInput))
     const output = Effect.gen(function*() {
       const finished = yield* Effect.either(
         Stream.runForEach(stream.output, (chunk) => writeTo(chunk.fd === 2 ? channel.stderr : channel, chunk.bytes))

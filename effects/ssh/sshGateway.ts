@@ -143,7 +143,7 @@ export const serveSshGateway = (
           return reject()
         }
         const channel = accept()
-        yield* pumpChannel(channel, opened.right)
+        yield* pumpChannel(channel, opened.right, { forwardEof: true })
         channel.end()
       }))
 

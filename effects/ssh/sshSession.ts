@@ -74,7 +74,8 @@ export const serveSession = (session: Session, context: SessionContext): void =>
       command: [command[0]!, ...command.slice(1)],
       tty: terminal,
       ...(Object.keys(variables).length === 0 ? {} : { env: variables }),
-      ...(terminal && pty !== undefined && pty.cols > 0 && pty.rows > 0 ? { cols: pty.cols, rows: pty.rows } : {})
+      // A client without a terminal of its own (`ssh -tt` from a script) asks for 0×0: give it the classic size.
+      ...(terminal ? { cols: pty !== undefined && pty.cols > 0 ? pty.cols : 80, rows: pty !== undefined && pty.rows > 0 ? pty.rows : 24 } : {})
     }
   }
 
@@ -91,7 +92,7 @@ export const serveSession = (session: Session, context: SessionContext): void =>
       }
       const stream = opened.right
       resize = (cols, rows) => stream.resize(cols, rows)
-      const end = yield* pumpChannel(channel, stream)
+      const end = yield* pumpChannel(channel, stream, { forwardEof: !request.tty })
       if (end._tag === "Exited") {
         channel.exit(end.code ?? 0)
         channel.end()
