@@ -4,6 +4,7 @@ import { Console, Effect, Option } from "effect"
 import type { SpaceView } from "../../effects/http/api.schemas.ts"
 import { connectionOptions } from "./connection.ts"
 import { spaceStreamCommands } from "./spaceStreams.command.ts"
+import { portLines } from "./spacePorts.ts"
 import { resolveSpaceAddress, spaceArg } from "./spaceAddress.ts"
 import { jsonOption, printJson, printResult } from "./output.ts"
 import { openSession } from "./session.ts"
@@ -21,7 +22,7 @@ const noWait = Options.boolean("no-wait").pipe(
 const status = (space: SpaceView) =>
   space.observed === space.desired ? space.observed : `${space.observed} (wants ${space.desired})`
 
-const describeSpace = (space: SpaceView) =>
+const describeSpace = (space: SpaceView, ports: ReadonlyArray<string> = []) =>
   renderFields([
     ["name", space.name],
     ...(space.notice === undefined ? [] : [["notice", space.notice] as const]),
@@ -33,7 +34,8 @@ const describeSpace = (space: SpaceView) =>
     ["owner", space.owner],
     ["node", space.node],
     ["zone", space.zone],
-    ...(space.containerId === undefined ? [] : [["container", space.containerId] as const])
+    ...(space.containerId === undefined ? [] : [["container", space.containerId] as const]),
+    ...ports.map((line, i) => [i === 0 ? "ports" : "", line] as const)
   ])
 
 const spacesTable = (spaces: ReadonlyArray<SpaceView>) =>
@@ -115,8 +117,11 @@ const get = Command.make("get", { ...connectionOptions, json: jsonOption, space:
     const session = yield* openSession(input)
     const path = yield* resolveSpaceAddress(session, input.space)
     const space = yield* session.call(session.client.spaces.get({ path }))
-    yield* printResult(input.json, space, describeSpace)
-  })).pipe(Command.withDescription("show a space"))
+    if (input.json) return yield* printJson(space)
+    const template = yield* Effect.option(session.call(session.client.templates.get({ path: { name: space.template } })))
+    const ports = portLines(session.connection.server, path, Option.getOrUndefined(template))
+    yield* Console.log(describeSpace(space, ports))
+  })).pipe(Command.withDescription("show a space, with where to reach its ports"))
 
 const request = (name: "start" | "stop", target: WaitTarget, description: string) =>
   Command.make(name, { ...connectionOptions, json: jsonOption, noWait, space: spaceArg }, (input) =>

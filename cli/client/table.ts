@@ -16,5 +16,6 @@ export const renderTable = <A>(columns: ReadonlyArray<Column<A>>, rows: Readonly
 /** `key: value` lines, values aligned: one record for people. */
 export const renderFields = (fields: ReadonlyArray<readonly [string, string]>): string => {
   const width = Math.max(...fields.map(([key]) => key.length)) + 1
-  return fields.map(([key, value]) => `${`${key}:`.padEnd(width)} ${value}`).join("\n")
+  // An empty key continues the field above it (one value per line).
+  return fields.map(([key, value]) => `${(key === "" ? "" : `${key}:`).padEnd(width)} ${value}`).join("\n")
 }

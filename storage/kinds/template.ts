@@ -38,6 +38,22 @@ export const TemplateVolumes = Schema.Array(TemplateVolume).pipe(
   })
 )
 
+/** A port a space of the template serves inside its container; an HTTP one is browsed through the node. */
+export const TemplatePort = Schema.Struct({
+  port: BoundedInteger("a port", 1, 65_535),
+  name: Schema.optionalWith(Slug("a port name"), { exact: true }),
+  /** "http": reachable in a browser at /spaces/OWNER/NAME/ports/PORT/ on any node; "tcp": by `knot space forward`. */
+  protocol: Schema.optionalWith(Schema.Literal("http", "tcp"), { exact: true, default: () => "tcp" as const })
+})
+export type TemplatePort = typeof TemplatePort.Type
+
+export const TemplatePorts = Schema.Array(TemplatePort).pipe(
+  Schema.filter((ports) => {
+    const repeated = ports.find((entry, i) => ports.findIndex((other) => other.port === entry.port) !== i)
+    return repeated === undefined || `port ${repeated.port} is listed twice; list each port once`
+  })
+)
+
 export const Template = Schema.Struct({
   name: Slug("a template name"),
   image: NonEmpty("the image"),
@@ -45,6 +61,8 @@ export const Template = Schema.Struct({
   command: Schema.optionalWith(Schema.Array(Schema.String), { exact: true }),
   env: TemplateEnv,
   volumes: TemplateVolumes,
+  /** Ports its spaces serve; absent on templates from before ports were declared. */
+  ports: Schema.optionalWith(TemplatePorts, { exact: true }),
   /** Zones whose nodes may run spaces of this template; empty: every zone. */
   zones: Schema.Array(Slug("a zone name")),
   /** The engine's smallest memory limit is 6 MB. */

@@ -4,7 +4,7 @@
  * the cluster key (or the leaf's credential) and need no port of their own.
  *
  * Flow control is by credit: a receiver grants bytes back as its consumer takes them, and a
- * sender never has more than a window in flight. Each side pings every second; a channel that
+ * sender never has more than a window in flight. Each side pings twice a second; a channel that
  * hears nothing for a few seconds breaks, because a peer that dies over UDP says nothing, and
  * a client must learn within seconds that the node behind its shell is gone.
  */
@@ -27,8 +27,8 @@ export interface ChannelTuning {
 
 export const defaultChannelTuning: ChannelTuning = {
   window: 256 * 1024,
-  pingEveryMs: 1_000,
-  silentLimitMs: 4_000,
+  pingEveryMs: 500,
+  silentLimitMs: 3_000,
   headerTimeoutMs: 10_000
 }
 
