@@ -7,6 +7,7 @@ import { connectionOptions } from "./connection.ts"
 import { jsonOption, printResult } from "./output.ts"
 import { openSession } from "./session.ts"
 import { renderTable } from "./table.ts"
+import { sshKeyCommand } from "./sshKey.command.ts"
 
 const create = Command.make(
   "create",
@@ -102,5 +103,5 @@ const setRole = Command.make(
 
 export const userCommand = Command.make("user").pipe(
   Command.withDescription("manage users"),
-  Command.withSubcommands([create, list, disable, enable, remove, setRole])
+  Command.withSubcommands([create, list, disable, enable, remove, setRole, sshKeyCommand])
 )
