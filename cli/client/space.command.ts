@@ -4,6 +4,7 @@ import { Console, Effect, Option } from "effect"
 import type { SpaceView } from "../../effects/http/api.schemas.ts"
 import { connectionOptions } from "./connection.ts"
 import { spaceStreamCommands } from "./spaceStreams.command.ts"
+import { spaceSshCommand } from "./spaceSsh.command.ts"
 import { portLines } from "./spacePorts.ts"
 import { resolveSpaceAddress, spaceArg } from "./spaceAddress.ts"
 import { jsonOption, printJson, printResult } from "./output.ts"
@@ -150,6 +151,7 @@ export const spaceCommand = Command.make("space").pipe(
     request("start", "running", "start a stopped space and wait until it runs"),
     request("stop", "stopped", "stop a space and wait until it has stopped"),
     remove,
-    ...spaceStreamCommands
+    ...spaceStreamCommands,
+    spaceSshCommand
   ])
 )
