@@ -6,6 +6,7 @@ import { leafCommand } from "./leaf.command.ts"
 import { loginCommand } from "./login.command.ts"
 import { quotaCommand } from "./quota.command.ts"
 import { spaceCommand } from "./space.command.ts"
+import { sshConfigCommand } from "./sshConfig.command.ts"
 import { templateCommand } from "./template.command.ts"
 import { tokenCommand } from "./token.command.ts"
 import { userCommand } from "./user.command.ts"
@@ -22,5 +23,6 @@ export const clientCommands = [
   quotaCommand,
   auditCommand,
   adminCommand,
+  sshConfigCommand,
   loginCommand
 ] as const
