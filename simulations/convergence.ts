@@ -1,7 +1,9 @@
 /**
  * How fast one write reaches a whole cluster, and what gossip costs meanwhile: a reliable
  * network, N nodes, one write on the first node, and the clock stopped the moment the last
- * node holds it. The figures are virtual time, so they do not depend on the machine.
+ * node holds it. And what gossip costs a settled cluster that nobody writes to, per node and
+ * second, membership and anti-entropy apart. The figures are virtual time, so they do not
+ * depend on the machine; only `realMs` does.
  */
 import { Data, Effect } from "effect"
 import type { GossipConfig } from "../transport/gossip/gossip.config.ts"
@@ -134,5 +136,88 @@ const measure = (options: ConvergenceOptions): Effect.Effect<ConvergenceResult, 
     antiEntropyBytesPerNodePerRound: perNodeRound(antiEntropyBytes() - antiEntropyBytesAtWrite),
     converged: reachedAt !== undefined,
     realMs: performance.now() - started
+  })
+}
+
+export interface SteadyStateOptions {
+  readonly nodes: number
+  readonly seed: number
+  readonly gossip?: Partial<GossipConfig>
+  /** How long the cluster runs before the measurement: every node writes once, then it settles. */
+  readonly settleMs?: number
+  /** How long the traffic is measured. */
+  readonly windowMs?: number
+}
+
+export interface SteadyStateResult {
+  readonly nodes: number
+  /** Bytes one node sends per second, on average: summaries, digests, deltas, pushes. */
+  readonly antiEntropyBytesPerNodePerSecond: number
+  /** The same for probes, acks and rumours. */
+  readonly membershipBytesPerNodePerSecond: number
+  /** Virtual time of the whole run, settling included. */
+  readonly virtualMs: number
+  readonly realMs: number
+  /** Messages the network delivered over the whole run. */
+  readonly delivered: number
+}
+
+/**
+ * A cluster in which every node has written once (so that each digest holds an entry per
+ * node, as in a cluster in use), left to settle, then watched for `windowMs` with no writes.
+ */
+export const measureSteadyState = (
+  options: SteadyStateOptions
+): Effect.Effect<SteadyStateResult, ConvergenceRunFailed> => Effect.suspend(() => steadyState(options))
+
+const steadyState = (options: SteadyStateOptions): Effect.Effect<SteadyStateResult, ConvergenceRunFailed> => {
+  const started = performance.now()
+  const gossip: GossipConfig = { ...defaultGossipConfig, ...options.gossip }
+  const world = makeWorld(options.seed, Array.from({ length: options.nodes }, () => "zone-a"), false)
+  const { network, time } = world
+  const windowMs = options.windowMs ?? 10_000
+  const bytesOf = (kinds: (kind: string) => boolean) =>
+    [...network.trafficByKind].reduce((sum, [kind, traffic]) => sum + (kinds(kind) ? traffic.bytes : 0), 0)
+  const isAntiEntropy = (kind: string) => antiEntropyKinds.has(kind)
+  const isMembership = (kind: string) => !antiEntropyKinds.has(kind)
+  let antiEntropy = 0
+  let membership = 0
+
+  const program = Effect.gen(function*() {
+    const cluster = yield* makeCluster({
+      time,
+      network,
+      trace: world.trace,
+      prng: world.clusterPrng,
+      nodes: world.nodes,
+      gossip,
+      maxDriftMs
+    })
+    for (const node of world.nodes) yield* cluster.start(node.id)
+    for (const node of world.nodes) yield* cluster.write(node.id, "user", node.id, { steady: true })
+    yield* Effect.sleep(options.settleMs ?? 30_000)
+    const antiEntropyBefore = bytesOf(isAntiEntropy)
+    const membershipBefore = bytesOf(isMembership)
+    yield* Effect.sleep(windowMs)
+    antiEntropy = bytesOf(isAntiEntropy) - antiEntropyBefore
+    membership = bytesOf(isMembership) - membershipBefore
+    yield* cluster.shutdown
+  }).pipe(Effect.withClock(nodeClock(time)), Effect.withRandom(world.harnessRandom))
+
+  const result = drive(program, new SimScheduler(), time)
+  if (result._tag === "Stalled") {
+    return Effect.fail(new ConvergenceRunFailed({ nodes: options.nodes, reason: "every fiber waits and no timer is pending" }))
+  }
+  if (result.exit._tag === "Failure") {
+    return Effect.fail(new ConvergenceRunFailed({ nodes: options.nodes, reason: String(result.exit.cause) }))
+  }
+  const perNodeSecond = (bytes: number) => Math.round((bytes * 1000) / options.nodes / windowMs)
+  return Effect.succeed({
+    nodes: options.nodes,
+    antiEntropyBytesPerNodePerSecond: perNodeSecond(antiEntropy),
+    membershipBytesPerNodePerSecond: perNodeSecond(membership),
+    virtualMs: time.now,
+    realMs: performance.now() - started,
+    delivered: world.trace.counts.delivered
   })
 }
