@@ -8,6 +8,8 @@ SOCKET=/var/run/docker.sock
 DATA_ROOT=/var/lib/knot-ci-docker
 LOG=/var/log/knot-ci-dockerd.log
 IMAGE=knot-busybox:latest
+SFTP_IMAGE=knot-sftp:latest
+SFTP_SERVER=/usr/lib/openssh/sftp-server
 
 socket_answers() {
   curl --silent --max-time 2 --unix-socket "$SOCKET" http://localhost/_ping >/dev/null 2>&1
@@ -20,6 +22,11 @@ fi
 if ! command -v curl >/dev/null 2>&1 || [ ! -x /bin/busybox ]; then
   apt-get update
   DEBIAN_FRONTEND=noninteractive apt-get install -y busybox-static curl
+fi
+# The SSH gateway's tests drive it with OpenSSH's client (and tmux), and copy the sftp server into an image.
+if ! command -v ssh >/dev/null 2>&1 || ! command -v tmux >/dev/null 2>&1 || [ ! -x "$SFTP_SERVER" ]; then
+  apt-get update
+  DEBIAN_FRONTEND=noninteractive apt-get install -y openssh-client openssh-sftp-server tmux
 fi
 # The terminal tests drive `knot space shell` inside tmux, as a person at a terminal would.
 if ! command -v tmux >/dev/null 2>&1; then
@@ -54,4 +61,23 @@ if ! docker image inspect "$IMAGE" >/dev/null 2>&1; then
   tar -C "$rootfs" -c . | docker import --change 'CMD ["/bin/sh"]' - "$IMAGE" >/dev/null
 fi
 
-echo "container engine ready at $SOCKET with image $IMAGE"
+# busybox and OpenSSH's sftp-server with the libraries it links: scp, sftp and rsync into a space need it.
+if ! docker image inspect "$SFTP_IMAGE" >/dev/null 2>&1; then
+  sftp_root=$(mktemp -d)
+  mkdir -p "$sftp_root/bin" "$sftp_root/tmp" "$sftp_root/proc" "$sftp_root/sys" "$sftp_root/dev" "$sftp_root/etc" "$sftp_root$(dirname "$SFTP_SERVER")"
+  cp /bin/busybox "$sftp_root/bin/busybox"
+  chroot "$sftp_root" /bin/busybox --install -s /bin
+  cp "$SFTP_SERVER" "$sftp_root$SFTP_SERVER"
+  # sftp-server looks its user up by uid.
+  echo 'root:x:0:0:root:/root:/bin/sh' >"$sftp_root/etc/passwd"
+  echo 'root:x:0:' >"$sftp_root/etc/group"
+  mkdir -p "$sftp_root/root"
+  for lib in $(ldd "$SFTP_SERVER" | grep -o '/[^ ]*'); do
+    mkdir -p "$sftp_root$(dirname "$lib")"
+    cp -L "$lib" "$sftp_root$lib"
+  done
+  tar -C "$sftp_root" -c . | docker import --change 'CMD ["/bin/sh"]' - "$SFTP_IMAGE" >/dev/null
+  rm -rf "$sftp_root"
+fi
+
+echo "container engine ready at $SOCKET with images $IMAGE and $SFTP_IMAGE"
