@@ -6,6 +6,7 @@ import {
   differingBuckets,
   restrictDigest,
   summarize,
+  Summarizer,
   summaryBuckets
 } from "../../transport/gossip/digestSummary.ts"
 
@@ -39,6 +40,17 @@ describe("digest summary", () => {
     const theirs = { ...mine, n7: version("n7", 9), n300: version("n300", 1) }
     const buckets = differingBuckets(summarize(mine), summarize(theirs))
     expect(completeDigest(restrictDigest(theirs, buckets), buckets, mine)).toEqual(theirs)
+  })
+
+  it("summarizes a node's successive digests as summarize does, as watermarks move and origins join", () => {
+    const summarizer = new Summarizer()
+    let digest = digestOf(40)
+    expect(summarizer.summarize(digest)).toEqual(summarize(digest))
+    digest = { ...digest, n7: version("n7", 8) }
+    expect(summarizer.summarize(digest)).toEqual(summarize(digest))
+    digest = { ...digest, n0: version("n0", 1), n99: version("n99", 2) }
+    expect(summarizer.summarize(digest)).toEqual(summarize(digest))
+    expect(summarizer.summarize(digestOf(10))).toEqual(summarize(digestOf(10)))
   })
 
   it("takes no watermark a peer sends for a bucket its digest does not cover", () => {

@@ -26,7 +26,7 @@ import { sendGossip } from "./gossip.send.ts"
 import { type AntiEntropyMessage, type GossipMessage, maxPushHops } from "./gossip.wire.ts"
 import { type MembershipView, reachableMembers } from "./membershipView.ts"
 import { treeHops } from "./broadcastTree.ts"
-import { completeDigest, differingBuckets, restrictDigest, summarize } from "./digestSummary.ts"
+import { completeDigest, differingBuckets, restrictDigest, Summarizer } from "./digestSummary.ts"
 import { refusedRecordsCounter } from "./gossipMetrics.ts"
 import { type LeafScope, type RecordLookup, refusalOf, sentToLeaf } from "./leafAuthority.ts"
 
@@ -52,6 +52,7 @@ interface State {
   readonly transport: TransportShape
   /** Bytes sent since the round began. */
   spent: number
+  readonly summarizer: Summarizer
   /** `peer/kind` pairs already reported as refused, so a peer that keeps sending them logs once. */
   readonly reported: Set<string>
   readonly refused: Metric.Metric.Counter<number>
@@ -110,7 +111,7 @@ export const antiEntropyBehaviour = (
   const round = (state: State) =>
     Effect.gen(function*() {
       state.spent = 0
-      const buckets = summarize(yield* state.store.digest)
+      const buckets = [...state.summarizer.summarize(yield* state.store.digest)]
       for (const peer of yield* somePeers) yield* send(state, peer, { _tag: "Summary", buckets })
     })
 
@@ -118,7 +119,7 @@ export const antiEntropyBehaviour = (
     Effect.gen(function*() {
       if (budget(state) <= 0) return
       const mine = yield* state.store.digest
-      const buckets = differingBuckets(summarize(mine), theirs)
+      const buckets = differingBuckets(state.summarizer.summarize(mine), theirs)
       if (buckets.length === 0) return
       yield* send(state, from, { _tag: "Digest", digest: restrictDigest(mine, buckets), buckets })
     })
@@ -251,7 +252,14 @@ export const antiEntropyBehaviour = (
         )
         yield* Effect.forkIn(Effect.zipRight(Effect.sleep(first), rounds), ctx.scope)
         const transport = yield* Transport
-        return { store, transport, spent: 0, reported: new Set<string>(), refused: refusedRecordsCounter(transport.self) }
+        return {
+          store,
+          transport,
+          spent: 0,
+          summarizer: new Summarizer(),
+          reported: new Set<string>(),
+          refused: refusedRecordsCounter(transport.self)
+        }
       }),
     receive: (state, command) => {
       switch (command._tag) {

@@ -23,16 +23,22 @@ export const bucketOf = (origin: string): number => {
   return (hash >>> 0) % summaryBuckets
 }
 
+type Watermark = Digest[string]
+
+const bucketHash = (origins: ReadonlyArray<string>, digest: Digest): string =>
+  origins.length === 0 ? "" : createHash("sha256")
+    .update(origins.map((origin) => {
+      const version = digest[origin]!
+      return `${origin} ${version.wall} ${version.counter} ${version.node}`
+    }).join("\n"))
+    .digest("base64")
+    .slice(0, 12)
+
 /** Per bucket, a hash of its watermarks in origin order; an empty bucket hashes to "". */
 export const summarize = (digest: Digest): Array<string> => {
-  const lines: Array<Array<string>> = Array.from({ length: summaryBuckets }, () => [])
-  for (const origin of Object.keys(digest).sort()) {
-    const version = digest[origin]!
-    lines[bucketOf(origin)]!.push(`${origin} ${version.wall} ${version.counter} ${version.node}`)
-  }
-  return lines.map((entries) =>
-    entries.length === 0 ? "" : createHash("sha256").update(entries.join("\n")).digest("base64").slice(0, 12)
-  )
+  const origins: Array<Array<string>> = Array.from({ length: summaryBuckets }, () => [])
+  for (const origin of Object.keys(digest).sort()) origins[bucketOf(origin)]!.push(origin)
+  return origins.map((inBucket) => bucketHash(inBucket, digest))
 }
 
 /** The buckets whose hashes differ (all of them if `theirs` is not a summary of this shape). */
@@ -68,4 +74,53 @@ export const completeDigest = (partial: Digest, buckets: ReadonlyArray<number>, 
     if (covered.has(bucketOf(origin))) out[origin] = partial[origin]!
   }
   return out
+}
+
+/**
+ * `summarize` for one node's successive digests: a store hands out the same watermark
+ * object until it moves, so only the buckets of watermarks that moved are hashed again, and
+ * a round of a settled node costs a pass over its origins rather than a sort and 16 hashes.
+ */
+export class Summarizer {
+  private readonly known = new Map<string, Watermark>()
+  /** Each bucket's origins, in order. */
+  private origins: Array<Array<string>> = Array.from({ length: summaryBuckets }, () => [])
+  private hashes: Array<string> = Array.from({ length: summaryBuckets }, () => "")
+
+  summarize(digest: Digest): ReadonlyArray<string> {
+    const moved = new Set<number>()
+    let present = 0
+    for (const origin of Object.keys(digest)) {
+      present++
+      const watermark = digest[origin]!
+      const before = this.known.get(origin)
+      if (before === watermark) continue
+      const bucket = bucketOf(origin)
+      if (before === undefined) insertSorted(this.origins[bucket]!, origin)
+      this.known.set(origin, watermark)
+      moved.add(bucket)
+    }
+    if (present !== this.known.size) return this.restart(digest)
+    if (moved.size === 0) return this.hashes
+    this.hashes = this.hashes.map((hash, bucket) => (moved.has(bucket) ? bucketHash(this.origins[bucket]!, digest) : hash))
+    return this.hashes
+  }
+
+  /** A digest that lost an origin (a store restored from elsewhere): everything afresh. */
+  private restart(digest: Digest): ReadonlyArray<string> {
+    this.known.clear()
+    this.origins = Array.from({ length: summaryBuckets }, () => [])
+    for (const origin of Object.keys(digest).sort()) {
+      this.known.set(origin, digest[origin]!)
+      this.origins[bucketOf(origin)]!.push(origin)
+    }
+    this.hashes = summarize(digest)
+    return this.hashes
+  }
+}
+
+const insertSorted = (sorted: Array<string>, item: string) => {
+  let at = sorted.length
+  while (at > 0 && sorted[at - 1]! > item) at--
+  sorted.splice(at, 0, item)
 }
