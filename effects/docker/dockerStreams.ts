@@ -24,6 +24,7 @@ export interface DockerStreamsOptions {
 
 /** What the engine says when the command of an exec does not exist or cannot run. */
 const CANNOT_EXECUTE = new Set([126, 127])
+const END_OF_TRANSMISSION = Uint8Array.of(4)
 /** Of a port connection's stderr, enough to say why it failed. */
 const STDERR_KEPT = 4096
 
@@ -107,7 +108,9 @@ const make = (options: DockerStreamsOptions): ContainerStreamsShape => {
         output: outputOf(connection, request.tty).pipe(Stream.ensuring(Deferred.succeed(ended, undefined))),
         exit: Effect.zipRight(Deferred.await(ended), exitCodeOf(exec)),
         write: writeTo(connection),
-        endInput: Effect.sync(() => connection.end()),
+        // A terminal has no half-close: closing the engine connection's input ends the session
+        // before the output drains. The end of input is what a person types for it, Ctrl-D.
+        endInput: request.tty ? Effect.ignore(writeTo(connection)(END_OF_TRANSMISSION)) : Effect.sync(() => connection.end()),
         resize
       }
       return stream

@@ -63,6 +63,8 @@ export interface NodeSpec {
   /** Public keys (hex) the node dials directly. */
   readonly peers?: ReadonlyArray<string>
   readonly zone?: string
+  /** The engine its spaces run on; by default a socket where nothing answers. */
+  readonly engineSocket?: string
   /** False: started without KNOT_ADMIN_TOKEN and without --init, as a node joining a running cluster. */
   readonly bootstrapsAdmin?: boolean
 }
@@ -100,9 +102,9 @@ const configText = (spec: NodeSpec, dataDir: string, port: number) =>
     `bootstrap = [${spec.bootstrap.map((entry) => `"${entry}"`).join(", ")}]`,
     `peers = [${(spec.peers ?? []).map((key) => `"${key}"`).join(", ")}]`,
     "",
-    // Nothing answers there: the tests must never reach a real engine (and adopt its containers).
+    // Unless asked for, nothing answers there: most tests must never reach a real engine (and adopt its containers).
     "[docker]",
-    `socket = "${join(dataDir, "no-engine.sock")}"`,
+    `socket = "${spec.engineSocket ?? join(dataDir, "no-engine.sock")}"`,
     ""
   ].join("\n")
 
