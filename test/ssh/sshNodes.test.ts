@@ -111,19 +111,19 @@ describe.runIf(available)("SSH into a space on real nodes", { timeout: 120_000 }
   it.each(["the node that runs the space", "a cluster node that does not run it"] as const)(
     "copies 10 MiB into the space and back with scp, byte for byte, through the gateway of %s",
     async (label) => {
-    const index = label === "the node that runs the space" ? 0 : 1
-    const node = gateways[label]()
-    await reachable(node)
-    const source = join(cluster.root, `source-${index}.bin`)
-    const back = join(cluster.root, `back-${index}.bin`)
-    writeFileSync(source, randomBytes(10 * 1024 * 1024))
-    const scp = (from: string, to: string) => run("scp", [...clientOptions(alice()), "-P", String(node.sshPort), from, to])
-    const copiedIn = await scp(source, `sshdev@127.0.0.1:/tmp/copy-${index}.bin`)
-    expect(copiedIn.code, copiedIn.stderr).toBe(0)
-    const copiedOut = await scp(`sshdev@127.0.0.1:/tmp/copy-${index}.bin`, back)
-    expect(copiedOut.code, copiedOut.stderr).toBe(0)
-    expect(readFileSync(back).equals(readFileSync(source))).toBe(true)
-  }
+      const index = label === "the node that runs the space" ? 0 : 1
+      const node = gateways[label]()
+      await reachable(node)
+      const source = join(cluster.root, `source-${index}.bin`)
+      const back = join(cluster.root, `back-${index}.bin`)
+      writeFileSync(source, randomBytes(10 * 1024 * 1024))
+      const scp = (from: string, to: string) => run("scp", [...clientOptions(alice()), "-P", String(node.sshPort), from, to])
+      const copiedIn = await scp(source, `sshdev@127.0.0.1:/tmp/copy-${index}.bin`)
+      expect(copiedIn.code, copiedIn.stderr).toBe(0)
+      const copiedOut = await scp(`sshdev@127.0.0.1:/tmp/copy-${index}.bin`, back)
+      expect(copiedOut.code, copiedOut.stderr).toBe(0)
+      expect(readFileSync(back).equals(readFileSync(source))).toBe(true)
+    }
   )
 
   it("writes one block with `knot ssh-config` run twice, and `ssh -F` of it reaches the space", async () => {
