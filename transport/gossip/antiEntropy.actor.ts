@@ -26,6 +26,7 @@ import { sendGossip } from "./gossip.send.ts"
 import { type AntiEntropyMessage, type GossipMessage, maxPushHops } from "./gossip.wire.ts"
 import { type MembershipView, reachableMembers } from "./membershipView.ts"
 import { treeHops } from "./broadcastTree.ts"
+import { pickSome } from "./randomPick.ts"
 import { completeDigest, differingBuckets, restrictDigest, Summarizer } from "./digestSummary.ts"
 import { refusedRecordsCounter } from "./gossipMetrics.ts"
 import { type LeafScope, type RecordLookup, refusalOf, sentToLeaf } from "./leafAuthority.ts"
@@ -102,8 +103,7 @@ export const antiEntropyBehaviour = (
 
   const budget = (state: State) => Math.min(config.maxDeltaBytes, config.maxBytesPerRound - state.spent)
 
-  const somePeers = Effect.flatMap(SubscriptionRef.get(view), (snapshot) =>
-    Effect.map(Random.shuffle(reachableMembers(snapshot)), (chunk) => [...chunk].slice(0, config.fanout)))
+  const somePeers = Effect.flatMap(SubscriptionRef.get(view), (snapshot) => pickSome(reachableMembers(snapshot), config.fanout))
 
   /** A depth bound for the tree, with room to spare: a push claiming more is cut there. */
   const hopLimit = (members: number) => Math.min(maxPushHops, Math.ceil(Math.log2(members + 1)) + 2)

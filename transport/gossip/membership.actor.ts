@@ -19,6 +19,7 @@ import { sendGossip } from "./gossip.send.ts"
 import type { GossipMessage, MemberStatus, MemberUpdate, MembershipMessage } from "./gossip.wire.ts"
 import { applyRumour, type Member, memberFromView, memberToView, newMember, rumourOf } from "./membership.rumours.ts"
 import type { MembershipView, MemberView } from "./membershipView.ts"
+import { pickSome } from "./randomPick.ts"
 import { RumourQueue } from "./rumourQueue.ts"
 
 export type MembershipCommand =
@@ -116,22 +117,14 @@ export const membershipBehaviour = (
       )
     )
 
-  /** Up to `count` alive members but `except`, drawn at random: as many draws as members picked. */
+  /** Up to `count` alive members but `except`, drawn at random. */
   const someAlive = (state: State, count: number, except: string) =>
-    Effect.gen(function*() {
+    Effect.suspend(() => {
       const alive: Array<string> = []
       for (const member of state.members.values()) {
         if (member.status === "alive" && member.node !== except) alive.push(member.node)
       }
-      const picked = Math.min(count, alive.length)
-      for (let i = 0; i < picked; i++) {
-        const j = yield* Random.nextIntBetween(i, alive.length)
-        const chosen = alive[j]!
-        alive[j] = alive[i]!
-        alive[i] = chosen
-      }
-      alive.length = picked
-      return alive
+      return pickSome(alive, count)
     })
 
   /** Sends, reports and publishes what handling one command produced. */
