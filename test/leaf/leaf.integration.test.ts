@@ -16,6 +16,7 @@ import { RocksStore } from "../../storage/rocksStore.ts"
 import createTestnet from "hyperdht/testnet"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { engineAvailable, engineSocket, noEngineNotice, testImage } from "../support/dockerEngine.ts"
+import { cli } from "../streams/streamsSupport.ts"
 import { api, eventually, prepareNode, presetKeyPair, type RunningNode, startNode, stopNode } from "./leafHarness.ts"
 
 const available = await engineAvailable()
@@ -71,7 +72,9 @@ describe.runIf(available)("a leaf with two cluster nodes, on loopback", { timeou
 
   afterAll(async () => {
     await Promise.all([origin, peer, leaf].filter((node) => node !== undefined).map((node) => stopNode(node)))
-    for (const container of await containersOf(space)) await docker.getContainer(container.Id).remove({ force: true })
+    for (const name of [space, "on-leaf", "on-cluster"]) {
+      for (const container of await containersOf(name)) await docker.getContainer(container.Id).remove({ force: true })
+    }
     await testnet?.destroy()
     rmSync(root, { recursive: true, force: true })
   })
@@ -98,6 +101,31 @@ describe.runIf(available)("a leaf with two cluster nodes, on loopback", { timeou
     const refused = await call(leaf, "DELETE", `/api/templates/${template}`)
     expect(refused.status).toBeGreaterThanOrEqual(400)
     expect(JSON.stringify(refused.body)).toMatch(/origin/)
+  })
+
+  it("carries an exec from a cluster node into a space on the leaf, through the origin", async () => {
+    const created = await call(leaf, "POST", "/api/spaces", { name: "on-leaf", template })
+    expect(created.status, JSON.stringify(created.body)).toBe(201)
+    // peer -> origin -> leaf: peer learns from the leaf's node record which node links it.
+    const ran = await eventually("an exec through peer into the leaf's space", async () => {
+      const result = await cli(peer.url, adminToken, ["space", "exec", "on-leaf", "--", "echo", "from-the-leaf"])
+      return result.code === 0 ? result.stdout : undefined
+    })
+    expect(ran).toBe("from-the-leaf\n")
+    const direct = await cli(origin.url, adminToken, ["space", "exec", "on-leaf", "--", "sh", "-c", "exit 6"])
+    expect(direct.code).toBe(6)
+  })
+
+  it("carries an exec from the leaf into a space on a cluster node", async () => {
+    const leafId = ((await call(leaf, "GET", "/api/nodes")).body as { readonly self: string }).self
+    const created = await call(peer, "POST", "/api/spaces", { name: "on-cluster", template })
+    expect(created.status, JSON.stringify(created.body)).toBe(201)
+    expect((created.body as Listed).node).not.toBe(leafId)
+    const ran = await eventually("an exec from the leaf into the cluster's space", async () => {
+      const result = await cli(leaf.url, adminToken, ["space", "exec", "on-cluster", "--", "echo", "from-the-cluster"])
+      return result.code === 0 ? result.stdout : undefined
+    })
+    expect(ran).toBe("from-the-cluster\n")
   })
 
   it("reports its origin unreachable once the origin is killed", async () => {
