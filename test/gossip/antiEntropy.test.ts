@@ -111,9 +111,22 @@ describe("anti-entropy", () => {
       expect(reply?._tag === "Delta" && reply.digest).toEqual(yield* node.store.digest)
     }))
 
-  it.scoped("opens each round with a summary of a fixed size, however many origins it holds", () =>
+  it.scoped("opens a round with its whole digest while it holds no more origins than a summary has buckets", () =>
     Effect.gen(function*() {
       const node = yield* antiEntropyOf({}, 3)
+      node.sent.length = 0
+      yield* TestClock.adjust(node.gossip.antiEntropyIntervalMs)
+      const opening = node.sent.map((s) => s.message)
+      expect(opening.length).toBe(node.gossip.fanout)
+      for (const message of opening) expect(message).toEqual({ _tag: "Digest", digest: yield* node.store.digest })
+    }))
+
+  it.scoped("opens a round with a summary of a fixed size once it holds more origins", () =>
+    Effect.gen(function*() {
+      const node = yield* antiEntropyOf({}, 3)
+      const origins = Array.from({ length: 40 }, (_, i) => `n${100 + i}`)
+      const upTo = Object.fromEntries(origins.map((origin) => [origin, new Version({ wall: 0, counter: 1, node: origin as NodeId })]))
+      yield* node.store.applyDelta(new Delta({ records: [], upTo }))
       node.sent.length = 0
       yield* TestClock.adjust(node.gossip.antiEntropyIntervalMs)
       const opening = node.sent.map((s) => s.message)

@@ -1,7 +1,8 @@
 /**
  * Push-pull anti-entropy as an actor. Every round it sends a summary of its digest
  * (digestSummary.ts: a hash per bucket of origins, a fixed size whatever the cluster's) to
- * `fanout` random reachable members. A receiver whose summary agrees stays silent; otherwise
+ * `fanout` random reachable members, or the digest itself while it is no larger than the
+ * summary (as the summary's receiver would answer). A receiver whose summary agrees stays silent; otherwise
  * it answers with its watermarks of the differing buckets, the sender answers with the
  * records the receiver lacks and its own watermarks of those buckets, and the receiver
  * completes the exchange with what the sender lacks. New local
@@ -27,7 +28,7 @@ import { type AntiEntropyMessage, type GossipMessage, maxPushHops } from "./goss
 import { type MembershipView, reachableMembers } from "./membershipView.ts"
 import { treeHops } from "./broadcastTree.ts"
 import { pickSome } from "./randomPick.ts"
-import { completeDigest, differingBuckets, restrictDigest, Summarizer } from "./digestSummary.ts"
+import { completeDigest, differingBuckets, restrictDigest, Summarizer, summaryBuckets } from "./digestSummary.ts"
 import { refusedRecordsCounter } from "./gossipMetrics.ts"
 import { type LeafScope, type RecordLookup, refusalOf, sentToLeaf } from "./leafAuthority.ts"
 
@@ -111,8 +112,13 @@ export const antiEntropyBehaviour = (
   const round = (state: State) =>
     Effect.gen(function*() {
       state.spent = 0
-      const buckets = [...state.summarizer.summarize(yield* state.store.digest)]
-      for (const peer of yield* somePeers) yield* send(state, peer, { _tag: "Summary", buckets })
+      const digest = yield* state.store.digest
+      // A digest of no more origins than a summary has buckets is no larger than the summary,
+      // and saves the exchange a leg.
+      const opening: GossipMessage = Object.keys(digest).length <= summaryBuckets
+        ? { _tag: "Digest", digest }
+        : { _tag: "Summary", buckets: [...state.summarizer.summarize(digest)] }
+      for (const peer of yield* somePeers) yield* send(state, peer, opening)
     })
 
   const onSummary = (state: State, from: string, theirs: ReadonlyArray<string>) =>
