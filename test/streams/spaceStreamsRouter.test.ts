@@ -3,7 +3,7 @@
  * user may hold, what an idle stream comes to, and that a slow reader holds the engine back.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Deferred, Duration, Effect, Fiber, Layer, Queue, Stream, TestClock } from "effect"
+import { Chunk, Deferred, Duration, Effect, Fiber, Layer, Queue, type Scope, Stream, TestClock } from "effect"
 import { spaceStatusKind } from "../../actors/space/spaceRecord.ts"
 import { Spaces } from "../../actors/space/spaces.ts"
 import { ContainerStreams } from "../../effects/container/containerStreams.ts"
@@ -30,7 +30,7 @@ const testEngine = (produced: { count: number }, chunks: Queue.Queue<StreamChunk
 const limits = { maxPerUser: 2, idleTimeout: Duration.minutes(10) }
 
 const withRouter = <A, E>(
-  effect: Effect.Effect<A, E, SpaceStreams | Spaces | Store | Templates>,
+  effect: Effect.Effect<A, E, SpaceStreams | Spaces | Store | Templates | Scope.Scope>,
   produced = { count: 0 },
   chunks?: Queue.Queue<StreamChunk>
 ) =>
