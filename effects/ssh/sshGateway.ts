@@ -7,7 +7,9 @@
  * A sign-in is refused, as `Permission denied (publickey)`, for a key nobody holds, a key of
  * someone not allowed on the space, or a disabled account, each with a log line; a space that
  * does not exist is said in a one-line banner. Failed attempts are slowed per source address
- * as the API's sign-ins are (signInLimiter.ts).
+ * as the API's sign-ins are (signInLimiter.ts), one failure per connection that ends without
+ * signing in: a client tries every key it holds in turn, and a person with several keys is not
+ * guessing.
  */
 import { Effect, Either, Fiber, Runtime, type Scope } from "effect"
 import ssh2 from "ssh2"
@@ -91,16 +93,26 @@ export const serveSshGateway = (
         return Either.right({ caller, space: view.right.id, label })
       })
 
-    const authenticate = (context: PublicKeyAuthContext, address: string, setTarget: (target: Target) => void) =>
+    /** Counts a connection that refused a key and never signed in. */
+    const failedConnection = (address: string) =>
+      Effect.gen(function*() {
+        const { failures, lockedForMs } = yield* limiter.failed(address)
+        if (lockedForMs > 0) {
+          yield* Effect.logWarning(`ssh: ${failures} failed sign-ins from ${address} in a row; locked out for ${lockedForMs} ms`)
+        }
+      })
+
+    const authenticate = (
+      context: PublicKeyAuthContext,
+      address: string,
+      signedIn: { readonly target: (target: Target) => void; readonly refused: () => void }
+    ) =>
       Effect.gen(function*() {
         const fingerprint = fingerprintOf(context.key.data)
         const refuse = (reason: string) =>
           Effect.gen(function*() {
-            const { failures, lockedForMs } = yield* limiter.failed(address)
-            yield* Effect.logWarning(
-              `ssh: refused key ${fingerprint} from ${address} for ${context.username}: ${reason} (${failures} in a row)` +
-                (lockedForMs > 0 ? `; locked out for ${lockedForMs} ms` : "")
-            )
+            signedIn.refused()
+            yield* Effect.logWarning(`ssh: refused key ${fingerprint} from ${address} for ${context.username}: ${reason}`)
             context.reject(["publickey"])
           })
         const wait = yield* limiter.waitFor(address)
@@ -122,7 +134,7 @@ export const serveSshGateway = (
           return yield* refuse(target.left.log)
         }
         yield* limiter.succeeded(address)
-        setTarget(target.right)
+        signedIn.target(target.right)
         context.accept()
       })
 
@@ -156,14 +168,16 @@ export const serveSshGateway = (
         fiber.addObserver(() => fibers.delete(fiber))
       }
       let target: Target | undefined
+      let refused = false
       connection.on("error", () => {})
       connection.on("close", () => {
         connections.delete(connection)
         for (const fiber of fibers) fork(Fiber.interrupt(fiber))
+        if (target === undefined && refused) fork(failedConnection(info.ip))
       })
       connection.on("authentication", (context: AuthContext) => {
         if (context.method !== "publickey") return context.reject(["publickey"])
-        run(authenticate(context, info.ip, (signedIn) => (target = signedIn)))
+        run(authenticate(context, info.ip, { target: (signedIn) => (target = signedIn), refused: () => (refused = true) }))
       })
       connection.on("ready", () => {
         const signedIn = target
