@@ -17,7 +17,7 @@ import { TemplatesLive } from "../../actors/node/templates.live.ts"
 import { Spaces, type SpacesShape } from "../../actors/space/spaces.ts"
 import { SpacesLive } from "../../actors/space/spaces.live.ts"
 import { defaultSignInPolicy, type SignInPolicy } from "../../effects/http/auth/signInLimiter.ts"
-import { Users } from "../../effects/http/auth/users.ts"
+import { Users, type UsersShape } from "../../effects/http/auth/users.ts"
 import { hostKeyOfSeed } from "../../effects/ssh/hostKey.ts"
 import { serveSshGateway } from "../../effects/ssh/sshGateway.ts"
 import { SshKeys } from "../../effects/ssh/sshKeys.ts"
@@ -72,6 +72,7 @@ export interface GatewayWorld {
   readonly ssh: (options: SshOptions) => Effect.Effect<SshRun>
   readonly spaces: SpacesShape
   readonly templates: TemplatesShape
+  readonly users: UsersShape
 }
 
 /** Reports each space as its record asks (running or stopped), as an owner node would. */
@@ -134,5 +135,15 @@ export const makeGatewayWorld = (
         run.input ?? "",
         run.env ?? {}
       )
-    return { port: gateway.port, dir, recorded, logs, keyOf, ssh, spaces: Context.get(context, Spaces), templates: Context.get(context, Templates) }
+    return {
+      port: gateway.port,
+      dir,
+      recorded,
+      logs,
+      keyOf,
+      ssh,
+      spaces: Context.get(context, Spaces),
+      templates: Context.get(context, Templates),
+      users: Context.get(context, Users)
+    }
   })

@@ -139,9 +139,29 @@ describe("the SSH gateway", { timeout: 30_000 }, () => {
     Effect.gen(function*() {
       const world = yield* makeGatewayWorld({ signIn: { ...defaultSignInPolicy, freeFailures: 2, firstLockoutMs: 60_000 } })
       for (let i = 0; i < 3; i++) yield* world.ssh({ key: "stranger", user: "dev", command: ["true"] })
+      yield* until(() => world.logs.find((line) => line.includes("3 failed sign-ins from 127.0.0.1 in a row; locked out")))
       const run = yield* world.ssh({ key: "ann", user: "dev", command: ["true"] })
       expect(run.stderr).toContain("Permission denied (publickey)")
       expect(world.logs.some((line) => line.includes("127.0.0.1 is locked out"))).toBe(true)
+    }))
+
+  it.scopedLive("counts a client that tries several keys before the right one as no failure", () =>
+    Effect.gen(function*() {
+      const world = yield* makeGatewayWorld({ signIn: { ...defaultSignInPolicy, freeFailures: 1, firstLockoutMs: 60_000 } })
+      for (let i = 0; i < 3; i++) {
+        // The key of -i in `options` comes first: the stranger's, refused, then ann's.
+        const run = yield* world.ssh({ key: "ann", user: "dev", command: ["echo", "in"], options: ["-i", world.keyOf("stranger")] })
+        expect(run.stdout).toBe("in\n")
+      }
+      expect(world.logs.filter((line) => line.includes("no user holds it"))).toHaveLength(3)
+    }))
+
+  it.scopedLive("refuses the keys of a disabled user", () =>
+    Effect.gen(function*() {
+      const world = yield* makeGatewayWorld()
+      yield* Effect.orDie(world.users.update("ann", { disabled: true }))
+      expect((yield* world.ssh({ key: "ann", user: "dev", command: ["true"] })).stderr).toContain("Permission denied (publickey)")
+      expect(world.logs.some((line) => line.includes("its holder ann is disabled"))).toBe(true)
     }))
 
   it.scopedLive("forwards `ssh -L` to a port of the space", () =>
