@@ -5,8 +5,8 @@
  * `{"type":"eof"}`; to the client `{"type":"exit","code":N}` (then a normal close) or
  * `{"type":"error","message":"..."}` (then close code 4000).
  *
- * Nothing is buffered without bound: output waits for each message to reach the socket, and
- * the socket is paused while a write into the space is pending.
+ * Nothing is buffered without bound: output waits while the socket holds a megabyte unsent,
+ * and the socket is paused while a write into the space is pending.
  */
 import { Effect, Either, Schema, Stream } from "effect"
 import type WebSocket from "ws"
@@ -21,9 +21,16 @@ const ClientControl = Schema.parseJson(Schema.Union(
 ))
 const decodeClientControl = Schema.decodeUnknownEither(ClientControl)
 
+/** Output the socket may hold unsent before the stream waits: enough to keep the connection busy. */
+const OUTPUT_HIGH_WATER = 1024 * 1024
+
 const sendOn = (socket: WebSocket, data: Uint8Array | string) =>
   Effect.async<void>((resume) => {
     if (socket.readyState !== socket.OPEN) return resume(Effect.void)
+    if (socket.bufferedAmount < OUTPUT_HIGH_WATER) {
+      socket.send(data)
+      return resume(Effect.void)
+    }
     socket.send(data, () => resume(Effect.void))
   })
 
