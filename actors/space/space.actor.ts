@@ -102,6 +102,8 @@ interface SpaceActorState {
   readonly adopted: boolean
   /** The container step in flight. */
   readonly step: symbol | undefined
+  /** `handled` when that step began: a request newer than this came while it ran. */
+  readonly stepBegunAt: number
   readonly engineTrouble: string | undefined
   readonly notice: string | undefined
   readonly retry: Fiber.RuntimeFiber<void> | undefined
@@ -258,8 +260,19 @@ export const spaceActor = (
         Effect.flatMap((event) => ctx.self.tell({ _tag: "StepDone", step, event })),
         Effect.forkIn(ctx.scope)
       )
-      return { ...state, step }
+      return { ...state, step, stepBegunAt: state.handled }
     })
+
+  /**
+   * A step that fails after a newer request arrived never tried what that request asks (a
+   * start made after the image was loaded, while a create begun without it was on its way
+   * back): the request gets an attempt of its own at once, so that the earlier try's failure
+   * is never reported as its answer.
+   */
+  const answerLaterRequest = (state: SpaceActorState, stepBegunAt: number) =>
+    state.snapshot.value === "failed" && stepBegunAt < state.handled && state.space !== undefined
+      ? feed(state, desiredEvent(state.space.desired))
+      : Effect.succeed(state)
 
   /** Healthy again: the next trouble backs off from the start of the schedule. */
   const calm = (state: SpaceActorState) =>
@@ -375,6 +388,7 @@ export const spaceActor = (
           // never had a container made on this node: there is nothing to take over.
           adopted: stored === undefined,
           step: undefined,
+          stepBegunAt: 0,
           engineTrouble: undefined,
           notice: undefined,
           retry: undefined,
@@ -399,7 +413,10 @@ export const spaceActor = (
           return Effect.flatMap(onRetry(state, msg.exhausted), (next) => drive(next, ctx))
         case "StepDone":
           if (msg.step !== state.step) return Effect.succeed(state)
-          return Effect.flatMap(feed({ ...state, step: undefined }, msg.event), (next) => drive(next, ctx))
+          return feed({ ...state, step: undefined }, msg.event).pipe(
+            Effect.flatMap((next) => answerLaterRequest(next, state.stepBegunAt)),
+            Effect.flatMap((next) => drive(next, ctx))
+          )
         case "Status":
           return Effect.as(msg.reply.succeed(status(state)), state)
       }

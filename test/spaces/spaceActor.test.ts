@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Deferred, Effect, Option, Queue, Schedule, Stream, TestClock } from "effect"
+import { Chunk, Deferred, Effect, Option, Queue, Schedule, Stream, TestClock } from "effect"
 import { type NodeActorOptions, nodeStatus, startNode } from "../../actors/node/node.actor.ts"
 import { Templates } from "../../actors/node/templates.ts"
 import { TestNode } from "../../actors/node/testNode.ts"
@@ -9,6 +9,7 @@ import { Spaces } from "../../actors/space/spaces.ts"
 import { spaceKind, spaceLifecycleKind, spaceStatusKind } from "../../actors/space/spaceRecord.ts"
 import type { ContainerDriverShape } from "../../effects/container/containerDriver.ts"
 import { ContainerDriver } from "../../effects/container/containerDriver.ts"
+import { ImageNotFound } from "../../effects/container/containerDriver.errors.ts"
 import { MemoryEngine } from "../../effects/container/memoryDriver.ts"
 import { NodeId, StoredRecord, Version } from "../../storage/record.ts"
 import { Store } from "../../storage/store.ts"
@@ -255,6 +256,46 @@ describe("SpaceActor on the memory engine", () => {
       const failed = yield* spaceObserved("alice", "failed")
       expect(failed.reason).toBe("image knot-busybox:latest is not on this node; load or build it first (no registry is contacted)")
     }).pipe(Effect.provide(TestNode.layer({ images: ["other:latest"] }))))
+
+  it.scoped("gives a start made during a failing retry an attempt of its own, never that retry's failure", () =>
+    Effect.gen(function*() {
+      // The image is loaded while a retry's create, begun without it, is still on its way back.
+      let imageLoaded = false
+      let holdNextFailure = false
+      const gate = yield* Deferred.make<void>()
+      const loadableImage = (driver: ContainerDriverShape): ContainerDriverShape => ({
+        ...driver,
+        create: (spec) =>
+          imageLoaded
+            ? driver.create(spec)
+            : Effect.zipRight(
+              holdNextFailure ? Deferred.await(gate) : Effect.void,
+              Effect.fail(new ImageNotFound({ image: spec.image }))
+            )
+      })
+      const run = Effect.gen(function*() {
+        const changes = yield* (yield* Store).subscribe
+        yield* (yield* Templates).put(devTemplate)
+        yield* node()
+        const spaces = yield* Spaces
+        const { id } = yield* spaces.create({ name: "alice", template: "dev", owner: "alice" })
+        yield* spaceObserved("alice", "failed")
+        holdNextFailure = true
+        yield* TestClock.adjust("1 second")
+        yield* statusWhere("alice", "retrying", (status) => status.busy)
+        yield* spaces.start(id)
+        yield* spaceWhere("alice", "taking the start", (space) => space.handled === 2)
+        imageLoaded = true
+        yield* Deferred.succeed(gate, undefined)
+        const running = yield* spaceObserved("alice", "running")
+        expect(running.handled).toBe(2)
+        const reported = Chunk.toReadonlyArray(yield* Queue.takeAll(changes))
+          .filter((change) => change.record.kind === spaceStatusKind)
+          .map((change) => change.record.value as { readonly observed: string; readonly handled?: number })
+        expect(reported.filter((status) => status.observed === "failed" && (status.handled ?? 0) >= 2)).toEqual([])
+      })
+      yield* run.pipe(Effect.provide(TestNode.layer({ wrapDriver: loadableImage })))
+    }))
 
   it.scoped("adopts the running container after a node restart, creating no duplicate", () =>
     Effect.gen(function*() {
