@@ -10,6 +10,7 @@ import { join } from "node:path"
 import Docker from "dockerode"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { engineAvailable, engineSocket, noEngineNotice } from "../support/dockerEngine.ts"
+import { eventually } from "../support/eventually.ts"
 import { startStandaloneServer } from "../support/standaloneServer.ts"
 import { cli, cliProcess, talkingTemplate, tmux, waitForOutput } from "./streamsSupport.ts"
 
@@ -63,9 +64,10 @@ describe.runIf(available)("streams into a space on a standalone node", { timeout
     expect(digest(Buffer.from(result.stdout, "latin1"))).toBe(digest(payload))
   })
 
-  it("shell in a terminal runs what is typed, follows a resize and exits with the shell's code", async () => {
+  it("shell in a terminal runs what is typed, follows a resize and exits with the shell's code", { timeout: 150_000 }, async () => {
     await tmux.start(session, server, adminToken, ["space", "shell", "talk-dev"])
-    await tmux.waitFor(session, /#\s*$/m)
+    // The CLI may take long to load on a busy machine (tsx, when the bundle is older than the sources).
+    await tmux.waitFor(session, /#\s*$/m, 90_000)
     await tmux.keys(session, "echo $((6*7))")
     await tmux.waitFor(session, /^42\s*$/m)
     await tmux.resize(session, 120, 40)
@@ -122,4 +124,25 @@ describe.runIf(available)("streams into a space on a standalone node", { timeout
     expect(result.code).toBe(126)
     expect(result.stdout + result.stderr).toContain("no-such-tool")
   })
+
+  it("forward keeps serving once the node it talks to has restarted", async () => {
+    const forwarder = cliProcess(server, adminToken, ["space", "forward", "talk-dev", "0:8080"])
+    try {
+      await waitForOutput(forwarder.output, /forwarding 127\.0\.0\.1:(\d+)/)
+      const local = Number(/forwarding 127\.0\.0\.1:(\d+)/.exec(forwarder.output())![1])
+      const exited = new Promise((resolve) => node.once("exit", resolve))
+      node.kill("SIGTERM")
+      await exited
+      node = (await startStandaloneServer(dir, port, { KNOT_ADMIN_TOKEN: adminToken })).process
+      const page = await eventually("the page through the same forward", async () => {
+        const response = await fetch(`http://127.0.0.1:${local}/`).catch(() => undefined)
+        const text = await response?.text()
+        return text === "knot-forward-page\n" ? text : undefined
+      })
+      expect(page).toBe("knot-forward-page\n")
+      expect(forwarder.child.exitCode).toBe(null)
+    } finally {
+      forwarder.child.kill("SIGINT")
+    }
+  }, 180_000)
 })
