@@ -11,7 +11,8 @@
  * signing in: a client tries every key it holds in turn, and a person with several keys is not
  * guessing.
  */
-import { Effect, Either, Fiber, Runtime, type Scope } from "effect"
+import { createServer } from "node:net"
+import { Duration, Effect, Either, Fiber, Runtime, type Scope } from "effect"
 import ssh2 from "ssh2"
 import type { AuthContext, Connection, PublicKeyAuthContext, TcpipRequestInfo } from "ssh2"
 import type { Templates } from "../../actors/node/templates.ts"
@@ -34,6 +35,8 @@ export interface SshGatewayOptions {
   readonly hostKey: HostKey
   /** How failed sign-ins are slowed; the API's default policy when absent. */
   readonly signIn?: SignInPolicy
+  /** How long a connection may take to sign in before it is closed; a minute when absent. */
+  readonly loginGrace?: Duration.DurationInput
 }
 
 export interface SshGateway {
@@ -67,6 +70,7 @@ export const serveSshGateway = (
     const limiter = makeSignInLimiter(options.signIn)
     const fork = Runtime.runFork(runtime)
     const connections = new Set<Connection>()
+    const loginGraceMs = Duration.toMillis(Duration.decode(options.loginGrace ?? Duration.minutes(1)))
 
     /** Whom the key's holder reaches as `username`, or why not. */
     const targetOf = (holder: string, username: string): Effect.Effect<Either.Either<Target, Refusal>> =>
@@ -159,7 +163,10 @@ export const serveSshGateway = (
         channel.end()
       }))
 
-    const onConnection = (connection: Connection, info: { readonly ip: string }) => {
+    /** Per socket (`address:port`) not yet signed in: what stops its grace timer. */
+    const awaitingSignIn = new Map<string, () => void>()
+
+    const onConnection = (connection: Connection, info: { readonly ip: string; readonly port: number }) => {
       connections.add(connection)
       const fibers = new Set<Fiber.RuntimeFiber<unknown, unknown>>()
       const run = (effect: Effect.Effect<void, never, Requirements>) => {
@@ -180,6 +187,7 @@ export const serveSshGateway = (
         run(authenticate(context, info.ip, { target: (signedIn) => (target = signedIn), refused: () => (refused = true) }))
       })
       connection.on("ready", () => {
+        awaitingSignIn.get(`${info.ip}:${info.port}`)?.()
         const signedIn = target
         if (signedIn === undefined) return connection.end()
         const open = (request: Parameters<typeof streams.open>[2]) =>
@@ -191,20 +199,32 @@ export const serveSshGateway = (
     }
 
     const server = new ssh2.Server({ hostKeys: [options.hostKey.privateKey], ident: "knot" }, onConnection)
+    // ssh2 waits for a sign-in forever, from a socket that may never even say hello: the
+    // sockets are taken here first, and one that has not signed in within the grace is closed.
+    const sockets = createServer((socket) => {
+      const key = `${socket.remoteAddress}:${socket.remotePort}`
+      const grace = setTimeout(() => socket.destroy(), loginGraceMs)
+      awaitingSignIn.set(key, () => clearTimeout(grace))
+      socket.once("close", () => {
+        clearTimeout(grace)
+        awaitingSignIn.delete(key)
+      })
+      server.injectSocket(socket)
+    })
     const port = yield* Effect.async<number, SshListenFailed>((resume) => {
       const failed = (error: Error & { readonly code?: string }) =>
         resume(Effect.fail(new SshListenFailed({ address: `${options.listen.host}:${options.listen.port}`, detail: error.code ?? error.message })))
-      server.once("error", failed)
-      server.listen(options.listen.port, options.listen.host, () => {
-        server.off("error", failed)
-        const bound = server.address() as { readonly port: number } | string | null
+      sockets.once("error", failed)
+      sockets.listen(options.listen.port, options.listen.host, () => {
+        sockets.off("error", failed)
+        const bound = sockets.address()
         resume(Effect.succeed(typeof bound === "object" && bound !== null ? bound.port : options.listen.port))
       })
     })
     yield* Effect.addFinalizer(() =>
       Effect.async<void>((resume) => {
         for (const connection of connections) connection.end()
-        server.close(() => resume(Effect.void))
+        sockets.close(() => resume(Effect.void))
       })
     )
     return { port }
