@@ -10,7 +10,7 @@ import { randomBytes } from "node:crypto"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Context, Effect, Layer, Logger, Schedule, type Scope } from "effect"
+import { Context, type Duration, Effect, Layer, Logger, Schedule, type Scope } from "effect"
 import { StandaloneClusterView } from "../../actors/node/clusterView.standalone.ts"
 import { Templates, type TemplatesShape } from "../../actors/node/templates.ts"
 import { TemplatesLive } from "../../actors/node/templates.live.ts"
@@ -88,7 +88,7 @@ const ownerStandIn = Effect.gen(function*() {
 }).pipe(Effect.repeat(Schedule.spaced("50 millis")))
 
 export const makeGatewayWorld = (
-  options: { readonly signIn?: SignInPolicy } = {}
+  options: { readonly signIn?: SignInPolicy; readonly loginGrace?: Duration.DurationInput } = {}
 ): Effect.Effect<GatewayWorld, never, Scope.Scope> =>
   Effect.gen(function*() {
     const dir = yield* Effect.acquireRelease(
@@ -126,7 +126,8 @@ export const makeGatewayWorld = (
     const gateway = yield* serveSshGateway({
       listen: { host: "127.0.0.1", port: 0 },
       hostKey: hostKeyOfSeed(randomBytes(32), "new"),
-      signIn: options.signIn ?? { ...defaultSignInPolicy, freeFailures: 1_000 }
+      signIn: options.signIn ?? { ...defaultSignInPolicy, freeFailures: 1_000 },
+      ...(options.loginGrace === undefined ? {} : { loginGrace: options.loginGrace })
     }).pipe(Effect.provide(Layer.merge(Layer.succeedContext(context), Logger.replace(Logger.defaultLogger, logger))), Effect.orDie)
     const ssh = (run: SshOptions) =>
       runProcess(

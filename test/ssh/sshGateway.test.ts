@@ -6,6 +6,7 @@
 import { execFileSync, spawn } from "node:child_process"
 import { readFileSync, writeFileSync } from "node:fs"
 import { createServer } from "node:http"
+import { connect } from "node:net"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Schedule } from "effect"
@@ -162,6 +163,15 @@ describe("the SSH gateway", { timeout: 30_000 }, () => {
       yield* Effect.orDie(world.users.update("ann", { disabled: true }))
       expect((yield* world.ssh({ key: "ann", user: "dev", command: ["true"] })).stderr).toContain("Permission denied (publickey)")
       expect(world.logs.some((line) => line.includes("its holder ann is disabled"))).toBe(true)
+    }))
+
+  it.scopedLive("closes a connection that does not sign in within the grace", () =>
+    Effect.gen(function*() {
+      const world = yield* makeGatewayWorld({ loginGrace: "300 millis" })
+      // Reads (and drops) the server's greeting, as a client would, so that its close is seen.
+      const socket = connect(world.port, "127.0.0.1").resume()
+      yield* Effect.async<void>((resume) => void socket.once("close", () => resume(Effect.void)))
+      expect(socket.destroyed).toBe(true)
     }))
 
   it.scopedLive("forwards `ssh -L` to a port of the space", () =>
