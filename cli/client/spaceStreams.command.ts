@@ -26,20 +26,21 @@ const finish = (end: StreamEnd) =>
     ? Effect.void
     : exitWith(end.code)
 
-/** Sends what the local process reads on stdin, pausing it while the socket holds a lot; then `eof`. */
-const forwardStdin = (socket: WebSocket) => {
-  const stdin = process.stdin
-  stdin.on("data", (chunk: Buffer) => {
+/** Sends what `source` reads as input, pausing it while the socket holds a lot; then `eof`. */
+const sendInput = (socket: WebSocket, source: NodeJS.ReadableStream) => {
+  source.on("data", (chunk: Buffer) => {
     if (socket.readyState !== socket.OPEN) return
     socket.send(chunk, { binary: true })
     if (socket.bufferedAmount > INPUT_HIGH_WATER) {
-      stdin.pause()
-      const resume = () => (socket.bufferedAmount > INPUT_HIGH_WATER ? setTimeout(resume, 10) : stdin.resume())
+      source.pause()
+      const resume = () => (socket.bufferedAmount > INPUT_HIGH_WATER ? setTimeout(resume, 10) : source.resume())
       setTimeout(resume, 10)
     }
   })
-  stdin.on("end", () => sendControl(socket, { type: "eof" }))
+  source.on("end", () => sendControl(socket, { type: "eof" }))
 }
+
+const forwardStdin = (socket: WebSocket) => sendInput(socket, process.stdin)
 
 const openFor = (session: Session, space: SpaceAddress, tail: string) =>
   Effect.acquireRelease(openStreamSocket(session.connection, streamUrl(session.connection, space, tail)), (socket) =>
@@ -151,15 +152,7 @@ const carry = (session: Session, space: SpaceAddress, forwarding: Forwarding, lo
         return local.destroy()
       }
       const socket = opened.right
-      local.on("data", (chunk: Buffer) => {
-        socket.send(chunk, { binary: true })
-        if (socket.bufferedAmount > INPUT_HIGH_WATER) {
-          local.pause()
-          const resume = () => (socket.bufferedAmount > INPUT_HIGH_WATER ? setTimeout(resume, 10) : local.resume())
-          setTimeout(resume, 10)
-        }
-      })
-      local.on("end", () => sendControl(socket, { type: "eof" }))
+      sendInput(socket, local)
       local.on("error", () => socket.terminate())
       local.on("close", () => socket.close())
       local.resume()

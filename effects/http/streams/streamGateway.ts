@@ -9,7 +9,7 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http"
 import type { Duplex } from "node:stream"
 import { Effect, Exit, FiberSet, Layer, Scope } from "effect"
-import { WebSocketServer } from "ws"
+import { type WebSocket, WebSocketServer } from "ws"
 import { Spaces } from "../../../actors/space/spaces.ts"
 import { SpaceStreams } from "../../streams/spaceStreams.ts"
 import type { StreamRequest } from "../../streams/streamRequest.ts"
@@ -17,7 +17,7 @@ import type { AuthenticatedUser } from "../auth/currentUser.ts"
 import type { SignInPolicy } from "../auth/signInLimiter.ts"
 import { proxyOver, requestHead } from "./portProxy.ts"
 import { type HttpRefusal, makeStreamAuth, STREAM_PROTOCOL } from "./streamAuth.ts"
-import { parseStreamPath, type SpaceAddress } from "./streamPaths.ts"
+import { parseStreamPath, type SpaceAddress, type StreamPath } from "./streamPaths.ts"
 import { rawResponse, refusalOf } from "./streamRefusals.ts"
 import { pumpWebSocket } from "./webSocketStream.ts"
 
@@ -78,26 +78,41 @@ export const streamGatewayLayer = (server: Server, signIn?: SignInPolicy) =>
         )
       )
 
+    const refuseBadPath = (socket: Duplex, reason: string) =>
+      socket.end(rawResponse({ status: 400, code: "bad_stream_request", message: reason }))
+
+    /** A template port: the request (or the upgrade's first bytes) in, the raw response out. */
+    const proxyPort = (
+      scope: Scope.Scope,
+      request: IncomingMessage,
+      socket: Duplex,
+      path: Extract<StreamPath, { readonly _tag: "Port" }>,
+      upgraded: Buffer | undefined
+    ) =>
+      Effect.gen(function*() {
+        const { user, id } = yield* admit(request, path.space)
+        const stream = yield* openIn(scope, user, id, { _tag: "Tcp", port: path.port })
+        const prefix = `/spaces/${path.space.owner}/${path.space.name}/ports/${path.port}`
+        yield* proxyOver(stream, request, socket, requestHead(request, path.rest, prefix, upgraded !== undefined), upgraded)
+      })
+
     const upgrade = (request: IncomingMessage, socket: Duplex, head: Buffer, url: URL) => {
       const path = parseStreamPath(url)
       if (path === undefined) return false
       if (typeof path === "string") {
-        socket.end(rawResponse({ status: 400, code: "bad_stream_request", message: path }))
+        refuseBadPath(socket, path)
         return true
       }
       scoped(socket, (scope) =>
-        Effect.gen(function*() {
-          const { user, id } = yield* admit(request, path.space)
-          if (path._tag === "Port") {
-            const stream = yield* openIn(scope, user, id, { _tag: "Tcp", port: path.port })
-            const prefix = `/spaces/${path.space.owner}/${path.space.name}/ports/${path.port}`
-            return yield* proxyOver(stream, request, socket, requestHead(request, path.rest, prefix, true), head)
-          }
-          const stream = yield* openIn(scope, user, id, path.request)
-          const ws = yield* Effect.async<import("ws").WebSocket>((resume) =>
-            sockets.handleUpgrade(request, socket, head, (ws) => resume(Effect.succeed(ws))))
-          yield* pumpWebSocket(ws, stream)
-        }))
+        path._tag === "Port"
+          ? proxyPort(scope, request, socket, path, head)
+          : Effect.gen(function*() {
+            const { user, id } = yield* admit(request, path.space)
+            const stream = yield* openIn(scope, user, id, path.request)
+            const ws = yield* Effect.async<WebSocket>((resume) =>
+              sockets.handleUpgrade(request, socket, head, (ws) => resume(Effect.succeed(ws))))
+            yield* pumpWebSocket(ws, stream)
+          }))
       return true
     }
 
@@ -105,17 +120,8 @@ export const streamGatewayLayer = (server: Server, signIn?: SignInPolicy) =>
       const path = parseStreamPath(url)
       if (path === undefined || (typeof path !== "string" && path._tag !== "Port")) return false
       const socket = response.socket ?? request.socket
-      if (typeof path === "string") {
-        socket.end(rawResponse({ status: 400, code: "bad_stream_request", message: path }))
-        return true
-      }
-      scoped(socket, (scope) =>
-        Effect.gen(function*() {
-          const { user, id } = yield* admit(request, path.space)
-          const stream = yield* openIn(scope, user, id, { _tag: "Tcp", port: path.port })
-          const prefix = `/spaces/${path.space.owner}/${path.space.name}/ports/${path.port}`
-          yield* proxyOver(stream, request, socket, requestHead(request, path.rest, prefix, false), undefined)
-        }))
+      if (typeof path === "string") refuseBadPath(socket, path)
+      else scoped(socket, (scope) => proxyPort(scope, request, socket, path, undefined))
       return true
     }
 
