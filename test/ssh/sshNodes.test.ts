@@ -126,6 +126,14 @@ describe.runIf(available)("SSH into a space on real nodes", { timeout: 120_000 }
     }
   )
 
+  it("fails a copy into a space whose image has no sftp-server with one line saying so", async () => {
+    const file = join(cluster.root, "small.txt")
+    writeFileSync(file, "small\n")
+    const copied = await run("scp", [...clientOptions(alice()), "-P", String(cluster.origin.sshPort), file, "sshbare@127.0.0.1:/tmp/small.txt"])
+    expect(copied.code).not.toBe(0)
+    expect(copied.stderr).toMatch(/^knot: this space's image has no sftp-server, so scp, sftp and rsync cannot copy files; /m)
+  })
+
   it("writes one block with `knot ssh-config` run twice, and `ssh -F` of it reaches the space", async () => {
     const config = join(cluster.root, "ssh_config")
     writeFileSync(config, "Host elsewhere\n  HostName example.org\n")

@@ -2,7 +2,8 @@
  * Two cluster nodes and a leaf as real `knot server` processes on loopback, on the real engine,
  * each with its SSH gateway on a port of its own: for the SSH specifications and the benchmark.
  * Users alice and bob hold keys made by ssh-keygen; alice, whom the leaf serves, has a space on
- * the cluster (`sshdev`, from the sftp image, running busybox httpd on 127.0.0.1:8080).
+ * the cluster (`sshdev`, from the sftp image, running busybox httpd on 127.0.0.1:8080), and
+ * one from plain busybox, which has no sftp-server (`sshbare`).
  */
 import { execFileSync, spawn } from "node:child_process"
 import { randomBytes } from "node:crypto"
@@ -11,7 +12,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import Docker from "dockerode"
 import createTestnet from "hyperdht/testnet"
-import { engineSocket } from "../support/dockerEngine.ts"
+import { engineSocket, testImage } from "../support/dockerEngine.ts"
 import { api, eventually, prepareNode, presetKeyPair, type RunningNode, startNode, stopNode } from "../leaf/leafHarness.ts"
 
 /** Built by .ci/docker-engine.sh: busybox with OpenSSH's sftp-server. */
@@ -103,7 +104,7 @@ export const startSshCluster = async (): Promise<SshCluster> => {
   const nodes: Array<SshNode> = [origin, peer]
   const stop = async () => {
     await Promise.all(nodes.map((node) => stopNode(node)))
-    for (const container of await docker.listContainers({ all: true, filters: { name: ["^/knot\\.sshdev\\."] } })) {
+    for (const container of await docker.listContainers({ all: true, filters: { name: ["^/knot\\.ssh(dev|bare)\\."] } })) {
       await docker.getContainer(container.Id).remove({ force: true })
     }
     await testnet.destroy()
@@ -139,11 +140,16 @@ export const startSshCluster = async (): Promise<SshCluster> => {
     }
     const aliceToken = ((await call(origin, "POST", "/api/tokens", { user: "alice" })).body as { readonly secret: string }).secret
     await call(origin, "POST", "/api/templates", spaceTemplate)
+    await call(origin, "POST", "/api/templates", { ...spaceTemplate, name: "bare-shell", image: testImage, command: ["sleep", "3600"] })
     await call(origin, "POST", "/api/spaces", { name: "sshdev", template: "ssh-shell" }, aliceToken)
-    const dev = await eventually("alice/sshdev running", async () => {
-      const space = (await call(origin, "GET", "/api/spaces/alice/sshdev")).body as { readonly observed?: string; readonly node?: string }
-      return space.observed === "running" ? space : undefined
-    }, 90_000)
+    await call(origin, "POST", "/api/spaces", { name: "sshbare", template: "bare-shell" }, aliceToken)
+    const running = (name: string) =>
+      eventually(`alice/${name} running`, async () => {
+        const space = (await call(origin, "GET", `/api/spaces/alice/${name}`)).body as { readonly observed?: string; readonly node?: string }
+        return space.observed === "running" ? space : undefined
+      }, 90_000)
+    const dev = await running("sshdev")
+    await running("sshbare")
     const owner = dev.node === origin.id ? origin : peer
     const other = owner === origin ? peer : origin
     return { root, origin, peer, leaf, keyOf, aliceToken, owner, other, stop }
