@@ -1,5 +1,7 @@
 import { Command } from "@effect/cli"
-import { NodeContext, NodeRuntime } from "@effect/platform-node"
+// By module, not the package's index, which loads its HTTP client (undici) and server too.
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Effect, Layer } from "effect"
 import { ClientLive, clientCommands, reportFailure } from "./client/index.ts"
 import { knotVersion } from "../effects/version.ts"

@@ -9,8 +9,6 @@ import { FileSystem, Path } from "@effect/platform"
 import { Console, Effect, Either } from "effect"
 import { decodeBackup } from "../../storage/backupFile.ts"
 import { NodeId } from "../../storage/record.ts"
-import { RocksStore } from "../../storage/rocksStore.ts"
-import { KEY_PAIR_FILE } from "../../transport/hyperswarm/keyPair.ts"
 import { CliFailure } from "./cliFailure.ts"
 import { connectionOptions } from "./connection.ts"
 import { openSession } from "./session.ts"
@@ -44,6 +42,10 @@ const restore = Command.make(
   },
   (input) =>
     Effect.gen(function*() {
+      // Loaded here alone: no other client command opens a database or reads a key pair.
+      const [{ RocksStore }, { KEY_PAIR_FILE }] = yield* Effect.promise(() =>
+        Promise.all([import("../../storage/rocksStore.ts"), import("../../transport/hyperswarm/keyPair.ts")])
+      )
       const fs = yield* FileSystem.FileSystem
       const path = yield* Path.Path
       const text = yield* fs.readFileString(input.file).pipe(Effect.mapError(failWith(`cannot read ${input.file}`)))

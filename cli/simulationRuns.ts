@@ -1,0 +1,228 @@
+/**
+ * What each `knot sim` command does once sim.command.ts has parsed its command line. Loaded
+ * only when a sim command runs: the simulator is a whole cluster in one process, and no other
+ * command needs any of it.
+ */
+import { FileSystem } from "@effect/platform"
+import { Console, Data, Effect, Option } from "effect"
+import { fuzz, type SeedResult } from "../simulations/fuzz.ts"
+import type { Violation } from "../simulations/invariants.ts"
+import { replayCommand, runSimulation, type SimulationOutcome } from "../simulations/runSimulation.ts"
+import { scenarios } from "../simulations/scenarios.ts"
+import { renderTraceFile, tracedRunOfFile, traceHashOfFile } from "../simulations/trace.ts"
+
+export class SimulationFailed extends Data.TaggedError("SimulationFailed")<{
+  readonly scenario: string
+  readonly failed: number
+  readonly of: number
+}> {
+  override get message() {
+    return this.of === 1
+      ? `the simulation of ${this.scenario} broke an invariant (see above)`
+      : `${this.failed} of ${this.of} seeds of ${this.scenario} broke an invariant (see above)`
+  }
+}
+
+export class TraceMismatch extends Data.TaggedError("TraceMismatch")<{
+  readonly file: string
+  readonly recorded: string
+  readonly replayed: string
+}> {
+  override get message() {
+    return `the replay took another path than ${this.file} (recorded trace=${this.recorded}, replayed trace=${this.replayed}): the code changed, or something nondeterministic leaked into the run`
+  }
+}
+
+export class TraceFileUnusable extends Data.TaggedError("TraceFileUnusable")<{
+  readonly file: string
+  readonly reason: string
+}> {
+  override get message() {
+    return `cannot use trace file ${this.file}: ${this.reason}`
+  }
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
+
+const ratio = (virtualMs: number, realMs: number) => `${Math.round(virtualMs / Math.max(realMs, 0.001))}x`
+
+/** Messages delivered per second of real time: the simulator's own speed, whatever the scenario's pace. */
+const perSecond = (count: number, realMs: number) => String(Math.round((count * 1000) / Math.max(realMs, 0.001)))
+
+const describeViolation = (violation: Violation) =>
+  `  at ${seconds(violation.at)} ${violation.invariant}: ${violation.detail}`
+
+const summary = (outcome: SimulationOutcome) => {
+  const { counts } = outcome
+  return [
+    `${outcome.scenario} seed=${outcome.seed} nodes=${outcome.nodes}`,
+    outcome.ok ? "ok" : `FAILED (${outcome.violations.length} violations)`,
+    `virtual=${seconds(outcome.virtualMs)} real=${Math.round(outcome.realMs)} ms ratio=${ratio(outcome.virtualMs, outcome.realMs)}`,
+    `delivered/s=${perSecond(counts.delivered, outcome.realMs)}`,
+    `messages=${counts.sent} delivered=${counts.delivered} dropped=${counts.dropped} duplicated=${counts.duplicated}`,
+    `writes=${counts.acknowledged}/${counts.writes} faults=${counts.faults}`,
+    `trace=${outcome.traceHash}`
+  ].join(" ")
+}
+
+const maybeNodes = (nodes: Option.Option<number>) => Option.getOrUndefined(nodes)
+
+const report = (outcome: SimulationOutcome, nodes: number | undefined) =>
+  Effect.gen(function*() {
+    if (!outcome.ok) {
+      for (const violation of outcome.violations) yield* Console.log(describeViolation(violation))
+      yield* Console.log(`replay: ${replayCommand(outcome.scenario, outcome.seed, nodes)}`)
+    }
+    yield* Console.log(summary(outcome))
+    if (!outcome.ok) return yield* new SimulationFailed({ scenario: outcome.scenario, failed: 1, of: 1 })
+  })
+
+export const listScenarios = Effect.forEach(
+  scenarios,
+  (scenario) => Console.log(`${scenario.name.padEnd(16)} ${String(scenario.defaultNodes).padStart(2)} nodes  ${scenario.summary}`),
+  { discard: true }
+)
+
+export interface RunArgs {
+  readonly scenario: string
+  readonly seed: number
+  readonly nodes: Option.Option<number>
+  readonly trace: Option.Option<string>
+}
+
+export const runOne = ({ nodes, scenario, seed, trace }: RunArgs) =>
+  Effect.gen(function*() {
+    const outcome = yield* runSimulation({
+      scenario,
+      seed,
+      keepTrace: Option.isSome(trace),
+      ...(Option.isSome(nodes) ? { nodes: nodes.value } : {})
+    })
+    if (Option.isSome(trace)) {
+      const fs = yield* FileSystem.FileSystem
+      const run = { scenario: outcome.scenario, seed: outcome.seed, nodes: outcome.nodes }
+      yield* fs.writeFileString(trace.value, renderTraceFile(run, outcome.trace, outcome.traceHash)).pipe(
+        Effect.mapError((error) => new TraceFileUnusable({ file: trace.value, reason: error.message }))
+      )
+    }
+    yield* report(outcome, maybeNodes(nodes))
+  })
+
+/** A progress bar on stderr: redrawn in place on a terminal, a line per tenth otherwise. */
+const progress = (total: number) => {
+  const width = 30
+  const tty = process.stderr.isTTY === true
+  let lastTenth = -1
+  return (done: number, failed: number) => {
+    if (tty) {
+      const filled = Math.round((done / total) * width)
+      process.stderr.write(`\r[${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total} failed=${failed}`)
+      if (done === total) process.stderr.write("\n")
+      return
+    }
+    const tenth = Math.floor((done * 10) / total)
+    if (tenth !== lastTenth) {
+      lastTenth = tenth
+      process.stderr.write(`${done}/${total} seeds, ${failed} failed\n`)
+    }
+  }
+}
+
+const firstViolation = (result: SeedResult) => {
+  const violation = result.violations[0]
+  return violation === undefined ? "" : ` ${violation.invariant}: ${violation.detail.split("\n")[0]}`
+}
+
+export interface FuzzArgs {
+  readonly scenario: string
+  readonly seeds: number
+  readonly startSeed: number
+  readonly nodes: Option.Option<number>
+  readonly workers: Option.Option<number>
+}
+
+export const fuzzSeeds = ({ nodes, scenario, seeds, startSeed, workers }: FuzzArgs) =>
+  Effect.gen(function*() {
+    const bar = progress(seeds)
+    const failures: Array<SeedResult> = []
+    const outcome = yield* fuzz({
+      scenario,
+      firstSeed: startSeed,
+      seeds,
+      ...(Option.isSome(nodes) ? { nodes: nodes.value } : {}),
+      ...(Option.isSome(workers) ? { workers: workers.value } : {}),
+      onResult: (result, done) => {
+        if (!result.ok) {
+          failures.push(result)
+          if (process.stderr.isTTY === true) process.stderr.write("\n")
+          process.stdout.write(
+            `seed ${result.seed} FAILED${firstViolation(result)}\n  replay: ${replayCommand(scenario, result.seed, maybeNodes(nodes))}\n`
+          )
+        }
+        bar(done, failures.length)
+      }
+    })
+    yield* Console.log(
+      [
+        `${scenario}: ${seeds} seeds from ${startSeed}, ${outcome.failed.length} failed`,
+        `in ${seconds(outcome.realMs)}`,
+        `virtual=${seconds(outcome.virtualMs)} virtual/real=${ratio(outcome.virtualMs, outcome.realMs)}`,
+        `delivered/s=${perSecond(outcome.delivered, outcome.realMs)}`
+      ].join(" ")
+    )
+    if (outcome.failed.length > 0) {
+      return yield* new SimulationFailed({ scenario, failed: outcome.failed.length, of: seeds })
+    }
+  })
+
+const firstDifference = (recorded: ReadonlyArray<string>, replayed: ReadonlyArray<string>) => {
+  const length = Math.max(recorded.length, replayed.length)
+  for (let i = 0; i < length; i++) {
+    if (recorded[i] !== replayed[i]) {
+      return `first difference at line ${i + 1}:\n  recorded: ${recorded[i]?.trimEnd() ?? "(end)"}\n  replayed: ${replayed[i]?.trimEnd() ?? "(end)"}`
+    }
+  }
+  return "the lines agree; only the hash differs"
+}
+
+export interface ReplayArgs {
+  readonly scenario: string
+  readonly seed: number
+  readonly nodes: Option.Option<number>
+  readonly trace: string
+}
+
+export const replayTrace = ({ nodes, scenario, seed, trace }: ReplayArgs) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const text = yield* fs.readFileString(trace).pipe(
+      Effect.mapError((error) => new TraceFileUnusable({ file: trace, reason: error.message }))
+    )
+    const recorded = traceHashOfFile(text)
+    if (recorded === undefined) {
+      return yield* new TraceFileUnusable({ file: trace, reason: "it does not end with a `# trace=<hash>` line" })
+    }
+    const outcome = yield* runSimulation({
+      scenario,
+      seed,
+      keepTrace: true,
+      ...(Option.isSome(nodes) ? { nodes: nodes.value } : {})
+    })
+    // A different run takes a different path by design: that is the command's mistake, not the code's.
+    const traced = tracedRunOfFile(text)
+    if (traced !== undefined && (traced.scenario !== outcome.scenario || traced.seed !== outcome.seed || traced.nodes !== outcome.nodes)) {
+      return yield* new TraceFileUnusable({
+        file: trace,
+        reason: `it records --scenario ${traced.scenario} --seed ${traced.seed} --nodes ${traced.nodes}; replay it with those`
+      })
+    }
+    if (outcome.traceHash !== recorded) {
+      const lines = text.split(/(?<=\n)/).filter((line) => !line.startsWith("# trace=") && !line.startsWith("# run "))
+      yield* Console.log(firstDifference(lines, outcome.trace))
+      yield* Console.log(summary(outcome))
+      return yield* new TraceMismatch({ file: trace, recorded, replayed: outcome.traceHash })
+    }
+    yield* Console.log(`replay matches ${trace}`)
+    yield* report(outcome, maybeNodes(nodes))
+  })
+
