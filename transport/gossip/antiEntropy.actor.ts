@@ -1,18 +1,20 @@
 /**
  * Push-pull anti-entropy as an actor. Every round it sends a summary of its digest
  * (digestSummary.ts: a hash per bucket of origins, a fixed size whatever the cluster's) to
- * `fanout` random reachable members, or the digest itself while it is no larger than the
- * summary (as the summary's receiver would answer). A receiver whose summary agrees stays silent; otherwise
- * it answers with its watermarks of the differing buckets, the sender answers with the
- * records the receiver lacks and its own watermarks of those buckets, and the receiver
- * completes the exchange with what the sender lacks. New local
- * writes travel at once down a broadcast tree over the members (broadcastTree.ts): each node
- * the write is new to passes it to `fanout` others, each with its own share of the ring, so
- * it reaches n nodes in ⌈log_fanout n⌉ hops with no duplicates while views agree (random
- * forwarding-once leaves ~e^-fanout of the nodes out). A node that already had the version
- * passes nothing on. Pushes are merged without moving the digest, so the next exchange still
- * covers them: anti-entropy remains the repair path for a branch lost to a failed node. What one node sends per round is bounded: a delta
- * is cut at `maxDeltaBytes`, and once `maxBytesPerRound` is spent, requests wait a round.
+ * `fanout` random reachable members, or the digest itself while it holds no more origins
+ * than the summary has buckets. A receiver whose summary agrees stays silent; otherwise it
+ * answers with its watermarks of the differing buckets, the sender answers with the records
+ * the receiver lacks and its own watermarks of those buckets, and the receiver completes the
+ * exchange with what the sender lacks.
+ *
+ * New local writes travel at once down a broadcast tree over the members (broadcastTree.ts):
+ * each node the write is new to passes it to `fanout` others, each with its own share of the
+ * ring, so it reaches n nodes in ⌈log_fanout n⌉ hops with no duplicates while views agree
+ * (random forwarding-once leaves ~e^-fanout of the nodes out). A node that already had the
+ * version passes nothing on. Pushes are merged without moving the digest, so the next
+ * exchange still covers them: anti-entropy remains the repair path for a branch lost to a
+ * failed node. What one node sends per round is bounded: a delta is cut at `maxDeltaBytes`,
+ * and once `maxBytesPerRound` is spent, requests wait a round.
  */
 import { Effect, Metric, Queue, Random, Scope, SubscriptionRef } from "effect"
 import type { Behaviour } from "../../actors/runtime/index.ts"
@@ -113,8 +115,8 @@ export const antiEntropyBehaviour = (
     Effect.gen(function*() {
       state.spent = 0
       const digest = yield* state.store.digest
-      // A digest of no more origins than a summary has buckets is no larger than the summary,
-      // and saves the exchange a leg.
+      // A digest of no more origins than a summary has buckets stays within a few hundred
+      // bytes, and saves an exchange that finds a difference a leg.
       const opening: GossipMessage = Object.keys(digest).length <= summaryBuckets
         ? { _tag: "Digest", digest }
         : { _tag: "Summary", buckets: [...state.summarizer.summarize(digest)] }
