@@ -12,6 +12,7 @@ export const defaultServer = "http://127.0.0.1:3000"
 
 export const connectionOptions = {
   server: Options.text("server").pipe(
+    Options.withPseudoName("URL"),
     Options.withDescription(`URL of a knot node's API (else KNOT_SERVER, the CLI config file, or ${defaultServer})`),
     Options.optional
   ),
