@@ -6,7 +6,7 @@
 import { Clock, Effect, Either, Layer, SubscriptionRef } from "effect"
 import { Node, type NodeMode } from "../../storage/kinds/node.ts"
 import { Store } from "../../storage/store.ts"
-import type { MembershipView } from "../../transport/gossip/membershipView.ts"
+import { lastContacts, type MembershipView } from "../../transport/gossip/membershipView.ts"
 import { decodeRecordValue } from "../space/recordCodec.ts"
 import { decodeSpace, spaceKind } from "../space/spaceRecord.ts"
 import type { Member } from "./clusterView.ts"
@@ -38,6 +38,12 @@ const make = (options: GossipClusterOptions) =>
       return { announced, spaces }
     }).pipe(Effect.orElseSucceed(() => ({ announced: new Map<string, Node>(), spaces: new Map<string, number>() })))
 
+    const contacts = lastContacts(options.view)
+    const contactOf = (node: string) => {
+      const at = contacts.get(node)
+      return at === undefined ? {} : { lastContact: at }
+    }
+
     const members = Effect.gen(function* () {
       const snapshot = yield* SubscriptionRef.get(options.view)
       const { announced, spaces } = yield* facts
@@ -64,7 +70,7 @@ const make = (options: GossipClusterOptions) =>
             announced: announced.has(member.node),
             state: member.state,
             incarnation: member.incarnation,
-            lastContact: member.changedAt,
+            ...contactOf(member.node),
             spaces: spaces.get(member.node) ?? 0,
             ...nameOf(announced.get(member.node))
           })

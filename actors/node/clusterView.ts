@@ -9,8 +9,11 @@ export interface Member {
   readonly mode: "standalone" | "cluster" | "leaf"
   readonly state: MemberState
   readonly incarnation: number
-  /** Virtual or wall ms of the last message from it; this node's own entry says now. */
-  readonly lastContact: number
+  /**
+   * Virtual or wall ms of the last message this node had from it; absent while it has sent
+   * none (heard of by gossip alone). This node's own entry says now.
+   */
+  readonly lastContact?: number
   /** How many live spaces it owns, for placement. */
   readonly spaces: number
   /** The name its node record gives, once it has arrived. */

@@ -14,6 +14,9 @@ interface ClusterReport extends ClusterStatus {
   readonly zones: ReadonlyArray<ZoneView>
 }
 
+const lastContactOf = (member: MemberView, self: string, now: number) =>
+  member.id === self ? "-" : member.lastContact === undefined ? "never" : ago(member.lastContact, now)
+
 const clusterTable = (report: ClusterReport, now: number): string => {
   const zones = report.zones.map((zone) => `${zone.name} ${zone.health} (${zone.alive}/${zone.total} alive)`).join(", ")
   const members = renderTable(
@@ -25,7 +28,7 @@ const clusterTable = (report: ClusterReport, now: number): string => {
       { header: "STATE", cell: (member) => member.state },
       { header: "INCARNATION", cell: (member) => String(member.incarnation) },
       { header: "SPACES", cell: (member) => String(member.spaces) },
-      { header: "LAST CONTACT", cell: (member) => (member.id === report.self ? "-" : ago(member.lastContact, now)) }
+      { header: "LAST CONTACT", cell: (member) => lastContactOf(member, report.self, now) }
     ],
     report.members
   )

@@ -177,7 +177,8 @@ export const MemberView = Schema.Struct({
   mode: NodeMode,
   state: MemberState,
   incarnation: Schema.Number,
-  lastContact: Schema.Number,
+  /** When the answering node last had a message from it; absent while it has had none. */
+  lastContact: Schema.optionalWith(Schema.Number, { exact: true }),
   spaces: Schema.Number
 })
 export type MemberView = typeof MemberView.Type

@@ -18,7 +18,7 @@ import { GossipEvent, type GossipEventSink } from "./gossip.events.ts"
 import { sendGossip } from "./gossip.send.ts"
 import type { GossipMessage, MemberStatus, MemberUpdate, MembershipMessage } from "./gossip.wire.ts"
 import { applyRumour, type Member, memberFromView, memberToView, newMember, rumourOf } from "./membership.rumours.ts"
-import type { MembershipView, MemberView } from "./membershipView.ts"
+import { lastContacts, type MembershipView, type MemberView } from "./membershipView.ts"
 import { pickSome } from "./randomPick.ts"
 import { RumourQueue } from "./rumourQueue.ts"
 
@@ -365,7 +365,7 @@ export const membershipBehaviour = (
           probe: undefined,
           order: [],
           relays: new Map(),
-          lastHeard: new Map(),
+          lastHeard: lastContacts(view),
           ticks: 0,
           outbox: [],
           announce: [],

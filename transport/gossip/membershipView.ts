@@ -32,6 +32,21 @@ export type MembershipView = SubscriptionRef.SubscriptionRef<MembershipSnapshot>
 export const makeMembershipView = (self: string, zone: string): Effect.Effect<MembershipView> =>
   SubscriptionRef.make<MembershipSnapshot>({ self, zone, incarnation: 0, members: new Map() })
 
+/**
+ * When each member last sent this node anything (this node's clock), beside the view rather
+ * than in it: it changes with every message, and the view's subscribers wake only for changes
+ * of state. The membership actor writes it; `knot cluster status` shows it as LAST CONTACT.
+ */
+const contacts = new WeakMap<MembershipView, Map<string, number>>()
+
+export const lastContacts = (view: MembershipView): Map<string, number> => {
+  const known = contacts.get(view)
+  if (known !== undefined) return known
+  const made = new Map<string, number>()
+  contacts.set(view, made)
+  return made
+}
+
 /** What a lifecycle state means to the protocol: leaving members still answer, left ones do not. */
 export const statusOf = (state: NodeState): MemberStatus =>
   state === "suspect" ? "suspect" : state === "dead" || state === "left" ? "dead" : "alive"
