@@ -11,6 +11,6 @@ describe("README", () => {
 
   it("starts with the command that runs a node and the command that runs the tests", () => {
     const commands = [...readme.matchAll(/```sh\n([^`]+)```/g)].slice(0, 2).map((m) => m[1]?.trim())
-    expect(commands).toEqual(["npm ci && npx knot server", "npm ci && npm test"])
+    expect(commands).toEqual(["npm ci && npm link && knot server", "npm ci && npm test"])
   })
 })
