@@ -2,10 +2,12 @@
  * The simulator and gossip at scale, for N = 10, 100 and 1 000 nodes: how many anti-entropy
  * rounds a write takes to reach every node (mean and max over seeds, against 2·log2 N), what
  * a settled cluster's anti-entropy and membership cost per node and second, how fast the
- * simulator runs a partition-heal (virtual/real, messages delivered per real second), and the
- * peak memory of it all. Then partition-heal and swarm at 128 and 256 nodes, with whether
- * every invariant held. Each case runs in a process of its own, so that its peak memory is
- * its own. Run by `npm run bench`; prints figures and never fails on a timing.
+ * simulator ran that cluster from its start (virtual/real, messages delivered per real
+ * second), and the peak memory of it all. Then partition-heal and swarm at 128 and 256
+ * nodes, with whether every invariant held (a partition-heal of 1 000 nodes is README's
+ * command: it takes far longer than a bench should). Each case runs in a process of its own,
+ * so that its peak memory is its own. Run by `npm run bench`; prints figures and never fails
+ * on a timing.
  *
  * `node --import tsx test/bench/simulationScale.ts [N ...]` measures those sizes alone.
  */
@@ -23,7 +25,6 @@ interface SizeFigures {
   readonly virtualMs: number
   readonly realMs: number
   readonly delivered: number
-  readonly ok: boolean
   readonly peakMb: number
 }
 
@@ -48,16 +49,14 @@ const measureSize = (nodes: number): SizeFigures => {
     Effect.runSync(measureConvergence({ nodes, seed, backgroundWritesPerNode: 1 })).rounds
   )
   const steady = Effect.runSync(measureSteadyState({ nodes, seed: 1 }))
-  const run = Effect.runSync(runSimulation({ seed: 1, scenario: "partition-heal", nodes }))
   return {
     nodes,
     rounds,
     antiEntropy: steady.antiEntropyBytesPerNodePerSecond,
     membership: steady.membershipBytesPerNodePerSecond,
-    virtualMs: run.virtualMs,
-    realMs: run.realMs,
-    delivered: run.counts.delivered,
-    ok: run.ok,
+    virtualMs: steady.virtualMs,
+    realMs: steady.realMs,
+    delivered: steady.delivered,
     peakMb: peakMb()
   }
 }
@@ -102,8 +101,8 @@ const main = () => {
   }
   const sizes = process.argv.length > 2 ? process.argv.slice(2).map(Number) : [10, 100, 1000]
   process.stdout.write(
-    "\nsimulation at scale (default gossip for rounds and bytes; partition-heal seed 1 for speed)\n" +
-      "nodes  rounds mean (max)  target 2·log2 N  anti-entropy B/node/s  membership B/node/s  virtual/real  delivered/s  peak MB  partition-heal\n"
+    "\nsimulation at scale (default gossip; speed of the settled cluster's whole run, start included)\n" +
+      "nodes  rounds mean (max)  target 2·log2 N  anti-entropy B/node/s  membership B/node/s  virtual/real  delivered/s  peak MB\n"
   )
   for (const nodes of sizes) {
     const f = inChild<SizeFigures>("size", String(nodes))
@@ -115,8 +114,7 @@ const main = () => {
         String(f.antiEntropy).padStart(21),
         String(f.membership).padStart(19),
         speed(f.virtualMs, f.realMs, f.delivered),
-        String(f.peakMb).padStart(8),
-        f.ok ? " ok" : " FAILED"
+        String(f.peakMb).padStart(8)
       ].join("  ") + "\n"
     )
   }
