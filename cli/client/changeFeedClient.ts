@@ -10,7 +10,7 @@ import { decodeFeedEvent } from "../../effects/http/feedEvent.ts"
 import { makeSseParser } from "../../effects/http/serverSentEvents.ts"
 import { CliFailure } from "./cliFailure.ts"
 import type { Connection } from "./connection.ts"
-import { describeClientError } from "./knotClient.ts"
+import { describeClientError, refusalOf, unreadableAnswer } from "./knotClient.ts"
 
 /** Long enough for a node to restart; every event received starts the count again. */
 export const reconnectFor = Duration.seconds(30)
@@ -19,18 +19,6 @@ const retryEvery = Duration.seconds(1)
 
 /** The connection ended or could not be made; worth another try. */
 class FeedDropped extends Data.TaggedError("FeedDropped")<{ readonly message: string }> {}
-
-const refusal = (server: string, status: number, body: string): CliFailure => {
-  try {
-    const message = (JSON.parse(body) as { readonly message?: unknown }).message
-    if (typeof message === "string") return new CliFailure({ message })
-  } catch {
-    // Not one of the API's error bodies: say what came back.
-  }
-  return new CliFailure({
-    message: `the knot server at ${server} answered ${status} to its change feed; is the server older than this CLI?`
-  })
-}
 
 export const followFeed = (connection: Connection): Stream.Stream<FeedEvent, CliFailure, HttpClient.HttpClient> =>
   Stream.unwrap(Effect.gen(function*() {
@@ -54,7 +42,7 @@ export const followFeed = (connection: Connection): Stream.Stream<FeedEvent, Cli
           if (response.status >= 500) {
             return Stream.fail(new FeedDropped({ message: `the knot server answered ${response.status}` }))
           }
-          return Stream.fail(refusal(connection.server, response.status, body))
+          return Stream.fail(refusalOf(connection.server, response.status, body, response.headers["x-request-id"]))
         }
         const parser = makeSseParser()
         const events = response.stream.pipe(
@@ -62,12 +50,7 @@ export const followFeed = (connection: Connection): Stream.Stream<FeedEvent, Cli
           Stream.mapConcat(parser.push),
           Stream.mapEffect((message) =>
             Either.match(decodeFeedEvent(message.data), {
-              onLeft: () =>
-                Effect.fail(
-                  new CliFailure({
-                    message: `the knot server at ${connection.server} sent a change this CLI cannot read; are the CLI and the server the same version?`
-                  })
-                ),
+              onLeft: () => Effect.flatMap(unreadableAnswer(connection.server, client), Effect.fail),
               onRight: (event) =>
                 Effect.as(
                   Effect.zipRight(

@@ -3,12 +3,13 @@
  * and the translation of everything that can go wrong on the way into one line a person can
  * act on.
  */
-import type { HttpApiError, HttpClientError } from "@effect/platform"
-import { HttpApiClient, HttpClient, HttpClientRequest } from "@effect/platform"
+import type { HttpApiError, HttpClientResponse } from "@effect/platform"
+import { HttpApiClient, HttpClient, HttpClientError, HttpClientRequest } from "@effect/platform"
 import { Data, Duration, Effect, ParseResult, Redacted } from "effect"
 import type { ApiError } from "../../effects/http/api.errors.ts"
 import { describeParseError } from "../../actors/space/recordCodec.ts"
 import { KnotApi } from "../../effects/http/api.ts"
+import { knotVersion } from "../../effects/version.ts"
 import { CliFailure } from "./cliFailure.ts"
 import type { Connection } from "./connection.ts"
 
@@ -82,6 +83,8 @@ export const describeClientError = (server: string) => (error: ClientError): Cli
         ? unreachable(server, error)
         : new CliFailure({ message: `cannot send the request to ${server}: ${error.description ?? error.reason}` })
     case "ResponseError":
+      // A refusal read by readRefusals: its description is the line to print.
+      if (error.reason === "StatusCode" && error.description !== undefined) return new CliFailure({ message: error.description })
       return new CliFailure({
         message: `the knot server at ${server} answered ${error.response.status} unexpectedly; is that URL a knot node's API?`
       })
@@ -91,19 +94,97 @@ export const describeClientError = (server: string) => (error: ClientError): Cli
   }
 }
 
+/** The `message` of an API error body, or undefined when the body is not one. */
+const messageOfBody = (body: string): string | undefined => {
+  try {
+    const message = (JSON.parse(body) as { readonly message?: unknown }).message
+    return typeof message === "string" && message !== "" ? message : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * What to say of an answer of 400 and above, before the client tries to decode it: a 4xx is
+ * the person's to act on, and the server's message says how; a 5xx is the server's message too
+ * (an engine or store that does not answer), or its status, with its request id when it sends
+ * one, which finds it in the node's log. Nothing is guessed about
+ * versions: an answer without a message names its status and the body's first words.
+ */
+export const refusalOf = (server: string, status: number, body: string, requestId: string | undefined): CliFailure => {
+  const message = messageOfBody(body)
+  if (status < 500) {
+    if (message !== undefined) return new CliFailure({ message })
+    const excerpt = body.trim().slice(0, 120)
+    return new CliFailure({
+      message: `the knot server at ${server} refused the request (${status})${excerpt === "" ? "" : `: ${excerpt}`}`
+    })
+  }
+  const id = requestId === undefined ? "" : `; request id ${requestId}`
+  return new CliFailure({ message: `${message ?? `the knot server at ${server} failed (${status})`}${id}` })
+}
+
+const readRefusals = (server: string) =>
+  HttpClient.transformResponse(Effect.flatMap((response: HttpClientResponse.HttpClientResponse) =>
+    response.status < 400
+      ? Effect.succeed(response)
+      : Effect.flatMap(Effect.orElseSucceed(response.text, () => ""), (body) =>
+        Effect.fail(
+          new HttpClientError.ResponseError({
+            request: response.request,
+            response,
+            reason: "StatusCode",
+            description: refusalOf(server, response.status, body, response.headers["x-request-id"]).message
+          })
+        ))
+  ))
+
 export const makeKnotClient = (connection: Connection) =>
   HttpApiClient.make(KnotApi, {
     baseUrl: connection.server,
-    transformClient: HttpClient.mapRequest(HttpClientRequest.bearerToken(Redacted.value(connection.token))),
+    transformClient: (client) =>
+      client.pipe(
+        HttpClient.mapRequest(HttpClientRequest.bearerToken(Redacted.value(connection.token))),
+        readRefusals(connection.server)
+      ),
     transformResponse: (response) =>
       Effect.mapError(response, (error) => (ParseResult.isParseError(error) ? new UnreadableAnswer() : error))
   })
 
 export type KnotClient = Effect.Effect.Success<ReturnType<typeof makeKnotClient>>
 
+/**
+ * An answer that did not decode, told by comparing versions: the server states its own in its
+ * OpenAPI document. Only a server of another version is blamed on the version.
+ */
+export const unreadableAnswer = (server: string, client: HttpClient.HttpClient): Effect.Effect<CliFailure> =>
+  client.get(`${server}/api/openapi.json`).pipe(
+    Effect.flatMap((response) => response.json),
+    Effect.map((document) => (document as { readonly info?: { readonly version?: unknown } }).info?.version),
+    Effect.orElseSucceed(() => undefined),
+    Effect.map((version) =>
+      new CliFailure({
+        message: typeof version !== "string"
+          ? `the knot server at ${server} sent an answer this CLI (knot ${knotVersion}) cannot read, and does not say its version; is that URL a knot node's API?`
+          : version !== knotVersion
+          ? `the knot server at ${server} runs knot ${version} and this CLI is knot ${knotVersion}: use a CLI of the server's version`
+          : `the knot server at ${server} sent an answer this CLI cannot read, though both are knot ${knotVersion}: a bug; run again with KNOT_DEBUG=1 and report it`
+      })
+    ),
+    Effect.timeoutTo({ duration: requestTimeout, onTimeout: () => new CliFailure({ message: `the knot server at ${server} sent an answer this CLI cannot read` }), onSuccess: (failure) => failure })
+  )
+
 /** Runs one request: a bounded wait, and any failure as a CliFailure. */
-export const request = <A, E extends ClientError, R>(connection: Connection, effect: Effect.Effect<A, E, R>): Effect.Effect<A, CliFailure, R> =>
+export const request = <A, E extends ClientError, R>(
+  connection: Connection,
+  effect: Effect.Effect<A, E, R>,
+  client?: HttpClient.HttpClient
+): Effect.Effect<A, CliFailure, R> =>
   effect.pipe(
+    Effect.catchIf(
+      (error): error is E & UnreadableAnswer => error._tag === "UnreadableAnswer" && client !== undefined,
+      () => Effect.flip(unreadableAnswer(connection.server, client!))
+    ),
     Effect.timeoutFail({
       duration: requestTimeout,
       onTimeout: () =>

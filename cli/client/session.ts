@@ -1,5 +1,6 @@
 /** A command's connection to a node: the resolved server and token, and a client to call it with. */
-import type { FileSystem, HttpClient } from "@effect/platform"
+import type { FileSystem } from "@effect/platform"
+import { HttpClient } from "@effect/platform"
 import { Effect } from "effect"
 import type { CliFailure } from "./cliFailure.ts"
 import type { Connection, ConnectionFlags } from "./connection.ts"
@@ -15,11 +16,11 @@ export interface Session {
 }
 
 export const sessionFor = (connection: Connection): Effect.Effect<Session, never, HttpClient.HttpClient> =>
-  Effect.map(makeKnotClient(connection), (client) => ({
-    connection,
-    client,
-    call: (effect) => request(connection, effect)
-  }))
+  Effect.gen(function*() {
+    const http = yield* HttpClient.HttpClient
+    const client = yield* makeKnotClient(connection)
+    return { connection, client, call: (effect) => request(connection, effect, http) }
+  })
 
 export const openSession = (
   flags: ConnectionFlags
