@@ -43,7 +43,9 @@ export const KnownKind = Schema.Literal(
   "leaf",
   "quota",
   "audit",
-  "ssh-key"
+  "ssh-key",
+  "password",
+  "session"
 )
 export type KnownKind = typeof KnownKind.Type
 
