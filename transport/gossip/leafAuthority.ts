@@ -12,8 +12,11 @@
  * - `space-status` and `space-lifecycle` records of spaces placed on it;
  * - `volume` records of volumes on it, or of its users (asking for one to be removed);
  * - `audit` entries of the writes made through its own API;
- * - `ssh-key` records of its users (a key they add or remove through the leaf).
- * Nothing else: no users, tokens, templates, zones, leaves, and no record in another's name.
+ * - `ssh-key` records of its users (a key they add or remove through the leaf);
+ * - `session` records of its users (a browser signing in to the leaf, or signing out).
+ * Nothing else: no users, tokens, passwords, templates, zones, leaves, and no record in another's name.
+ * It receives the `password` records of its users, so that they sign in to it offline: the
+ * hash is of their own password, on a machine that serves them.
  */
 import { Effect, Option, Schema } from "effect"
 import { AuditEntry } from "../../storage/kinds/audit.ts"
@@ -22,6 +25,8 @@ import { Space } from "../../storage/kinds/space.ts"
 import { SshKey } from "../../storage/kinds/sshKey.ts"
 import { Template } from "../../storage/kinds/template.ts"
 import { Token } from "../../storage/kinds/token.ts"
+import { Password } from "../../storage/kinds/password.ts"
+import { Session } from "../../storage/kinds/session.ts"
 import type { StoredRecord } from "../../storage/record.ts"
 
 /** A leaf as its origin knows it: from the leaf record its credential names. */
@@ -49,6 +54,8 @@ const asTemplate = reader(Template)
 const asToken = reader(Token)
 const asAudit = reader(AuditEntry)
 const asSshKey = reader(SshKey)
+const asSession = reader(Session)
+const asPassword = reader(Password)
 
 const liveValue = (record: StoredRecord | undefined): unknown => record === undefined || record.deleted ? undefined : record.value
 
@@ -110,6 +117,13 @@ export const refusalOf = (
         if (record.deleted) return undefined
         return ofServed(record.value) ? undefined : "an SSH key of a user it does not serve"
       }
+      case "session": {
+        const ofServed = (value: unknown) => scope.users.has(asSession(value)?.user ?? "")
+        const before = liveValue(yield* lookup("session", record.id))
+        if (before !== undefined && !ofServed(before)) return "a session of a user it does not serve"
+        if (record.deleted) return undefined
+        return ofServed(record.value) ? undefined : "a session of a user it does not serve"
+      }
       default:
         return "records of this kind are written on the cluster only"
     }
@@ -137,6 +151,10 @@ export const sentToLeaf = (scope: LeafScope, record: StoredRecord, lookup: Recor
         return scope.users.has(asToken(record.value)?.user ?? "")
       case "ssh-key":
         return scope.users.has(asSshKey(record.value)?.user ?? "")
+      case "session":
+        return scope.users.has(asSession(record.value)?.user ?? "")
+      case "password":
+        return scope.users.has(asPassword(record.value)?.user ?? "")
       case "space":
         return ours(asSpace(record.value))
       case "space-status":
