@@ -1,0 +1,133 @@
+/** Browser sessions as replicated `session` records: opened by a password, ended by sign-out, revocation or age. */
+import { Clock, Context, Effect, Either, Layer } from "effect"
+import { type Session, Session as SessionSchema, sessionKind } from "../../../storage/kinds/session.ts"
+import { readableValue, readableValues } from "../../../storage/readableRecords.ts"
+import { Store } from "../../../storage/store.ts"
+import type { StoreError } from "../../../storage/store.errors.ts"
+import { AccountDisabled } from "./auth.errors.ts"
+import type { AuthenticatedUser } from "./currentUser.ts"
+import { SecureRandom } from "./secureRandom.ts"
+import { InvalidSession, SessionNotFound } from "./session.errors.ts"
+import { csrfProofOf, formatSessionSecret, sessionIdOf } from "./sessionSecret.ts"
+import { sameHash, hashSecret } from "./tokenSecret.ts"
+import { storedDecoder } from "./storedRecords.ts"
+import { Users } from "./users.ts"
+
+/** A week: long enough not to nag, short enough that a forgotten browser does not stay signed in. */
+export const SESSION_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000
+
+export interface SessionView {
+  readonly id: string
+  readonly user: string
+  readonly createdAt: number
+  readonly expiresAt: number
+  readonly agent?: string
+}
+
+export interface OpenedSession extends SessionView {
+  /** The cookie's value: seen only here. */
+  readonly secret: string
+  readonly csrf: string
+}
+
+export interface SignedIn {
+  readonly user: AuthenticatedUser
+  readonly session: SessionView
+}
+
+export interface SessionsShape {
+  readonly open: (user: AuthenticatedUser, agent: string | undefined) => Effect.Effect<OpenedSession, StoreError>
+  readonly authenticate: (secret: string) => Effect.Effect<SignedIn, InvalidSession | AccountDisabled | StoreError>
+  readonly list: (filter?: { readonly user?: string }) => Effect.Effect<ReadonlyArray<SessionView>, StoreError>
+  readonly get: (id: string) => Effect.Effect<SessionView, SessionNotFound | StoreError>
+  readonly revoke: (id: string) => Effect.Effect<void, SessionNotFound | StoreError>
+  /** Ends every session of `user` but `keep` (a password change signs the other browsers out). */
+  readonly revokeAllOf: (user: string, keep?: string) => Effect.Effect<void, StoreError>
+}
+
+const view = (id: string, session: Session): SessionView => ({
+  id,
+  user: session.user,
+  createdAt: session.createdAt,
+  expiresAt: session.expiresAt,
+  ...(session.agent === undefined ? {} : { agent: session.agent })
+})
+
+/** A User-Agent as a short label: printable, at most 100 characters, as the Label field asks. */
+const agentLabel = (agent: string | undefined): string | undefined => {
+  const printable = agent?.replace(/[\u0000-\u001f\u007f-\u009f]/g, "").trim().slice(0, 100)
+  return printable === undefined || printable === "" ? undefined : printable
+}
+
+
+export class Sessions extends Context.Tag("knot/http/Sessions")<Sessions, SessionsShape>() {
+  static readonly layer: Layer.Layer<Sessions, never, Store | SecureRandom | Users> = Layer.effect(
+    Sessions,
+    Effect.gen(function*() {
+      const store = yield* Store
+      const random = yield* SecureRandom
+      const users = yield* Users
+      const decode = storedDecoder(SessionSchema)
+
+      const find = (id: string) => Effect.flatMap(store.get(sessionKind, id), (record) => readableValue(store, record, decode))
+
+      const open = (user: AuthenticatedUser, agent: string | undefined) =>
+        Effect.gen(function*() {
+          const { id, secret } = formatSessionSecret(yield* random.bytes(8), yield* random.bytes(32))
+          const now = yield* Clock.currentTimeMillis
+          const label = agentLabel(agent)
+          const session: Session = {
+            user: user.id,
+            hash: hashSecret(secret),
+            createdAt: now,
+            expiresAt: now + SESSION_LIFETIME_MS,
+            ...(label === undefined ? {} : { agent: label })
+          }
+          yield* store.put(sessionKind, id, session)
+          return { ...view(id, session), secret, csrf: csrfProofOf(secret) }
+        })
+
+      const authenticate = (secret: string) =>
+        Effect.gen(function*() {
+          const id = sessionIdOf(secret)
+          const session = id === undefined ? undefined : yield* find(id)
+          const now = yield* Clock.currentTimeMillis
+          if (id === undefined || session === undefined || !sameHash(session.hash, hashSecret(secret)) || session.expiresAt <= now) {
+            return yield* new InvalidSession()
+          }
+          const user = yield* Effect.catchTag(users.get(session.user), "UserNotFound", () => new InvalidSession())
+          if (user.disabled === true) return yield* new AccountDisabled({ user: user.name })
+          return { user, session: view(id, session) }
+        })
+
+      const list = (filter?: { readonly user?: string }) =>
+        Effect.gen(function*() {
+          const now = yield* Clock.currentTimeMillis
+          const sessions = yield* readableValues(
+            store,
+            yield* store.list(sessionKind),
+            (record) => Either.map(decode(record), (session) => view(record.id, session))
+          )
+          return sessions.filter((session) =>
+            session.expiresAt > now && (filter?.user === undefined || session.user === filter.user)
+          )
+        })
+
+      const get = (id: string) =>
+        Effect.flatMap(find(id), (session) =>
+          session === undefined ? Effect.fail(new SessionNotFound({ id })) : Effect.succeed(view(id, session)))
+
+      const revoke = (id: string) => Effect.zipRight(get(id), Effect.asVoid(store.delete(sessionKind, id)))
+
+      const revokeAllOf = (user: string, keep?: string) =>
+        Effect.flatMap(list({ user }), (sessions) =>
+          Effect.forEach(
+            sessions.filter((session) => session.id !== keep),
+            (session) => store.delete(sessionKind, session.id),
+            { discard: true }
+          ))
+
+      return { open, authenticate, list, get, revoke, revokeAllOf }
+    })
+  )
+}
