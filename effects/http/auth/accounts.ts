@@ -1,7 +1,11 @@
 import { Layer } from "effect"
 import { Leaves } from "./leaves.ts"
+import { Passwords } from "./passwords.ts"
+import { Sessions } from "./sessions.ts"
 import { Tokens } from "./tokens.ts"
 import { Users } from "./users.ts"
 
-/** Users, their tokens and the leaves that may act for them, over the node's Store. */
-export const AccountsLive = Layer.merge(Tokens.layer, Leaves.layer).pipe(Layer.provideMerge(Users.layer))
+/** Users, their tokens, passwords and sessions, and the leaves that may act for them, over the node's Store. */
+export const AccountsLive = Layer.mergeAll(Tokens.layer, Leaves.layer, Passwords.layer, Sessions.layer).pipe(
+  Layer.provideMerge(Users.layer)
+)
