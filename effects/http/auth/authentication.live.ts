@@ -6,6 +6,9 @@ import { Authentication } from "./authentication.ts"
 import { makeSignInLimiter, type SignInPolicy } from "./signInLimiter.ts"
 import { tokenIdOf } from "./tokenSecret.ts"
 import { Tokens } from "./tokens.ts"
+import { authenticateCookie } from "./cookieAuthentication.ts"
+import { Sessions } from "./sessions.ts"
+import { SESSION_COOKIE } from "./sessionSecret.ts"
 
 const bearerScheme = /^bearer\s+/i
 
@@ -15,10 +18,10 @@ export const failedSignIns = Metric.counter("knot_auth_failures_total", {
   incremental: true
 })
 
-export const makeAuthenticationLive = (policy?: SignInPolicy): Layer.Layer<Authentication, never, Tokens> =>
+export const makeAuthenticationLive = (policy?: SignInPolicy): Layer.Layer<Authentication, never, Tokens | Sessions> =>
   Layer.effect(
     Authentication,
-    Effect.map(Tokens, (tokens) => {
+    Effect.map(Effect.all([Tokens, Sessions]), ([tokens, sessions]) => {
       const limiter = makeSignInLimiter(policy)
       const count = (reason: string) => Metric.increment(Metric.tagged(failedSignIns, "reason", reason))
       return {
@@ -35,6 +38,13 @@ export const makeAuthenticationLive = (policy?: SignInPolicy): Layer.Layer<Authe
               })
             }
             const header = request.headers.authorization?.trim() ?? ""
+            const cookie = request.cookies[SESSION_COOKIE]
+            if (header === "" && cookie !== undefined && cookie !== "") {
+              return yield* authenticateCookie(sessions, request, cookie).pipe(
+                Effect.tap((user) => noteRequestUser(user.id)),
+                Effect.tapError((error) => count(error.code))
+              )
+            }
             if (header === "") {
               yield* count("missing_token")
               return yield* new Unauthorized({
