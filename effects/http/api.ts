@@ -40,6 +40,7 @@ import { knotVersion } from "../version.ts"
 import { Authentication } from "./auth/authentication.ts"
 import { StreamsGroup } from "./streams/streamsGroup.ts"
 import { SshKeysGroup } from "../ssh/sshKeysGroup.ts"
+import { SessionsGroup, SignInGroup } from "./auth/sessionsGroup.ts"
 
 export class SpacesGroup extends HttpApiGroup.make("spaces")
   .add(
@@ -263,6 +264,8 @@ export class KnotApi extends HttpApi.make("knot")
   .add(HealthGroup)
   .add(StreamsGroup)
   .add(SshKeysGroup)
+  .add(SignInGroup)
+  .add(SessionsGroup)
   .addError(BadRequest)
   .addError(PayloadTooLarge)
   .addError(Internal)
