@@ -37,6 +37,7 @@ import { VolumesHandlers } from "./handlers/volumes.handlers.ts"
 import { StreamsHandlers } from "./handlers/streams.handlers.ts"
 import { SshKeysHandlers } from "./handlers/sshKeys.handlers.ts"
 import { SshKeys } from "../ssh/sshKeys.ts"
+import { makeSignInHandlers, SessionsHandlers } from "./auth/sessions.handlers.ts"
 import { streamGatewayLayer } from "./streams/streamGateway.ts"
 import { StreamTickets } from "./streams/streamTickets.ts"
 import type { SpaceStreams } from "../streams/spaceStreams.ts"
@@ -71,7 +72,9 @@ export const makeApiLive = (
       AdminHandlers,
       HealthHandlers,
       StreamsHandlers,
-      SshKeysHandlers.pipe(Layer.provide(SshKeys.layer))
+      SshKeysHandlers.pipe(Layer.provide(SshKeys.layer)),
+      makeSignInHandlers(signIn),
+      SessionsHandlers
     )
   ),
   Layer.provide(makeAuthenticationLive(signIn)),
