@@ -41,6 +41,7 @@ import { Authentication } from "./auth/authentication.ts"
 import { StreamsGroup } from "./streams/streamsGroup.ts"
 import { SshKeysGroup } from "../ssh/sshKeysGroup.ts"
 import { SessionsGroup, SignInGroup } from "./auth/sessionsGroup.ts"
+import { ClusterFeedGroup } from "./ui/clusterFeedGroup.ts"
 
 export class SpacesGroup extends HttpApiGroup.make("spaces")
   .add(
@@ -266,6 +267,7 @@ export class KnotApi extends HttpApi.make("knot")
   .add(SshKeysGroup)
   .add(SignInGroup)
   .add(SessionsGroup)
+  .add(ClusterFeedGroup)
   .addError(BadRequest)
   .addError(PayloadTooLarge)
   .addError(Internal)
