@@ -38,6 +38,8 @@ import { StreamsHandlers } from "./handlers/streams.handlers.ts"
 import { SshKeysHandlers } from "./handlers/sshKeys.handlers.ts"
 import { SshKeys } from "../ssh/sshKeys.ts"
 import { makeSignInHandlers, SessionsHandlers } from "./auth/sessions.handlers.ts"
+import { ClusterFeedHandlers } from "./ui/clusterFeed.handlers.ts"
+import { uiRoutes } from "./ui/uiRoutes.ts"
 import { streamGatewayLayer } from "./streams/streamGateway.ts"
 import { StreamTickets } from "./streams/streamTickets.ts"
 import type { SpaceStreams } from "../streams/spaceStreams.ts"
@@ -74,7 +76,9 @@ export const makeApiLive = (
       StreamsHandlers,
       SshKeysHandlers.pipe(Layer.provide(SshKeys.layer)),
       makeSignInHandlers(signIn),
-      SessionsHandlers
+      SessionsHandlers,
+      ClusterFeedHandlers,
+      uiRoutes
     )
   ),
   Layer.provide(makeAuthenticationLive(signIn)),
