@@ -34,6 +34,12 @@ if ! command -v tmux >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y tmux
 fi
 
+# The web UI's tests drive Debian's Chromium (playwright-core, the system browser: nothing is downloaded).
+if ! command -v chromium >/dev/null 2>&1; then
+  apt-get update
+  DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+fi
+
 if ! socket_answers; then
   # No bridge and no iptables: CI kernels often lack the netfilter modules, and the
   # test containers need no network (they get only a loopback interface).
