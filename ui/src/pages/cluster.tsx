@@ -49,7 +49,7 @@ export const Cluster = () => {
           </thead>
           <tbody>
             {snapshot.members.map((member) => (
-              <tr data-member={member.name ?? member.id} data-state={member.state}>
+              <tr data-member={member.id} data-state={member.state}>
                 <th scope="row">{member.name ?? member.id}{member.id === snapshot.self ? " (this node)" : ""}</th>
                 <td><StateBadge state={member.state} /></td>
                 <td>{member.zone}</td>
