@@ -1,6 +1,6 @@
 /** `knot user create|list` (admins). */
 import { Args, Command, Options } from "@effect/cli"
-import { Effect } from "effect"
+import { Console, Effect } from "effect"
 import type { UserView } from "../../effects/http/api.schemas.ts"
 import type { CliFailure } from "./cliFailure.ts"
 import { connectionOptions } from "./connection.ts"
@@ -8,6 +8,7 @@ import { jsonOption, printResult } from "./output.ts"
 import { openSession } from "./session.ts"
 import { renderTable } from "./table.ts"
 import { sshKeyCommand } from "./sshKey.command.ts"
+import { readPasswords } from "./passwordInput.ts"
 
 const create = Command.make(
   "create",
@@ -18,12 +19,19 @@ const create = Command.make(
       Options.withDescription("admin: manages users, templates and every space"),
       Options.withDefault("user" as const)
     ),
+    password: Options.boolean("password").pipe(
+      Options.withDescription("ask for a password to sign in to the web UI with (or read it from stdin)")
+    ),
     name: Args.text({ name: "name" }).pipe(Args.withDescription("the user's name (a-z, 0-9, -)"))
   },
   (input) =>
     Effect.gen(function*() {
       const session = yield* openSession(input)
+      const [password] = input.password ? yield* readPasswords(["Password: "]) : []
       const user = yield* session.call(session.client.users.create({ payload: { name: input.name, role: input.role } }))
+      if (password !== undefined) {
+        yield* session.call(session.client.sessions.setPassword({ path: { name: user.name }, payload: { password } }))
+      }
       yield* printResult(
         input.json,
         user,
@@ -101,7 +109,34 @@ const setRole = Command.make(
     })
 ).pipe(Command.withDescription("make a user an admin, or an admin a user (admins)"))
 
+const passwd = Command.make(
+  "passwd",
+  {
+    ...connectionOptions,
+    name: Args.text({ name: "name" }).pipe(
+      Args.withDescription("whose password (admins: anyone's); absent: your own"),
+      Args.optional
+    )
+  },
+  (input) =>
+    Effect.gen(function*() {
+      const session = yield* openSession(input)
+      const me = yield* session.call(session.client.users.me())
+      const name = input.name._tag === "Some" ? input.name.value : me.name
+      const own = name === me.name
+      const [password = "", repeated = "", current = ""] = yield* readPasswords(
+        own ? ["New password: ", "Again: ", "Current password (empty if you have none): "] : ["New password: ", "Again: "]
+      )
+      if (password !== repeated) return yield* Effect.fail(new Error("the two passwords differ; nothing changed"))
+      yield* session.call(session.client.sessions.setPassword({
+        path: { name },
+        payload: { password, ...(current === "" ? {} : { currentPassword: current }) }
+      }))
+      yield* Console.log(`password of ${name} set; their other browser sessions are signed out`)
+    })
+).pipe(Command.withDescription("set a password for the web UI (yours, with the current one; admins: anyone's)"))
+
 export const userCommand = Command.make("user").pipe(
   Command.withDescription("manage users"),
-  Command.withSubcommands([create, list, disable, enable, remove, setRole, sshKeyCommand])
+  Command.withSubcommands([create, list, disable, enable, remove, setRole, passwd, sshKeyCommand])
 )
