@@ -64,6 +64,7 @@ export const commandExamples: Readonly<Record<string, ReadonlyArray<string>>> = 
   "user enable": ["knot user enable bob", "knot user enable bob --json"],
   "user delete": ["knot user delete bob", "knot user delete bob --json"],
   "user set-role": ["knot user set-role bob admin", "knot user set-role bob user"],
+  "user passwd": ["knot user passwd", "knot user passwd bob", "printf '%s\\n%s\\n' \"$PW\" \"$PW\" | knot user passwd bob"],
   "user ssh-key": ["knot user ssh-key add", "knot user ssh-key list", "knot user ssh-key remove laptop"],
   "user ssh-key add": [
     "knot user ssh-key add",
