@@ -20,5 +20,5 @@ export const allRoutes: ReadonlyArray<Route> = Object.values(KnotApi.groups).fla
   }))
 )
 
-/** Every route but liveness and the API's own description, which answer without a token. */
-export const protectedRoutes = allRoutes.filter((route) => route.group !== "health" && route.group !== "docs")
+/** Every route but liveness, the API's own description and a browser's sign-in, which answer without a token. */
+export const protectedRoutes = allRoutes.filter((route) => route.group !== "health" && route.group !== "docs" && route.group !== "signIn")
