@@ -28,6 +28,10 @@ export class SpaceNotRunning extends Schema.TaggedError<SpaceNotRunning>()("Spac
   observed: Schema.String
 }) {
   override get message() {
+    // A space reported running whose container its owner does not know yet is mid-start, not stopped.
+    if (this.observed === "running") {
+      return `space ${this.space} has no container on its node yet; retry in a moment`
+    }
     return `space ${this.space} is ${this.observed}, not running; start it with \`knot space start ${this.space}\``
   }
 }
