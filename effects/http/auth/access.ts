@@ -3,6 +3,7 @@ import { Effect } from "effect"
 import { Forbidden } from "../api.errors.ts"
 import type { AuthenticatedUser } from "./currentUser.ts"
 import { CurrentUser } from "./currentUser.ts"
+import type { UsersShape } from "./users.ts"
 
 export const requireAdmin: Effect.Effect<AuthenticatedUser, Forbidden, CurrentUser> = Effect.flatMap(
   CurrentUser,
@@ -20,3 +21,13 @@ export const requireOwner = (owner: string, what: string): Effect.Effect<Authent
     mayActFor(user, owner)
       ? Effect.succeed(user)
       : Effect.fail(new Forbidden({ code: "not_owner", message: `${what} belongs to another user` })))
+
+/** The user a request acts for: the caller, or (admins only) the user it names. */
+export const callerOrNamed = (users: UsersShape, requested: string | undefined) =>
+  Effect.gen(function*() {
+    const caller = yield* CurrentUser
+    if (requested === undefined || requested === caller.id) return caller
+    // Checked before the lookup, so that a user cannot probe which names exist.
+    yield* requireAdmin
+    return yield* users.get(requested)
+  })

@@ -1,19 +1,19 @@
 /** Browser sign-in, sessions and passwords, over the Sessions and Passwords services. */
 import { HttpApiBuilder, HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { Effect, Metric, Option } from "effect"
+import { Effect, Option } from "effect"
 import { OriginLink } from "../../../actors/node/originLink.ts"
-import { BadRequest, Conflict, Forbidden, NotFound, TooManyRequests, Unauthorized } from "../api.errors.ts"
+import { BadRequest, Conflict, Forbidden, NotFound, Unauthorized } from "../api.errors.ts"
 import { KnotApi } from "../api.ts"
 import { noteRequestUser } from "../audit/requestUser.ts"
 import { storeErrors, userNotFound } from "../domainErrors.ts"
 import { requireAdmin, requireOwner } from "./access.ts"
-import { failedSignIns } from "./authentication.live.ts"
 import { CurrentUser } from "./currentUser.ts"
 import { Passwords } from "./passwords.ts"
 import { CurrentPasswordNeeded, PasswordsOnCluster } from "./session.errors.ts"
 import { Sessions, type SessionView } from "./sessions.ts"
 import { csrfProofOf, SESSION_COOKIE } from "./sessionSecret.ts"
 import { makeSignInLimiter, type SignInPolicy } from "./signInLimiter.ts"
+import { countFailedSignIn, refuseWhileLockedOut } from "./signInRefusals.ts"
 import { sameOrigin } from "./sameOrigin.ts"
 import type { SessionView as SessionViewWire } from "./sessionsGroup.ts"
 
@@ -45,7 +45,6 @@ export const makeSignInHandlers = (policy?: SignInPolicy) =>
       const passwords = yield* Passwords
       const sessions = yield* Sessions
       const limiter = makeSignInLimiter(policy)
-      const count = (reason: string) => Metric.increment(Metric.tagged(failedSignIns, "reason", reason))
       return handlers.handle("signIn", ({ payload }) =>
         Effect.gen(function*() {
           const request = yield* HttpServerRequest.HttpServerRequest
@@ -54,19 +53,12 @@ export const makeSignInHandlers = (policy?: SignInPolicy) =>
             return yield* new Forbidden({ code: "cross_origin", message: "sign-in is accepted only from this node's own pages" })
           }
           const address = Option.getOrElse(request.remoteAddress, () => "unknown")
-          const wait = yield* limiter.waitFor(address)
-          if (wait > 0) {
-            yield* count("locked_out")
-            return yield* new TooManyRequests({
-              code: "too_many_failed_sign_ins",
-              message: `too many failed sign-ins from ${address}; try again in ${Math.ceil(wait / 1000)} s`
-            })
-          }
+          yield* refuseWhileLockedOut(limiter, address)
           const user = yield* passwords.verify(payload.name, payload.password).pipe(
             Effect.tapError((error) =>
               error._tag === "WrongCredentials"
                 ? Effect.gen(function*() {
-                  yield* count("wrong_password")
+                  yield* countFailedSignIn("wrong_password")
                   const { failures, lockedForMs } = yield* limiter.failed(address)
                   yield* Effect.logWarning(
                     `failed password sign-in from ${address} as ${JSON.stringify(payload.name.slice(0, 64))} (${failures} in a row)` +

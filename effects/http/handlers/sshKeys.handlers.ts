@@ -3,7 +3,7 @@ import { Effect } from "effect"
 import { SshKeys } from "../../ssh/sshKeys.ts"
 import { BadRequest, Conflict, NotFound } from "../api.errors.ts"
 import { KnotApi } from "../api.ts"
-import { requireAdmin, requireOwner } from "../auth/access.ts"
+import { callerOrNamed, requireAdmin, requireOwner } from "../auth/access.ts"
 import { CurrentUser } from "../auth/currentUser.ts"
 import { Users } from "../auth/users.ts"
 import { storeErrors, userNotFound } from "../domainErrors.ts"
@@ -13,19 +13,9 @@ export const SshKeysHandlers = HttpApiBuilder.group(KnotApi, "sshKeys", (handler
     const users = yield* Users
     const keys = yield* SshKeys
 
-    /** Whose profile: the caller's, or (admins only) the user named. */
-    const profileOf = (requested: string | undefined) =>
-      Effect.gen(function*() {
-        const caller = yield* CurrentUser
-        if (requested === undefined || requested === caller.id) return caller
-        // Checked before the lookup, so that a user cannot probe which names exist.
-        yield* requireAdmin
-        return yield* users.get(requested)
-      })
-
     return handlers
       .handle("add", ({ payload }) =>
-        Effect.flatMap(profileOf(payload.user), (user) =>
+        Effect.flatMap(callerOrNamed(users, payload.user), (user) =>
           keys.add({
             user: user.id,
             publicKey: payload.publicKey,

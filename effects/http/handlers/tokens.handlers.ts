@@ -1,7 +1,7 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { Effect } from "effect"
 import { KnotApi } from "../api.ts"
-import { requireAdmin, requireOwner } from "../auth/access.ts"
+import { callerOrNamed, requireAdmin, requireOwner } from "../auth/access.ts"
 import { CurrentUser } from "../auth/currentUser.ts"
 import { Tokens } from "../auth/tokens.ts"
 import { Users } from "../auth/users.ts"
@@ -12,19 +12,9 @@ export const TokensHandlers = HttpApiBuilder.group(KnotApi, "tokens", (handlers)
     const users = yield* Users
     const tokens = yield* Tokens
 
-    /** Whom the new token acts as: the caller, or (admins only) the user named. */
-    const holder = (requested: string | undefined) =>
-      Effect.gen(function*() {
-        const caller = yield* CurrentUser
-        if (requested === undefined || requested === caller.id) return caller
-        // Checked before the lookup, so that a user cannot probe which names exist.
-        yield* requireAdmin
-        return yield* users.get(requested)
-      })
-
     return handlers
       .handle("create", ({ payload }) =>
-        Effect.flatMap(holder(payload.user), (user) =>
+        Effect.flatMap(callerOrNamed(users, payload.user), (user) =>
           tokens.issue({ user: user.id, ...(payload.name === undefined ? {} : { name: payload.name }) })).pipe(
             Effect.catchTags({ UserNotFound: userNotFound, ...storeErrors })
           ))
