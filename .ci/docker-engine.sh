@@ -24,7 +24,7 @@ if ! command -v curl >/dev/null 2>&1 || [ ! -x /bin/busybox ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y busybox-static curl
 fi
 # The SSH gateway's tests drive it with OpenSSH's client (and tmux), and copy the sftp server into an image.
-if ! command -v ssh >/dev/null 2>&1 || ! command -v tmux >/dev/null 2>&1 || [ ! -x "$SFTP_SERVER" ]; then
+if ! command -v ssh >/dev/null 2>&1 || ! command -v ssh-add >/dev/null 2>&1 || ! command -v tmux >/dev/null 2>&1 || [ ! -x "$SFTP_SERVER" ]; then
   apt-get update
   DEBIAN_FRONTEND=noninteractive apt-get install -y openssh-client openssh-sftp-server tmux
 fi
@@ -67,22 +67,29 @@ if ! docker image inspect "$IMAGE" >/dev/null 2>&1; then
   tar -C "$rootfs" -c . | docker import --change 'CMD ["/bin/sh"]' - "$IMAGE" >/dev/null
 fi
 
-# busybox and OpenSSH's sftp-server with the libraries it links: scp, sftp and rsync into a space need it.
-if ! docker image inspect "$SFTP_IMAGE" >/dev/null 2>&1; then
+# busybox, OpenSSH's sftp-server and ssh-add with the libraries they link: scp, sftp and rsync
+# into a space need the first; the agent forwarding tests list the forwarded agent's keys with the other.
+# The label names what the image holds, so an image built before a tool was added is built again.
+SFTP_TOOLS="$SFTP_SERVER /usr/bin/ssh-add"
+SFTP_LABEL="knot.test-tools=sftp-server,ssh-add"
+if [ "$(docker image inspect --format '{{ index .Config.Labels "knot.test-tools" }}' "$SFTP_IMAGE" 2>/dev/null)" != "${SFTP_LABEL#*=}" ]; then
   sftp_root=$(mktemp -d)
-  mkdir -p "$sftp_root/bin" "$sftp_root/tmp" "$sftp_root/proc" "$sftp_root/sys" "$sftp_root/dev" "$sftp_root/etc" "$sftp_root$(dirname "$SFTP_SERVER")"
+  mkdir -p "$sftp_root/bin" "$sftp_root/tmp" "$sftp_root/proc" "$sftp_root/sys" "$sftp_root/dev" "$sftp_root/etc"
   cp /bin/busybox "$sftp_root/bin/busybox"
   chroot "$sftp_root" /bin/busybox --install -s /bin
-  cp "$SFTP_SERVER" "$sftp_root$SFTP_SERVER"
+  for tool in $SFTP_TOOLS; do
+    mkdir -p "$sftp_root$(dirname "$tool")"
+    cp "$tool" "$sftp_root$tool"
+    for lib in $(ldd "$tool" | grep -o '/[^ ]*'); do
+      mkdir -p "$sftp_root$(dirname "$lib")"
+      cp -L "$lib" "$sftp_root$lib"
+    done
+  done
   # sftp-server looks its user up by uid.
   echo 'root:x:0:0:root:/root:/bin/sh' >"$sftp_root/etc/passwd"
   echo 'root:x:0:' >"$sftp_root/etc/group"
   mkdir -p "$sftp_root/root"
-  for lib in $(ldd "$SFTP_SERVER" | grep -o '/[^ ]*'); do
-    mkdir -p "$sftp_root$(dirname "$lib")"
-    cp -L "$lib" "$sftp_root$lib"
-  done
-  tar -C "$sftp_root" -c . | docker import --change 'CMD ["/bin/sh"]' - "$SFTP_IMAGE" >/dev/null
+  tar -C "$sftp_root" -c . | docker import --change 'CMD ["/bin/sh"]' --change "LABEL $SFTP_LABEL" - "$SFTP_IMAGE" >/dev/null
   rm -rf "$sftp_root"
 fi
 

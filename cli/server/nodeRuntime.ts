@@ -141,7 +141,10 @@ export const runNode = (config: NodeConfig, options: RunOptions = { init: false 
       : nodeIdOfKey((yield* loadOrCreateKeyPair(config.server.dataDir)).publicKey)
     const nodeId = yield* loadOrCreateNodeId(config.server.dataDir, ofKey)
     const store = RocksStore.layer({ directory: `${config.server.dataDir}/db`, nodeId: NodeId.make(nodeId), maxDriftMs: maxClockDriftMs })
-    const driver = withCallTimings(DockerDriver.layer({ socketPath: config.docker.socket }))
+    const driver = withCallTimings(DockerDriver.layer({
+      socketPath: config.docker.socket,
+      agentSocketsDir: `${config.server.dataDir}/agent-sockets`
+    }))
     const view: MembershipView | undefined =
       config.server.mode === "standalone" ? undefined : yield* makeMembershipView(nodeId, config.server.zone)
 

@@ -1,3 +1,5 @@
+import { chmod, mkdir, rm } from "node:fs/promises"
+import { join } from "node:path"
 import Docker from "dockerode"
 import { Duration, Effect, Layer } from "effect"
 import type { ContainerDriverShape, ContainerInfo, ContainerSpec, VolumeMount } from "../container/containerDriver.ts"
@@ -15,6 +17,11 @@ export interface DockerDriverOptions {
   readonly socketPath?: string
   /** How long one call may wait for an answer before the engine counts as unreachable. */
   readonly requestTimeout?: Duration.DurationInput
+  /**
+   * A directory of this host under which each container gets one of its own, mounted where it
+   * finds its SSH agent sockets (`ssh -A`); the engine must run on this host. Unset: no agent forwarding.
+   */
+  readonly agentSocketsDir?: string
 }
 
 /** Containers inspected at once when listing, so a long list does not flood the engine. */
@@ -43,14 +50,24 @@ const make = (options: DockerDriverOptions): ContainerDriverShape => {
           refusal.status === 409 ? Effect.void : Effect.fail(failed("create volume", volume.name, refusal)))
       )
 
+  const agentDirOf = (name: string) => options.agentSocketsDir === undefined ? undefined : join(options.agentSocketsDir, name)
+
   const create = (spec: ContainerSpec) =>
     Effect.gen(function*() {
       yield* Effect.forEach(spec.volumes, (volume) => ensureVolume(volume, spec.labels), {
         concurrency: "unbounded",
         discard: true
       })
+      const agentDir = agentDirOf(spec.name)
+      if (agentDir !== undefined) {
+        yield* Effect.tryPromise({
+          // Whatever the node's umask, a process of any user in the space must reach its sockets.
+          try: () => mkdir(agentDir, { recursive: true }).then(() => chmod(agentDir, 0o755)),
+          catch: (error) => new ContainerOperationFailed({ operation: "create", id: spec.name, reason: `cannot make ${agentDir}: ${String(error)}` })
+        })
+      }
       const container = yield* request("create", (signal) =>
-        docker.createContainer({ ...toCreateOptions(spec), abortSignal: signal })).pipe(
+        docker.createContainer({ ...toCreateOptions(spec, agentDir), abortSignal: signal })).pipe(
           Effect.catchTag("EngineRefusal", (refusal) =>
             Effect.fail(
               refusal.status === 404 ? new ImageNotFound({ image: spec.image }) : failed("create", spec.name, refusal)
@@ -94,15 +111,23 @@ const make = (options: DockerDriverOptions): ContainerDriverShape => {
         refusal.status === 404 ? Effect.void : Effect.fail(failed("remove volume", name, refusal)))
     )
 
+  /** The container's agent directory goes with it; the name that finds it is known only before. */
+  const agentDirOfContainer = (id: string) =>
+    options.agentSocketsDir === undefined
+      ? Effect.succeed(undefined)
+      : Effect.map(Effect.orElseSucceed(inspect(id), () => undefined), (info) => info && agentDirOf(info.name))
+
   const remove: ContainerDriverShape["remove"] = (id, removeOptions) =>
-    request("remove", (signal) => docker.getContainer(id).remove({ force: true, v: true, abortSignal: signal })).pipe(
-      Effect.asVoid,
-      Effect.catchTag("EngineRefusal", (refusal) =>
-        refusal.status === 404 ? Effect.void : Effect.fail(failed("remove", id, refusal))),
-      Effect.zipRight(
-        Effect.forEach(removeOptions.volumes, removeVolume, { concurrency: "unbounded", discard: true })
-      )
-    )
+    Effect.flatMap(agentDirOfContainer(id), (agentDir) =>
+      request("remove", (signal) => docker.getContainer(id).remove({ force: true, v: true, abortSignal: signal })).pipe(
+        Effect.asVoid,
+        Effect.catchTag("EngineRefusal", (refusal) =>
+          refusal.status === 404 ? Effect.void : Effect.fail(failed("remove", id, refusal))),
+        Effect.zipRight(
+          Effect.forEach(removeOptions.volumes, removeVolume, { concurrency: "unbounded", discard: true })
+        ),
+        Effect.zipRight(agentDir === undefined ? Effect.void : Effect.promise(() => rm(agentDir, { recursive: true, force: true })))
+      ))
 
   const inspect = (id: string) =>
     request("inspect", (signal) => docker.getContainer(id).inspect({ abortSignal: signal })).pipe(

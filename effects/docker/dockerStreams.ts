@@ -12,6 +12,7 @@ import { ContainerStreamFailed, ContainerStreams, type ContainerStreamsShape } f
 import { StreamAborted } from "../streams/spaceStreams.errors.ts"
 import type { SpaceStream, StreamChunk } from "../streams/spaceStreams.ts"
 import type { ExecRequest, LogsRequest, TcpRequest } from "../streams/streamRequest.ts"
+import { AGENT_DIR, makeAgentSockets } from "./agentSockets.ts"
 import { defaultSocketPath } from "./dockerDriver.ts"
 import { engineRequest } from "./dockerRequest.ts"
 import { makeFrameReader } from "./engineFrames.ts"
@@ -179,6 +180,19 @@ const make = (options: DockerStreamsOptions): ContainerStreamsShape => {
       return stream
     })
 
+  const agentSockets = makeAgentSockets()
+
+  /** The host directory the driver mounted at AGENT_DIR when it made the container. */
+  const agentDirOf = (containerId: string) =>
+    Effect.flatMap(call("inspect", (signal) => docker.getContainer(containerId).inspect({ abortSignal: signal })), (inspected) => {
+      const mount = inspected.Mounts.find((candidate) => candidate.Destination === AGENT_DIR)
+      return mount === undefined
+        ? Effect.fail(new ContainerStreamFailed({
+          reason: "this space's container has no directory for an SSH agent socket (it was made by an older knot); ssh without -A works"
+        }))
+        : Effect.succeed(mount.Source)
+    })
+
   return {
     open: (containerId, request) => {
       switch (request._tag) {
@@ -188,6 +202,10 @@ const make = (options: DockerStreamsOptions): ContainerStreamsShape => {
           return openLogs(containerId, request)
         case "Tcp":
           return openTcp(containerId, request)
+        case "AgentListen":
+          return Effect.flatMap(agentDirOf(containerId), (hostDir) => agentSockets.listen(containerId, hostDir))
+        case "AgentConnection":
+          return agentSockets.claim(containerId, request.listener, request.connection)
       }
     }
   }

@@ -28,6 +28,7 @@ import { parseSshUser } from "./sshAddress.ts"
 import { SshListenFailed } from "./sshGateway.errors.ts"
 import { SshKeys } from "./sshKeys.ts"
 import { serveSession } from "./sshSession.ts"
+import { openAgentChannel } from "./agentChannel.ts"
 import { startIfTemplateSays } from "./startOnConnect.ts"
 
 export interface SshGatewayOptions {
@@ -190,10 +191,19 @@ export const serveSshGateway = (
         awaitingSignIn.get(`${info.ip}:${info.port}`)?.()
         const signedIn = target
         if (signedIn === undefined) return connection.end()
+        // The gateway's context holds its own scope: provided to a stream's open, it would keep
+        // every session's streams (and their per-user slots) open until the gateway stops.
         const open = (request: Parameters<typeof streams.open>[2]) =>
-          Effect.zipRight(startIfTemplateSays(signedIn.space), streams.open(signedIn.caller, signedIn.space, request))
+          Effect.zipRight(
+            Effect.provide(startIfTemplateSays(signedIn.space), runtime.context),
+            streams.open(signedIn.caller, signedIn.space, request)
+          )
         connection.on("session", (accept) =>
-          serveSession(accept(), { run: (effect) => run(effect), open: (request) => Effect.provide(open(request), runtime.context) }))
+          serveSession(accept(), {
+            run: (effect) => run(effect),
+            open,
+            openAgentChannel: () => openAgentChannel(connection)
+          }))
         connection.on("tcpip", (accept, reject, request) => run(forward(signedIn, request, accept, reject)))
       })
     }

@@ -8,15 +8,18 @@ import { Effect, type Scope } from "effect"
 import type { PseudoTtyInfo, ServerChannel, Session } from "ssh2"
 import type { SpaceStream } from "../streams/spaceStreams.ts"
 import type { StreamOpenError } from "../streams/spaceStreams.errors.ts"
-import type { ExecRequest } from "../streams/streamRequest.ts"
+import type { ExecRequest, StreamRequest } from "../streams/streamRequest.ts"
+import { forwardAgent } from "./agentForwarding.ts"
 import { pumpChannel } from "./channelPump.ts"
 
 /** What the gateway gives each session of an authenticated connection. */
 export interface SessionContext {
   /** Runs `effect` for as long as the connection lasts. */
   readonly run: (effect: Effect.Effect<void>) => void
-  /** Opens an exec stream into the connection's space (starting it first where its template says so). */
-  readonly open: (request: ExecRequest) => Effect.Effect<SpaceStream, StreamOpenError, Scope.Scope>
+  /** Opens a stream into the connection's space (starting it first where its template says so). */
+  readonly open: (request: StreamRequest) => Effect.Effect<SpaceStream, StreamOpenError, Scope.Scope>
+  /** A channel to the client's own SSH agent, which it offered with `ssh -A`. */
+  readonly openAgentChannel: () => Effect.Effect<ServerChannel, Error>
 }
 
 /** Variables a client may pass (`SendEnv`); anything else could change what runs in the space. */
@@ -62,9 +65,11 @@ export const serveSession = (session: Session, context: SessionContext): void =>
     env[info.key] = info.val
     accept?.()
   })
-  // Forwarding the agent needs a listening socket inside the container, which nothing in an
-  // arbitrary image provides; refused, so the client says so instead of a silent dead socket.
-  session.on("auth-agent", (_accept, reject) => reject?.())
+  let agentOffered = false
+  session.on("auth-agent", (accept) => {
+    agentOffered = true
+    accept?.()
+  })
 
   const execOf = (command: ReadonlyArray<string>, terminal: boolean): ExecRequest => {
     const term = pty?.term === undefined || pty.term === "" ? undefined : pty.term
@@ -83,7 +88,11 @@ export const serveSession = (session: Session, context: SessionContext): void =>
     context.run(Effect.scoped(Effect.gen(function*() {
       const newline = request.tty ? "\r\n" : "\n"
       const say = (message: string) => Effect.sync(() => channel.stderr.write(`knot: ${message}${newline}`))
-      const opened = yield* Effect.either(context.open(request))
+      const agent = agentOffered ? yield* Effect.either(forwardAgent(context)) : undefined
+      if (agent?._tag === "Left") yield* say(`your SSH agent is not forwarded to this session: ${agent.left.message}`)
+      const opened = yield* Effect.either(context.open(
+        agent?._tag === "Right" ? { ...request, env: { ...request.env, SSH_AUTH_SOCK: agent.right } } : request
+      ))
       if (opened._tag === "Left") {
         // No exit status: the client exits 255, as it does when it cannot reach a host.
         yield* say(opened.left.message)

@@ -32,5 +32,21 @@ export const TcpRequest = Schema.TaggedStruct("Tcp", {
 })
 export type TcpRequest = typeof TcpRequest.Type
 
-export const StreamRequest = Schema.Union(ExecRequest, LogsRequest, TcpRequest)
+/**
+ * A socket in the container through which its processes reach the SSH agent of the person
+ * signed in (`ssh -A`). The output is lines: first `listener ID PATH` (PATH inside the
+ * container, for SSH_AUTH_SOCK), then `connection N` for each connection a process makes, which
+ * waits until the entry node claims it with an AgentConnection. Closing the stream removes the socket.
+ */
+export const AgentListenRequest = Schema.TaggedStruct("AgentListen", {})
+export type AgentListenRequest = typeof AgentListenRequest.Type
+
+/** A connection made to an agent socket, claimed by its listener's id and its number, to carry to the agent. */
+export const AgentConnectionRequest = Schema.TaggedStruct("AgentConnection", {
+  listener: Schema.String.pipe(Schema.pattern(/^[0-9a-f]{32}$/)),
+  connection: Schema.Int.pipe(Schema.between(1, Number.MAX_SAFE_INTEGER))
+})
+export type AgentConnectionRequest = typeof AgentConnectionRequest.Type
+
+export const StreamRequest = Schema.Union(ExecRequest, LogsRequest, TcpRequest, AgentListenRequest, AgentConnectionRequest)
 export type StreamRequest = typeof StreamRequest.Type

@@ -1,9 +1,13 @@
 import { afterAll, describe, expect, it } from "@effect/vitest"
+import { existsSync, mkdtempSync, statSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import Docker from "dockerode"
 import { Effect } from "effect"
 import type { ContainerSpec } from "../../effects/container/containerDriver.ts"
 import { ContainerDriver } from "../../effects/container/containerDriver.ts"
 import { ContainerNotFound, ImageNotFound } from "../../effects/container/containerDriver.errors.ts"
+import { AGENT_DIR } from "../../effects/docker/agentSockets.ts"
 import { DockerDriver } from "../../effects/docker/dockerDriver.ts"
 import { engineAvailable, engineSocket, noEngineNotice, testImage } from "../support/dockerEngine.ts"
 
@@ -56,6 +60,19 @@ describe.runIf(available)("DockerDriver on a real engine", () => {
     const { Volumes } = await docker.listVolumes({ filters: mine })
     await Promise.all((Volumes ?? []).map((volume) => docker.getVolume(volume.Name).remove()))
   })
+
+  it.live("gives each container a directory of its own for SSH agent sockets, read-only inside, removed with it", () =>
+    Effect.gen(function*() {
+      const root = mkdtempSync(join(tmpdir(), "knot-agent-sockets-"))
+      const made = spec("agent")
+      const driver = DockerDriver.layer({ agentSocketsDir: root })
+      const info = yield* Effect.provide(Effect.flatMap(ContainerDriver, (engine) => engine.create(made)), driver)
+      const mount = (yield* engineView(info.id)).Mounts.find((candidate) => candidate.Destination === AGENT_DIR)
+      expect(mount).toMatchObject({ Source: join(root, made.name), RW: false })
+      expect(statSync(join(root, made.name)).mode & 0o777).toBe(0o755)
+      yield* Effect.provide(Effect.flatMap(ContainerDriver, (engine) => engine.remove(info.id, { volumes: [] })), driver)
+      expect(existsSync(join(root, made.name))).toBe(false)
+    }))
 
   it.live("create makes a container, not yet started, with init, labels, env, command and limits", () =>
     withDriver(Effect.gen(function*() {

@@ -5,6 +5,9 @@
  * what the gateway asked for. (The real node and engine are the real-process tests' business.)
  */
 import { spawn } from "node:child_process"
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { connect } from "node:net"
 import type { Readable } from "node:stream"
 import { Deferred, Effect, Layer, Stream } from "effect"
@@ -12,6 +15,7 @@ import { Spaces } from "../../actors/space/spaces.ts"
 import { SpaceNotRunning, StreamAborted, StreamFailed, StreamSpaceNotFound } from "../../effects/streams/spaceStreams.errors.ts"
 import { type SpaceStream, SpaceStreams, type StreamChunk } from "../../effects/streams/spaceStreams.ts"
 import type { StreamRequest } from "../../effects/streams/streamRequest.ts"
+import { makeAgentSockets } from "../../effects/docker/agentSockets.ts"
 
 export interface Recorded {
   readonly requests: Array<{ readonly caller: string; readonly space: string; readonly request: StreamRequest }>
@@ -31,8 +35,11 @@ const writer = (target: NodeJS.WritableStream) => (bytes: Uint8Array) =>
 export const localSpaceStreams = (recorded: Recorded) =>
   Layer.effect(
     SpaceStreams,
-    Effect.map(Spaces, (spaces) =>
-      SpaceStreams.of({
+    Effect.map(Spaces, (spaces) => {
+      // The processes run here, so the agent sockets live in a directory of this machine too.
+      const agentSockets = makeAgentSockets()
+      const agentDir = mkdtempSync(join(tmpdir(), "knot-ssh-agent-"))
+      return SpaceStreams.of({
         open: (caller, space, request) =>
           Effect.gen(function*() {
             const view = yield* Effect.mapError(spaces.get(space), () => new StreamSpaceNotFound({ space }))
@@ -41,6 +48,12 @@ export const localSpaceStreams = (recorded: Recorded) =>
             }
             recorded.requests.push({ caller: caller.name, space: `${view.owner}/${view.name}`, request })
             if (request._tag === "Logs") return yield* new StreamFailed({ space, reason: "no logs here" })
+            if (request._tag === "AgentListen" || request._tag === "AgentConnection") {
+              const opened = request._tag === "AgentListen"
+                ? agentSockets.listen(space, agentDir, agentDir)
+                : agentSockets.claim(space, request.listener, request.connection)
+              return yield* Effect.mapError(opened, (error) => new StreamFailed({ space, reason: error.reason }))
+            }
             if (request._tag === "Tcp") {
               const socket = yield* Effect.acquireRelease(
                 Effect.async<ReturnType<typeof connect>, StreamFailed>((resume) => {
@@ -74,5 +87,6 @@ export const localSpaceStreams = (recorded: Recorded) =>
             }
             return stream
           })
-      }))
+      })
+    })
   )

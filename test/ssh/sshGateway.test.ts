@@ -4,7 +4,7 @@
  * local processes (localSpaceStreams.ts); sshNodes.test.ts runs the same through real nodes.
  */
 import { execFileSync, spawn } from "node:child_process"
-import { readFileSync, writeFileSync } from "node:fs"
+import { existsSync, readFileSync, writeFileSync } from "node:fs"
 import { createServer } from "node:http"
 import { connect } from "node:net"
 import { join } from "node:path"
@@ -19,6 +19,18 @@ const until = <A>(check: () => A | undefined) =>
     const value = check()
     return value === undefined ? Effect.fail("not yet" as const) : Effect.succeed(value)
   }).pipe(Effect.retry(Schedule.spaced("50 millis")), Effect.orDie)
+
+/** An ssh-agent of the test's own, for as long as the scope lasts; answers its socket. */
+const startAgent = (dir: string) =>
+  Effect.gen(function*() {
+    const socket = join(dir, "agent.sock")
+    yield* Effect.acquireRelease(
+      Effect.sync(() => spawn("ssh-agent", ["-D", "-a", socket], { stdio: "ignore" })),
+      (agent) => Effect.sync(() => void agent.kill())
+    )
+    yield* until(() => (existsSync(socket) ? true : undefined))
+    return socket
+  })
 
 describe("the SSH gateway", { timeout: 30_000 }, () => {
   it.scopedLive("runs `ssh dev echo hi` in the caller's own space and prints hi", () =>
@@ -231,5 +243,26 @@ describe("the SSH gateway", { timeout: 30_000 }, () => {
       const run = yield* world.ssh({ key: "ann", user: "dev", command: ["echo", "up"] })
       expect(run.stdout).toBe("up\n")
       expect((yield* Effect.orDie(world.spaces.get(dev.id))).desired).toBe("running")
+    }))
+
+  it.scopedLive("forwards the client's agent with ssh -A: ssh-add in the session lists the key the client's agent holds", () =>
+    Effect.gen(function*() {
+      const world = yield* makeGatewayWorld()
+      const agent = yield* startAgent(world.dir)
+      execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "in-the-agent@test", "-f", join(world.dir, "agent-key")])
+      execFileSync("ssh-add", ["-q", join(world.dir, "agent-key")], { env: { ...process.env, SSH_AUTH_SOCK: agent } })
+      const run = yield* world.ssh({ key: "ann", user: "dev", command: ["ssh-add", "-l"], options: ["-A"], env: { SSH_AUTH_SOCK: agent } })
+      expect(run.code).toBe(0)
+      expect(run.stdout).toContain("in-the-agent@test")
+      expect(world.recorded.requests.map((recorded) => recorded.request._tag)).toEqual(["AgentListen", "Exec", "AgentConnection"])
+    }))
+
+  it.scopedLive("gives a session without -A no agent socket", () =>
+    Effect.gen(function*() {
+      const world = yield* makeGatewayWorld()
+      const agent = yield* startAgent(world.dir)
+      const run = yield* world.ssh({ key: "ann", user: "dev", command: ['echo "[$SSH_AUTH_SOCK]"'], env: { SSH_AUTH_SOCK: agent } })
+      expect(run.stdout).toBe("[]\n")
+      expect(world.recorded.requests.map((recorded) => recorded.request._tag)).toEqual(["Exec"])
     }))
 })

@@ -5,7 +5,7 @@
  */
 import { execFileSync, spawn } from "node:child_process"
 import { randomBytes } from "node:crypto"
-import { readFileSync, writeFileSync } from "node:fs"
+import { readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { engineAvailable, noEngineNotice } from "../support/dockerEngine.ts"
@@ -47,6 +47,27 @@ describe.runIf(available)("SSH into a space on real nodes", { timeout: 120_000 }
       await reachable(gateway())
       const result = await ssh(gateway(), alice(), "sshdev", ["echo", "hi"])
       expect(result).toMatchObject({ code: 0, stdout: "hi\n" })
+    })
+
+    it("forwards the client's agent with ssh -A: ssh-add -l in the space lists the key it holds", async () => {
+      await reachable(gateway())
+      const listed = await ssh(gateway(), alice(), "sshdev", ["ssh-add", "-l"], ["-A"], { SSH_AUTH_SOCK: cluster.agentSocket })
+      expect(listed.code, listed.stderr + listed.stdout).toBe(0)
+      expect(listed.stdout).toContain("in-the-agent@test")
+    })
+
+    it("removes the space's agent socket on the owner node when an ssh -A session ends", async () => {
+      await reachable(gateway())
+      const agents = join(cluster.owner.dir, "data", "agent-sockets")
+      const sockets = () => readdirSync(agents).flatMap((container) => readdirSync(join(agents, container)))
+      const none = () => eventually("no agent socket on the owner", async () => (sockets().length === 0 ? true : undefined), 10_000)
+      await none()
+      const held = ssh(gateway(), alice(), "sshdev", ["sleep 1; ls /run/knot/agent"], ["-A"], { SSH_AUTH_SOCK: cluster.agentSocket })
+      expect(await eventually("the agent socket on the owner", async () => (sockets().length > 0 ? sockets() : undefined), 10_000))
+        .toHaveLength(1)
+      const seen = await held
+      expect(seen.stdout.trim()).toMatch(/^agent-[0-9a-f]{32}\.sock$/)
+      expect(await none()).toBe(true)
     })
 
     it("exits 7 for `exit 7`", async () => {

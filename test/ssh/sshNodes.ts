@@ -7,7 +7,7 @@
  */
 import { execFileSync, spawn } from "node:child_process"
 import { randomBytes } from "node:crypto"
-import { mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import Docker from "dockerode"
@@ -36,6 +36,8 @@ export interface SshCluster {
   /** The private key file of alice, bob or stranger (on nobody's profile). */
   readonly keyOf: (user: "alice" | "bob" | "stranger") => string
   readonly aliceToken: string
+  /** An ssh-agent of the test's own, holding one key (comment `in-the-agent@test`), to forward with -A. */
+  readonly agentSocket: string
   /** The node that runs alice's cluster space, and the other cluster node. */
   readonly owner: SshNode
   readonly other: SshNode
@@ -52,9 +54,9 @@ export interface Run {
   readonly stderr: string
 }
 
-export const run = (command: string, args: ReadonlyArray<string>, input = ""): Promise<Run> =>
+export const run = (command: string, args: ReadonlyArray<string>, input = "", env: Readonly<Record<string, string>> = {}): Promise<Run> =>
   new Promise((resolve) => {
-    const child = spawn(command, args)
+    const child = spawn(command, args, { env: { ...process.env, ...env } })
     let stdout = ""
     let stderr = ""
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk))
@@ -65,8 +67,14 @@ export const run = (command: string, args: ReadonlyArray<string>, input = ""): P
   })
 
 /** `ssh -p PORT -i KEY USER@127.0.0.1 COMMAND...` through `node`'s gateway. */
-export const ssh = (node: SshNode, key: string, user: string, command: ReadonlyArray<string>, options: ReadonlyArray<string> = []) =>
-  run("ssh", [...clientOptions(key, options), "-p", String(node.sshPort), `${user}@127.0.0.1`, ...command])
+export const ssh = (
+  node: SshNode,
+  key: string,
+  user: string,
+  command: ReadonlyArray<string>,
+  options: ReadonlyArray<string> = [],
+  env: Readonly<Record<string, string>> = {}
+) => run("ssh", [...clientOptions(key, options), "-p", String(node.sshPort), `${user}@127.0.0.1`, ...command], "", env)
 
 const freePorts = (count: number) => {
   const base = 20_000 + Math.floor(Math.random() * 30_000)
@@ -102,7 +110,10 @@ export const startSshCluster = async (): Promise<SshCluster> => {
   }
   const docker = new Docker({ socketPath: engineSocket })
   const nodes: Array<SshNode> = [origin, peer]
+  const agentSocket = join(root, "agent.sock")
+  const agent = spawn("ssh-agent", ["-D", "-a", agentSocket], { stdio: "ignore" })
   const stop = async () => {
+    agent.kill()
     await Promise.all(nodes.map((node) => stopNode(node)))
     for (const container of await docker.listContainers({ all: true, filters: { name: ["^/knot\\.ssh(dev|bare)\\."] } })) {
       await docker.getContainer(container.Id).remove({ force: true })
@@ -118,6 +129,9 @@ export const startSshCluster = async (): Promise<SshCluster> => {
     for (const user of ["alice", "bob", "stranger"]) {
       execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", `${user}@test`, "-f", keyOf(user)])
     }
+    execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "in-the-agent@test", "-f", join(root, "agent-key")])
+    await eventually("the test's ssh-agent listening", async () => (existsSync(agentSocket) ? true : undefined), 10_000)
+    execFileSync("ssh-add", ["-q", join(root, "agent-key")], { env: { ...process.env, SSH_AUTH_SOCK: agentSocket } })
     for (const user of ["alice", "bob"]) {
       await call(origin, "POST", "/api/users", { name: user, role: "user" })
       await call(origin, "POST", "/api/ssh-keys", { user, publicKey: readFileSync(`${keyOf(user)}.pub`, "utf8") })
@@ -152,7 +166,7 @@ export const startSshCluster = async (): Promise<SshCluster> => {
     await running("sshbare")
     const owner = dev.node === origin.id ? origin : peer
     const other = owner === origin ? peer : origin
-    return { root, origin, peer, leaf, keyOf, aliceToken, owner, other, stop }
+    return { root, origin, peer, leaf, keyOf, aliceToken, agentSocket, owner, other, stop }
   } catch (error) {
     await stop()
     throw error
