@@ -24,7 +24,14 @@ export interface FeedReader {
 export const openFeed = (
   url: string,
   token: string | undefined,
-  options: { readonly since?: string; readonly lastEventId?: string } = {}
+  options: {
+    readonly since?: string
+    readonly lastEventId?: string
+    /** A browser's `knot_session=...` cookie, sent instead of a token. */
+    readonly cookie?: string
+    /** Another feed of the same framing; default the change feed. */
+    readonly path?: string
+  } = {}
 ) =>
   Effect.gen(function*() {
     const abort = new AbortController()
@@ -32,8 +39,9 @@ export const openFeed = (
     const headers: Record<string, string> = { accept: "text/event-stream" }
     if (token !== undefined) headers.authorization = `Bearer ${token}`
     if (options.lastEventId !== undefined) headers["last-event-id"] = options.lastEventId
+    if (options.cookie !== undefined) headers.cookie = options.cookie
     const query = options.since === undefined ? "" : `?since=${encodeURIComponent(options.since)}`
-    const response = yield* Effect.promise(() => fetch(`${url}/api/events${query}`, { headers, signal: abort.signal }))
+    const response = yield* Effect.promise(() => fetch(`${url}${options.path ?? "/api/events"}${query}`, { headers, signal: abort.signal }))
     const messages = yield* Queue.unbounded<FeedMessage>()
     let ended = false
     const parser = makeSseParser()

@@ -1,54 +1,14 @@
 /**
  * Signing in from a browser, at the HTTP level: a password buys a session cookie, writes by
- * cookie need the CSRF proof, failures are slowed, and a revoked session is refused.
+ * cookie need the CSRF proof, failures are slowed, and a revoked session is refused, its open
+ * feeds ended at once.
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { defaultSignInPolicy } from "../../effects/http/auth/signInLimiter.ts"
 import { makeTestApiOf, TestApi } from "../http/apiHarness.ts"
-
-interface Answer {
-  readonly status: number
-  readonly body: any
-  readonly setCookie: string | null
-}
-
-const send = (url: string, method: string, path: string, options: {
-  readonly cookie?: string
-  readonly json?: unknown
-  readonly headers?: Record<string, string>
-  readonly token?: string
-} = {}): Effect.Effect<Answer> =>
-  Effect.promise(async () => {
-    const headers: Record<string, string> = { ...options.headers }
-    if (options.cookie !== undefined) headers.cookie = options.cookie
-    if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`
-    if (options.json !== undefined) headers["content-type"] = "application/json"
-    const response = await fetch(`${url}${path}`, {
-      method,
-      headers,
-      ...(options.json === undefined ? {} : { body: JSON.stringify(options.json) })
-    })
-    const text = await response.text()
-    return { status: response.status, body: text === "" ? undefined : JSON.parse(text), setCookie: response.headers.get("set-cookie") }
-  })
-
-/** A user `name` with `password`, set by the admin. */
-const userWithPassword = (name: string, password: string, role: "admin" | "user" = "user") =>
-  Effect.gen(function*() {
-    const api = yield* TestApi
-    yield* api.userWithToken(name, role)
-    const set = yield* send(api.url, "PUT", `/api/users/${name}/password`, { token: api.adminToken, json: { password } })
-    expect(set.status).toBe(204)
-  })
-
-const signIn = (name: string, password: string) =>
-  Effect.gen(function*() {
-    const api = yield* TestApi
-    const answer = yield* send(api.url, "POST", "/api/sessions", { json: { name, password } })
-    const cookie = answer.setCookie?.split(";")[0]
-    return { ...answer, cookie: cookie ?? "" }
-  })
+import { send, signIn, userWithPassword } from "../http/browserClient.ts"
+import { openFeed } from "../support/feedReader.ts"
 
 describe("browser sessions", () => {
   it.scoped("a name and password give an HttpOnly, SameSite=Strict session cookie and the CSRF proof", () =>
@@ -192,5 +152,41 @@ describe("browser sessions", () => {
       const answer = yield* signIn("alice", "correct horse")
       expect(answer.status).toBe(403)
       expect(answer.body.message).toMatch(/disabled/)
+    }).pipe(Effect.provide(makeTestApiOf())))
+
+  it.scopedLive("a page's change feed ends with session-ended the moment its session is revoked", () =>
+    Effect.gen(function*() {
+      const api = yield* TestApi
+      yield* userWithPassword("alice", "correct horse")
+      const { cookie, body } = yield* signIn("alice", "correct horse")
+      const feed = yield* openFeed(api.url, undefined, { cookie })
+      yield* feed.until((message) => message.event === "synced")
+      yield* send(api.url, "DELETE", `/api/sessions/${body.session.id}`, { token: api.adminToken })
+      const last = yield* feed.until((message) => message.event === "session-ended")
+      expect(last.at(-1)?.event).toBe("session-ended")
+    }).pipe(Effect.provide(makeTestApiOf())))
+
+  it.scopedLive("the cluster feed of an admin's page ends with session-ended when the admin is disabled", () =>
+    Effect.gen(function*() {
+      const api = yield* TestApi
+      yield* userWithPassword("ada", "ada password", "admin")
+      const { cookie } = yield* signIn("ada", "ada password")
+      const feed = yield* openFeed(api.url, undefined, { cookie, path: "/api/cluster/events" })
+      expect((yield* feed.next()).event).toBe("cluster")
+      yield* send(api.url, "POST", "/api/users/ada/disable", { token: api.adminToken })
+      yield* feed.until((message) => message.event === "session-ended")
+    }).pipe(Effect.provide(makeTestApiOf())))
+
+  it.scopedLive("a feed opened with a token is not tied to any browser session", () =>
+    Effect.gen(function*() {
+      const api = yield* TestApi
+      yield* userWithPassword("alice", "correct horse")
+      const { body } = yield* signIn("alice", "correct horse")
+      const feed = yield* openFeed(api.url, api.adminToken)
+      yield* feed.until((message) => message.event === "synced")
+      yield* send(api.url, "DELETE", `/api/sessions/${body.session.id}`, { token: api.adminToken })
+      yield* api.request("POST", "/api/templates", { token: api.adminToken, json: { name: "after", image: "busybox:latest" } })
+      const after = yield* feed.until((message) => message.event === "template")
+      expect(after.some((message) => message.event === "session-ended")).toBe(false)
     }).pipe(Effect.provide(makeTestApiOf())))
 })

@@ -2,10 +2,11 @@
  * The node's change feed (GET /api/events) as a store the pages read: spaces and templates as
  * they are now, pushed by the node, never polled. A lost connection reconnects from the last
  * cursor (the node sends what was missed, or `reset` and the whole state); a `reset` builds the
- * state aside and shows it once `synced`, so a page never flashes empty.
+ * state aside and shows it once `synced`, so a page never flashes empty. The node ends the feed
+ * with `session-ended` when the session is revoked or expires: the page signs out at once.
  */
 import { useEffect, useState } from "preact/hooks"
-import { api } from "./api.ts"
+import { api, signedOut } from "./api.ts"
 import type { SpaceView, TemplateView } from "./types.ts"
 
 export interface LifecycleEvent {
@@ -80,6 +81,7 @@ const handlers: Record<string, Listener> = {
   reset: () => {
     staged = { spaces: new Map(), templates: new Map() }
   },
+  "session-ended": () => signedOut(),
   synced: () => {
     if (staged !== undefined) {
       spaces = staged.spaces

@@ -1,5 +1,5 @@
 /** Browser sessions as replicated `session` records: opened by a password, ended by sign-out, revocation or age. */
-import { Clock, Context, Effect, Either, Layer } from "effect"
+import { Clock, Context, Duration, Effect, Either, Layer, Queue } from "effect"
 import { type Session, Session as SessionSchema, sessionKind } from "../../../storage/kinds/session.ts"
 import { readableValue, readableValues } from "../../../storage/readableRecords.ts"
 import { Store } from "../../../storage/store.ts"
@@ -11,7 +11,7 @@ import { InvalidSession, SessionNotFound } from "./session.errors.ts"
 import { csrfProofOf, formatSessionSecret, sessionIdOf } from "./sessionSecret.ts"
 import { sameHash, hashSecret } from "./tokenSecret.ts"
 import { storedDecoder } from "./storedRecords.ts"
-import { Users } from "./users.ts"
+import { userKind, Users } from "./users.ts"
 
 /** A week: long enough not to nag, short enough that a forgotten browser does not stay signed in. */
 export const SESSION_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000
@@ -43,6 +43,11 @@ export interface SessionsShape {
   readonly revoke: (id: string) => Effect.Effect<void, SessionNotFound | StoreError>
   /** Ends every session of `user` but `keep` (a password change signs the other browsers out). */
   readonly revokeAllOf: (user: string, keep?: string) => Effect.Effect<void, StoreError>
+  /**
+   * Succeeds once the session of `secret` no longer signs in (revoked on any node, expired, its
+   * user removed or disabled): what a page's open feeds and streams wait on to close at once.
+   */
+  readonly untilEnded: (secret: string) => Effect.Effect<void>
 }
 
 const view = (id: string, session: Session): SessionView => ({
@@ -127,7 +132,31 @@ export class Sessions extends Context.Tag("knot/http/Sessions")<Sessions, Sessio
             { discard: true }
           ))
 
-      return { open, authenticate, list, get, revoke, revokeAllOf }
+      const untilEnded = (secret: string) =>
+        Effect.scoped(Effect.gen(function*() {
+          // Subscribed before the first check, so a revocation between the two is not missed.
+          const changes = yield* store.subscribe
+          while (true) {
+            const signedIn = yield* Effect.either(authenticate(secret))
+            if (Either.isLeft(signedIn)) {
+              const ended = signedIn.left._tag === "InvalidSession" || signedIn.left._tag === "AccountDisabled"
+              if (ended) return
+              // A store that fails to answer says nothing of the session: look again shortly.
+              yield* Effect.sleep(Duration.seconds(1))
+              continue
+            }
+            const { session, user } = signedIn.right
+            const concerns = (kind: string, id: string) =>
+              (kind === sessionKind && id === session.id) || (kind === userKind && id === user.id)
+            const changed = Effect.repeat(Queue.take(changes), {
+              until: (change) => concerns(change.record.kind, change.record.id)
+            })
+            const expiry = Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.sleep(Duration.millis(session.expiresAt - now)))
+            yield* Effect.raceFirst(changed, expiry)
+          }
+        }))
+
+      return { open, authenticate, list, get, revoke, revokeAllOf, untilEnded }
     })
   )
 }

@@ -2,6 +2,7 @@ import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
 import { Duration, Effect, Stream } from "effect"
 import { KnotApi } from "../api.ts"
 import { CurrentUser } from "../auth/currentUser.ts"
+import { endWithSession } from "../auth/sessionBoundFeed.ts"
 import { ChangeFeed } from "../changeFeed.ts"
 import { encodeFeedEvent } from "../feedEvent.ts"
 import { formatSse, sseKeepAlive } from "../serverSentEvents.ts"
@@ -14,12 +15,13 @@ export const EventsHandlers = HttpApiBuilder.group(KnotApi, "events", (handlers)
     const feed = yield* ChangeFeed
     const encoder = new TextEncoder()
     return handlers.handle("feed", ({ headers, urlParams }) =>
-      Effect.map(CurrentUser, (user) => {
+      Effect.gen(function*() {
+        const user = yield* CurrentUser
         const frames = feed.open(user, urlParams.since ?? headers["last-event-id"]).pipe(
           Stream.map((frame) => formatSse({ id: frame.cursor, event: frame.event._tag, data: encodeFeedEvent(frame.event) }))
         )
         const keepAlive = Stream.tick(keepAliveEvery).pipe(Stream.drop(1), Stream.as(sseKeepAlive))
-        const body = Stream.merge(frames, keepAlive, { haltStrategy: "left" }).pipe(
+        const body = (yield* endWithSession(Stream.merge(frames, keepAlive, { haltStrategy: "left" }))).pipe(
           Stream.map((text) => encoder.encode(text))
         )
         return HttpServerResponse.stream(body, {

@@ -1,6 +1,6 @@
 /** The cluster as this node sees it, pushed by the node: members, leaves and their links, gossip traffic. */
 import { useEffect, useState } from "preact/hooks"
-import { api } from "../api.ts"
+import { api, signedOut } from "../api.ts"
 import { ago, bytes, Notice, StateBadge } from "../components.tsx"
 import type { ClusterSnapshot } from "../../../effects/http/ui/clusterFeedGroup.ts"
 import type { LeafView } from "../types.ts"
@@ -11,6 +11,10 @@ const useClusterFeed = (): ClusterSnapshot | undefined => {
     // EventSource reconnects by itself; every event is the whole view, so nothing needs resyncing.
     const events = new EventSource("/api/cluster/events")
     events.addEventListener("cluster", (event) => setSnapshot(JSON.parse((event as MessageEvent<string>).data)))
+    events.addEventListener("session-ended", () => {
+      events.close()
+      signedOut()
+    })
     events.onerror = () => {
       if (events.readyState === EventSource.CLOSED) api("GET", "/api/sessions/current").catch(() => undefined)
     }
