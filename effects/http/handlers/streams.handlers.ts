@@ -1,8 +1,9 @@
-import { HttpApiBuilder } from "@effect/platform"
+import { HttpApiBuilder, HttpServerRequest } from "@effect/platform"
 import { Effect } from "effect"
 import { KnotApi } from "../api.ts"
 import { requireOwner } from "../auth/access.ts"
 import { CurrentUser } from "../auth/currentUser.ts"
+import { SESSION_COOKIE } from "../auth/sessionSecret.ts"
 import { StreamTickets } from "../streams/streamTickets.ts"
 import { UpgradeRequired } from "../streams/streamsGroup.ts"
 
@@ -21,7 +22,14 @@ export const StreamsHandlers = HttpApiBuilder.group(KnotApi, "streams", (handler
   Effect.gen(function*() {
     const tickets = yield* StreamTickets
     return handlers
-      .handle("ticket", () => Effect.flatMap(CurrentUser, tickets.issue))
+      .handle("ticket", () =>
+        Effect.gen(function*() {
+          const user = yield* CurrentUser
+          const request = yield* HttpServerRequest.HttpServerRequest
+          // Without an Authorization header the middleware took the cookie: the ticket is the session's.
+          const session = request.headers.authorization === undefined ? request.cookies[SESSION_COOKIE] : undefined
+          return yield* tickets.issue(session === undefined || session === "" ? { user } : { user, session })
+        }))
       .handle("exec", ({ path }) => needsUpgrade(path))
       .handle("logs", ({ path }) => needsUpgrade(path))
       .handle("connect", ({ path }) => needsUpgrade(path))

@@ -2,12 +2,21 @@
  * A template's HTTP port in a browser: `/spaces/OWNER/NAME/ports/PORT/...` is passed to
  * 127.0.0.1:PORT in the space over a TCP stream, with the prefix cut off the path. Each
  * request gets its own stream and `Connection: close`, so the space's server needs no
- * keep-alive across it; a WebSocket upgrade passes through as raw bytes both ways.
+ * keep-alive across it; a WebSocket upgrade passes through as raw bytes both ways. The
+ * space's server never sees knot's own credentials: the Authorization header and the session
+ * cookie stay at the node.
  */
 import type { IncomingMessage } from "node:http"
 import type { Duplex } from "node:stream"
 import { Effect, Stream } from "effect"
 import type { SpaceStream } from "../../streams/spaceStreams.ts"
+import { SESSION_COOKIE } from "../auth/sessionSecret.ts"
+
+/** The Cookie header without knot's session; undefined when nothing else is left. */
+const cookiesForSpace = (header: string): string | undefined => {
+  const kept = header.split(";").map((pair) => pair.trim()).filter((pair) => pair !== "" && !pair.startsWith(`${SESSION_COOKIE}=`))
+  return kept.length === 0 ? undefined : kept.join("; ")
+}
 
 /** Headers that belong to the hop to knot, not to the space's server. */
 const hopHeaders = new Set(["authorization", "connection", "keep-alive", "proxy-connection", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade"])
@@ -19,6 +28,11 @@ export const requestHead = (request: IncomingMessage, path: string, prefix: stri
     const name = raw[i]!
     if (hopHeaders.has(name.toLowerCase())) continue
     if (name.toLowerCase() === "sec-websocket-protocol" && !upgrade) continue
+    if (name.toLowerCase() === "cookie") {
+      const kept = cookiesForSpace(raw[i + 1]!)
+      if (kept !== undefined) lines.push(`${name}: ${kept}`)
+      continue
+    }
     lines.push(`${name}: ${raw[i + 1]}`)
   }
   if (upgrade) {

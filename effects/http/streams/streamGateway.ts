@@ -5,6 +5,11 @@
  * the owner nor an admin (so nobody learns another user's space names), then opened through
  * SpaceStreams, which checks again on the node that runs the space. A plain GET of a stream
  * endpoint is left to the API, which answers it (426: it needs an upgrade).
+ *
+ * A stream opened by a browser's session (its cookie, or a ticket it asked for) ends when the
+ * session does, so a revoked browser keeps no terminal open. A space's web page is served on
+ * this node's origin, where its scripts could use the viewer's session: a browser therefore
+ * opens only its own user's ports, admins included (an admin's token still reaches any space).
  */
 import type { IncomingMessage, Server, ServerResponse } from "node:http"
 import type { Duplex } from "node:stream"
@@ -14,12 +19,13 @@ import { Spaces } from "../../../actors/space/spaces.ts"
 import { SpaceStreams } from "../../streams/spaceStreams.ts"
 import type { StreamRequest } from "../../streams/streamRequest.ts"
 import type { AuthenticatedUser } from "../auth/currentUser.ts"
+import { Sessions } from "../auth/sessions.ts"
 import type { SignInPolicy } from "../auth/signInLimiter.ts"
 import { proxyOver, requestHead } from "./portProxy.ts"
-import { type HttpRefusal, makeStreamAuth, STREAM_PROTOCOL } from "./streamAuth.ts"
+import { type HttpRefusal, makeStreamAuth, STREAM_PROTOCOL, type StreamCaller } from "./streamAuth.ts"
 import { parseStreamPath, type SpaceAddress, type StreamPath } from "./streamPaths.ts"
 import { rawResponse, refusalOf } from "./streamRefusals.ts"
-import { pumpWebSocket } from "./webSocketStream.ts"
+import { CLOSE_SESSION_ENDED, pumpWebSocket } from "./webSocketStream.ts"
 
 /** Largest WebSocket message taken from a client: input arrives in pieces, a resize is tiny. */
 const MAX_CLIENT_MESSAGE = 1024 * 1024
@@ -29,6 +35,7 @@ export const streamGatewayLayer = (server: Server, signIn?: SignInPolicy) =>
     const authenticate = yield* makeStreamAuth(signIn)
     const spaces = yield* Spaces
     const streams = yield* SpaceStreams
+    const sessions = yield* Sessions
     const running = yield* FiberSet.make()
     const runFork = yield* FiberSet.runtime(running)<never>()
     const sockets = new WebSocketServer({
@@ -39,17 +46,21 @@ export const streamGatewayLayer = (server: Server, signIn?: SignInPolicy) =>
     yield* Effect.addFinalizer(() => Effect.sync(() => sockets.close()))
 
     /** The caller and the space, or why not; a space of another user is a 403 before any lookup. */
-    const admit = (request: IncomingMessage, space: SpaceAddress): Effect.Effect<
-      { readonly user: AuthenticatedUser; readonly id: string },
+    const admit = (request: IncomingMessage, space: SpaceAddress, upgrade: boolean, port: boolean): Effect.Effect<
+      StreamCaller & { readonly id: string },
       HttpRefusal
     > =>
       Effect.gen(function*() {
-        const user = yield* authenticate(request)
-        if (user.role !== "admin" && user.id !== space.owner) {
+        const caller = yield* authenticate(request, upgrade)
+        const { user } = caller
+        const browsing = port && caller.session !== undefined
+        if ((user.role !== "admin" || browsing) && user.id !== space.owner) {
           return yield* Effect.fail<HttpRefusal>({
             status: 403,
             code: "not_owner",
-            message: `space ${space.owner}/${space.name} belongs to another user`
+            message: browsing && user.role === "admin"
+              ? `a browser opens only its own spaces' ports: space ${space.owner}/${space.name} belongs to another user (use \`knot space forward\`)`
+              : `space ${space.owner}/${space.name} belongs to another user`
           })
         }
         const view = yield* spaces.find(space.owner, space.name).pipe(
@@ -59,8 +70,14 @@ export const streamGatewayLayer = (server: Server, signIn?: SignInPolicy) =>
             message: error.message
           }))
         )
-        return { user, id: view.id }
+        return { ...caller, id: view.id }
       })
+
+    /** Runs `work` until it ends, or until the browser session the caller came by does (then `ended`). */
+    const whileSignedIn = <E>(caller: StreamCaller, work: Effect.Effect<void, E>, ended: Effect.Effect<void>) =>
+      caller.session === undefined
+        ? work
+        : Effect.raceFirst(work, Effect.zipRight(sessions.untilEnded(caller.session), ended))
 
     const openIn = (scope: Scope.Scope, user: AuthenticatedUser, id: string, request: StreamRequest) =>
       streams.open(user, id, request).pipe(Scope.extend(scope), Effect.mapError(refusalOf))
@@ -90,10 +107,11 @@ export const streamGatewayLayer = (server: Server, signIn?: SignInPolicy) =>
       upgraded: Buffer | undefined
     ) =>
       Effect.gen(function*() {
-        const { user, id } = yield* admit(request, path.space)
-        const stream = yield* openIn(scope, user, id, { _tag: "Tcp", port: path.port })
+        const caller = yield* admit(request, path.space, upgraded !== undefined, true)
+        const stream = yield* openIn(scope, caller.user, caller.id, { _tag: "Tcp", port: path.port })
         const prefix = `/spaces/${path.space.owner}/${path.space.name}/ports/${path.port}`
-        yield* proxyOver(stream, request, socket, requestHead(request, path.rest, prefix, upgraded !== undefined), upgraded)
+        const head = requestHead(request, path.rest, prefix, upgraded !== undefined)
+        yield* whileSignedIn(caller, proxyOver(stream, request, socket, head, upgraded), Effect.sync(() => socket.destroy()))
       })
 
     const upgrade = (request: IncomingMessage, socket: Duplex, head: Buffer, url: URL) => {
@@ -107,11 +125,18 @@ export const streamGatewayLayer = (server: Server, signIn?: SignInPolicy) =>
         path._tag === "Port"
           ? proxyPort(scope, request, socket, path, head)
           : Effect.gen(function*() {
-            const { user, id } = yield* admit(request, path.space)
-            const stream = yield* openIn(scope, user, id, path.request)
+            const caller = yield* admit(request, path.space, true, false)
+            const stream = yield* openIn(scope, caller.user, caller.id, path.request)
             const ws = yield* Effect.async<WebSocket>((resume) =>
               sockets.handleUpgrade(request, socket, head, (ws) => resume(Effect.succeed(ws))))
-            yield* pumpWebSocket(ws, stream)
+            yield* whileSignedIn(
+              caller,
+              pumpWebSocket(ws, stream),
+              Effect.sync(() => {
+                ws.send(JSON.stringify({ type: "error", message: "your session has ended; sign in again" }))
+                ws.close(CLOSE_SESSION_ENDED, "session ended")
+              })
+            )
           }))
       return true
     }

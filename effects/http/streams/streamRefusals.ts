@@ -29,6 +29,9 @@ const reasons: Record<number, string> = {
 
 /** The whole HTTP response, for a socket no `ServerResponse` writes to (an upgrade, a proxied port). */
 export const rawResponse = (refusal: HttpRefusal): string => {
+  if (refusal.location !== undefined) {
+    return `HTTP/1.1 303 See Other\r\nLocation: ${refusal.location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`
+  }
   const tag = refusal.status === 401
     ? "Unauthorized"
     : refusal.status === 403

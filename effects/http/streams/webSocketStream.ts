@@ -3,7 +3,8 @@
  * (1 stdout, 2 stderr), then the bytes; binary messages from the client are input. Text
  * messages are JSON control: from the client `{"type":"resize","cols":C,"rows":R}` and
  * `{"type":"eof"}`; to the client `{"type":"exit","code":N}` (then a normal close) or
- * `{"type":"error","message":"..."}` (then close code 4000).
+ * `{"type":"error","message":"..."}` (then close code 4000, or 4401 when the browser session
+ * that opened it ended).
  *
  * Nothing is buffered without bound: output waits while the socket holds a megabyte unsent,
  * and the socket is paused while a write into the space is pending.
@@ -14,6 +15,8 @@ import type { SpaceStream } from "../../streams/spaceStreams.ts"
 
 export const CLOSE_NORMAL = 1000
 export const CLOSE_STREAM_FAILED = 4000
+/** The browser session the stream was opened by ended (revoked, expired, signed out). */
+export const CLOSE_SESSION_ENDED = 4401
 
 const ClientControl = Schema.parseJson(Schema.Union(
   Schema.Struct({ type: Schema.Literal("resize"), cols: Schema.Int, rows: Schema.Int }),
