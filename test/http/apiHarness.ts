@@ -17,6 +17,7 @@ import type { NodeMode } from "../../storage/kinds/node.ts"
 import { NodeId } from "../../storage/record.ts"
 import type { StoreShape } from "../../storage/store.ts"
 import { Store } from "../../storage/store.ts"
+import type { ContainerStreams } from "../../effects/container/containerStreams.ts"
 import { engineLessStreams } from "../support/engineLessStreams.ts"
 
 export interface WireResponse {
@@ -77,13 +78,15 @@ export interface TestNodeOptions {
    * after route from one address on purpose; signInLimits.test.ts runs the node's own policy.
    */
   readonly signIn?: SignInPolicy
+  /** The engine side of space streams; by default none opens. */
+  readonly containerStreams?: Layer.Layer<ContainerStreams>
 }
 
 const unlimitedSignIn: SignInPolicy = { ...defaultSignInPolicy, freeFailures: Number.MAX_SAFE_INTEGER }
 
 /** A node's services over a fresh MemoryStore, without its space actors. */
 export const nodeServicesOf = (options: TestNodeOptions = {}) =>
-  engineLessStreams(testNodeId).pipe(
+  engineLessStreams(testNodeId, options.containerStreams).pipe(
     Layer.provideMerge(SpacesLive),
     Layer.provideMerge(TemplatesLive.layer()),
     Layer.provideMerge(StandaloneClusterView.layer({ zone: testZone, ...options })),

@@ -11,5 +11,6 @@ const noEngine = Layer.succeed(ContainerStreams, {
   open: () => Effect.fail(new ContainerStreamFailed({ reason: "this test node has no container engine" }))
 })
 
-export const engineLessStreams = (self: string) =>
-  spaceStreamsLayer({ self, ...defaultStreamsOptions }).pipe(Layer.provide(Layer.merge(noEngine, AccountsLive)))
+/** `engine` stands in for the engine side where a test needs streams that open. */
+export const engineLessStreams = (self: string, engine: Layer.Layer<ContainerStreams> = noEngine) =>
+  spaceStreamsLayer({ self, ...defaultStreamsOptions }).pipe(Layer.provide(Layer.merge(engine, AccountsLive)))
