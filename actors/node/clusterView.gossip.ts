@@ -3,7 +3,7 @@
  * actor has heard of, with each member's mode from its node record and its space count from
  * the replicated space records.
  */
-import { Clock, Effect, Either, Layer, SubscriptionRef } from "effect"
+import { Clock, Effect, Either, Layer, Stream, SubscriptionRef } from "effect"
 import { Node, type NodeMode } from "../../storage/kinds/node.ts"
 import { Store } from "../../storage/store.ts"
 import { lastContacts, type MembershipView } from "../../transport/gossip/membershipView.ts"
@@ -12,6 +12,7 @@ import { decodeSpace, spaceKind } from "../space/spaceRecord.ts"
 import type { Member } from "./clusterView.ts"
 import { ClusterView } from "./clusterView.ts"
 import { nodeKind } from "./node.actor.ts"
+import { memberFactsChanged } from "./memberFacts.ts"
 
 export interface GossipClusterOptions {
   readonly view: MembershipView
@@ -79,7 +80,9 @@ const make = (options: GossipClusterOptions) =>
     })
     return ClusterView.of({
       self: Effect.map(members, (all) => all[0] as Member),
-      members
+      members,
+      // The view's own stream starts with its current value: a signal a reader takes as "look now".
+      changes: Stream.merge(Stream.as(options.view.changes, undefined), memberFactsChanged(store))
     })
   })
 

@@ -2,12 +2,13 @@
  * The cluster as a standalone node sees it: itself, alive, owning the spaces its store
  * places on it.
  */
-import { Clock, Effect, Either, Layer } from "effect"
+import { Clock, Effect, Either, Layer, Stream } from "effect"
 import { Node, type NodeMode } from "../../storage/kinds/node.ts"
 import { Store } from "../../storage/store.ts"
 import { decodeRecordValue } from "../space/recordCodec.ts"
 import { decodeSpace, spaceKind } from "../space/spaceRecord.ts"
 import { nodeKind } from "./node.actor.ts"
+import { memberFactsChanged } from "./memberFacts.ts"
 import type { Member } from "./clusterView.ts"
 import { ClusterView } from "./clusterView.ts"
 
@@ -44,7 +45,11 @@ const make = (options: StandaloneClusterOptions) =>
       }
       return member
     })
-    return ClusterView.of({ self, members: Effect.map(self, (member) => [member]) })
+    return ClusterView.of({
+      self,
+      members: Effect.map(self, (member) => [member]),
+      changes: Stream.concat(Stream.succeed(undefined), memberFactsChanged(store))
+    })
   })
 
 export const StandaloneClusterView = {

@@ -1,4 +1,4 @@
-import type { Effect } from "effect"
+import type { Effect, Stream } from "effect"
 import { Context } from "effect"
 
 export type MemberState = "joining" | "alive" | "suspect" | "dead" | "leaving" | "left"
@@ -32,6 +32,12 @@ export interface Member {
 export interface ClusterViewShape {
   readonly self: Effect.Effect<Member>
   readonly members: Effect.Effect<ReadonlyArray<Member>>
+  /**
+   * A signal each time `members` may read differently: a member's state or incarnation, a
+   * node record (name, zone, mode), a space placed or removed. Not for last contact, which moves
+   * with every message. Whoever shows the cluster waits on it instead of looking again and again.
+   */
+  readonly changes: Stream.Stream<void>
 }
 
 export class ClusterView extends Context.Tag("knot/ClusterView")<ClusterView, ClusterViewShape>() {}

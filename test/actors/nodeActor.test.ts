@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Layer, Queue, Ref, TestClock } from "effect"
+import { Chunk, Effect, Layer, Queue, Ref, Stream, TestClock } from "effect"
 import type { Member } from "../../actors/node/clusterView.ts"
 import { ClusterView } from "../../actors/node/clusterView.ts"
 import { nodeStatus, startNode } from "../../actors/node/node.actor.ts"
@@ -22,7 +22,8 @@ const member = (id: string, zone: string, state: Member["state"]): Member => mem
 const changingCluster = (members: Ref.Ref<ReadonlyArray<Member>>) =>
   Layer.succeed(ClusterView, {
     self: Effect.map(Ref.get(members), (all) => all[0]!),
-    members: Ref.get(members)
+    members: Ref.get(members),
+    changes: Stream.never
   })
 
 const zoneStatus = (zone: string) =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer, TestClock } from "effect"
+import { Effect, Layer, Stream, TestClock } from "effect"
 import type { Member } from "../../actors/node/clusterView.ts"
 import { ClusterView } from "../../actors/node/clusterView.ts"
 import { Templates } from "../../actors/node/templates.ts"
@@ -22,7 +22,7 @@ const failure = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.flip(effect)
 const member = (id: string, zone: string, spaces: number): Member => memberOf(id, zone, { spaces })
 
 const cluster = (members: ReadonlyArray<Member>) =>
-  Layer.succeed(ClusterView, { self: Effect.succeed(members[0]!), members: Effect.succeed(members) })
+  Layer.succeed(ClusterView, { self: Effect.succeed(members[0]!), members: Effect.succeed(members), changes: Stream.never })
 
 const standalone = TestNode.layer({ zone: "us-east" })
 

@@ -17,8 +17,8 @@ export class ClusterFeedGroup extends HttpApiGroup.make("clusterFeed")
   .add(
     HttpApiEndpoint.get("events", "/api/cluster/events")
       .addSuccess(HttpApiSchema.Text({ contentType: "text/event-stream" }).annotations({
-        description: "Server-Sent Events named `cluster`, each a whole ClusterStatus with traffic: at once, " +
-          "within a quarter second of any change of a member's state, zone, incarnation or name, and every 2 s"
+        description: "Server-Sent Events named `cluster`, each a whole ClusterStatus with traffic: at once, pushed " +
+          "on any change of a member's state, zone, incarnation, name or spaces, and every 2 s; `session-ended` when the browser session it was opened by ends"
       }))
       .addError(Forbidden)
   )
