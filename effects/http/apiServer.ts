@@ -38,6 +38,7 @@ import { StreamsHandlers } from "./handlers/streams.handlers.ts"
 import { SshKeysHandlers } from "./handlers/sshKeys.handlers.ts"
 import { SshKeys } from "../ssh/sshKeys.ts"
 import { makeSignInHandlers, SessionsHandlers } from "./auth/sessions.handlers.ts"
+import { sessionSweep } from "./auth/sessions.ts"
 import { ClusterFeedHandlers } from "./ui/clusterFeed.handlers.ts"
 import { uiRoutes } from "./ui/uiRoutes.ts"
 import { streamGatewayLayer } from "./streams/streamGateway.ts"
@@ -78,7 +79,9 @@ export const makeApiLive = (
       makeSignInHandlers(signIn),
       SessionsHandlers,
       ClusterFeedHandlers,
-      uiRoutes
+      uiRoutes,
+      // Every node serving sessions sweeps the expired ones it wrote.
+      sessionSweep
     )
   ),
   Layer.provide(makeAuthenticationLive(signIn)),

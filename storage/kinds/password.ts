@@ -17,6 +17,8 @@ export const Password = Schema.Struct({
   hash: Schema.String.pipe(
     Schema.filter((value) => scryptHash.test(value) || "the hash must read scrypt$N$r$p$SALT$KEY")
   ),
-  setAt: EpochMillis("setAt")
+  setAt: EpochMillis("setAt"),
+  /** The account (the user record's) it was made for; absent where the user record has none. */
+  account: Schema.optionalWith(NonEmpty("account"), { exact: true })
 })
 export type Password = typeof Password.Type

@@ -16,6 +16,8 @@ export const Session = Schema.Struct({
   createdAt: EpochMillis("createdAt"),
   expiresAt: EpochMillis("expiresAt"),
   /** What the browser said it is (its User-Agent, cut short), to tell sessions apart in a list. */
-  agent: Schema.optionalWith(Label("a browser's name"), { exact: true })
+  agent: Schema.optionalWith(Label("a browser's name"), { exact: true }),
+  /** The account (the user record's) it was made for; absent where the user record has none. */
+  account: Schema.optionalWith(NonEmpty("account"), { exact: true })
 })
 export type Session = typeof Session.Type

@@ -9,6 +9,12 @@ export const User = Schema.Struct({
   name: NonEmpty("a user name"),
   role: UserRole,
   /** Set by an admin: the user's tokens fail on every node until re-enabled. */
-  disabled: Schema.optionalWith(Schema.Boolean, { exact: true })
+  disabled: Schema.optionalWith(Schema.Boolean, { exact: true }),
+  /**
+   * Minted when the account is created. Its password and sessions carry it, so a user deleted
+   * and created again under the same name (the id) inherits none of them, even those written
+   * on a node that had not heard of the deletion. Absent on accounts made before it existed.
+   */
+  account: Schema.optionalWith(NonEmpty("account"), { exact: true })
 })
 export type User = typeof User.Type

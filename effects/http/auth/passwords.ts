@@ -20,6 +20,8 @@ export interface PasswordsShape {
     password: string
   ) => Effect.Effect<AuthenticatedUser, WrongCredentials | AccountDisabled | StoreError>
   readonly has: (user: string) => Effect.Effect<boolean, StoreError>
+  /** Forgets the user's password (the user is being deleted). */
+  readonly remove: (user: string) => Effect.Effect<void, StoreError>
 }
 
 export class Passwords extends Context.Tag("knot/http/Passwords")<Passwords, PasswordsShape>() {
@@ -30,8 +32,14 @@ export class Passwords extends Context.Tag("knot/http/Passwords")<Passwords, Pas
       const users = yield* Users
       const decode = storedDecoder(PasswordSchema)
 
+      /** The user's password, if it was set for the account the user record names now. */
       const find = (user: string) =>
-        Effect.flatMap(store.get(passwordKind, user), (record) => readableValue(store, record, decode))
+        Effect.gen(function*() {
+          const stored = yield* Effect.flatMap(store.get(passwordKind, user), (record) => readableValue(store, record, decode))
+          if (stored === undefined) return undefined
+          const account = yield* Effect.catchTag(users.accountOf(user), "UserNotFound", () => Effect.succeed(null))
+          return account !== null && stored.account === account ? stored : undefined
+        })
 
       const set = (user: string, password: string) =>
         Effect.gen(function*() {
@@ -39,8 +47,14 @@ export class Passwords extends Context.Tag("knot/http/Passwords")<Passwords, Pas
             return yield* new PasswordRefused({ length: password.length })
           }
           const account = yield* users.get(user)
+          const current = yield* users.accountOf(account.id)
           const hash = yield* hashPassword(password)
-          yield* store.put(passwordKind, account.id, { user: account.id, hash, setAt: yield* Clock.currentTimeMillis })
+          yield* store.put(passwordKind, account.id, {
+            user: account.id,
+            hash,
+            setAt: yield* Clock.currentTimeMillis,
+            ...(current === undefined ? {} : { account: current })
+          })
         })
 
       const verify = (name: string, password: string) =>
@@ -53,7 +67,11 @@ export class Passwords extends Context.Tag("knot/http/Passwords")<Passwords, Pas
           return user
         })
 
-      return { set, verify, has: (user) => Effect.map(find(user), (found) => found !== undefined) }
+      const remove = (user: string) =>
+        Effect.flatMap(store.get(passwordKind, user), (record) =>
+          record === undefined || record.deleted ? Effect.void : Effect.asVoid(store.delete(passwordKind, user)))
+
+      return { set, verify, has: (user) => Effect.map(find(user), (found) => found !== undefined), remove }
     })
   )
 }

@@ -1,5 +1,5 @@
 /** Browser sessions as replicated `session` records: opened by a password, ended by sign-out, revocation or age. */
-import { Clock, Context, Duration, Effect, Either, Layer, Queue } from "effect"
+import { Clock, Context, Duration, Effect, Either, Layer, Queue, Schedule } from "effect"
 import { type Session, Session as SessionSchema, sessionKind } from "../../../storage/kinds/session.ts"
 import { readableValue, readableValues } from "../../../storage/readableRecords.ts"
 import { Store } from "../../../storage/store.ts"
@@ -15,6 +15,8 @@ import { userKind, Users } from "./users.ts"
 
 /** A week: long enough not to nag, short enough that a forgotten browser does not stay signed in. */
 export const SESSION_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000
+/** How often a node sweeps its expired sessions out of the store. */
+export const SESSION_SWEEP_EVERY = Duration.hours(1)
 
 export interface SessionView {
   readonly id: string
@@ -43,6 +45,14 @@ export interface SessionsShape {
   readonly revoke: (id: string) => Effect.Effect<void, SessionNotFound | StoreError>
   /** Ends every session of `user` but `keep` (a password change signs the other browsers out). */
   readonly revokeAllOf: (user: string, keep?: string) => Effect.Effect<void, StoreError>
+  /**
+   * Deletes the expired sessions this node wrote last, of users it holds: each node sweeps its
+   * own, so a session is tombstoned once and not by every node, and a leaf only ever writes the
+   * sessions of the users it serves (the only users it holds). Returns how many.
+   */
+  readonly sweepExpired: Effect.Effect<number, StoreError>
+  /** Deletes every session record of `user`, whatever account it names (the user is being deleted). */
+  readonly forget: (user: string) => Effect.Effect<void, StoreError>
   /**
    * Succeeds once the session of `secret` no longer signs in (revoked on any node, expired, its
    * user removed or disabled): what a page's open feeds and streams wait on to close at once.
@@ -76,8 +86,13 @@ export class Sessions extends Context.Tag("knot/http/Sessions")<Sessions, Sessio
 
       const find = (id: string) => Effect.flatMap(store.get(sessionKind, id), (record) => readableValue(store, record, decode))
 
+      /** The user's account now, or null when the user is gone: a session must name the same. */
+      const accountNow = (user: string) =>
+        Effect.catchTag(users.accountOf(user), "UserNotFound", () => Effect.succeed(null))
+
       const open = (user: AuthenticatedUser, agent: string | undefined) =>
         Effect.gen(function*() {
+          const account = yield* accountNow(user.id)
           const { id, secret } = formatSessionSecret(yield* random.bytes(8), yield* random.bytes(32))
           const now = yield* Clock.currentTimeMillis
           const label = agentLabel(agent)
@@ -86,7 +101,8 @@ export class Sessions extends Context.Tag("knot/http/Sessions")<Sessions, Sessio
             hash: hashSecret(secret),
             createdAt: now,
             expiresAt: now + SESSION_LIFETIME_MS,
-            ...(label === undefined ? {} : { agent: label })
+            ...(label === undefined ? {} : { agent: label }),
+            ...(account === null || account === undefined ? {} : { account })
           }
           yield* store.put(sessionKind, id, session)
           return { ...view(id, session), secret, csrf: csrfProofOf(secret) }
@@ -101,6 +117,7 @@ export class Sessions extends Context.Tag("knot/http/Sessions")<Sessions, Sessio
             return yield* new InvalidSession()
           }
           const user = yield* Effect.catchTag(users.get(session.user), "UserNotFound", () => new InvalidSession())
+          if (session.account !== (yield* accountNow(user.id))) return yield* new InvalidSession()
           if (user.disabled === true) return yield* new AccountDisabled({ user: user.name })
           return { user, session: view(id, session) }
         })
@@ -111,11 +128,17 @@ export class Sessions extends Context.Tag("knot/http/Sessions")<Sessions, Sessio
           const sessions = yield* readableValues(
             store,
             yield* store.list(sessionKind),
-            (record) => Either.map(decode(record), (session) => view(record.id, session))
+            (record) => Either.map(decode(record), (session) => ({ view: view(record.id, session), account: session.account }))
           )
-          return sessions.filter((session) =>
-            session.expiresAt > now && (filter?.user === undefined || session.user === filter.user)
-          )
+          const accounts = new Map<string, string | undefined | null>()
+          const live: Array<SessionView> = []
+          for (const { view: session, account } of sessions) {
+            if (session.expiresAt <= now || (filter?.user !== undefined && session.user !== filter.user)) continue
+            if (!accounts.has(session.user)) accounts.set(session.user, yield* accountNow(session.user))
+            // A session of an account deleted (and perhaps made again) signs nobody in: not listed.
+            if (accounts.get(session.user) === account) live.push(session)
+          }
+          return live
         })
 
       const get = (id: string) =>
@@ -131,6 +154,27 @@ export class Sessions extends Context.Tag("knot/http/Sessions")<Sessions, Sessio
             (session) => store.delete(sessionKind, session.id),
             { discard: true }
           ))
+
+      const sweepExpired = Effect.gen(function*() {
+        const now = yield* Clock.currentTimeMillis
+        const expired: Array<string> = []
+        for (const record of yield* store.list(sessionKind)) {
+          if (record.version.node !== store.nodeId) continue
+          const session = Either.getOrUndefined(decode(record))
+          if (session === undefined || session.expiresAt > now) continue
+          const user = yield* store.get(userKind, session.user)
+          if (user !== undefined && !user.deleted) expired.push(record.id)
+        }
+        if (expired.length > 0) yield* store.batch(expired.map((id) => ({ _tag: "Delete" as const, kind: sessionKind, id })))
+        return expired.length
+      })
+
+      const forget = (user: string) =>
+        Effect.gen(function*() {
+          const records = yield* store.list(sessionKind)
+          const theirs = records.filter((record) => Either.getOrUndefined(decode(record))?.user === user)
+          if (theirs.length > 0) yield* store.batch(theirs.map((record) => ({ _tag: "Delete" as const, kind: sessionKind, id: record.id })))
+        })
 
       const untilEnded = (secret: string) =>
         Effect.scoped(Effect.gen(function*() {
@@ -156,7 +200,19 @@ export class Sessions extends Context.Tag("knot/http/Sessions")<Sessions, Sessio
           }
         }))
 
-      return { open, authenticate, list, get, revoke, revokeAllOf, untilEnded }
+      return { open, authenticate, list, get, revoke, revokeAllOf, sweepExpired, forget, untilEnded }
     })
   )
 }
+
+/** Sweeps this node's expired sessions now and then every SESSION_SWEEP_EVERY, for as long as the scope lasts. */
+export const sessionSweep: Layer.Layer<never, never, Sessions> = Layer.scopedDiscard(
+  Effect.flatMap(Sessions, (sessions) =>
+    Effect.forkScoped(
+      sessions.sweepExpired.pipe(
+        Effect.tap((swept) => (swept > 0 ? Effect.logDebug(`swept ${swept} expired browser sessions`) : Effect.void)),
+        Effect.catchAll((error) => Effect.logWarning(`sweeping expired browser sessions: ${error.message}`)),
+        Effect.repeat(Schedule.spaced(SESSION_SWEEP_EVERY))
+      )
+    ))
+)

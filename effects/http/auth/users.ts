@@ -1,5 +1,5 @@
 /** Users as replicated `user` records. A user's id is their name (see api.schemas.ts). */
-import { Context, Effect, Either, Layer } from "effect"
+import { Context, Effect, Either, Layer, Random } from "effect"
 import type { User, UserRole } from "../../../storage/kinds/user.ts"
 import { User as UserSchema } from "../../../storage/kinds/user.ts"
 import type { RecordDecoder } from "../../../storage/readableRecords.ts"
@@ -21,6 +21,8 @@ export interface UsersShape {
   readonly create: (name: string, role: UserRole) => Effect.Effect<AuthenticatedUser, UserNameTaken | StoreError>
   readonly list: Effect.Effect<ReadonlyArray<AuthenticatedUser>, StoreError>
   readonly get: (id: string) => Effect.Effect<AuthenticatedUser, UserNotFound | StoreError>
+  /** The account the user record names now (see storage/kinds/user.ts); undefined on an account older than it. */
+  readonly accountOf: (id: string) => Effect.Effect<string | undefined, UserNotFound | StoreError>
   /** Changes a user's role or disables or enables them; replicated like any record. */
   readonly update: (id: string, change: UserChange) => Effect.Effect<AuthenticatedUser, UserNotFound | StoreError>
   /** Deletes the user: their tokens fail on every node from the moment the tombstone arrives. */
@@ -49,11 +51,21 @@ export class Users extends Context.Tag("knot/http/Users")<Users, UsersShape>() {
           Effect.flatMap(readableValue(store, record, decode), (user) =>
             user === undefined ? Effect.fail(new UserNotFound({ user: id })) : Effect.succeed(user)))
 
+      const accountOf = (id: string) =>
+        Effect.flatMap(store.get(userKind, id), (record) =>
+          Effect.flatMap(readableValue(store, record, decodeUser), (user) =>
+            user === undefined ? Effect.fail(new UserNotFound({ user: id })) : Effect.succeed(user.account)))
+
+      const mintAccount = Effect.map(
+        Effect.all([Random.nextIntBetween(0, 0x10000000), Random.nextIntBetween(0, 0x10000000)]),
+        ([high, low]) => `${high.toString(16).padStart(7, "0")}${low.toString(16).padStart(7, "0")}`
+      )
+
       const create = (name: string, role: UserRole) =>
         Effect.gen(function*() {
           const existing = yield* store.get(userKind, name)
           if (existing !== undefined && !existing.deleted) return yield* new UserNameTaken({ name })
-          const user: User = { name, role }
+          const user: User = { name, role, account: yield* mintAccount }
           yield* store.put(userKind, name, user)
           return view(name, user)
         })
@@ -63,8 +75,14 @@ export class Users extends Context.Tag("knot/http/Users")<Users, UsersShape>() {
       const update = (id: string, change: UserChange) =>
         Effect.gen(function*() {
           const current = yield* get(id)
+          const account = yield* accountOf(id)
           const disabled = change.disabled ?? current.disabled === true
-          const user: User = { name: current.name, role: change.role ?? current.role, ...(disabled ? { disabled } : {}) }
+          const user: User = {
+            name: current.name,
+            role: change.role ?? current.role,
+            ...(disabled ? { disabled } : {}),
+            ...(account === undefined ? {} : { account })
+          }
           yield* store.put(userKind, id, user)
           return view(id, user)
         })
@@ -80,6 +98,7 @@ export class Users extends Context.Tag("knot/http/Users")<Users, UsersShape>() {
         create,
         list,
         get,
+        accountOf,
         update,
         remove,
         isEmpty: Effect.map(store.list(userKind), (records) => records.length === 0)

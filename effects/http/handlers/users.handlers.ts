@@ -5,6 +5,8 @@ import { KnotApi } from "../api.ts"
 import { requireAdmin } from "../auth/access.ts"
 import { OwnAccount } from "../auth/auth.errors.ts"
 import { CurrentUser } from "../auth/currentUser.ts"
+import { Passwords } from "../auth/passwords.ts"
+import { Sessions } from "../auth/sessions.ts"
 import { Users } from "../auth/users.ts"
 import { ownAccount, storeErrors, userNameTaken, userNotFound } from "../domainErrors.ts"
 
@@ -12,6 +14,8 @@ export const UsersHandlers = HttpApiBuilder.group(KnotApi, "users", (handlers) =
   Effect.gen(function*() {
     const users = yield* Users
     const spaces = yield* Spaces
+    const passwords = yield* Passwords
+    const sessions = yield* Sessions
 
     /** The admin making the request, unless it is about their own account. */
     const adminActingOn = (name: string, action: string) =>
@@ -52,6 +56,8 @@ export const UsersHandlers = HttpApiBuilder.group(KnotApi, "users", (handlers) =
           .pipe(Effect.catchTags(recovered)))
       .handle("delete", ({ path }) =>
         Effect.zipRight(adminActingOn(path.name, "delete"), users.remove(path.name)).pipe(
+          // The account's records check against it anyway; deleting them keeps them from lingering.
+          Effect.tap(() => Effect.zipRight(passwords.remove(path.name), sessions.forget(path.name))),
           Effect.tap(() => stopSpacesOf(path.name)),
           Effect.catchTags(recovered)
         ))

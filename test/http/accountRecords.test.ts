@@ -1,0 +1,110 @@
+/**
+ * What becomes of a user's sessions and password over time: a node sweeps the expired sessions
+ * it wrote out of the store, and a user deleted and created again under the same name inherits
+ * neither the old password nor the old sessions, even records that outlived the deletion (as
+ * one written on a node cut off from it would). The clock is the test's: a week passes at once.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Layer, TestClock } from "effect"
+import { AccountsLive } from "../../effects/http/auth/accounts.ts"
+import { Passwords } from "../../effects/http/auth/passwords.ts"
+import { SecureRandom } from "../../effects/http/auth/secureRandom.ts"
+import { SESSION_LIFETIME_MS, SESSION_SWEEP_EVERY, Sessions, sessionSweep } from "../../effects/http/auth/sessions.ts"
+import { Users } from "../../effects/http/auth/users.ts"
+import { MemoryStore } from "../../storage/memoryStore.ts"
+import { NodeId, StoredRecord, Version } from "../../storage/record.ts"
+import { Store } from "../../storage/store.ts"
+
+const accounts = AccountsLive.pipe(
+  Layer.provideMerge(MemoryStore.layer({ nodeId: NodeId.make("node-a"), maxDriftMs: 60_000 })),
+  Layer.provideMerge(SecureRandom.live)
+)
+
+const isDeleted = (id: string) => Effect.map(Effect.flatMap(Store, (store) => store.get("session", id)), (record) => record?.deleted)
+
+describe("expired sessions", () => {
+  it.effect("are swept by the node that opened them; live ones stay", () =>
+    Effect.gen(function*() {
+      const users = yield* Users
+      const sessions = yield* Sessions
+      const alice = yield* users.create("alice", "user")
+      const old = yield* sessions.open(alice, undefined)
+      yield* TestClock.adjust(SESSION_LIFETIME_MS - 1000)
+      const fresh = yield* sessions.open(alice, undefined)
+      yield* TestClock.adjust(1000)
+      expect(yield* sessions.sweepExpired).toBe(1)
+      expect(yield* isDeleted(old.id)).toBe(true)
+      expect(yield* isDeleted(fresh.id)).toBe(false)
+    }).pipe(Effect.provide(accounts)))
+
+  it.effect("are left to the node that wrote them last", () =>
+    Effect.gen(function*() {
+      const store = yield* Store
+      yield* (yield* Users).create("alice", "user")
+      yield* store.merge(new StoredRecord({
+        kind: "session",
+        id: "00000000000000b1",
+        value: { user: "alice", hash: "0".repeat(64), createdAt: 0, expiresAt: 1000 },
+        version: new Version({ wall: 0, counter: 0, node: NodeId.make("node-b") }),
+        deleted: false
+      }))
+      yield* TestClock.adjust(2000)
+      expect(yield* (yield* Sessions).sweepExpired).toBe(0)
+      expect(yield* isDeleted("00000000000000b1")).toBe(false)
+    }).pipe(Effect.provide(accounts)))
+
+  it.effect("of a user this node does not hold are left alone (a leaf writes only its own users' records)", () =>
+    Effect.gen(function*() {
+      const store = yield* Store
+      yield* store.put("session", "00000000000000c1", { user: "carol", hash: "0".repeat(64), createdAt: 0, expiresAt: 1000 })
+      yield* TestClock.adjust(2000)
+      expect(yield* (yield* Sessions).sweepExpired).toBe(0)
+    }).pipe(Effect.provide(accounts)))
+
+  it.scoped("are swept by the node on its own, hour by hour", () =>
+    Effect.gen(function*() {
+      const users = yield* Users
+      const sessions = yield* Sessions
+      const opened = yield* sessions.open(yield* users.create("alice", "user"), undefined)
+      yield* Layer.launch(sessionSweep).pipe(Effect.forkScoped)
+      yield* TestClock.adjust(SESSION_LIFETIME_MS)
+      yield* TestClock.adjust(SESSION_SWEEP_EVERY)
+      expect(yield* isDeleted(opened.id)).toBe(true)
+    }).pipe(Effect.provide(accounts)))
+})
+
+describe("a user deleted and created again", () => {
+  it.effect("does not sign in with the old password", () =>
+    Effect.gen(function*() {
+      const users = yield* Users
+      const passwords = yield* Passwords
+      yield* users.create("alice", "user")
+      yield* passwords.set("alice", "old password")
+      yield* users.remove("alice")
+      yield* users.create("alice", "user")
+      const error = yield* Effect.flip(passwords.verify("alice", "old password"))
+      expect(error._tag).toBe("WrongCredentials")
+      expect(yield* passwords.has("alice")).toBe(false)
+    }).pipe(Effect.provide(accounts)))
+
+  it.effect("is not signed in by a session of the old account, nor shown it", () =>
+    Effect.gen(function*() {
+      const users = yield* Users
+      const sessions = yield* Sessions
+      const old = yield* sessions.open(yield* users.create("alice", "user"), undefined)
+      yield* users.remove("alice")
+      yield* users.create("alice", "user")
+      const error = yield* Effect.flip(sessions.authenticate(old.secret))
+      expect(error._tag).toBe("InvalidSession")
+      expect(yield* sessions.list({ user: "alice" })).toEqual([])
+    }).pipe(Effect.provide(accounts)))
+
+  it.effect("keeps the account through a role change or a disable", () =>
+    Effect.gen(function*() {
+      const users = yield* Users
+      const sessions = yield* Sessions
+      const opened = yield* sessions.open(yield* users.create("alice", "user"), undefined)
+      yield* users.update("alice", { role: "admin" })
+      expect((yield* sessions.authenticate(opened.secret)).user.role).toBe("admin")
+    }).pipe(Effect.provide(accounts)))
+})
