@@ -197,3 +197,69 @@ describe("a leaf's authority, at its origin", () => {
       ])
     }))
 })
+
+const session = (user: string) => ({ user, hash: "ab".repeat(32), createdAt: 1, expiresAt: 2 })
+const password = (user: string) => ({ user, hash: `scrypt$16384$8$1$${"s".repeat(22)}$${"k".repeat(43)}`, setAt: 1 })
+
+describe("a leaf's authority over passwords and sessions, at its origin", () => {
+  it.scoped("takes a browser session of a user it serves, and its sign-out", () =>
+    Effect.gen(function*() {
+      const node = yield* originNode
+      const leafStore = (yield* MemoryStore.make({ nodeId: leaf as NodeId, maxDriftMs: 60_000 })).store
+      yield* leafStore.put("session", "00000000000000a1", session("alice"))
+      yield* node.deliver(leaf, { _tag: "Delta", delta: yield* leafStore.since({}) })
+      expect((yield* node.store.get("session", "00000000000000a1"))?.value).toMatchObject({ user: "alice" })
+      const seen = yield* node.store.digest
+      yield* leafStore.delete("session", "00000000000000a1")
+      yield* node.deliver(leaf, { _tag: "Delta", delta: yield* leafStore.since(seen) })
+      expect((yield* node.store.get("session", "00000000000000a1"))?.deleted).toBe(true)
+    }))
+
+  it.scoped("refuses a session of a user it does not serve, and ending another user's session", () =>
+    Effect.gen(function*() {
+      const node = yield* originNode
+      yield* node.store.put("session", "00000000000000b2", session("bob"))
+      const forgedSessions = yield* writtenBy(leaf, (store) =>
+        Effect.all([store.put("session", "00000000000000b1", session("bob")), store.delete("session", "00000000000000b2")]))
+      yield* node.deliver(leaf, { _tag: "Delta", delta: forgedSessions })
+      expect(yield* node.store.get("session", "00000000000000b1")).toBeUndefined()
+      expect((yield* node.store.get("session", "00000000000000b2"))?.deleted).toBe(false)
+      expect(kindsRefused(node.events)).toEqual([`${leaf} (leaf laptop): session`])
+    }))
+
+  it.scoped("refuses a session that takes over another user's session id", () =>
+    Effect.gen(function*() {
+      const node = yield* originNode
+      yield* node.store.put("session", "00000000000000b3", session("bob"))
+      yield* node.deliver(leaf, { _tag: "Delta", delta: yield* writtenBy(leaf, (store) => store.put("session", "00000000000000b3", session("alice"))) })
+      expect((yield* node.store.get("session", "00000000000000b3"))?.value).toMatchObject({ user: "bob" })
+    }))
+
+  it.scoped("refuses every password record, its own users' included: passwords are set on the cluster", () =>
+    Effect.gen(function*() {
+      const node = yield* originNode
+      yield* node.store.put("password", "alice", password("alice"))
+      const delta = yield* writtenBy(leaf, (store) =>
+        Effect.all([store.put("password", "alice", { ...password("alice"), setAt: 2 }), store.put("password", "bob", password("bob"))]))
+      yield* node.deliver(leaf, { _tag: "Delta", delta })
+      expect((yield* node.store.get("password", "alice"))?.value).toMatchObject({ setAt: 1 })
+      expect(yield* node.store.get("password", "bob")).toBeUndefined()
+      expect(kindsRefused(node.events)).toEqual([`${leaf} (leaf laptop): password`])
+    }))
+
+  it.scoped("sends the leaf its users' passwords and sessions, no one else's", () =>
+    Effect.gen(function*() {
+      const node = yield* originNode
+      yield* Effect.all([
+        node.store.put("password", "alice", password("alice")),
+        node.store.put("password", "bob", password("bob")),
+        node.store.put("session", "00000000000000a1", session("alice")),
+        node.store.put("session", "00000000000000b1", session("bob"))
+      ])
+      node.sent.length = 0
+      yield* node.deliver(leaf, { _tag: "Digest", digest: {} })
+      const records: ReadonlyArray<StoredRecord> = node.sent.flatMap((sent) =>
+        sent.to === leaf && sent.message._tag === "Delta" ? sent.message.delta.records : [])
+      expect(records.map((record) => `${record.kind}/${record.id}`).sort()).toEqual(["password/alice", "session/00000000000000a1"])
+    }))
+})
