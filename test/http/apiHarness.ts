@@ -17,6 +17,7 @@ import type { NodeMode } from "../../storage/kinds/node.ts"
 import { NodeId } from "../../storage/record.ts"
 import type { StoreShape } from "../../storage/store.ts"
 import { Store } from "../../storage/store.ts"
+import { OriginLink, type OriginLinkShape } from "../../actors/node/originLink.ts"
 import type { ContainerStreams } from "../../effects/container/containerStreams.ts"
 import { engineLessStreams } from "../support/engineLessStreams.ts"
 
@@ -80,6 +81,8 @@ export interface TestNodeOptions {
   readonly signIn?: SignInPolicy
   /** The engine side of space streams; by default none opens. */
   readonly containerStreams?: Layer.Layer<ContainerStreams>
+  /** A leaf's link to its origin: the node then answers as a leaf does where the API asks. */
+  readonly originLink?: OriginLinkShape
 }
 
 const unlimitedSignIn: SignInPolicy = { ...defaultSignInPolicy, freeFailures: Number.MAX_SAFE_INTEGER }
@@ -87,6 +90,9 @@ const unlimitedSignIn: SignInPolicy = { ...defaultSignInPolicy, freeFailures: Nu
 /** A node's services over a fresh MemoryStore, without its space actors. */
 export const nodeServicesOf = (options: TestNodeOptions = {}) =>
   engineLessStreams(testNodeId, options.containerStreams).pipe(
+    Layer.provideMerge(
+      options.originLink === undefined ? Layer.empty : Layer.succeed(OriginLink, options.originLink)
+    ),
     Layer.provideMerge(SpacesLive),
     Layer.provideMerge(TemplatesLive.layer()),
     Layer.provideMerge(StandaloneClusterView.layer({ zone: testZone, ...options })),
