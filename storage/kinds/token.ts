@@ -11,6 +11,8 @@ export const Token = Schema.Struct({
   ),
   createdAt: EpochMillis("createdAt"),
   /** A label for the owner ("laptop", "ci"). */
-  name: Schema.optionalWith(Label("a token name"), { exact: true })
+  name: Schema.optionalWith(Label("a token name"), { exact: true }),
+  /** The account (the user record's) it was issued for: a user made again under the name does not inherit it. */
+  account: Schema.optionalWith(NonEmpty("account"), { exact: true })
 })
 export type Token = typeof Token.Type

@@ -10,6 +10,7 @@ import { AccountsLive } from "../../effects/http/auth/accounts.ts"
 import { Passwords } from "../../effects/http/auth/passwords.ts"
 import { SecureRandom } from "../../effects/http/auth/secureRandom.ts"
 import { SESSION_LIFETIME_MS, SESSION_SWEEP_EVERY, Sessions, sessionSweep } from "../../effects/http/auth/sessions.ts"
+import { Tokens } from "../../effects/http/auth/tokens.ts"
 import { Users } from "../../effects/http/auth/users.ts"
 import { MemoryStore } from "../../storage/memoryStore.ts"
 import { NodeId, StoredRecord, Version } from "../../storage/record.ts"
@@ -97,6 +98,20 @@ describe("a user deleted and created again", () => {
       const error = yield* Effect.flip(sessions.authenticate(old.secret))
       expect(error._tag).toBe("InvalidSession")
       expect(yield* sessions.list({ user: "alice" })).toEqual([])
+    }).pipe(Effect.provide(accounts)))
+
+  it.effect("is not signed in by a token of the old account", () =>
+    Effect.gen(function*() {
+      const users = yield* Users
+      const tokens = yield* Tokens
+      yield* users.create("alice", "user")
+      const old = yield* tokens.issue({ user: "alice" })
+      yield* users.remove("alice")
+      yield* users.create("alice", "user")
+      const error = yield* Effect.flip(tokens.authenticate(old.secret))
+      expect(error._tag).toBe("InvalidToken")
+      const fresh = yield* tokens.issue({ user: "alice" })
+      expect((yield* tokens.authenticate(fresh.secret)).name).toBe("alice")
     }).pipe(Effect.provide(accounts)))
 
   it.effect("keeps the account through a role change or a disable", () =>

@@ -190,16 +190,18 @@ describe("browser sessions", () => {
       expect(after.some((message) => message.event === "session-ended")).toBe(false)
     }).pipe(Effect.provide(makeTestApiOf())))
 
-  it.scoped("a user deleted and created again under the same name has neither the old password nor the old sessions", () =>
+  it.scoped("a user deleted and created again under the same name has neither the old password, sessions nor tokens", () =>
     Effect.gen(function*() {
       const api = yield* TestApi
       yield* userWithPassword("alice", "correct horse")
+      const token = (yield* send(api.url, "POST", "/api/tokens", { token: api.adminToken, json: { user: "alice" } })).body.secret
       const { cookie, body } = yield* signIn("alice", "correct horse")
       expect((yield* send(api.url, "DELETE", "/api/users/alice", { token: api.adminToken })).status).toBe(200)
       expect((yield* api.store.get("session", body.session.id))?.deleted).toBe(true)
       expect((yield* api.store.get("password", "alice"))?.deleted).toBe(true)
       yield* send(api.url, "POST", "/api/users", { token: api.adminToken, json: { name: "alice", role: "user" } })
       expect((yield* send(api.url, "GET", "/api/spaces", { cookie })).status).toBe(401)
+      expect((yield* send(api.url, "GET", "/api/spaces", { token })).status).toBe(401)
       expect((yield* signIn("alice", "correct horse")).status).toBe(401)
       const set = yield* send(api.url, "PUT", "/api/users/alice/password", { token: api.adminToken, json: { password: "battery staple" } })
       expect(set.status).toBe(204)

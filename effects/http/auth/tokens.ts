@@ -51,13 +51,19 @@ export class Tokens extends Context.Tag("knot/http/Tokens")<Tokens, TokensShape>
       const users = yield* Users
       const decode = storedDecoder(TokenSchema)
 
+      /** The user's account now, or null when the user is gone: a token must name the same. */
+      const accountNow = (user: string) =>
+        Effect.catchTag(users.accountOf(user), "UserNotFound", () => Effect.succeed(null))
+
       const save = (id: string, secret: string, request: IssueToken) =>
         Effect.gen(function*() {
+          const account = yield* accountNow(request.user)
           const token: Token = {
             user: request.user,
             hash: hashSecret(secret),
             createdAt: yield* Clock.currentTimeMillis,
-            ...(request.name === undefined ? {} : { name: request.name })
+            ...(request.name === undefined ? {} : { name: request.name }),
+            ...(account === null || account === undefined ? {} : { account })
           }
           yield* store.put(tokenKind, id, token)
           return { ...view(id, token), secret }
@@ -82,6 +88,7 @@ export class Tokens extends Context.Tag("knot/http/Tokens")<Tokens, TokensShape>
           const token = yield* find(tokenIdOf(secret))
           if (token === undefined || !sameHash(token.hash, hashSecret(secret))) return yield* new InvalidToken()
           const user = yield* Effect.catchTag(users.get(token.user), "UserNotFound", () => new InvalidToken())
+          if (token.account !== (yield* accountNow(user.id))) return yield* new InvalidToken()
           if (user.disabled === true) return yield* new AccountDisabled({ user: user.name })
           return user
         })

@@ -7,6 +7,7 @@ import { OwnAccount } from "../auth/auth.errors.ts"
 import { CurrentUser } from "../auth/currentUser.ts"
 import { Passwords } from "../auth/passwords.ts"
 import { Sessions } from "../auth/sessions.ts"
+import { Tokens } from "../auth/tokens.ts"
 import { Users } from "../auth/users.ts"
 import { ownAccount, storeErrors, userNameTaken, userNotFound } from "../domainErrors.ts"
 
@@ -16,6 +17,17 @@ export const UsersHandlers = HttpApiBuilder.group(KnotApi, "users", (handlers) =
     const spaces = yield* Spaces
     const passwords = yield* Passwords
     const sessions = yield* Sessions
+    const tokens = yield* Tokens
+
+    /** A deleted user's password, sessions and tokens: they name its account and fail anyway, but need not linger. */
+    const forgetRecordsOf = (user: string) =>
+      Effect.gen(function*() {
+        yield* passwords.remove(user)
+        yield* sessions.forget(user)
+        for (const token of yield* tokens.list({ user })) {
+          yield* Effect.catchTag(tokens.revoke(token.id), "TokenNotFound", () => Effect.void)
+        }
+      })
 
     /** The admin making the request, unless it is about their own account. */
     const adminActingOn = (name: string, action: string) =>
@@ -56,8 +68,7 @@ export const UsersHandlers = HttpApiBuilder.group(KnotApi, "users", (handlers) =
           .pipe(Effect.catchTags(recovered)))
       .handle("delete", ({ path }) =>
         Effect.zipRight(adminActingOn(path.name, "delete"), users.remove(path.name)).pipe(
-          // The account's records check against it anyway; deleting them keeps them from lingering.
-          Effect.tap(() => Effect.zipRight(passwords.remove(path.name), sessions.forget(path.name))),
+          Effect.tap(() => forgetRecordsOf(path.name)),
           Effect.tap(() => stopSpacesOf(path.name)),
           Effect.catchTags(recovered)
         ))
