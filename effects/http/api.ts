@@ -192,7 +192,8 @@ export class EventsGroup extends HttpApiGroup.make("events")
       .addSuccess(HttpApiSchema.Text({ contentType: "text/event-stream" }).annotations({
         description: "Server-Sent Events: `space`, `space-removed`, `template`, `template-removed` (each with the " +
           "thing's current view), `reset` (forget what you had; the state follows) and `synced` (the state is " +
-          "complete, changes follow). Ids are cursors to resume from."
+          "complete, changes follow). Ids are cursors to resume from. A feed opened with a browser's session " +
+          "cookie ends with `session-ended` when that session ends (revoked, expired, its user removed or disabled)."
       }))
   )
   .middleware(Authentication)
