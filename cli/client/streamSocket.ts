@@ -33,7 +33,12 @@ export const openStreamSocket = (connection: Connection, url: string): Effect.Ef
       handshakeTimeout: OPEN_TIMEOUT_MS,
       perMessageDeflate: false
     })
-    socket.once("open", () => resume(Effect.succeed(socket)))
+    // Output the node sends with its upgrade answer arrives in the very next tick, before
+    // followStream can listen: held until it does, or a shell's first prompt is lost.
+    socket.once("open", () => {
+      socket.pause()
+      resume(Effect.succeed(socket))
+    })
     socket.once("unexpected-response", (_request, response) => {
       let body = ""
       response.setEncoding("utf8")
@@ -51,8 +56,9 @@ export type StreamEnd =
   | { readonly _tag: "Failed"; readonly message: string }
 
 /**
- * Reads the socket until the stream ends: binary messages go to `onOutput` (fd, bytes) and may
- * return a promise to hold further reading until they are written; text messages end it.
+ * Reads the socket (paused since it opened) until the stream ends: binary messages go to
+ * `onOutput` (fd, bytes) and may return a promise to hold further reading until they are
+ * written; text messages end it.
  */
 export const followStream = (
   socket: WebSocket,
@@ -81,6 +87,7 @@ export const followStream = (
       resolve(end ?? { _tag: "Failed", message: `the connection to the node closed before the stream ended (${code}${reason.length > 0 ? `: ${reason.toString()}` : ""})` })
     })
     socket.on("error", () => undefined)
+    socket.resume()
   })
 
 /** Writes to a stdio stream, resolving once it has taken the bytes (so a slow terminal holds the stream back). */

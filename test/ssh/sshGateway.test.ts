@@ -11,6 +11,7 @@ import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Schedule } from "effect"
 import { defaultSignInPolicy } from "../../effects/http/auth/signInLimiter.ts"
+import { tmuxArgs } from "../streams/streamsSupport.ts"
 import { clientOptions, makeGatewayWorld, runProcess, sshArgs } from "./gatewayHarness.ts"
 
 /** Polls `check` until it holds (or the test's own timeout ends the test). */
@@ -81,12 +82,12 @@ describe("the SSH gateway", { timeout: 30_000 }, () => {
       const session = `knot-ssh-${process.pid}-${Date.now()}`
       const command = ["ssh", ...sshArgs(world.port, world.keyOf("ann")), "dev@127.0.0.1"].join(" ")
       yield* Effect.acquireRelease(
-        Effect.sync(() => execFileSync("tmux", ["new-session", "-d", "-s", session, "-x", "100", "-y", "30", command])),
-        () => Effect.ignore(runProcess("tmux", ["kill-session", "-t", session]))
+        Effect.sync(() => execFileSync("tmux", tmuxArgs(session, ["new-session", "-d", "-s", session, "-x", "100", "-y", "30", command]))),
+        () => Effect.ignore(runProcess("tmux", tmuxArgs(session, ["kill-server"])))
       )
       const opened = yield* until(() => world.recorded.requests[0])
       expect(opened.request).toMatchObject({ tty: true, cols: 100, rows: 30 })
-      execFileSync("tmux", ["resize-window", "-t", session, "-x", "120", "-y", "40"])
+      execFileSync("tmux", tmuxArgs(session, ["resize-window", "-t", session, "-x", "120", "-y", "40"]))
       expect(yield* until(() => world.recorded.resizes.at(-1)?.cols === 120 ? world.recorded.resizes.at(-1) : undefined)).toEqual({
         cols: 120,
         rows: 40

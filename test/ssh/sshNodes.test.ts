@@ -10,6 +10,7 @@ import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { engineAvailable, noEngineNotice } from "../support/dockerEngine.ts"
 import { eventually, sleep } from "../leaf/leafHarness.ts"
+import { tmuxArgs } from "../streams/streamsSupport.ts"
 import { clientOptions, page, pagePort, run, ssh, type SshCluster, type SshNode, startSshCluster } from "./sshNodes.ts"
 
 const available = await engineAvailable()
@@ -112,20 +113,20 @@ describe.runIf(available)("SSH into a space on real nodes", { timeout: 120_000 }
   it("follows a resize of the client's terminal in a pty session (tmux, stty size)", async () => {
     const session = `knot-ssh-nodes-${process.pid}`
     const command = ["ssh", ...clientOptions(alice()), "-p", String(cluster.owner.sshPort), "sshdev@127.0.0.1"].join(" ")
-    execFileSync("tmux", ["new-session", "-d", "-s", session, "-x", "100", "-y", "30", command])
+    execFileSync("tmux", tmuxArgs(session, ["new-session", "-d", "-s", session, "-x", "100", "-y", "30", command]))
     try {
       const sizeShown = async (size: string) =>
         eventually(`stty size ${size}`, async () => {
-          execFileSync("tmux", ["send-keys", "-t", session, "clear; stty size", "Enter"])
+          execFileSync("tmux", tmuxArgs(session, ["send-keys", "-t", session, "clear; stty size", "Enter"]))
           await sleep(300)
-          const pane = execFileSync("tmux", ["capture-pane", "-p", "-t", session], { encoding: "utf8" })
+          const pane = execFileSync("tmux", tmuxArgs(session, ["capture-pane", "-p", "-t", session]), { encoding: "utf8" })
           return pane.includes(size) ? pane : undefined
         }, 20_000)
       expect(await sizeShown("30 100")).toContain("30 100")
-      execFileSync("tmux", ["resize-window", "-t", session, "-x", "120", "-y", "40"])
+      execFileSync("tmux", tmuxArgs(session, ["resize-window", "-t", session, "-x", "120", "-y", "40"]))
       expect(await sizeShown("40 120")).toContain("40 120")
     } finally {
-      execFileSync("tmux", ["kill-session", "-t", session])
+      execFileSync("tmux", tmuxArgs(session, ["kill-server"]))
     }
   })
 

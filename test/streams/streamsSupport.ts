@@ -72,27 +72,34 @@ export const waitForOutput = async (output: () => string, wanted: string | RegEx
   }
 }
 
+/**
+ * tmux with a server of the session's own (`-L`): test files run at once, and the default
+ * server is shared, so one file ending its last session would take another's server (and its
+ * session) down with it, or make its next session fail to start.
+ */
+export const tmuxArgs = (session: string, args: ReadonlyArray<string>) => ["-L", session, ...args]
+
 /** tmux, as a person at a terminal: a session running `command`, keys sent, the screen read. */
 export const tmux = {
   /** Runs `args` of knot in the session; when it ends, the session shows `EXITED <code>`. */
   start: (session: string, server: string, token: string, args: ReadonlyArray<string>) =>
-    run("tmux", [
+    run("tmux", tmuxArgs(session, [
       "new-session", "-d", "-s", session, "-x", "100", "-y", "30",
       `env KNOT_SERVER=${server} KNOT_TOKEN=${token} ${process.execPath} ${knotBin} ${args.join(" ")}; echo EXITED $?; sleep 600`
-    ]).then(() => undefined),
-  keys: (session: string, text: string) => run("tmux", ["send-keys", "-t", session, text, "Enter"]).then(() => undefined),
-  screen: (session: string) => run("tmux", ["capture-pane", "-p", "-t", session]).then(({ stdout }) => stdout),
+    ])).then(() => undefined),
+  keys: (session: string, text: string) => run("tmux", tmuxArgs(session, ["send-keys", "-t", session, text, "Enter"])).then(() => undefined),
+  screen: (session: string) => run("tmux", tmuxArgs(session, ["capture-pane", "-p", "-t", session])).then(({ stdout }) => stdout),
   /** The screen once it matches `wanted`; fails showing the screen after `timeoutMs`. */
   waitFor: async (session: string, wanted: RegExp, timeoutMs = 30_000): Promise<string> => {
     const deadline = Date.now() + timeoutMs
     while (true) {
-      const { stdout } = await run("tmux", ["capture-pane", "-p", "-t", session])
+      const { stdout } = await run("tmux", tmuxArgs(session, ["capture-pane", "-p", "-t", session]))
       if (wanted.test(stdout)) return stdout
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${String(wanted)} on the screen:\n${stdout}`)
       await sleep(100)
     }
   },
   resize: (session: string, cols: number, rows: number) =>
-    run("tmux", ["resize-window", "-t", session, "-x", String(cols), "-y", String(rows)]).then(() => undefined),
-  kill: (session: string) => run("tmux", ["kill-session", "-t", session]).then(() => undefined, () => undefined)
+    run("tmux", tmuxArgs(session, ["resize-window", "-t", session, "-x", String(cols), "-y", String(rows)])).then(() => undefined),
+  kill: (session: string) => run("tmux", tmuxArgs(session, ["kill-server"])).then(() => undefined, () => undefined)
 }
