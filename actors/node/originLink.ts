@@ -2,7 +2,7 @@
  * What a leaf knows of its link to its origin, for `knot cluster status`: linked since when,
  * or unreachable since when. Only a leaf provides it; other nodes have no origin.
  */
-import type { Effect } from "effect"
+import type { Effect, Stream } from "effect"
 import { Context, Schema } from "effect"
 
 export const OriginLinkStatus = Schema.Struct({
@@ -23,6 +23,8 @@ export type OriginLinkStatus = typeof OriginLinkStatus.Type
 
 export interface OriginLinkShape {
   readonly status: Effect.Effect<OriginLinkStatus>
+  /** A signal each time the status changes, for whoever shows it live. */
+  readonly changes: Stream.Stream<void>
   /** The link to the origin authenticated. */
   readonly linked: (node: string) => Effect.Effect<void>
   /** The link to the origin closed. */

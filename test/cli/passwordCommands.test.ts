@@ -7,7 +7,7 @@
 import { spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it, layer } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Stream } from "effect"
 import { makeTestApi, makeTestApiOf, TestApi } from "../http/apiHarness.ts"
 import { send } from "../http/browserClient.ts"
 import { freshConfigPath } from "./cliEnvironment.ts"
@@ -98,6 +98,7 @@ describe("knot user passwd on a leaf", () => {
     mode: "leaf",
     originLink: {
       status: Effect.succeed({ origin, state: "connected", since: 0 }),
+      changes: Stream.never,
       linked: () => Effect.void,
       lost: Effect.void,
       refused: () => Effect.void

@@ -9,14 +9,16 @@ import { ClusterView } from "../../actors/node/clusterView.ts"
 import { GossipClusterView } from "../../actors/node/clusterView.gossip.ts"
 import type { ClusterSnapshot } from "../../effects/http/ui/clusterFeedGroup.ts"
 import { AT_MOST_EVERY, BEAT, clusterSnapshots } from "../../effects/http/ui/clusterSnapshots.ts"
+import type { OriginLinkShape } from "../../actors/node/originLink.ts"
 import { MemoryStore } from "../../storage/memoryStore.ts"
+import { OriginLinkLive } from "../../transport/leaf/originLink.live.ts"
 import { NodeId } from "../../storage/record.ts"
 import { makeMembershipView, type MemberView } from "../../transport/gossip/membershipView.ts"
 
 const settle = Effect.repeatN(Effect.yieldNow(), 50)
 
-/** n1's cluster feed over a membership view the test writes, as the membership actor would. */
-const feedOfN1 = Effect.gen(function*() {
+/** n1's cluster feed over a membership view the test writes, as the membership actor would (and a leaf's origin link). */
+const feedOf = (originLink: Option.Option<OriginLinkShape>) => Effect.gen(function*() {
   const view = yield* makeMembershipView("n1", "a")
   const services = yield* Layer.build(
     GossipClusterView.layer({ view, mode: "cluster" }).pipe(
@@ -28,7 +30,7 @@ const feedOfN1 = Effect.gen(function*() {
   const counted = { ...cluster, members: Effect.tap(cluster.members, () => void reads++) }
   const received: Array<ClusterSnapshot> = []
   yield* Effect.forkScoped(
-    Stream.runForEach(clusterSnapshots(counted, Option.none()), (snapshot) =>
+    Stream.runForEach(clusterSnapshots(counted, originLink), (snapshot) =>
       Effect.sync(() => void received.push(snapshot)))
   )
   /** Lets the feed run for `duration` of test time, in its own steps, and returns what it sent. */
@@ -45,6 +47,8 @@ const feedOfN1 = Effect.gen(function*() {
     SubscriptionRef.update(view, (snapshot) => ({ ...snapshot, members: new Map([...snapshot.members, [member.node, member]]) }))
   return { during, setMember, reads: Effect.sync(() => reads) }
 })
+
+const feedOfN1 = feedOf(Option.none())
 
 const stateOf = (snapshot: ClusterSnapshot | undefined, id: string) => snapshot?.members.find((member) => member.id === id)?.state
 
@@ -64,6 +68,17 @@ describe("the cluster feed", () => {
       yield* feed.setMember({ node: "n2", zone: "a", state: "dead", incarnation: 0, changedAt: 0 })
       const sent = yield* feed.during(AT_MOST_EVERY)
       expect(stateOf(sent.at(-1), "n2")).toBe("dead")
+    }))
+
+  it.scoped("pushes a leaf's link to its origin going down within a tenth of a second", () =>
+    Effect.gen(function*() {
+      const link = yield* OriginLinkLive.make({ origin: "ab".repeat(32) })
+      const feed = yield* feedOf(Option.some(link))
+      yield* link.linked("n-origin")
+      yield* feed.during(Duration.sum(BEAT, BEAT))
+      yield* link.lost
+      const sent = yield* feed.during(AT_MOST_EVERY)
+      expect(sent.at(-1)?.origin?.state).toBe("unreachable")
     }))
 
   it.scoped("between changes, reads the view and sends it only on the beat, for last contact and traffic", () =>

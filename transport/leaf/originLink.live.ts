@@ -3,7 +3,7 @@
  * It lives with the node, not the actor, and starts "unreachable since the start": a leaf
  * that comes up offline says so from its first answer.
  */
-import { Clock, Effect, Layer, Ref } from "effect"
+import { Clock, Effect, Layer, Stream, SubscriptionRef } from "effect"
 import { OriginLink, type OriginLinkStatus } from "../../actors/node/originLink.ts"
 
 export interface OriginLinkOptions {
@@ -14,17 +14,18 @@ export interface OriginLinkOptions {
 const make = (options: OriginLinkOptions) =>
   Effect.gen(function*() {
     const startedAt = yield* Clock.currentTimeMillis
-    const status = yield* Ref.make<OriginLinkStatus>({ origin: options.origin, state: "unreachable", since: startedAt })
+    const status = yield* SubscriptionRef.make<OriginLinkStatus>({ origin: options.origin, state: "unreachable", since: startedAt })
     return OriginLink.of({
-      status: Ref.get(status),
+      status: SubscriptionRef.get(status),
+      changes: Stream.as(Stream.drop(status.changes, 1), undefined),
       linked: (node) =>
         Effect.flatMap(Clock.currentTimeMillis, (now) =>
-          Ref.set(status, { origin: options.origin, state: "connected", since: now, node })),
+          SubscriptionRef.set(status, { origin: options.origin, state: "connected", since: now, node })),
       lost: Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        Ref.update(status, (current): OriginLinkStatus => ({ ...current, state: "unreachable", since: now }))),
+        SubscriptionRef.update(status, (current): OriginLinkStatus => ({ ...current, state: "unreachable", since: now }))),
       refused: (reason) =>
         Effect.flatMap(Clock.currentTimeMillis, (now) =>
-          Ref.update(status, (current): OriginLinkStatus => ({
+          SubscriptionRef.update(status, (current): OriginLinkStatus => ({
             ...current,
             refused: reason,
             ...(current.state === "connected" ? { state: "unreachable", since: now } : {})

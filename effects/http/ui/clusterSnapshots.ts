@@ -1,9 +1,9 @@
 /**
  * What the cluster feed sends: membership lives in the gossip actor's memory, not in the store,
  * so the store's change feed cannot carry it. The feed waits on the view's changes (a member's
- * state, a node record, a space placed) and gives a snapshot when something people see changed;
- * last contact and traffic move with every message, so they go on a 2 s beat. Every snapshot is
- * the whole view: a browser that reconnects is whole again with the first one.
+ * state, a node record, a space placed, a leaf's origin link) and gives a snapshot when something
+ * people see changed; last contact and traffic move with every message, so they go on a 2 s beat.
+ * Every snapshot is the whole view: a browser that reconnects is whole again with the first one.
  */
 import { Clock, Duration, Effect, Option, Schedule, Stream } from "effect"
 import type { ClusterViewShape, Member } from "../../../actors/node/clusterView.ts"
@@ -35,10 +35,12 @@ export const clusterSnapshots = (
   })
   return Stream.suspend(() => {
     let lastShape: string | undefined
-    return Stream.merge(
+    const originChanges = Option.isSome(originLink) ? originLink.value.changes : Stream.empty
+    return Stream.mergeAll([
       Stream.as(cluster.changes, "change" as const),
+      Stream.as(originChanges, "change" as const),
       Stream.as(Stream.tick(BEAT), "beat" as const)
-    ).pipe(
+    ], { concurrency: "unbounded" }).pipe(
       // A signal that arrives while a snapshot is read replaces any waiting one: no backlog.
       Stream.buffer({ capacity: 1, strategy: "sliding" }),
       Stream.schedule(Schedule.spaced(AT_MOST_EVERY)),
