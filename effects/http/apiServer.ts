@@ -46,6 +46,7 @@ import { StreamTickets } from "./streams/streamTickets.ts"
 import type { SpaceStreams } from "../streams/spaceStreams.ts"
 import { VolumesLive } from "../../actors/space/volumes.live.ts"
 import { RequestErrorsLive } from "./requestErrors.ts"
+import { requestIds } from "./requestIds.ts"
 import { requestMetrics } from "./requestMetrics.ts"
 import { auditWrites } from "./audit/auditLog.ts"
 import { type RequestLimits, requestLimitsLive } from "./requestLimits.ts"
@@ -112,7 +113,7 @@ export const makeApiServer = (
     const listening = NodeHttpServer.layer(() => server, { host: options.listen.host, port: options.listen.port })
     // One instance for both: a ticket the API issues is redeemed by the gateway.
     const tickets = StreamTickets.layer
-    const serving = HttpApiBuilder.serve((app) => requestMetrics(auditWrites(app))).pipe(
+    const serving = HttpApiBuilder.serve((app) => requestIds(requestMetrics(auditWrites(app)))).pipe(
       Layer.provide(RequestErrorsLive),
       Layer.provide(requestLimitsLive(options.limits)),
       Layer.provide(makeApiLive(options.signIn)),

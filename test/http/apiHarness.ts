@@ -17,6 +17,7 @@ import type { NodeMode } from "../../storage/kinds/node.ts"
 import { NodeId } from "../../storage/record.ts"
 import type { StoreShape } from "../../storage/store.ts"
 import { Store } from "../../storage/store.ts"
+import type { StoreError } from "../../storage/store.errors.ts"
 import { OriginLink, type OriginLinkShape } from "../../actors/node/originLink.ts"
 import type { ContainerStreams } from "../../effects/container/containerStreams.ts"
 import { engineLessStreams } from "../support/engineLessStreams.ts"
@@ -83,6 +84,8 @@ export interface TestNodeOptions {
   readonly containerStreams?: Layer.Layer<ContainerStreams>
   /** A leaf's link to its origin: the node then answers as a leaf does where the API asks. */
   readonly originLink?: OriginLinkShape
+  /** The node's store; by default a fresh MemoryStore. */
+  readonly store?: Layer.Layer<Store, StoreError>
 }
 
 const unlimitedSignIn: SignInPolicy = { ...defaultSignInPolicy, freeFailures: Number.MAX_SAFE_INTEGER }
@@ -96,7 +99,7 @@ export const nodeServicesOf = (options: TestNodeOptions = {}) =>
     Layer.provideMerge(SpacesLive),
     Layer.provideMerge(TemplatesLive.layer()),
     Layer.provideMerge(StandaloneClusterView.layer({ zone: testZone, ...options })),
-    Layer.provideMerge(MemoryStore.layer({ nodeId: NodeId.make(testNodeId), maxDriftMs: 60_000 })),
+    Layer.provideMerge(options.store ?? MemoryStore.layer({ nodeId: NodeId.make(testNodeId), maxDriftMs: 60_000 })),
     Layer.provideMerge(SecureRandom.live)
   )
 
