@@ -4,7 +4,7 @@
  * the replicated space records.
  */
 import { Clock, Effect, Either, Layer, Stream, SubscriptionRef } from "effect"
-import { Node, type NodeMode } from "../../storage/kinds/node.ts"
+import { type LinkedLeaf, Node, type NodeMode } from "../../storage/kinds/node.ts"
 import { Store } from "../../storage/store.ts"
 import { lastContacts, type MembershipView } from "../../transport/gossip/membershipView.ts"
 import { decodeRecordValue } from "../space/recordCodec.ts"
@@ -20,6 +20,44 @@ export interface GossipClusterOptions {
 }
 
 const nameOf = (node: Node | undefined) => (node?.name === undefined ? {} : { name: node.name })
+
+/**
+ * The leaves this node has no link to, as the cluster nodes that link them list them in their
+ * records: the word of the node the leaf names as its origin, else the latest word of any.
+ */
+const leavesOfOthers = (
+  announced: ReadonlyMap<string, Node>,
+  self: string,
+  linked: ReadonlySet<string>,
+  spaces: ReadonlyMap<string, number>
+): ReadonlyArray<Member> => {
+  const words = new Map<string, Array<{ readonly via: string; readonly leaf: LinkedLeaf }>>()
+  for (const [id, node] of announced) {
+    if (id === self) continue
+    for (const leaf of node.leaves ?? []) words.set(leaf.id, [...(words.get(leaf.id) ?? []), { via: id, leaf }])
+  }
+  const members: Array<Member> = []
+  for (const [id, node] of [...announced].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (node.mode !== "leaf" || id === self || linked.has(id)) continue
+    const said = words.get(id) ?? []
+    const word = said.find((candidate) => candidate.via === node.origin) ??
+      said.reduce<(typeof said)[number] | undefined>((latest, candidate) =>
+        latest === undefined || candidate.leaf.since > latest.leaf.since ? candidate : latest, undefined)
+    members.push({
+      id,
+      zone: node.zone,
+      mode: "leaf",
+      announced: true,
+      // Named by its record but listed by no cluster node: nothing in the cluster links it now.
+      state: word?.leaf.state ?? "dead",
+      incarnation: 0,
+      spaces: spaces.get(id) ?? 0,
+      ...nameOf(node),
+      ...(word === undefined ? {} : { via: word.via })
+    })
+  }
+  return members
+}
 
 const make = (options: GossipClusterOptions) =>
   Effect.map(Store, (store) => {
@@ -76,7 +114,7 @@ const make = (options: GossipClusterOptions) =>
             ...nameOf(announced.get(member.node))
           })
         )
-      return [self, ...others]
+      return [self, ...others, ...leavesOfOthers(announced, snapshot.self, new Set(snapshot.members.keys()), spaces)]
     })
     return ClusterView.of({
       self: Effect.map(members, (all) => all[0] as Member),

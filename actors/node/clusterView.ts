@@ -23,6 +23,11 @@ export interface Member {
    * gossip alone may be a leaf that has not said so yet: it is never chosen for a space.
    */
   readonly announced: boolean
+  /**
+   * A leaf linked to another cluster node: its state is that node's word, from its node record,
+   * since a leaf gossips with its origin alone.
+   */
+  readonly via?: string
 }
 
 /**

@@ -14,8 +14,15 @@ interface ClusterReport extends ClusterStatus {
   readonly zones: ReadonlyArray<ZoneView>
 }
 
-const lastContactOf = (member: MemberView, self: string, now: number) =>
-  member.id === self ? "-" : member.lastContact === undefined ? "never" : ago(member.lastContact, now)
+/** A leaf linked to another node has no contact with this one: its link is that node's word. */
+const lastContactOf = (member: MemberView, report: ClusterReport, now: number) => {
+  if (member.id === report.self) return "-"
+  if (member.via !== undefined) {
+    const origin = report.members.find((candidate) => candidate.id === member.via)
+    return `via ${origin?.name ?? member.via}`
+  }
+  return member.lastContact === undefined ? "never" : ago(member.lastContact, now)
+}
 
 const clusterTable = (report: ClusterReport, now: number): string => {
   const zones = report.zones.map((zone) => `${zone.name} ${zone.health} (${zone.alive}/${zone.total} alive)`).join(", ")
@@ -28,7 +35,7 @@ const clusterTable = (report: ClusterReport, now: number): string => {
       { header: "STATE", cell: (member) => member.state },
       { header: "INCARNATION", cell: (member) => String(member.incarnation) },
       { header: "SPACES", cell: (member) => String(member.spaces) },
-      { header: "LAST CONTACT", cell: (member) => lastContactOf(member, report.self, now) }
+      { header: "LAST CONTACT", cell: (member) => lastContactOf(member, report, now) }
     ],
     report.members
   )

@@ -28,6 +28,7 @@ import { HyperswarmInfo, HyperswarmTransport, loadOrCreateKeyPair, nodeIdOfKey }
 import type { HyperswarmInfoShape } from "../../transport/hyperswarm/hyperswarmInfo.ts"
 import { OriginLinkLive, spawnLeafGossip } from "../../transport/leaf/index.ts"
 import { OriginLink, type OriginLinkShape } from "../../actors/node/originLink.ts"
+import { announceLinkedLeaves } from "../../actors/node/linkedLeaves.ts"
 import { DockerStreams } from "../../effects/docker/dockerStreams.ts"
 import { PeerStreamsAttach, spaceStreamsLayer } from "../../effects/streams/spaceStreams.live.ts"
 import { PeerStreams } from "../../transport/streams/peerStreams.ts"
@@ -229,6 +230,7 @@ export const runNode = (config: NodeConfig, options: RunOptions = { init: false 
     const program = Effect.gen(function* () {
       yield* announceSelf(config)
       if (originLink !== undefined) yield* Effect.forkScoped(announceOrigin(config, originLink))
+      if (config.server.mode === "cluster") yield* Effect.forkScoped(announceLinkedLeaves)
       yield* Effect.forkScoped(Effect.flatMap(Store, (store) => pruneAudit(store, auditRetention)))
       // A leaf's users and tokens are the cluster's, received from its origin.
       if (origin === undefined) yield* printBootstrap(config, options.init)

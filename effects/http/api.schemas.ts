@@ -179,7 +179,9 @@ export const MemberView = Schema.Struct({
   incarnation: Schema.Number,
   /** When the answering node last had a message from it; absent while it has had none. */
   lastContact: Schema.optionalWith(Schema.Number, { exact: true }),
-  spaces: Schema.Number
+  spaces: Schema.Number,
+  /** A leaf linked to another cluster node, whose record gives its state: that node's id. */
+  via: Schema.optionalWith(Schema.String, { exact: true })
 })
 export type MemberView = typeof MemberView.Type
 

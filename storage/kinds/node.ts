@@ -5,6 +5,15 @@ import { EpochMillis, NonEmpty } from "./fields.ts"
 export const NodeMode = Schema.Literal("standalone", "cluster", "leaf")
 export type NodeMode = typeof NodeMode.Type
 
+/** A leaf linked to a cluster node, as that node's membership sees the link. */
+export const LinkedLeaf = Schema.Struct({
+  id: NonEmpty("the leaf's id"),
+  state: Schema.Literal("joining", "alive", "suspect", "dead", "leaving", "left"),
+  /** When the link last changed state. */
+  since: EpochMillis("since")
+})
+export type LinkedLeaf = typeof LinkedLeaf.Type
+
 export const Node = Schema.Struct({
   zone: NonEmpty("the zone"),
   /** What people call it (`[server] name`, by default its host's name); its id stays the key. */
@@ -14,6 +23,11 @@ export const Node = Schema.Struct({
   address: Schema.optionalWith(NonEmpty("the address"), { exact: true }),
   startedAt: EpochMillis("startedAt"),
   /** On a leaf: the cluster node it is linked to now, through which other nodes reach it. */
-  origin: Schema.optionalWith(NonEmpty("the origin"), { exact: true })
+  origin: Schema.optionalWith(NonEmpty("the origin"), { exact: true }),
+  /**
+   * On a cluster node: the leaves whose links it holds, and their state. A leaf gossips with its
+   * origin alone, so this is how every other cluster node learns of it and of its link.
+   */
+  leaves: Schema.optionalWith(Schema.Array(LinkedLeaf), { exact: true })
 })
 export type Node = typeof Node.Type

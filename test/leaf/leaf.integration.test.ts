@@ -113,7 +113,7 @@ describe.runIf(available)("a leaf with two cluster nodes, on loopback", { timeou
     })
     expect(ran).toBe("from-the-leaf\n")
     const direct = await cli(origin.url, adminToken, ["space", "exec", "on-leaf", "--", "sh", "-c", "exit 6"])
-    expect(direct.code).toBe(6)
+    expect(direct.code, direct.stderr).toBe(6)
   })
 
   it("carries an exec from the leaf into a space on a cluster node", async () => {
@@ -126,6 +126,36 @@ describe.runIf(available)("a leaf with two cluster nodes, on loopback", { timeou
       return result.code === 0 ? result.stdout : undefined
     })
     expect(ran).toBe("from-the-cluster\n")
+  })
+
+  it("is listed by the other cluster node with its link as the origin sees it, which turns when the leaf goes offline", async () => {
+    const idOf = async (node: RunningNode) => ((await call(node, "GET", "/health")).body as { readonly node: string }).node
+    const [leafId, originId] = [await idOf(leaf), await idOf(origin)]
+    interface Listed {
+      readonly id: string
+      readonly mode: string
+      readonly state: string
+      readonly via?: string
+    }
+    const onPeer = async () =>
+      ((await call(peer, "GET", "/api/nodes")).body as { readonly members: ReadonlyArray<Listed> }).members.find((member) => member.id === leafId)
+    expect(await eventually("the leaf alive on the other cluster node", async () => {
+      const listed = await onPeer()
+      return listed?.state === "alive" ? listed : undefined
+    })).toMatchObject({ mode: "leaf", via: originId })
+    const status = await cli(peer.url, adminToken, ["cluster", "status"])
+    expect(status.stdout.split("\n").find((line) => line.includes(leafId))).toMatch(/leaf\s+alive\b.*\bvia \S+/)
+    await stopNode(leaf)
+    try {
+      const gone = await eventually("the leaf's link down on the other cluster node", async () => {
+        const listed = await onPeer()
+        return listed !== undefined && listed.state !== "alive" ? listed : undefined
+      }, 60_000)
+      expect(gone.state).toMatch(/^(suspect|dead)$/)
+    } finally {
+      await startNode(leaf, env)
+      await eventually("the leaf linked again", async () => ((await originState()) === "connected" ? true : undefined), 60_000)
+    }
   })
 
   it("reports its origin unreachable once the origin is killed", async () => {
