@@ -225,7 +225,7 @@ export const runNode = (config: NodeConfig, options: RunOptions = { init: false 
         listen: config.ssh.listen,
         dataDir: config.server.dataDir,
         clusterKey: config.server.mode === "cluster" ? config.cluster.key : undefined
-      }).pipe(Effect.provide(Layer.merge(SshKeys.layer, Users.layer)))
+      }).pipe(Effect.provide(SshKeys.layer.pipe(Layer.provideMerge(Users.layer))))
 
     const program = Effect.gen(function* () {
       yield* announceSelf(config)

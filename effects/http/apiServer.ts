@@ -36,7 +36,6 @@ import { UsersHandlers } from "./handlers/users.handlers.ts"
 import { VolumesHandlers } from "./handlers/volumes.handlers.ts"
 import { StreamsHandlers } from "./handlers/streams.handlers.ts"
 import { SshKeysHandlers } from "./handlers/sshKeys.handlers.ts"
-import { SshKeys } from "../ssh/sshKeys.ts"
 import { makeSignInHandlers, SessionsHandlers } from "./auth/sessions.handlers.ts"
 import { sessionSweep } from "./auth/sessions.ts"
 import { ClusterFeedHandlers } from "./ui/clusterFeed.handlers.ts"
@@ -76,7 +75,7 @@ export const makeApiLive = (
       AdminHandlers,
       HealthHandlers,
       StreamsHandlers,
-      SshKeysHandlers.pipe(Layer.provide(SshKeys.layer)),
+      SshKeysHandlers,
       makeSignInHandlers(signIn),
       SessionsHandlers,
       ClusterFeedHandlers,

@@ -5,6 +5,7 @@ import { readableValue, readableValues } from "../../storage/readableRecords.ts"
 import { Store } from "../../storage/store.ts"
 import type { StoreError } from "../../storage/store.errors.ts"
 import { storedDecoder } from "../http/auth/storedRecords.ts"
+import { Users } from "../http/auth/users.ts"
 import { fingerprintOf, keyIdOf, parsePublicKey } from "./publicKeyText.ts"
 import { SshKeyInvalid, SshKeyNotFound, SshKeyTaken } from "./sshKeys.errors.ts"
 import type { SshKeyView } from "./sshKeysGroup.ts"
@@ -38,11 +39,16 @@ const view = (id: string, key: SshKey): SshKeyView => ({
 })
 
 export class SshKeys extends Context.Tag("knot/ssh/SshKeys")<SshKeys, SshKeysShape>() {
-  static readonly layer: Layer.Layer<SshKeys, never, Store> = Layer.effect(
+  static readonly layer: Layer.Layer<SshKeys, never, Store | Users> = Layer.effect(
     SshKeys,
     Effect.gen(function*() {
       const store = yield* Store
+      const users = yield* Users
       const decode = storedDecoder(SshKeySchema)
+
+      /** The user's account now, or null when the user is gone: a key must name the same. */
+      const accountNow = (user: string) =>
+        Effect.catchTag(users.accountOf(user), "UserNotFound", () => Effect.succeed(null))
 
       const find = (id: string): Effect.Effect<SshKey | undefined, StoreError> =>
         Effect.flatMap(store.get(sshKeyKind, id), (record) => readableValue(store, record, decode))
@@ -54,11 +60,13 @@ export class SshKeys extends Context.Tag("knot/ssh/SshKeys")<SshKeys, SshKeysSha
           if (existing !== undefined && existing.user !== request.user) {
             return yield* new SshKeyTaken({ fingerprint: parsed.fingerprint })
           }
+          const account = yield* accountNow(request.user)
           const key: SshKey = {
             user: request.user,
             publicKey: parsed.line,
             name: request.name ?? (parsed.comment.trim() === "" ? parsed.type : parsed.comment.trim().slice(0, 100)),
-            addedAt: yield* Clock.currentTimeMillis
+            addedAt: yield* Clock.currentTimeMillis,
+            ...(account === null || account === undefined ? {} : { account })
           }
           yield* store.put(sshKeyKind, parsed.id, key)
           return view(parsed.id, key)
@@ -76,7 +84,11 @@ export class SshKeys extends Context.Tag("knot/ssh/SshKeys")<SshKeys, SshKeysSha
 
       const remove = (id: string) => Effect.tap(get(id), () => store.delete(sshKeyKind, id))
 
-      const holderOf = (blob: Uint8Array) => find(keyIdOf(blob))
+      const holderOf = (blob: Uint8Array) =>
+        Effect.flatMap(find(keyIdOf(blob)), (key) =>
+          key === undefined
+            ? Effect.succeed(undefined)
+            : Effect.map(accountNow(key.user), (account) => (key.account === account ? key : undefined)))
 
       return { add, list, get, remove, holderOf }
     })

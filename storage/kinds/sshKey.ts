@@ -23,6 +23,8 @@ export const SshKey = Schema.Struct({
   ),
   /** What its owner calls it ("laptop"); by default the key file's comment. */
   name: Label("a key name"),
-  addedAt: EpochMillis("addedAt")
+  addedAt: EpochMillis("addedAt"),
+  /** The account (the user record's) it was added for: a user made again under the name does not inherit it. */
+  account: Schema.optionalWith(NonEmpty("account"), { exact: true })
 })
 export type SshKey = typeof SshKey.Type

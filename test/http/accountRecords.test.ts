@@ -11,6 +11,7 @@ import { Passwords } from "../../effects/http/auth/passwords.ts"
 import { SecureRandom } from "../../effects/http/auth/secureRandom.ts"
 import { SESSION_LIFETIME_MS, SESSION_SWEEP_EVERY, Sessions, sessionSweep } from "../../effects/http/auth/sessions.ts"
 import { Tokens } from "../../effects/http/auth/tokens.ts"
+import { SshKeys } from "../../effects/ssh/sshKeys.ts"
 import { Users } from "../../effects/http/auth/users.ts"
 import { MemoryStore } from "../../storage/memoryStore.ts"
 import { NodeId, StoredRecord, Version } from "../../storage/record.ts"
@@ -20,6 +21,9 @@ const accounts = AccountsLive.pipe(
   Layer.provideMerge(MemoryStore.layer({ nodeId: NodeId.make("node-a"), maxDriftMs: 60_000 })),
   Layer.provideMerge(SecureRandom.live)
 )
+
+/** An ed25519 public key (the wire blob need only parse; no private half is used). */
+const aliceKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl alice@laptop"
 
 const isDeleted = (id: string) => Effect.map(Effect.flatMap(Store, (store) => store.get("session", id)), (record) => record?.deleted)
 
@@ -112,6 +116,21 @@ describe("a user deleted and created again", () => {
       expect(error._tag).toBe("InvalidToken")
       const fresh = yield* tokens.issue({ user: "alice" })
       expect((yield* tokens.authenticate(fresh.secret)).name).toBe("alice")
+    }).pipe(Effect.provide(accounts)))
+
+  it.effect("is not signed in over SSH by a key of the old account", () =>
+    Effect.gen(function*() {
+      const users = yield* Users
+      const keys = yield* SshKeys
+      const blob = Buffer.from(aliceKey.split(" ")[1]!, "base64")
+      yield* users.create("alice", "user")
+      yield* keys.add({ user: "alice", publicKey: aliceKey })
+      expect((yield* keys.holderOf(blob))?.user).toBe("alice")
+      yield* users.remove("alice")
+      yield* users.create("alice", "user")
+      expect(yield* keys.holderOf(blob)).toBeUndefined()
+      yield* keys.add({ user: "alice", publicKey: aliceKey })
+      expect((yield* keys.holderOf(blob))?.user).toBe("alice")
     }).pipe(Effect.provide(accounts)))
 
   it.effect("keeps the account through a role change or a disable", () =>

@@ -101,7 +101,7 @@ export const makeGatewayWorld = (
       Layer.provideMerge(SpacesLive),
       Layer.provideMerge(TemplatesLive.layer()),
       Layer.provideMerge(StandaloneClusterView.layer({ zone: "local" })),
-      Layer.provideMerge(Layer.merge(SshKeys.layer, Users.layer)),
+      Layer.provideMerge(SshKeys.layer.pipe(Layer.provideMerge(Users.layer))),
       Layer.provideMerge(Layer.orDie(MemoryStore.layer({ nodeId: NodeId.make("n-local"), maxDriftMs: 60_000 })))
     )
     const context = yield* Layer.build(services)

@@ -25,6 +25,16 @@ describe("SSH keys on a user's profile, through the API", () => {
       expect(listed.body.map((key: { readonly name: string }) => key.name)).toEqual(["ann1@laptop"])
     }).pipe(Effect.provide(makeTestApi)))
 
+  it.scoped("deleting a user removes the keys on their profile", () =>
+    Effect.gen(function*() {
+      const api = yield* TestApi
+      const token = yield* api.userWithToken("gone")
+      yield* api.request("POST", "/api/ssh-keys", { token, json: { publicKey: newPublicKey("gone1") } })
+      expect((yield* api.request("DELETE", "/api/users/gone", { token: api.adminToken })).status).toBeLessThan(300)
+      const left = yield* api.request("GET", "/api/ssh-keys", { token: api.adminToken })
+      expect(left.body.filter((key: { readonly user: string }) => key.user === "gone")).toEqual([])
+    }).pipe(Effect.provide(makeTestApi)))
+
   it.scoped("a private key is refused, saying to give its public half", () =>
     Effect.gen(function*() {
       const api = yield* TestApi

@@ -7,6 +7,7 @@ import { OwnAccount } from "../auth/auth.errors.ts"
 import { CurrentUser } from "../auth/currentUser.ts"
 import { Passwords } from "../auth/passwords.ts"
 import { Sessions } from "../auth/sessions.ts"
+import { SshKeys } from "../../ssh/sshKeys.ts"
 import { Tokens } from "../auth/tokens.ts"
 import { Users } from "../auth/users.ts"
 import { ownAccount, storeErrors, userNameTaken, userNotFound } from "../domainErrors.ts"
@@ -18,14 +19,18 @@ export const UsersHandlers = HttpApiBuilder.group(KnotApi, "users", (handlers) =
     const passwords = yield* Passwords
     const sessions = yield* Sessions
     const tokens = yield* Tokens
+    const sshKeys = yield* SshKeys
 
-    /** A deleted user's password, sessions and tokens: they name its account and fail anyway, but need not linger. */
+    /** A deleted user's password, sessions, tokens and SSH keys: they name its account and fail anyway, but need not linger. */
     const forgetRecordsOf = (user: string) =>
       Effect.gen(function*() {
         yield* passwords.remove(user)
         yield* sessions.forget(user)
         for (const token of yield* tokens.list({ user })) {
           yield* Effect.catchTag(tokens.revoke(token.id), "TokenNotFound", () => Effect.void)
+        }
+        for (const key of yield* sshKeys.list({ user })) {
+          yield* Effect.catchTag(sshKeys.remove(key.id), "SshKeyNotFound", () => Effect.void)
         }
       })
 
