@@ -3,11 +3,12 @@
  * or the path in KNOT_CONFIG): the server and token to use when no flag or variable says.
  * `knot login` writes it, readable by its owner only since it holds a token.
  */
-import { dirname, join } from "node:path"
+import { dirname } from "node:path"
 import { FileSystem } from "@effect/platform"
 import { Config, Effect, Option, ParseResult, Schema } from "effect"
 import { parse, stringify } from "smol-toml"
 import { CliFailure } from "./cliFailure.ts"
+import { cliConfigPathOf } from "./cliConfigPath.ts"
 
 export const CliSettings = Schema.Struct({
   server: Schema.optionalWith(Schema.String, { exact: true }),
@@ -20,12 +21,12 @@ const decodeSettings = Schema.decodeUnknown(CliSettings, { onExcessProperty: "ig
 const optionalVariable = (name: string) => Effect.orDie(Config.option(Config.nonEmptyString(name)))
 
 export const cliConfigPath: Effect.Effect<string> = Effect.gen(function*() {
-  const explicit = yield* optionalVariable("KNOT_CONFIG")
-  if (Option.isSome(explicit)) return explicit.value
-  const xdg = yield* optionalVariable("XDG_CONFIG_HOME")
-  if (Option.isSome(xdg)) return join(xdg.value, "knot", "cli.toml")
-  const home = yield* optionalVariable("HOME")
-  return join(Option.getOrElse(home, () => "."), ".config", "knot", "cli.toml")
+  const variables = new Map<string, string>()
+  for (const name of ["KNOT_CONFIG", "XDG_CONFIG_HOME", "HOME"]) {
+    const value = yield* optionalVariable(name)
+    if (Option.isSome(value)) variables.set(name, value.value)
+  }
+  return cliConfigPathOf((name) => variables.get(name))
 })
 
 /** The settings in the file; none when it does not exist. */

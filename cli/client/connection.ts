@@ -7,8 +7,7 @@ import type { FileSystem } from "@effect/platform"
 import { Config, Effect, Either, Option, Redacted } from "effect"
 import { CliFailure } from "./cliFailure.ts"
 import { cliConfigPath, readCliSettings } from "./cliConfigFile.ts"
-
-export const defaultServer = "http://127.0.0.1:3000"
+import { defaultServer, serverUrlOf } from "./serverUrl.ts"
 
 export const connectionOptions = {
   server: Options.text("server").pipe(
@@ -35,15 +34,8 @@ export interface Connection {
 
 /** `host:port` alone means http; a trailing slash is dropped. */
 export const normalizeServer = (server: string): Either.Either<string, CliFailure> => {
-  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(server) ? server : `http://${server}`
-  if (!URL.canParse(withScheme)) {
-    return Either.left(new CliFailure({ message: `${server} is not a URL; write it as http://HOST:PORT` }))
-  }
-  const { protocol } = new URL(withScheme)
-  if (protocol !== "http:" && protocol !== "https:") {
-    return Either.left(new CliFailure({ message: `${server} is not an http(s) URL` }))
-  }
-  return Either.right(withScheme.replace(/\/+$/, ""))
+  const read = serverUrlOf(server)
+  return "url" in read ? Either.right(read.url) : Either.left(new CliFailure({ message: read.problem }))
 }
 
 const variable = (name: string) => Effect.orDie(Config.option(Config.nonEmptyString(name)))

@@ -11,10 +11,10 @@ import { describeParseError } from "../../actors/space/recordCodec.ts"
 import { KnotApi } from "../../effects/http/api.ts"
 import { knotVersion } from "../../effects/version.ts"
 import { CliFailure } from "./cliFailure.ts"
+import { noAnswerMessage, refusalMessage, requestTimeoutSeconds } from "./refusal.ts"
 import type { Connection } from "./connection.ts"
 
-/** A node answers every request in milliseconds; this long means it is stuck or unreachable. */
-export const requestTimeout = Duration.seconds(30)
+export const requestTimeout = Duration.seconds(requestTimeoutSeconds)
 
 /** The causes of a transport failure, outermost first (fetch nests the system error). */
 const causes = (error: unknown): ReadonlyArray<{ readonly code?: unknown; readonly message?: unknown }> => {
@@ -94,35 +94,9 @@ export const describeClientError = (server: string) => (error: ClientError): Cli
   }
 }
 
-/** The `message` of an API error body, or undefined when the body is not one. */
-const messageOfBody = (body: string): string | undefined => {
-  try {
-    const message = (JSON.parse(body) as { readonly message?: unknown }).message
-    return typeof message === "string" && message !== "" ? message : undefined
-  } catch {
-    return undefined
-  }
-}
-
-/**
- * What to say of an answer of 400 and above, before the client tries to decode it: a 4xx is
- * the person's to act on, and the server's message says how; a 5xx is the server's message too
- * (an engine or store that does not answer), or its status, with its request id when it sends
- * one, which finds it in the node's log. Nothing is guessed about
- * versions: an answer without a message names its status and the body's first words.
- */
-export const refusalOf = (server: string, status: number, body: string, requestId: string | undefined): CliFailure => {
-  const message = messageOfBody(body)
-  if (status < 500) {
-    if (message !== undefined) return new CliFailure({ message })
-    const excerpt = body.trim().slice(0, 120)
-    return new CliFailure({
-      message: `the knot server at ${server} refused the request (${status})${excerpt === "" ? "" : `: ${excerpt}`}`
-    })
-  }
-  const id = requestId === undefined ? "" : `; request id ${requestId}`
-  return new CliFailure({ message: `${message ?? `the knot server at ${server} failed (${status})`}${id}` })
-}
+/** A refusal as the failure to print (refusal.ts says what it says). */
+export const refusalOf = (server: string, status: number, body: string, requestId: string | undefined): CliFailure =>
+  new CliFailure({ message: refusalMessage(server, status, body, requestId) })
 
 const readRefusals = (server: string) =>
   HttpClient.transformResponse(Effect.flatMap((response: HttpClientResponse.HttpClientResponse) =>
@@ -187,10 +161,7 @@ export const request = <A, E extends ClientError, R>(
     ),
     Effect.timeoutFail({
       duration: requestTimeout,
-      onTimeout: () =>
-        new CliFailure({
-          message: `the knot server at ${connection.server} did not answer within ${Duration.format(requestTimeout)}`
-        })
+      onTimeout: () => new CliFailure({ message: noAnswerMessage(connection.server) })
     }),
     Effect.mapError(describeClientError(connection.server))
   )

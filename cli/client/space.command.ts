@@ -11,7 +11,8 @@ import { jsonOption, printJson, printResult } from "./output.ts"
 import { openSession } from "./session.ts"
 import type { Session } from "./session.ts"
 import { watchSpaces } from "./spaceWatch.ts"
-import { renderFields, renderTable } from "./table.ts"
+import { spaceStatus, spacesTable } from "./spacesTable.ts"
+import { renderFields } from "./table.ts"
 import type { WaitTarget } from "./waitForSpace.ts"
 import { waitForSpace } from "./waitForSpace.ts"
 
@@ -20,16 +21,13 @@ const noWait = Options.boolean("no-wait").pipe(
   Options.withDescription("return once the request is recorded, without waiting for the space")
 )
 
-const status = (space: SpaceView) =>
-  space.observed === space.desired ? space.observed : `${space.observed} (wants ${space.desired})`
-
 const describeSpace = (space: SpaceView, ports: ReadonlyArray<string> = []) =>
   renderFields([
     ["name", space.name],
     ...(space.notice === undefined ? [] : [["notice", space.notice] as const]),
     ["id", space.id],
     ...(space.creation === undefined ? [] : [["creation", space.creation] as const]),
-    ["status", status(space)],
+    ["status", spaceStatus(space)],
     ...(space.reason === undefined ? [] : [["reason", space.reason] as const]),
     ["template", space.template],
     ["owner", space.owner],
@@ -38,21 +36,6 @@ const describeSpace = (space: SpaceView, ports: ReadonlyArray<string> = []) =>
     ...(space.containerId === undefined ? [] : [["container", space.containerId] as const]),
     ...ports.map((line, i) => [i === 0 ? "ports" : "", line] as const)
   ])
-
-const spacesTable = (spaces: ReadonlyArray<SpaceView>) =>
-  spaces.length === 0
-    ? "no spaces; create one with `knot space create NAME --template TEMPLATE`"
-    : renderTable(
-      [
-        { header: "NAME", cell: (space: SpaceView) => space.name },
-        { header: "STATUS", cell: status },
-        { header: "TEMPLATE", cell: (space) => space.template },
-        { header: "OWNER", cell: (space) => space.owner },
-        { header: "NODE", cell: (space) => space.node },
-        { header: "ZONE", cell: (space) => space.zone }
-      ],
-      spaces
-    )
 
 /** Prints where a request left the space, after waiting for it unless told not to. */
 const settle = (
@@ -108,7 +91,7 @@ const watch = Options.boolean("watch").pipe(
 const list = Command.make("list", { ...connectionOptions, json: jsonOption, watch }, (input) =>
   Effect.gen(function*() {
     const session = yield* openSession(input)
-    if (input.watch) return yield* watchSpaces(session, { json: input.json, table: spacesTable, status })
+    if (input.watch) return yield* watchSpaces(session, { json: input.json, table: spacesTable, status: spaceStatus })
     const spaces = yield* session.call(session.client.spaces.list())
     yield* printResult(input.json, spaces, spacesTable)
   })).pipe(Command.withDescription("list your spaces (an admin's: every space); --watch follows their changes"))
