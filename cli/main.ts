@@ -1,34 +1,13 @@
-import { Command } from "@effect/cli"
-// By module, not the package's index, which loads its HTTP client (undici) and server too.
-import * as NodeContext from "@effect/platform-node/NodeContext"
-import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import { Console, Effect, Layer } from "effect"
-import { ClientLive, CliFailure, reportFailure } from "./client/index.ts"
-import { knotVersion } from "../effects/version.ts"
-import { withColourWhereWanted } from "./colourless.ts"
-import { commandExamples } from "./commandExamples.ts"
-import { readCommandLine } from "./commandLine.ts"
-import { commandTree } from "./commandTree.ts"
-import { helpPage } from "./helpPage.ts"
-import { knotCommand } from "./knotCommand.ts"
+/**
+ * The `knot` command. The command people run most has a hand path (handPath.ts) that starts
+ * without Effect or the command-line parser; every other command line, and whatever the hand
+ * path leaves to it, goes to the full command line, loaded only then.
+ */
+import { runHandPath } from "./handPath.ts"
 
-const cli = Command.run(knotCommand, { name: "knot", version: knotVersion })
-
-const main = Effect.suspend(() => {
-  const read = readCommandLine(commandTree(knotCommand), process.argv.slice(2))
-  switch (read._tag) {
-    case "Help":
-      return Console.log(helpPage(read.command, commandExamples[read.command.path.slice(1).join(" ")] ?? []))
-    case "Mistake":
-      return Effect.fail(new CliFailure({ message: read.message }))
-    case "Run":
-      return cli(process.argv)
-  }
+const code = await runHandPath(process.argv.slice(2), process.env, {
+  out: (line) => console.log(line),
+  err: (line) => console.error(line)
 })
-
-main.pipe(
-  reportFailure,
-  withColourWhereWanted,
-  Effect.provide(Layer.mergeAll(NodeContext.layer, ClientLive)),
-  NodeRuntime.runMain({ disableErrorReporting: true })
-)
+if (code === undefined) await import("./fullCommandLine.ts")
+else process.exitCode = code

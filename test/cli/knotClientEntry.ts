@@ -1,5 +1,5 @@
 /**
- * The client commands as a real process, wired the way cli/main.ts is asked to wire them:
+ * The client commands as a real process, wired the way cli/fullCommandLine.ts wires them:
  * one-line failures, a non-zero exit, nothing else printed.
  */
 import { Command } from "@effect/cli"
