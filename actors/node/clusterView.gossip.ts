@@ -9,7 +9,7 @@ import { Store } from "../../storage/store.ts"
 import { lastContacts, type MembershipView } from "../../transport/gossip/membershipView.ts"
 import { decodeRecordValue } from "../space/recordCodec.ts"
 import { decodeSpace, spaceKind } from "../space/spaceRecord.ts"
-import type { Member } from "./clusterView.ts"
+import type { Member, MemberState } from "./clusterView.ts"
 import { ClusterView } from "./clusterView.ts"
 import { nodeKind } from "./node.actor.ts"
 import { memberFactsChanged } from "./memberFacts.ts"
@@ -21,19 +21,32 @@ export interface GossipClusterOptions {
 
 const nameOf = (node: Node | undefined) => (node?.name === undefined ? {} : { name: node.name })
 
+const badness: Record<MemberState, number> = { joining: 0, alive: 0, leaving: 1, suspect: 1, dead: 2, left: 2 }
+
+/**
+ * A leaf's link as this node can use it: the leaf is reached through the node that links it, so
+ * it is no more alive, seen from here, than that node is (a killed origin's record still says
+ * what its links were when it died).
+ */
+const throughVia = (leaf: MemberState, via: MemberState): MemberState =>
+  badness[via] <= badness[leaf] ? leaf : badness[via] === 1 ? "suspect" : "dead"
+
 /**
  * The leaves this node has no link to, as the cluster nodes that link them list them in their
- * records: the word of the node the leaf names as its origin, else the latest word of any.
+ * records: the word of the node the leaf names as its origin, else the latest word of any. Only
+ * a cluster node's record speaks for links: a leaf writes its own record, and may not speak
+ * for another's.
  */
 const leavesOfOthers = (
   announced: ReadonlyMap<string, Node>,
   self: string,
   linked: ReadonlySet<string>,
-  spaces: ReadonlyMap<string, number>
+  spaces: ReadonlyMap<string, number>,
+  stateOf: (node: string) => MemberState
 ): ReadonlyArray<Member> => {
   const words = new Map<string, Array<{ readonly via: string; readonly leaf: LinkedLeaf }>>()
   for (const [id, node] of announced) {
-    if (id === self) continue
+    if (id === self || node.mode !== "cluster") continue
     for (const leaf of node.leaves ?? []) words.set(leaf.id, [...(words.get(leaf.id) ?? []), { via: id, leaf }])
   }
   const members: Array<Member> = []
@@ -49,7 +62,7 @@ const leavesOfOthers = (
       mode: "leaf",
       announced: true,
       // Named by its record but listed by no cluster node: nothing in the cluster links it now.
-      state: word?.leaf.state ?? "dead",
+      state: word === undefined ? "dead" : throughVia(word.leaf.state, stateOf(word.via)),
       incarnation: 0,
       spaces: spaces.get(id) ?? 0,
       ...nameOf(node),
@@ -114,7 +127,10 @@ const make = (options: GossipClusterOptions) =>
             ...nameOf(announced.get(member.node))
           })
         )
-      return [self, ...others, ...leavesOfOthers(announced, snapshot.self, new Set(snapshot.members.keys()), spaces)]
+      // A node this node has not heard of yet is no sure way to a leaf.
+      const stateOf = (node: string): MemberState => snapshot.members.get(node)?.state ?? "suspect"
+      const leaves = leavesOfOthers(announced, snapshot.self, new Set(snapshot.members.keys()), spaces, stateOf)
+      return [self, ...others, ...leaves]
     })
     return ClusterView.of({
       self: Effect.map(members, (all) => all[0] as Member),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Context, Effect, Either, Layer, Stream, TestClock } from "effect"
+import { Context, Effect, Either, Layer, Stream, SubscriptionRef, TestClock } from "effect"
 import { ClusterView } from "../../actors/node/clusterView.ts"
 import { GossipClusterView } from "../../actors/node/clusterView.gossip.ts"
 import { makeActorSystem } from "../../actors/runtime/index.ts"
@@ -10,6 +10,8 @@ import { makeMembershipView } from "../../transport/gossip/membershipView.ts"
 import { Transport, type TransportShape } from "../../transport/transport.ts"
 import { MemoryStore } from "../../storage/memoryStore.ts"
 import { NodeId } from "../../storage/record.ts"
+import { Store } from "../../storage/store.ts"
+import type { MemberView } from "../../effects/http/api.schemas.ts"
 
 const config: GossipConfig = { ...defaultGossipConfig, zone: "a", probeIntervalMs: 1000, probeTimeoutMs: 300 }
 
@@ -68,5 +70,49 @@ describe("knot cluster status's LAST CONTACT", () => {
       const n3 = yield* node.member("n3")
       expect(n3).toBeDefined()
       expect(n3?.lastContact).toBeUndefined()
+    }))
+})
+
+/** n2's cluster view over node records that n1 (a cluster node) and a leaf wrote; n2's membership holds n1 alone, in `n1State`. */
+const viewOfN2 = (records: ReadonlyArray<readonly [string, object]>, n1State: MemberView["state"] = "alive") =>
+  Effect.gen(function*() {
+    const view = yield* makeMembershipView("n2", "a")
+    yield* SubscriptionRef.update(view, (snapshot) => ({
+      ...snapshot,
+      members: new Map([["n1", { node: "n1", zone: "a", state: n1State, incarnation: 0, changedAt: 0 }]])
+    }))
+    const services = yield* Layer.build(
+      GossipClusterView.layer({ view, mode: "cluster" }).pipe(
+        Layer.provideMerge(MemoryStore.layer({ nodeId: NodeId.make("n2"), maxDriftMs: 60_000 }))
+      )
+    )
+    const store = Context.get(services, Store)
+    for (const [id, value] of records) yield* store.put("node", id, value)
+    return (yield* Context.get(services, ClusterView).members).find((member) => member.id === "l1")
+  })
+
+const linksOf = (id: string, mode: "cluster" | "leaf", state: MemberView["state"]) =>
+  [id, { zone: "a", name: id, mode, startedAt: 1, leaves: [{ id: "l1", state, since: 1 }] }] as const
+const laptop = ["l1", { zone: "home", name: "laptop", mode: "leaf", startedAt: 1, origin: "n1" }] as const
+
+describe("knot cluster status on a cluster node that is not the leaf's origin", () => {
+  it.scoped("shows the leaf with the state its origin gives its link, via the origin", () =>
+    Effect.gen(function*() {
+      expect(yield* viewOfN2([linksOf("n1", "cluster", "alive"), laptop])).toMatchObject({ mode: "leaf", name: "laptop", state: "alive", via: "n1" })
+      expect((yield* viewOfN2([linksOf("n1", "cluster", "dead"), laptop]))?.state).toBe("dead")
+    }))
+
+  it.scoped("shows a linked leaf no more alive than the origin it is reached through", () =>
+    Effect.gen(function*() {
+      const records = [linksOf("n1", "cluster", "alive"), laptop]
+      expect((yield* viewOfN2(records, "suspect"))?.state).toBe("suspect")
+      expect((yield* viewOfN2(records, "dead"))?.state).toBe("dead")
+    }))
+
+  it.scoped("takes no leaf's record as word on another leaf's link", () =>
+    Effect.gen(function*() {
+      const listed = yield* viewOfN2([linksOf("l9", "leaf", "alive"), laptop])
+      expect(listed).toMatchObject({ state: "dead" })
+      expect(listed?.via).toBeUndefined()
     }))
 })
