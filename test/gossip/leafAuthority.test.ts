@@ -149,6 +149,16 @@ describe("a leaf's authority, at its origin", () => {
       expect(yield* node.store.get("user", "eve")).toBeUndefined()
     }))
 
+  it.scoped("refuses its own node record when it claims to be a cluster node", () =>
+    Effect.gen(function*() {
+      const node = yield* originNode
+      const claim = yield* writtenBy(leaf, (store) =>
+        store.put("node", leaf, { zone: "edge", mode: "cluster", startedAt: 1, leaves: [{ id: "n-other000001", state: "alive", since: 1 }] }))
+      yield* node.deliver(leaf, { _tag: "Delta", delta: claim })
+      expect(yield* node.store.get("node", leaf)).toBeUndefined()
+      expect(kindsRefused(node.events)).toEqual([`${leaf} (leaf laptop): node`])
+    }))
+
   it.scoped("takes a leaf's watermark for its own writes only", () =>
     Effect.gen(function*() {
       const node = yield* originNode

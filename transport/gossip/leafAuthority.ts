@@ -27,6 +27,7 @@ import { Template } from "../../storage/kinds/template.ts"
 import { Token } from "../../storage/kinds/token.ts"
 import { Password } from "../../storage/kinds/password.ts"
 import { Session } from "../../storage/kinds/session.ts"
+import { Node } from "../../storage/kinds/node.ts"
 import type { StoredRecord } from "../../storage/record.ts"
 
 /** A leaf as its origin knows it: from the leaf record its credential names. */
@@ -56,6 +57,7 @@ const asAudit = reader(AuditEntry)
 const asSshKey = reader(SshKey)
 const asSession = reader(Session)
 const asPassword = reader(Password)
+const asNode = reader(Node)
 
 const liveValue = (record: StoredRecord | undefined): unknown => record === undefined || record.deleted ? undefined : record.value
 
@@ -82,7 +84,9 @@ export const refusalOf = (
       })
     switch (record.kind) {
       case "node":
-        return record.id === scope.node ? undefined : "another node's record"
+        if (record.id !== scope.node) return "another node's record"
+        // A record that said "cluster" would make it a candidate for others' spaces, and its word on other leaves' links count.
+        return record.deleted || asNode(record.value)?.mode === "leaf" ? undefined : "a node record that does not say it is a leaf"
       case "space": {
         const served = (value: unknown) => {
           const space = asSpace(value)
