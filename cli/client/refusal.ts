@@ -23,9 +23,12 @@ export const refusalMessage = (server: string, status: number, body: string, req
     const excerpt = body.trim().slice(0, 120)
     return `the knot server at ${server} refused the request (${status})${excerpt === "" ? "" : `: ${excerpt}`}`
   }
-  const id = requestId === undefined ? "" : `; request id ${requestId}`
-  return `${message ?? `the knot server at ${server} failed (${status})`}${id}`
+  return withRequestId(message ?? `the knot server at ${server} failed (${status})`, status, requestId)
 }
+
+/** A 5xx's line ends with the request id the server sent, which finds it in the node's log. */
+export const withRequestId = (line: string, status: number, requestId: string | undefined): string =>
+  status < 500 || requestId === undefined ? line : `${line}; request id ${requestId}`
 
 /** A node answers every request in milliseconds; this long means it is stuck or unreachable. */
 export const requestTimeoutSeconds = 30

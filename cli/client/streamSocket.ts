@@ -7,6 +7,7 @@ import { Effect, Redacted } from "effect"
 import WebSocket from "ws"
 import { CliFailure } from "./cliFailure.ts"
 import type { Connection } from "./connection.ts"
+import { withRequestId } from "./refusal.ts"
 import type { SpaceAddress } from "./spaceAddress.ts"
 
 /** How long a node may take to answer the upgrade (it may be carrying it to another node). */
@@ -43,7 +44,12 @@ export const openStreamSocket = (connection: Connection, url: string): Effect.Ef
       let body = ""
       response.setEncoding("utf8")
       response.on("data", (chunk: string) => (body += chunk))
-      response.on("end", () => resume(Effect.fail(new CliFailure({ message: refusalMessage(response.statusCode ?? 0, body) }))))
+      response.on("end", () => {
+        const status = response.statusCode ?? 0
+        const id = response.headers["x-request-id"]
+        const message = withRequestId(refusalMessage(status, body), status, typeof id === "string" ? id : undefined)
+        resume(Effect.fail(new CliFailure({ message })))
+      })
     })
     socket.once("error", (error) =>
       resume(Effect.fail(new CliFailure({ message: `cannot reach the knot node at ${connection.server}: ${error.message}` }))))

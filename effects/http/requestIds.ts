@@ -11,9 +11,12 @@ import { Effect } from "effect"
 
 export const REQUEST_ID_HEADER = "x-request-id"
 
+/** A request's id: 16 hex digits, unguessable and unique enough to find one line in a log. */
+export const newRequestId = (): string => randomBytes(8).toString("hex")
+
 export const requestIds = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R | HttpServerRequest.HttpServerRequest> =>
   Effect.gen(function*() {
-    const id = randomBytes(8).toString("hex")
+    const id = newRequestId()
     // The server writes the answer before a middleware sees it return: the header and the log
     // line are added by a pre-response handler, which runs for failures turned into answers too.
     yield* HttpApp.appendPreResponseHandler((request, response) =>

@@ -25,6 +25,7 @@ import { proxyOver, requestHead } from "./portProxy.ts"
 import { type HttpRefusal, makeStreamAuth, STREAM_PROTOCOL, type StreamCaller } from "./streamAuth.ts"
 import { parseStreamPath, type SpaceAddress, type StreamPath } from "./streamPaths.ts"
 import { rawResponse, refusalOf } from "./streamRefusals.ts"
+import { newRequestId } from "../requestIds.ts"
 import { CLOSE_SESSION_ENDED, pumpWebSocket } from "./webSocketStream.ts"
 
 /** Largest WebSocket message taken from a client: input arrives in pieces, a resize is tiny. */
@@ -82,21 +83,31 @@ export const streamGatewayLayer = (server: Server, signIn?: SignInPolicy) =>
     const openIn = (scope: Scope.Scope, user: AuthenticatedUser, id: string, request: StreamRequest) =>
       streams.open(user, id, request).pipe(Scope.extend(scope), Effect.mapError(refusalOf))
 
-    /** Runs `work` with a scope of its own that closes (ending the stream) when it ends. */
-    const scoped = (socket: Duplex, work: (scope: Scope.Scope) => Effect.Effect<void, HttpRefusal>) =>
+    /**
+     * Runs `work` with a scope of its own that closes (ending the stream) when it ends, under a
+     * request id, as the API's requests run (requestIds.ts): a refusal names it, the log lines
+     * carry it, and a refusal of 500 and above is logged with it.
+     */
+    const scoped = (request: IncomingMessage, socket: Duplex, work: (scope: Scope.Scope) => Effect.Effect<void, HttpRefusal>) => {
+      const id = newRequestId()
+      const refuse = (refusal: HttpRefusal) =>
+        Effect.zipRight(
+          refusal.status >= 500
+            ? Effect.logError(`${request.method} ${request.url} answered ${refusal.status}: ${refusal.message}`)
+            : Effect.void,
+          Effect.sync(() => socket.end(rawResponse(refusal, id)))
+        )
       runFork(
         Effect.acquireUseRelease(
           Scope.make(),
-          (scope) =>
-            work(scope).pipe(
-              Effect.catchAll((refusal) => Effect.sync(() => socket.end(rawResponse(refusal))))
-            ),
+          (scope) => work(scope).pipe(Effect.catchAll(refuse)),
           (scope) => Scope.close(scope, Exit.void)
-        )
+        ).pipe(Effect.annotateLogs("request", id))
       )
+    }
 
     const refuseBadPath = (socket: Duplex, reason: string) =>
-      socket.end(rawResponse({ status: 400, code: "bad_stream_request", message: reason }))
+      socket.end(rawResponse({ status: 400, code: "bad_stream_request", message: reason }, newRequestId()))
 
     /** A template port: the request (or the upgrade's first bytes) in, the raw response out. */
     const proxyPort = (
@@ -121,7 +132,7 @@ export const streamGatewayLayer = (server: Server, signIn?: SignInPolicy) =>
         refuseBadPath(socket, path)
         return true
       }
-      scoped(socket, (scope) =>
+      scoped(request, socket, (scope) =>
         path._tag === "Port"
           ? proxyPort(scope, request, socket, path, head)
           : Effect.gen(function*() {
@@ -146,7 +157,7 @@ export const streamGatewayLayer = (server: Server, signIn?: SignInPolicy) =>
       if (path === undefined || (typeof path !== "string" && path._tag !== "Port")) return false
       const socket = response.socket ?? request.socket
       if (typeof path === "string") refuseBadPath(socket, path)
-      else scoped(socket, (scope) => proxyPort(scope, request, socket, path, undefined))
+      else scoped(request, socket, (scope) => proxyPort(scope, request, socket, path, undefined))
       return true
     }
 

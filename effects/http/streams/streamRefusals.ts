@@ -1,5 +1,6 @@
 /** What an HTTP client is told when a stream does not open: a status and the API's error body. */
 import type { StreamOpenError } from "../../streams/spaceStreams.errors.ts"
+import { REQUEST_ID_HEADER } from "../requestIds.ts"
 import type { HttpRefusal } from "./streamAuth.ts"
 
 const statusOf: Record<StreamOpenError["_tag"], readonly [number, string]> = {
@@ -27,10 +28,14 @@ const reasons: Record<number, string> = {
   503: "Service Unavailable"
 }
 
-/** The whole HTTP response, for a socket no `ServerResponse` writes to (an upgrade, a proxied port). */
-export const rawResponse = (refusal: HttpRefusal): string => {
+/**
+ * The whole HTTP response, for a socket no `ServerResponse` writes to (an upgrade, a proxied
+ * port), naming its request as every answer of the API does.
+ */
+export const rawResponse = (refusal: HttpRefusal, requestId: string): string => {
+  const id = `${REQUEST_ID_HEADER}: ${requestId}\r\n`
   if (refusal.location !== undefined) {
-    return `HTTP/1.1 303 See Other\r\nLocation: ${refusal.location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`
+    return `HTTP/1.1 303 See Other\r\nLocation: ${refusal.location}\r\n${id}Content-Length: 0\r\nConnection: close\r\n\r\n`
   }
   const tag = refusal.status === 401
     ? "Unauthorized"
@@ -47,7 +52,7 @@ export const rawResponse = (refusal: HttpRefusal): string => {
     : "Unavailable"
   const body = JSON.stringify({ _tag: tag, code: refusal.code, message: refusal.message })
   return `HTTP/1.1 ${refusal.status} ${reasons[refusal.status] ?? "Error"}\r\n` +
-    "Content-Type: application/json\r\n" +
+    "Content-Type: application/json\r\n" + id +
     `Content-Length: ${Buffer.byteLength(body)}\r\n` +
     "Connection: close\r\n\r\n" + body
 }
