@@ -45,6 +45,7 @@ import { parseListen } from "./listenAddress.ts"
 import { loadOrCreateNodeId } from "./nodeId.ts"
 import { runSshGateway } from "../../effects/ssh/runSshGateway.ts"
 import { SshKeys } from "../../effects/ssh/sshKeys.ts"
+import { SshListen } from "../../effects/ssh/sshListen.ts"
 import { Users } from "../../effects/http/auth/users.ts"
 
 /** Versions from a peer whose clock runs further ahead than this are refused. */
@@ -259,7 +260,7 @@ export const runNode = (config: NodeConfig, options: RunOptions = { init: false 
         : { origin: Effect.map(originLink.status, (status) => (status.state === "connected" ? status.node : undefined)) })
     }).pipe(Layer.provide(Layer.merge(DockerStreams.layer({ socketPath: config.docker.socket }), AccountsLive)))
     const services = streams.pipe(
-      Layer.provideMerge(Layer.mergeAll(domain, EngineHealth.fromContainerDriver(), SecureRandom.live, ActorSystemLive, keyPairSource)),
+      Layer.provideMerge(Layer.mergeAll(domain, EngineHealth.fromContainerDriver(), SecureRandom.live, ActorSystemLive, keyPairSource, SshListen.layer)),
       Layer.provideMerge(Layer.mergeAll(store, driver))
     )
     const api = makeApiServer({ listen, limits: { ...defaultRequestLimits, maxBodyBytes: config.server.maxBodyBytes } })

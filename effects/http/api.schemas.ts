@@ -233,6 +233,8 @@ export const Health = Schema.Struct({
   refused: Schema.Number,
   engine: Schema.optionalWith(EngineStatus, { exact: true }),
   /** Absent on a standalone node, which has no network. */
-  traffic: Schema.optionalWith(Traffic, { exact: true })
+  traffic: Schema.optionalWith(Traffic, { exact: true }),
+  /** Where the node's SSH gateway listens; absent while it runs none (`[ssh] listen = ""`, or its port was taken). */
+  ssh: Schema.optionalWith(Schema.Struct({ host: Schema.String, port: Schema.Number }), { exact: true })
 })
 export type Health = typeof Health.Type

@@ -1,7 +1,8 @@
 /** The node's SSH gateway as `knot server` runs it: its host key from the data directory (or the cluster key), then the server. */
-import { Console, Effect } from "effect"
+import { Console, Effect, Ref } from "effect"
 import { loadOrCreateHostKey } from "./hostKey.ts"
 import { serveSshGateway } from "./sshGateway.ts"
+import { SshListen } from "./sshListen.ts"
 
 export interface RunSshGatewayOptions {
   /** `host:port` as `[ssh] listen` checked it. */
@@ -25,6 +26,7 @@ export const runSshGateway = (options: RunSshGatewayOptions) =>
       Effect.catchTag("SshListenFailed", (error) => Effect.as(Console.error(`${error.message}; the node runs without it`), undefined))
     )
     if (gateway === undefined) return
+    yield* Ref.set(yield* SshListen, { host: listen.host, port: gateway.port })
     const made = hostKey.origin === "cluster key" ? "the cluster's, derived from its key" : hostKey.origin === "new" ? "new" : "this node's"
     yield* Console.log(
       `ssh gateway on ${listen.host}:${gateway.port}, host key ${hostKey.fingerprint} (ed25519, ${made}); ` +

@@ -4,7 +4,7 @@
  * leave it); plus a raw `fetch` helper, so that tests see the wire exactly as any client does
  * (statuses, headers, bodies).
  */
-import { Context, Effect, Layer } from "effect"
+import { Context, Effect, Layer, Ref } from "effect"
 import { StandaloneClusterView } from "../../actors/node/clusterView.standalone.ts"
 import { TemplatesLive } from "../../actors/node/templates.live.ts"
 import { SpacesLive } from "../../actors/space/spaces.live.ts"
@@ -21,6 +21,7 @@ import type { StoreError } from "../../storage/store.errors.ts"
 import { OriginLink, type OriginLinkShape } from "../../actors/node/originLink.ts"
 import type { ContainerStreams } from "../../effects/container/containerStreams.ts"
 import { engineLessStreams } from "../support/engineLessStreams.ts"
+import { SshListen, type SshListenAddress } from "../../effects/ssh/sshListen.ts"
 
 export interface WireResponse {
   readonly status: number
@@ -86,6 +87,8 @@ export interface TestNodeOptions {
   readonly originLink?: OriginLinkShape
   /** The node's store; by default a fresh MemoryStore. */
   readonly store?: Layer.Layer<Store, StoreError>
+  /** Where the node's SSH gateway says it listens; by default it runs none. */
+  readonly sshListen?: SshListenAddress
 }
 
 const unlimitedSignIn: SignInPolicy = { ...defaultSignInPolicy, freeFailures: Number.MAX_SAFE_INTEGER }
@@ -95,6 +98,9 @@ export const nodeServicesOf = (options: TestNodeOptions = {}) =>
   engineLessStreams(testNodeId, options.containerStreams).pipe(
     Layer.provideMerge(
       options.originLink === undefined ? Layer.empty : Layer.succeed(OriginLink, options.originLink)
+    ),
+    Layer.provideMerge(
+      options.sshListen === undefined ? Layer.empty : Layer.effect(SshListen, Ref.make<SshListenAddress | undefined>(options.sshListen))
     ),
     Layer.provideMerge(SpacesLive),
     Layer.provideMerge(TemplatesLive.layer()),
