@@ -33,7 +33,7 @@ export const spaceSshCommand = Command.make(
       const session = yield* openSession(input)
       const space = yield* resolveSpaceAddress(session, input.space)
       const me = yield* session.call(session.client.users.me())
-      const gateway = sshGatewayOf(session.connection.server, input)
+      const gateway = yield* sshGatewayOf(session, input)
       return yield* runSsh(["-p", String(gateway.port), `${sshUserFor(space, me.id)}@${gateway.host}`, ...input.command])
     })
 ).pipe(Command.withDescription("ssh into a space with the system's ssh (your keys from `knot user ssh-key add`); -- CMD runs a command"))

@@ -23,7 +23,7 @@ export const sshConfigCommand = Command.make(
       const session = yield* openSession(input)
       const me = yield* session.call(session.client.users.me())
       const spaces = (yield* session.call(session.client.spaces.list())).filter((space) => space.owner === me.id)
-      const gateway = sshGatewayOf(session.connection.server, input)
+      const gateway = yield* sshGatewayOf(session, input)
       const block = renderBlock(gateway, spaces.map((space) => ({ alias: hostAlias(space.name), user: sshUserFor(space, me.id) })))
       const path = Option.getOrElse(input.file, () => join(homedir(), ".ssh", "config"))
       const failed = (error: { readonly message: string }) => new CliFailure({ message: `cannot write ${path}: ${error.message}` })

@@ -156,7 +156,7 @@ describe.runIf(available)("SSH into a space on real nodes", { timeout: 120_000 }
     expect(copied.stderr).toMatch(/^knot: this space's image has no sftp-server, so scp, sftp and rsync cannot copy files; /m)
   })
 
-  it("writes one block with `knot ssh-config` run twice, and `ssh -F` of it reaches the space", async () => {
+  it("writes one block with `knot ssh-config` run twice, on the port the node says its gateway listens on, and `ssh -F` of it reaches the space", async () => {
     const config = join(cluster.root, "ssh_config")
     writeFileSync(config, "Host elsewhere\n  HostName example.org\n")
     const sshConfig = () =>
@@ -167,8 +167,6 @@ describe.runIf(available)("SSH into a space on real nodes", { timeout: 120_000 }
         cluster.owner.url,
         "--token",
         cluster.aliceToken,
-        "--ssh-port",
-        String(cluster.owner.sshPort),
         "--file",
         config
       ])
