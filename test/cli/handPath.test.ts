@@ -24,12 +24,16 @@ const hand = (args: ReadonlyArray<string>, environment: Record<string, string>) 
   })
 
 layer(cliTestNode, { excludeTestServices: true })("knot space list's hand path", (it) => {
-  /** An admin's environment on a node with spaces of two owners, one of them asked to stop. */
+  /** An admin's environment on a node with spaces of two owners, one of them asked to stop, one with limits its quota settled. */
   const withSpaces = Effect.gen(function*() {
     const api = yield* TestApi
     yield* api.request("POST", "/api/templates", { token: api.adminToken, json: { name: "hand-web", image: "busybox" } })
     for (const name of ["ana", "ben"]) {
       const token = yield* api.userWithToken(name)
+      if (name === "ana") {
+        const quota = yield* api.request("PUT", "/api/quotas/users/ana", { token: api.adminToken, json: { defaultMemoryMb: 512, defaultCpus: 1 } })
+        expect(quota.status, JSON.stringify(quota.body)).toBe(200)
+      }
       yield* api.request("POST", "/api/spaces", { token, json: { name: `${name}-dev`, template: "hand-web" } })
     }
     yield* api.request("POST", "/api/spaces/ben/ben-dev/stop", { token: api.adminToken })
@@ -54,6 +58,7 @@ layer(cliTestNode, { excludeTestServices: true })("knot space list's hand path",
     Effect.gen(function*() {
       const environment = yield* withSpaces
       const full = yield* runKnot(["space", "list", "--json"], environment)
+      expect(full.stdout).toMatch(/"limits"/)
       expect(yield* hand(["space", "list", "--json"], environment)).toEqual(full)
     }))
 
