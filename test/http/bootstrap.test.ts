@@ -72,6 +72,18 @@ describe("bootstrapAdmin", () => {
       expect(elsewhere.token.id).toBe(outcome.token.id)
     }).pipe(Effect.provide(freshNode)))
 
+  it.effect("gives the admin one account on every node bootstrapped from KNOT_ADMIN_TOKEN, so its token holds whichever replica wins", () =>
+    Effect.gen(function*() {
+      const chosen = Redacted.make("a-long-operator-chosen-secret")
+      const accountOnAFreshNode = Effect.gen(function*() {
+        yield* bootstrapAdmin({ adminToken: chosen })
+        return yield* (yield* Users).accountOf("admin")
+      }).pipe(Effect.provide(freshNode))
+      const here = yield* accountOnAFreshNode
+      expect(here).toBeDefined()
+      expect(yield* accountOnAFreshNode).toBe(here)
+    }))
+
   it.effect("refuses a KNOT_ADMIN_TOKEN short enough to guess", () =>
     Effect.gen(function*() {
       const error = yield* Effect.flip(bootstrapAdmin({ adminToken: Redacted.make("short") }))

@@ -6,8 +6,8 @@
  * Only the first node of a cluster may generate a token: a node joining a running cluster
  * starts with an empty store too, and a token it minted before gossip brought the cluster's
  * users would be a second admin credential nobody asked for. A token from KNOT_ADMIN_TOKEN is
- * safe on every node: its user ("admin") and its token id (from the secret) are the same
- * records wherever they are written, so replicas merge into one.
+ * safe on every node: its user ("admin"), that user's account and its token id (all from the
+ * secret) are the same records wherever they are written, so replicas merge into one.
  */
 import { Config, Effect, Option, Redacted } from "effect"
 import type { Store } from "../../../storage/store.ts"
@@ -17,6 +17,7 @@ import { AccountsLive } from "./accounts.ts"
 import type { AdminTokenTooShort } from "./auth.errors.ts"
 import type { AuthenticatedUser } from "./currentUser.ts"
 import type { SecureRandom } from "./secureRandom.ts"
+import { bootstrapAccountOf } from "./tokenSecret.ts"
 import { Tokens } from "./tokens.ts"
 import { Users } from "./users.ts"
 
@@ -58,7 +59,8 @@ export const bootstrapAdmin = (
     if (given === undefined && options.mayGenerate === false) return { _tag: "JoiningCluster" } as const
     const name = options.adminName ?? "admin"
     // The store was just seen without users, and only the starting node bootstraps.
-    const user = yield* Effect.catchTag(users.create(name, "admin"), "UserNameTaken", Effect.die)
+    const account = given === undefined ? undefined : bootstrapAccountOf(Redacted.value(given))
+    const user = yield* Effect.catchTag(users.create(name, "admin", account), "UserNameTaken", Effect.die)
     const token = given === undefined
       ? yield* tokens.issue({ user: user.id, name: "bootstrap" })
       : yield* tokens.adopt({ user: user.id, name: "bootstrap", secret: Redacted.value(given) })

@@ -34,3 +34,11 @@ export const sameHash = (a: string, b: string): boolean => {
   const right = Buffer.from(b, "hex")
   return left.length === 32 && right.length === 32 && timingSafeEqual(left, right)
 }
+
+/**
+ * The account of an admin bootstrapped from an operator's secret: derived from it, like the
+ * token's id, so the nodes of a cluster that each bootstrap from KNOT_ADMIN_TOKEN write one
+ * account. Were each to mint its own, last-writer-wins could keep one node's user record and
+ * another's token record, and the token would name an account its user no longer has.
+ */
+export const bootstrapAccountOf = (secret: string): string => hashSecret(`account:${secret}`).slice(0, 14)

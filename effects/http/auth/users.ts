@@ -18,7 +18,15 @@ export interface UserChange {
 }
 
 export interface UsersShape {
-  readonly create: (name: string, role: UserRole) => Effect.Effect<AuthenticatedUser, UserNameTaken | StoreError>
+  /**
+   * A new account, minted at random unless `account` is given: the one case is an admin every
+   * node of a cluster bootstraps from one shared secret, which must be one account everywhere.
+   */
+  readonly create: (
+    name: string,
+    role: UserRole,
+    account?: string
+  ) => Effect.Effect<AuthenticatedUser, UserNameTaken | StoreError>
   readonly list: Effect.Effect<ReadonlyArray<AuthenticatedUser>, StoreError>
   readonly get: (id: string) => Effect.Effect<AuthenticatedUser, UserNotFound | StoreError>
   /** The account the user record names now (see storage/kinds/user.ts); undefined on an account older than it. */
@@ -61,11 +69,11 @@ export class Users extends Context.Tag("knot/http/Users")<Users, UsersShape>() {
         ([high, low]) => `${high.toString(16).padStart(7, "0")}${low.toString(16).padStart(7, "0")}`
       )
 
-      const create = (name: string, role: UserRole) =>
+      const create = (name: string, role: UserRole, account?: string) =>
         Effect.gen(function*() {
           const existing = yield* store.get(userKind, name)
           if (existing !== undefined && !existing.deleted) return yield* new UserNameTaken({ name })
-          const user: User = { name, role, account: yield* mintAccount }
+          const user: User = { name, role, account: account ?? (yield* mintAccount) }
           yield* store.put(userKind, name, user)
           return view(name, user)
         })
