@@ -12,6 +12,7 @@
  * connection. No frame passes between a leaf and any other node.
  */
 import { Effect, Queue, Stream } from "effect"
+import { queueStream } from "../transport/gossip/gossip.router.ts"
 import type { Incoming, PeerEvent, TransportShape } from "../transport/transport.ts"
 import type { VirtualTime } from "./clock.ts"
 import type { Prng } from "./prng.ts"
@@ -154,7 +155,7 @@ export class SimNetwork {
       return {
         self: node,
         send: (peer, bytes) => Effect.sync(() => this.send(node, peer, bytes)),
-        incoming: Stream.fromQueue(inbox),
+        incoming: queueStream(inbox),
         peerEvents: this.peerEventsOf(node, endpoint),
         connected: Effect.sync(() => {
           const leafPeers = this.upLeafPeers(node)

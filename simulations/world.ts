@@ -4,7 +4,7 @@
  * of the seed, so the plan, the network and the nodes do not disturb one another.
  */
 import type { Random } from "effect"
-import { peekGossipTag } from "../transport/gossip/gossip.wire.ts"
+import { peekGossipTag, rememberEncodedFrames } from "../transport/gossip/gossip.wire.ts"
 import { VirtualTime } from "./clock.ts"
 import type { ClusterNodeSpec } from "./cluster.ts"
 import { reliable, SimNetwork } from "./network.ts"
@@ -44,6 +44,9 @@ export const makeWorld = (seed: number, zones: ReadonlyArray<string>, keepTrace:
   const nodesPrng = root.derive("nodes")
   const clusterPrng = root.derive("cluster")
   const harnessRandom = seededRandom(root.derive("harness"))
+  // The network hands each frame over as the bytes its sender encoded: the receiver takes
+  // back the message they were encoded from instead of parsing them again (gossip.wire.ts).
+  rememberEncodedFrames()
   const time = new VirtualTime()
   const trace = new Trace(keepTrace)
   const network = new SimNetwork(time, networkPrng, trace, { latencyMs, faults: reliable, describe: peekGossipTag })

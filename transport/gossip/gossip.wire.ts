@@ -163,20 +163,50 @@ const plainMembership = (json: unknown): MembershipMessage | undefined => {
   }
 }
 
+/**
+ * Frames encoded by this process, each with the message it was encoded from, while
+ * `rememberEncodedFrames` is on (the simulator turns it on: its network hands a frame to the
+ * receiver as the very bytes the sender encoded). Such a frame decodes to the message it was
+ * made from without being parsed again: Schema checked that message as it encoded it, and the
+ * bytes still cross the network, its counters and the trace. Frames from anywhere else (a
+ * socket, a test's own bytes) are parsed and checked in full.
+ */
+let encodedHere: WeakMap<Uint8Array, GossipMessage> | undefined
+
+/** From now on, frames this process encodes decode back to their message without parsing. */
+export const rememberEncodedFrames = (): void => {
+  encodedHere ??= new WeakMap()
+}
+
 /** The frame for `message`, or FrameTooLarge when it would not fit `limits`. */
 export const encodeGossip = (
   message: GossipMessage,
   self: PeerId,
   limits: FrameLimits
 ): Either.Either<Uint8Array, FrameTooLarge> => {
-  const envelope = isMembershipMessage(message)
-    ? { protocol: GOSSIP_PROTOCOL, message: plainMessage(message) }
+  const plain = isMembershipMessage(message) ? plainMessage(message) : undefined
+  const envelope = plain !== undefined
+    ? { protocol: GOSSIP_PROTOCOL, message: plain }
     : encodeEnvelope({ protocol: GOSSIP_PROTOCOL, message })
-  return encodeFrame(utf8.encode(JSON.stringify(envelope)), self, limits)
+  const frame = encodeFrame(utf8.encode(JSON.stringify(envelope)), self, limits)
+  // A membership message is remembered as rebuilt, without excess fields, as decoding gives it.
+  if (encodedHere !== undefined && Either.isRight(frame)) encodedHere.set(frame.right, plain ?? message)
+  return frame
 }
 
 /** The message in a frame from `from`; any flaw comes back as a typed error, never a throw. */
 export const decodeGossip = (
+  bytes: Uint8Array,
+  from: PeerId,
+  limits: FrameLimits
+): Either.Either<GossipMessage, FrameTooLarge | MalformedFrame> => {
+  const remembered = encodedHere?.get(bytes)
+  return remembered !== undefined && bytes.byteLength <= limits.maxFrameBytes
+    ? Either.right(remembered)
+    : parseGossip(bytes, from, limits)
+}
+
+const parseGossip = (
   bytes: Uint8Array,
   from: PeerId,
   limits: FrameLimits
