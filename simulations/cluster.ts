@@ -237,7 +237,7 @@ export const makeCluster = (options: ClusterOptions): Effect.Effect<SimCluster> 
           mode: slot.spec.origin === undefined ? "cluster" : "leaf",
           startedAt: Math.max(0, startedAt)
         })
-        const services = yield* Layer.buildWithScope(simNodeServices(slot.spec, view, store), scope)
+        const services = yield* simNodeServices(slot.spec, view, store, scope)
         yield* system.spawn(
           simNodeBehaviour({ role: slot.spec, view, onEvent, gossip: options.gossip, leafScope }),
           { name: "node" }

@@ -5,10 +5,10 @@
  * places its spaces on itself and mirrors its origin's templates read-only, as a real leaf
  * does: the services come from nodeServices, as on a real node (cli/server/nodeRuntime.ts).
  */
-import { Duration, Effect, Layer, Schedule } from "effect"
+import { Context, Duration, Effect, Schedule, Scope } from "effect"
 import type { ClusterView } from "../actors/node/clusterView.ts"
 import { nodeActor } from "../actors/node/node.actor.ts"
-import { nodeServices } from "../actors/node/nodeServices.ts"
+import { makeNodeServices } from "../actors/node/nodeServices.ts"
 import type { Templates } from "../actors/node/templates.ts"
 import type { SpaceActorOptions } from "../actors/space/space.actor.ts"
 import type { Spaces } from "../actors/space/spaces.ts"
@@ -58,15 +58,20 @@ export const simNodeBehaviour = (options: SimNodeOptions) => {
   })
 }
 
-/** The services a simulated node's users call, over the store of its current incarnation. */
+/** The services a simulated node's users call, over the store of its current incarnation, made in `scope`. */
 export const simNodeServices = (
   node: SimNodeSpec,
   view: MembershipView,
-  store: StoreShape
-): Layer.Layer<Spaces | Templates | ClusterView | Store> =>
-  nodeServices({
+  store: StoreShape,
+  scope: Scope.Scope
+): Effect.Effect<Context.Context<Spaces | Templates | ClusterView | Store>> =>
+  makeNodeServices({
     zone: node.zone,
     mode: node.origin === undefined ? "cluster" : "leaf",
     view,
     ...(node.origin === undefined ? {} : { origin: node.origin })
-  }).pipe(Layer.provideMerge(Layer.succeed(Store, store)))
+  }).pipe(
+    Effect.map(Context.add(Store, store)),
+    Effect.provideService(Store, store),
+    Scope.extend(scope)
+  )

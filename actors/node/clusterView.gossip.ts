@@ -141,6 +141,7 @@ const make = (options: GossipClusterOptions) =>
   })
 
 export const GossipClusterView = {
+  make,
   layer: (options: GossipClusterOptions): Layer.Layer<ClusterView, never, Store> =>
     Layer.effect(ClusterView, make(options))
 }

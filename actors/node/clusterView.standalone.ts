@@ -53,6 +53,7 @@ const make = (options: StandaloneClusterOptions) =>
   })
 
 export const StandaloneClusterView = {
+  make,
   layer: (options: StandaloneClusterOptions): Layer.Layer<ClusterView, never, Store> =>
     Layer.effect(ClusterView, make(options))
 }

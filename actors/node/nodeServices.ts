@@ -5,17 +5,17 @@
  * its origin's templates without editing them. The server and the simulator both build
  * their nodes' services here.
  */
-import { Layer } from "effect"
+import { Context, Effect, Layer, type Scope } from "effect"
 import type { NodeMode } from "../../storage/kinds/node.ts"
 import type { Store } from "../../storage/store.ts"
 import type { MembershipView } from "../../transport/gossip/membershipView.ts"
-import { SpacesLive } from "../space/spaces.live.ts"
-import type { Spaces } from "../space/spaces.ts"
-import type { ClusterView } from "./clusterView.ts"
+import { makeSpaces } from "../space/spaces.live.ts"
+import { Spaces } from "../space/spaces.ts"
+import { ClusterView } from "./clusterView.ts"
 import { GossipClusterView } from "./clusterView.gossip.ts"
 import { StandaloneClusterView } from "./clusterView.standalone.ts"
 import { TemplatesLive } from "./templates.live.ts"
-import type { Templates } from "./templates.ts"
+import { Templates } from "./templates.ts"
 
 export interface NodeServicesOptions {
   readonly zone: string
@@ -26,11 +26,32 @@ export interface NodeServicesOptions {
   readonly origin?: string
 }
 
-export const nodeServices = (options: NodeServicesOptions): Layer.Layer<Spaces | Templates | ClusterView, never, Store> => {
+/**
+ * The three services, made in turn (cluster view, templates, spaces) in the caller's scope.
+ * The simulator makes them at every node start without a layer: building layers (three
+ * composed, or even one) cost several times what making the services does.
+ */
+export const makeNodeServices = (
+  options: NodeServicesOptions
+): Effect.Effect<Context.Context<Spaces | Templates | ClusterView>, never, Store | Scope.Scope> => {
   const { mode, origin, view, zone } = options
-  const cluster = view === undefined || origin !== undefined
-    ? StandaloneClusterView.layer({ zone, mode })
-    : GossipClusterView.layer({ view, mode })
-  const templates = TemplatesLive.layer(origin === undefined ? {} : { readOnly: { origin } })
-  return SpacesLive.pipe(Layer.provideMerge(templates), Layer.provideMerge(cluster))
+  const makeCluster = view === undefined || origin !== undefined
+    ? StandaloneClusterView.make({ zone, mode })
+    : GossipClusterView.make({ view, mode })
+  const makeTemplates = TemplatesLive.make(origin === undefined ? {} : { readOnly: { origin } })
+  return Effect.gen(function*() {
+    const cluster = yield* makeCluster
+    const templates = yield* makeTemplates
+    const spaces = yield* makeSpaces.pipe(
+      Effect.provideService(ClusterView, cluster),
+      Effect.provideService(Templates, templates)
+    )
+    return Context.make(Spaces, spaces).pipe(
+      Context.add(Templates, templates),
+      Context.add(ClusterView, cluster)
+    )
+  })
 }
+
+export const nodeServices = (options: NodeServicesOptions): Layer.Layer<Spaces | Templates | ClusterView, never, Store> =>
+  Layer.scopedContext(makeNodeServices(options))

@@ -63,6 +63,7 @@ const make = (options: TemplatesOptions) =>
   })
 
 export const TemplatesLive = {
+  make,
   layer: (options: TemplatesOptions = {}): Layer.Layer<Templates, never, Store> =>
     Layer.effect(Templates, make(options))
 }

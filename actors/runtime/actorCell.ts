@@ -75,6 +75,8 @@ export class Cell implements ActorContext<unknown> {
   /** This incarnation's scope, made the first time the behaviour asks for it. */
   incarnationScope: Scope.CloseableScope | undefined = undefined
   restarts: Restarts | undefined = undefined
+  /** What a fiber started for a message runs: built once, at the first, and reused by every later one. */
+  wake: Effect.Effect<void, never, unknown> | undefined = undefined
 
   constructor(
     readonly path: string,
@@ -150,7 +152,7 @@ const post = (cell: Cell, item: unknown): void => {
   cell.mailbox.push(item)
   // On the scheduler, as a forked fiber starts: the sender goes on before the actor runs, and
   // two actors telling each other cannot recurse on the stack.
-  if (!cell.busy) run(cell, Effect.void, false)
+  if (!cell.busy) run(cell, (cell.wake ??= work(cell, Effect.void)), false)
 }
 
 /**
@@ -158,12 +160,15 @@ const post = (cell: Cell, item: unknown): void => {
  * spawner's step, so an actor whose init does not wait costs a short-lived fiber that is
  * done before spawn returns, rather than one that waits on the scheduler.
  */
-export const startCell = (cell: Cell): void => run(cell, incarnate(cell), true)
+export const startCell = (cell: Cell): void => run(cell, work(cell, incarnate(cell)), true)
+
+const startInPlace = { immediate: true } as const
+const startOnScheduler = { immediate: false } as const
 
 /** Forks the fiber that runs `first`, then the mailbox until it is empty. */
-const run = (cell: Cell, first: Effect.Effect<void, unknown, unknown>, immediate: boolean): void => {
+const run = (cell: Cell, effect: Effect.Effect<void, never, unknown>, immediate: boolean): void => {
   cell.busy = true
-  const fiber = Runtime.runFork(cell.runtime, work(cell, first), { immediate })
+  const fiber = Runtime.runFork(cell.runtime, effect, immediate ? startInPlace : startOnScheduler)
   if (fiber.unsafePoll() !== null) return
   // Started in place, the fiber may have gone idle already, or stopped its own actor before
   // anyone could know which fiber to interrupt.

@@ -87,7 +87,8 @@ const claimVolumes = (
     return { node: [...nodes][0], volumes }
   })
 
-const make = Effect.gen(function*() {
+/** The service itself, for a caller that builds it without a layer (nodeServices.ts). */
+export const makeSpaces = Effect.gen(function*() {
   const store = yield* Store
   const cluster = yield* ClusterView
   const templates = yield* Templates
@@ -182,4 +183,4 @@ const make = Effect.gen(function*() {
     delete: (id) => request(id, "delete", () => Effect.void)
   })
 })
-export const SpacesLive: Layer.Layer<Spaces, never, Store | ClusterView | Templates> = Layer.scoped(Spaces, make)
+export const SpacesLive: Layer.Layer<Spaces, never, Store | ClusterView | Templates> = Layer.scoped(Spaces, makeSpaces)
