@@ -3,7 +3,7 @@
  * side (SWIM, or a leaf's origin link), the rest to anti-entropy. A frame that does not
  * decode drops its sender, since the protocol is broken on that link, and reaches no actor.
  */
-import { Cause, type Chunk, Effect, Either, Queue, Scope, Stream } from "effect"
+import { type Chunk, Effect, Either, Option, Scope, Stream } from "effect"
 import type { ActorContext, ActorRef } from "../../actors/runtime/index.ts"
 import { type Incoming, Transport } from "../transport.ts"
 import { GossipEvent, type GossipEventSink } from "./gossip.events.ts"
@@ -20,23 +20,19 @@ export interface GossipRoutes {
   readonly accept?: (peer: string) => Effect.Effect<boolean>
 }
 
-/** Streams made by `queueStream`, with the queue each one reads. */
-const queues = new WeakMap<Stream.Stream<unknown>, Queue.Dequeue<unknown>>()
+/** Streams made by `pulledStream`, with the effect each one pulls its chunks with. */
+const pulls = new WeakMap<Stream.Stream<unknown>, Effect.Effect<Chunk.Chunk<unknown>, unknown>>()
 
 /**
- * `Stream.fromQueue(queue)`, marked so that `forEachPulled` takes the queue's items in the same
- * chunks without Stream's machinery, which costs more than routing a frame does.
+ * The stream of the chunks `pull` gives, until it fails. `forEachPulled` runs `pull` itself,
+ * without Stream's machinery, which costs more than routing a frame does: the simulated
+ * network's inbox is one.
  */
-export const queueStream = <A>(queue: Queue.Dequeue<A>): Stream.Stream<A> => {
-  const stream = Stream.fromQueue(queue)
-  queues.set(stream, queue)
+export const pulledStream = <A>(pull: Effect.Effect<Chunk.Chunk<A>, unknown>): Stream.Stream<A> => {
+  const stream = Stream.repeatEffectChunkOption(Effect.mapError(pull, () => Option.none()))
+  pulls.set(stream, pull)
   return stream
 }
-
-/** The next chunk of `queue`, as `Stream.fromQueue` pulls it; fails once the queue is shut down. */
-const takeChunk = <A>(queue: Queue.Dequeue<A>) =>
-  Effect.catchAllCause(Queue.takeBetween(queue, 1, 4096), (cause) =>
-    Effect.flatMap(Queue.isShutdown(queue), (down) => (down && Cause.isInterrupted(cause) ? Effect.fail(undefined) : Effect.failCause(cause))))
 
 /**
  * Reads the stream chunk by chunk in a fiber of `ctx.scope` rather than with
@@ -44,8 +40,10 @@ const takeChunk = <A>(queue: Queue.Dequeue<A>) =>
  * less than half. The loop ends when the stream does.
  */
 export const forEachPulled = <A, M>(ctx: ActorContext<M>, stream: Stream.Stream<A>, f: (a: A) => Effect.Effect<void>) => {
-  const queue = queues.get(stream) as Queue.Dequeue<A> | undefined
-  const pulled: Effect.Effect<Effect.Effect<Chunk.Chunk<A>, unknown>> = queue === undefined ? Scope.extend(Stream.toPull(stream), ctx.scope) : Effect.succeed(takeChunk(queue))
+  const direct = pulls.get(stream) as Effect.Effect<Chunk.Chunk<A>, unknown> | undefined
+  const pulled: Effect.Effect<Effect.Effect<Chunk.Chunk<A>, unknown>> = direct === undefined
+    ? Scope.extend(Stream.toPull(stream), ctx.scope)
+    : Effect.succeed(direct)
   return Effect.flatMap(pulled, (pull) =>
     Effect.forkIn(
       Effect.ignore(Effect.forever(Effect.flatMap(pull, (chunk) => Effect.forEach(chunk, f, { discard: true })))),
