@@ -7,7 +7,7 @@
  * actors (interrupting every fiber) and crashes the store; a restart builds a new
  * incarnation from what the disk kept.
  */
-import { type Clock, Context, Effect, Either, Exit, Layer, Queue, Scope } from "effect"
+import { type Clock, Context, Effect, Either, Exit, Queue, Scope } from "effect"
 import { nodeKind } from "../actors/node/node.actor.ts"
 import { templateKind } from "../actors/node/templates.live.ts"
 import { Templates } from "../actors/node/templates.ts"
@@ -162,10 +162,9 @@ export const makeCluster = (options: ClusterOptions): Effect.Effect<SimCluster> 
     const { network, time, trace } = options
     const slots = new Map<string, Slot>()
     const removals: Array<ContainerRemoval> = []
-    const engines = yield* Scope.make()
     for (const spec of options.nodes) {
       network.register(spec.id, spec.zone, spec.origin)
-      const context = yield* Layer.buildWithScope(MemoryDriver.layer(), engines)
+      const context = yield* MemoryDriver.make()
       slots.set(spec.id, {
         spec,
         disk: MemoryDisk.empty(),
@@ -423,7 +422,6 @@ export const makeCluster = (options: ClusterOptions): Effect.Effect<SimCluster> 
           yield* incarnation.system.shutdown
           yield* Scope.close(incarnation.scope, Exit.void)
         }
-        yield* Scope.close(engines, Exit.void)
       })
     }
   })

@@ -1,4 +1,5 @@
 import { Either } from "effect"
+import { type AnyActorLogic, type AnyActorScope, type AnyStateMachine, createActor, type EventFromLogic, type InputFrom, type SnapshotFrom } from "xstate"
 import { IllegalTransition } from "./lifecycle.errors.ts"
 
 /** The part of an xstate snapshot that deciding on a refusal needs. */
@@ -37,3 +38,43 @@ export const refusingTransition =
       })
     )
   }
+
+/**
+ * An inert actor scope for pure steps of `logic`, made once per machine. xstate's own
+ * `transition` and `initialTransition` make a new one at every call, and making one builds an
+ * actor and the machine's initial snapshot: several times the cost of the step itself, paid
+ * on every lifecycle event of every space, zone and node. The machines here spawn and invoke
+ * nothing, so the scope's actor and system are never touched; the actions a step resolves
+ * are not run (the steps are pure), as with xstate's own.
+ */
+const inertScopes = new WeakMap<AnyActorLogic, AnyActorScope>()
+
+const inertScope = (logic: AnyActorLogic): AnyActorScope => {
+  const known = inertScopes.get(logic)
+  if (known !== undefined) return known
+  const self = createActor(logic)
+  const scope = {
+    self,
+    defer: () => {},
+    id: "",
+    logger: () => {},
+    sessionId: "",
+    stopChild: () => {},
+    system: self.system,
+    emit: () => {},
+    actionExecutor: () => {}
+  } as unknown as AnyActorScope
+  inertScopes.set(logic, scope)
+  return scope
+}
+
+/** `transition(machine, snapshot, event)[0]`, over the machine's one inert scope. */
+export const pureStep = <TLogic extends AnyStateMachine>(machine: TLogic) => {
+  const scope = inertScope(machine)
+  return (snapshot: SnapshotFrom<TLogic>, event: EventFromLogic<TLogic>): SnapshotFrom<TLogic> =>
+    machine.transition(snapshot, event, scope) as SnapshotFrom<TLogic>
+}
+
+/** `initialTransition(machine, input)[0]`, over the machine's one inert scope. */
+export const pureInitial = <TLogic extends AnyStateMachine>(machine: TLogic, input?: InputFrom<TLogic>): SnapshotFrom<TLogic> =>
+  machine.getInitialSnapshot(inertScope(machine), input) as SnapshotFrom<TLogic>

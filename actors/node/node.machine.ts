@@ -6,8 +6,8 @@
  */
 import { Schema } from "effect"
 import type { SnapshotFrom } from "xstate"
-import { assertEvent, assign, initialTransition, setup, transition } from "xstate"
-import { refusingTransition } from "../lifecycle/transition.ts"
+import { assertEvent, assign, setup } from "xstate"
+import { pureInitial, pureStep, refusingTransition } from "../lifecycle/transition.ts"
 
 export const NodeState = Schema.Literal("joining", "alive", "suspect", "dead", "leaving", "left")
 export type NodeState = typeof NodeState.Type
@@ -89,7 +89,7 @@ export const nodeMachine = setup({
 export type NodeSnapshot = SnapshotFrom<typeof nodeMachine>
 
 /** A member that was just seen for the first time: `joining` at incarnation 0. */
-export const initialNode = (): NodeSnapshot => initialTransition(nodeMachine)[0]
+export const initialNode = (): NodeSnapshot => pureInitial(nodeMachine)
 
 /**
  * Feeds one event to a member's lifecycle: the next snapshot, or `IllegalTransition` when the
@@ -97,7 +97,7 @@ export const initialNode = (): NodeSnapshot => initialTransition(nodeMachine)[0]
  */
 export const transitionNode = refusingTransition<NodeSnapshot, NodeEvent>({
   machine: "node",
-  step: (snapshot, event) => transition(nodeMachine, snapshot, event)[0],
+  step: pureStep(nodeMachine),
   detail: (snapshot, event) => {
     // Only a failed incarnation guard refuses an event that the state does handle.
     const handled = nodeMachine.states[snapshot.value]?.ownEvents.includes(event.type) ?? false

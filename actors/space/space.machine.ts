@@ -8,10 +8,10 @@
  */
 import { Schema } from "effect"
 import type { SnapshotFrom } from "xstate"
-import { assertEvent, assign, initialTransition, setup, transition } from "xstate"
+import { assertEvent, assign, setup } from "xstate"
 import { SpaceDesired } from "../../storage/kinds/space.ts"
 import { SpaceObserved } from "../../storage/kinds/spaceStatus.ts"
-import { refusingTransition } from "../lifecycle/transition.ts"
+import { pureInitial, pureStep, refusingTransition } from "../lifecycle/transition.ts"
 
 /** The machine's states are exactly what the owner reports in a space's status record. */
 export const SpaceState = SpaceObserved
@@ -221,7 +221,7 @@ export const spaceMachine = setup({
 export type SpaceSnapshot = SnapshotFrom<typeof spaceMachine>
 
 /** The lifecycle of a space that was just recorded: `pending`, wanting nothing yet. */
-export const initialSpace = (): SpaceSnapshot => initialTransition(spaceMachine)[0]
+export const initialSpace = (): SpaceSnapshot => pureInitial(spaceMachine)
 
 /**
  * Feeds one event to a space's lifecycle: the next snapshot, or `IllegalTransition` when the
@@ -230,7 +230,7 @@ export const initialSpace = (): SpaceSnapshot => initialTransition(spaceMachine)
  */
 export const transitionSpace = refusingTransition<SpaceSnapshot, SpaceEvent>({
   machine: "space",
-  step: (snapshot, event) => transition(spaceMachine, snapshot, event)[0],
+  step: pureStep(spaceMachine),
   detail: (snapshot, event) =>
     (event.type === "Start" || event.type === "Stop") &&
     snapshot.context.desired === "deleted" &&

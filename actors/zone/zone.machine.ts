@@ -6,9 +6,9 @@
  */
 import { Schema } from "effect"
 import type { SnapshotFrom } from "xstate"
-import { assertEvent, assign, initialTransition, not, setup, transition } from "xstate"
+import { assertEvent, assign, not, setup } from "xstate"
 import { NodeId } from "../../storage/record.ts"
-import { refusingTransition } from "../lifecycle/transition.ts"
+import { pureInitial, pureStep, refusingTransition } from "../lifecycle/transition.ts"
 
 export const ZoneState = Schema.Literal("serving", "degraded")
 export type ZoneState = typeof ZoneState.Type
@@ -76,7 +76,7 @@ export const zoneMachine = setup({
 export type ZoneSnapshot = SnapshotFrom<typeof zoneMachine>
 
 /** A zone with no members yet, hence `degraded`. */
-export const initialZone = (input: ZoneInput): ZoneSnapshot => initialTransition(zoneMachine, input)[0]
+export const initialZone = (input: ZoneInput): ZoneSnapshot => pureInitial(zoneMachine, input)
 
 /**
  * Feeds one membership change to a zone: the next snapshot, or `IllegalTransition` when it
@@ -84,7 +84,7 @@ export const initialZone = (input: ZoneInput): ZoneSnapshot => initialTransition
  */
 export const transitionZone = refusingTransition<ZoneSnapshot, ZoneEvent>({
   machine: "zone",
-  step: (snapshot, event) => transition(zoneMachine, snapshot, event)[0],
+  step: pureStep(zoneMachine),
   detail: (snapshot, event) => `node ${event.node} is not a member of zone ${snapshot.context.name}`
 })
 

@@ -285,6 +285,8 @@ const make = (options: MemoryDriverOptions) =>
  * the ContainerDriver and its MemoryEngine controls.
  */
 export const MemoryDriver = {
+  /** Both services, without a layer (the simulator makes one engine per node). */
+  make: (options: MemoryDriverOptions = {}): Effect.Effect<Context.Context<ContainerDriver | MemoryEngine>> => make(options),
   layer: (options: MemoryDriverOptions = {}): Layer.Layer<ContainerDriver | MemoryEngine> =>
     Layer.effectContext(make(options))
 }
