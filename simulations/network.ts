@@ -305,10 +305,10 @@ export class SimNetwork {
       counts.dropped++
       return
     }
-    this.deliverLater(from, to, bytes, this.latency())
+    this.deliverLater(from, to, bytes, kind, this.latency())
     if (this.prng.chance(this.faults.duplicate)) {
       counts.duplicated++
-      this.deliverLater(from, to, bytes, this.latency())
+      this.deliverLater(from, to, bytes, kind, this.latency())
     }
   }
 
@@ -318,7 +318,7 @@ export class SimNetwork {
     return this.prng.chance(this.faults.reorder) ? base + this.prng.between(max, 4 * max) : base
   }
 
-  private deliverLater(from: string, to: string, bytes: Uint8Array, delay: number): void {
+  private deliverLater(from: string, to: string, bytes: Uint8Array, kind: string, delay: number): void {
     const inbox = this.endpoints.get(to)?.inbox
     this.time.schedule(this.time.now + delay, () => {
       if (this.cut.has(`${from}>${to}`) || this.endpoints.get(to)?.inbox !== inbox || inbox === undefined) {
@@ -326,7 +326,7 @@ export class SimNetwork {
         return
       }
       this.trace.counts.delivered++
-      this.trace.line(this.time.now, `${from}>${to} ${this.options.describe(bytes)} ${bytes.byteLength}`)
+      this.trace.line(this.time.now, `${from}>${to} ${kind} ${bytes.byteLength}`)
       this.trace.bytes(bytes)
       inbox.offer({ from, bytes })
     })

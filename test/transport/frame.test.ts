@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Either } from "effect"
 import fc from "fast-check"
-import { decodeFrame, DEFAULT_MAX_FRAME_BYTES, encodeFrame, FRAME_VERSION } from "../../transport/codec/frame.ts"
+import { decodeFrame, DEFAULT_MAX_FRAME_BYTES, encodeFrame, encodeTextFrame, FRAME_VERSION } from "../../transport/codec/frame.ts"
 
 const limits = { maxFrameBytes: 64 }
 
@@ -11,6 +11,19 @@ describe("frame codec", () => {
       fc.property(fc.uint8Array({ maxLength: limits.maxFrameBytes - 1 }), (payload) => {
         const frame = Either.getOrThrow(encodeFrame(payload, "a", limits))
         expect(Either.getOrThrow(decodeFrame(frame, "a", limits))).toEqual(payload)
+      })
+    )
+  })
+
+  it("frames text as the same bytes as its UTF-8 payload, within the same limit", () => {
+    const utf8 = new TextEncoder()
+    fc.assert(
+      fc.property(fc.string({ unit: "grapheme", maxLength: 40 }), (text) => {
+        const direct = encodeTextFrame(text, "a", limits)
+        const viaPayload = encodeFrame(utf8.encode(text), "a", limits)
+        expect(Either.isRight(direct)).toBe(Either.isRight(viaPayload))
+        if (Either.isRight(direct) && Either.isRight(viaPayload)) expect([...direct.right]).toEqual([...viaPayload.right])
+        if (Either.isLeft(direct) && Either.isLeft(viaPayload)) expect(direct.left.message).toBe(viaPayload.left.message)
       })
     )
   })

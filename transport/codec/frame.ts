@@ -64,6 +64,25 @@ export const encodeFrame = (
   return Either.right(frameBytes({ v: FRAME_VERSION, payload }))
 }
 
+const utf8 = new TextEncoder()
+const versionChar = String.fromCharCode(FRAME_VERSION)
+
+/**
+ * `encodeFrame` of `text` in UTF-8, in one pass: the version (below 0x80) is the first
+ * character of what is encoded, so the payload is not copied behind it.
+ */
+export const encodeTextFrame = (
+  text: string,
+  from: PeerId,
+  limits: FrameLimits = defaultFrameLimits
+): Either.Either<Uint8Array, FrameTooLarge> => {
+  const bytes = utf8.encode(versionChar + text)
+  if (bytes.byteLength > limits.maxFrameBytes) {
+    return Either.left(new FrameTooLarge({ peer: from, size: bytes.byteLength, limit: limits.maxFrameBytes }))
+  }
+  return Either.right(bytes)
+}
+
 /** Unwraps a frame received from `from`; the payload is a copy the caller may keep. */
 export const decodeFrame = (
   bytes: Uint8Array,

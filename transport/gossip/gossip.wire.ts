@@ -6,7 +6,7 @@
  */
 import { Either, ParseResult, Schema } from "effect"
 import { Delta as StoreDelta, Digest as StoreDigest, StoredRecord } from "../../storage/record.ts"
-import { decodeFrame, encodeFrame, type FrameLimits } from "../codec/frame.ts"
+import { decodeFrame, encodeTextFrame, type FrameLimits } from "../codec/frame.ts"
 import { summaryBuckets } from "./digestSummary.ts"
 import type { PeerId } from "../transport.ts"
 import { FrameTooLarge, MalformedFrame } from "../transport.errors.ts"
@@ -102,7 +102,6 @@ const Envelope = Schema.Struct({
 // Schema encodes and validates; JSON.parse/stringify around it cost less than parseJson.
 const encodeEnvelope = Schema.encodeSync(Envelope)
 const decodeEnvelope = Schema.decodeUnknownEither(Envelope)
-const utf8 = new TextEncoder()
 const fromUtf8 = new TextDecoder("utf-8", { fatal: true })
 
 export const isMembershipMessage = (message: GossipMessage): message is MembershipMessage =>
@@ -188,7 +187,7 @@ export const encodeGossip = (
   const envelope = plain !== undefined
     ? { protocol: GOSSIP_PROTOCOL, message: plain }
     : encodeEnvelope({ protocol: GOSSIP_PROTOCOL, message })
-  const frame = encodeFrame(utf8.encode(JSON.stringify(envelope)), self, limits)
+  const frame = encodeTextFrame(JSON.stringify(envelope), self, limits)
   // A membership message is remembered as rebuilt, without excess fields, as decoding gives it.
   if (encodedHere !== undefined && Either.isRight(frame)) encodedHere.set(frame.right, plain ?? message)
   return frame
