@@ -48,7 +48,7 @@ const fuzz = Command.make(
     ),
     nodes: nodesOption,
     workers: Options.integer("workers").pipe(
-      Options.withDescription("threads running seeds, this one included (one per core when absent)"),
+      Options.withDescription("threads running seeds: 1 runs them in this one, more in that many worker threads (one per core when absent)"),
       Options.optional
     )
   },

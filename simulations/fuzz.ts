@@ -1,10 +1,12 @@
 /**
- * Many seeds of one scenario. Seeds are independent, so they are spread over threads (one per
- * core by default): this one and worker threads, each running whole simulations; a run is
- * synchronous, so one thread alone would leave the other cores idle. Results come back in
+ * Many seeds of one scenario. Seeds are independent, so they are spread over worker threads
+ * (one per core by default), each running whole simulations; a run is synchronous, so one
+ * thread alone would leave the other cores idle. Results come back in
  * completion order; each carries its seed, so a failure replays alone.
  */
+import { existsSync } from "node:fs"
 import { availableParallelism } from "node:os"
+import { fileURLToPath } from "node:url"
 import { Worker } from "node:worker_threads"
 import { Data, Deferred, Effect } from "effect"
 import type { Violation } from "./invariants.ts"
@@ -33,7 +35,7 @@ export interface FuzzOptions {
   readonly firstSeed: number
   readonly seeds: number
   readonly nodes?: number
-  /** Threads running seeds, this one included (1: this thread alone). Default: one per core. */
+  /** Threads running seeds (1: this thread alone; more: that many worker threads). Default: one per core. */
   readonly workers?: number
   /** Called after each seed, with how many are done. */
   readonly onResult?: (result: SeedResult, done: number) => void
@@ -102,6 +104,18 @@ const nextTurn = Effect.async<void>((resume) => {
 // Through the package root: the same path from this file and from the CLI's bundle (dist/).
 const bootstrap = new URL("../simulations/fuzz.worker.bootstrap.mjs", import.meta.url)
 
+/**
+ * The worker as `npm run build` bundles it beside the CLI's bundle, which starts in a third
+ * of the time tsx takes. Found only from the bundle (dist/); from the sources, this names a
+ * file in simulations/ that does not exist, and the worker loads through tsx.
+ */
+const bundledWorker = new URL("./knot-fuzz-worker.mjs", import.meta.url)
+
+const workerEntry = (setup: WorkerSetup): { readonly url: URL; readonly workerData: unknown } =>
+  existsSync(fileURLToPath(bundledWorker))
+    ? { url: bundledWorker, workerData: { setup } }
+    : { url: bootstrap, workerData: { module: new URL("../simulations/fuzz.worker.ts", import.meta.url).href, setup } }
+
 const batchSize = 5
 const youngGenerationMb = 192
 
@@ -121,12 +135,13 @@ const startHelpers = (
   Effect.map(Deferred.make<never, FuzzWorkerFailed>(), (failure) => {
     const fail = (reason: string) => Deferred.unsafeDone(failure, Effect.fail(new FuzzWorkerFailed({ reason })))
     const setup: WorkerSetup = { scenario: options.scenario, nodes: options.nodes }
+    const entry = workerEntry(setup)
     const threads = Array.from({ length: count }, () => {
-      const thread = new Worker(bootstrap, {
+      const thread = new Worker(entry.url, {
         // A run allocates many short-lived objects; a roomier young generation spends
         // noticeably less time collecting them.
         resourceLimits: { maxYoungGenerationSizeMb: youngGenerationMb },
-        workerData: { module: new URL("../simulations/fuzz.worker.ts", import.meta.url).href, setup }
+        workerData: entry.workerData
       })
       thread.on("message", (message: FromWorker) => {
         switch (message._tag) {
@@ -152,8 +167,10 @@ const startHelpers = (
   })
 
 /**
- * This thread and `threads - 1` helpers share the seeds. This thread takes one seed at a
- * time and gives the event loop a turn after each, so that helpers' results come in as it goes.
+ * With one thread, this thread runs every seed, giving the event loop a turn after each so
+ * that progress shows as it goes. With more, `threads` helpers share the seeds and this thread
+ * only hands them out: a helper gets a roomier young generation than this thread has, which a
+ * run's many short-lived objects make worth more than a thread's share.
  */
 const inThreads = (
   options: FuzzOptions,
@@ -168,18 +185,15 @@ const inThreads = (
       options.onResult?.(result, results.length)
       if (results.length === options.seeds) Deferred.unsafeDone(allIn, Effect.void)
     }
-    const helpers = threads > 1
-      ? yield* Effect.acquireRelease(startHelpers(options, threads - 1, pending, record), (helpers) => helpers.stop)
-      : undefined
-    const failed = helpers === undefined ? Effect.never : Deferred.await(helpers.failure)
-    const ownShare = Effect.gen(function*() {
+    if (threads === 1) {
       for (let seed = pending.shift(); seed !== undefined; seed = pending.shift()) {
         record(yield* runSeed(simulationOptions(options), seed))
         yield* nextTurn
       }
-      yield* Deferred.await(allIn)
-    })
-    yield* Effect.raceFirst(ownShare, failed)
+      return results
+    }
+    const helpers = yield* Effect.acquireRelease(startHelpers(options, threads, pending, record), (helpers) => helpers.stop)
+    yield* Effect.raceFirst(Deferred.await(allIn), Deferred.await(helpers.failure))
     return results
   }))
 
