@@ -4,7 +4,7 @@
  * with real time would leak into the run; here nothing runs unless the harness drains the
  * queue, so "all fibers have settled" is simply "the queue is empty".
  */
-import { Effect, type Exit, type Scheduler } from "effect"
+import { Effect, type Exit, RuntimeFlags, RuntimeFlagsPatch, type Scheduler } from "effect"
 import type { VirtualTime } from "./clock.ts"
 
 /** Ops a fiber runs before it yields to the others, as Effect's default does. */
@@ -41,6 +41,13 @@ export class SimScheduler implements Scheduler.Scheduler {
   }
 }
 
+/**
+ * Effect counts every fiber's start and end in its runtime metrics (four metric updates
+ * with a tag lookup per fiber), which a simulation never reads: its fibers, and those they
+ * fork, run without.
+ */
+const withoutFiberMetrics = Effect.withRuntimeFlagsPatch(RuntimeFlagsPatch.disable(RuntimeFlags.RuntimeMetrics))
+
 export type DriveResult<A, E> =
   | { readonly _tag: "Done"; readonly exit: Exit.Exit<A, E> }
   /** Every fiber waits and no timer is pending: nothing can ever happen again. */
@@ -55,7 +62,7 @@ export const drive = <A, E>(effect: Effect.Effect<A, E>, scheduler: SimScheduler
   const roots = forkedRoots()
   const before = roots === undefined ? undefined : new Set(roots)
   try {
-    const fiber = Effect.runFork(effect, { scheduler })
+    const fiber = Effect.runFork(withoutFiberMetrics(effect), { scheduler })
     for (;;) {
       scheduler.drain()
       const exit = fiber.unsafePoll()
