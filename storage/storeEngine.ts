@@ -153,6 +153,12 @@ export const openStore = (
   Effect.gen(function*() {
     const wall = yield* Clock.currentTimeMillis
     const { digest, highest, index } = yield* loadState(backend, options.nodeId, wall + options.maxDriftMs)
+    /**
+     * The digest as `digest` hands it out, made again only once a watermark moves: gossip
+     * reads it for every message it handles, and it holds an entry per origin. Frozen, since
+     * every reader shares it.
+     */
+    let digestView: Digest | undefined
     const hlc = yield* makeHlc({
       nodeId: options.nodeId,
       maxDriftMs: options.maxDriftMs,
@@ -196,6 +202,7 @@ export const openStore = (
             undecodable.delete(entry.key)
           }
           for (const watermark of watermarks) digest.set(watermark.node, watermark)
+          if (watermarks.length > 0) digestView = undefined
           return PubSub.publishAll(changes, applied)
         })
       )
@@ -472,7 +479,7 @@ export const openStore = (
       batch,
       merge,
       applyDelta,
-      digest: Effect.zipRight(ensureOpen("digest"), Effect.sync((): Digest => Object.fromEntries(digest))),
+      digest: Effect.zipRight(ensureOpen("digest"), Effect.sync((): Digest => (digestView ??= Object.freeze(Object.fromEntries(digest))))),
       since,
       sinceStream,
       changes: Stream.fromPubSub(changes),
