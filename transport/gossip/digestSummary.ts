@@ -86,8 +86,12 @@ export class Summarizer {
   /** Each bucket's origins, in order. */
   private origins: Array<Array<string>> = Array.from({ length: summaryBuckets }, () => [])
   private hashes: Array<string> = Array.from({ length: summaryBuckets }, () => "")
+  /** The digest last summarized: a store hands out the same object until a watermark moves. */
+  private last: Digest | undefined = undefined
 
   summarize(digest: Digest): ReadonlyArray<string> {
+    if (digest === this.last) return this.hashes
+    this.last = digest
     const moved = new Set<number>()
     let present = 0
     for (const origin of Object.keys(digest)) {
