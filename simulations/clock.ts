@@ -58,16 +58,19 @@ export class VirtualTime {
     while (this.heap.length > 0 && this.heap[0]!.cancelled) this.pop()
   }
 
+  // Both sift with a hole rather than swapping pairs: the same moves, without an array per step.
   private push(timer: Timer) {
     const heap = this.heap
+    let i = heap.length
     heap.push(timer)
-    let i = heap.length - 1
     while (i > 0) {
       const parent = (i - 1) >> 1
-      if (!before(heap[i]!, heap[parent]!)) break
-      ;[heap[i], heap[parent]] = [heap[parent]!, heap[i]!]
+      const above = heap[parent]!
+      if (!before(timer, above)) break
+      heap[i] = above
       i = parent
     }
+    heap[i] = timer
   }
 
   private pop(): Timer | undefined {
@@ -75,18 +78,18 @@ export class VirtualTime {
     const top = heap[0]
     const last = heap.pop()
     if (top === undefined || last === undefined || heap.length === 0) return top
-    heap[0] = last
+    const size = heap.length
     let i = 0
     for (;;) {
       const left = 2 * i + 1
+      if (left >= size) break
       const right = left + 1
-      let smallest = i
-      if (left < heap.length && before(heap[left]!, heap[smallest]!)) smallest = left
-      if (right < heap.length && before(heap[right]!, heap[smallest]!)) smallest = right
-      if (smallest === i) break
-      ;[heap[i], heap[smallest]] = [heap[smallest]!, heap[i]!]
-      i = smallest
+      const child = right < size && before(heap[right]!, heap[left]!) ? right : left
+      if (!before(heap[child]!, last)) break
+      heap[i] = heap[child]!
+      i = child
     }
+    heap[i] = last
     return top
   }
 }
