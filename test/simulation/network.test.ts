@@ -1,5 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Queue, Stream } from "effect"
+import { Chunk, Effect, Fiber, Queue, Scope, Stream } from "effect"
+import type { ActorContext } from "../../actors/runtime/index.ts"
+import { forEachPulled } from "../../transport/gossip/gossip.router.ts"
 import { nodeClock, VirtualTime } from "../../simulations/clock.ts"
 import { type LinkFaults, reliable, SimNetwork } from "../../simulations/network.ts"
 import { Prng } from "../../simulations/prng.ts"
@@ -69,5 +71,43 @@ describe("simulated network", () => {
     expect(counts.duplicated).toBeGreaterThan(10)
     const inOrder = received.every((value, i) => i === 0 || value >= received[i - 1]!)
     expect(inOrder).toBe(false)
+  })
+})
+
+describe("a node's incoming frames", () => {
+  // The router reads them with forEachPulled, which pulls the inbox itself; anything else
+  // reads them as a Stream. Both see the same frames, and both end when the node goes down.
+  it("reach a Stream reader and the router alike, in order, and end when the node goes down", () => {
+    const time = new VirtualTime()
+    const network = new SimNetwork(time, new Prng(1), new Trace(false), {
+      latencyMs: { min: 1, max: 1 },
+      faults: reliable,
+      describe: () => "frame"
+    })
+    network.register("a", "z1")
+    network.register("b", "z1")
+    const program = Effect.gen(function*() {
+      const a = yield* network.attach("a")
+      const b = yield* network.attach("b")
+      const streamed = yield* Effect.fork(Stream.runCollect(b.incoming))
+      for (let i = 0; i < 5; i++) yield* a.send("b", new Uint8Array([i]))
+      yield* Effect.sleep(10)
+      yield* network.detach("b")
+      const viaStream = Chunk.toReadonlyArray(yield* Fiber.join(streamed)).map((frame) => frame.bytes[0])
+      // A new incarnation of b, read as the router reads it.
+      const again = yield* network.attach("b")
+      const pulled: Array<number> = []
+      const scope = yield* Scope.make()
+      const ctx = { scope } as unknown as ActorContext<never>
+      const loop = yield* forEachPulled(ctx, again.incoming, (frame) => Effect.sync(() => pulled.push(frame.bytes[0]!)))
+      for (let i = 5; i < 10; i++) yield* a.send("b", new Uint8Array([i]))
+      yield* Effect.sleep(10)
+      yield* network.detach("b")
+      yield* Effect.sleep(10)
+      return { viaStream, pulled, loopEnded: loop.unsafePoll() !== null }
+    }).pipe(Effect.withClock(nodeClock(time)))
+    const result = drive(program, new SimScheduler(), time)
+    if (result._tag !== "Done" || result.exit._tag !== "Success") throw new Error("the network run did not finish")
+    expect(result.exit.value).toEqual({ viaStream: [0, 1, 2, 3, 4], pulled: [5, 6, 7, 8, 9], loopEnded: true })
   })
 })
