@@ -56,13 +56,13 @@ export const encodeFrame = (
   payload: Uint8Array,
   from: PeerId,
   limits: FrameLimits = defaultFrameLimits
-): Either.Either<Uint8Array, FrameTooLarge> => {
-  const size = payload.byteLength + 1
-  if (size > limits.maxFrameBytes) {
-    return Either.left(new FrameTooLarge({ peer: from, size, limit: limits.maxFrameBytes }))
-  }
-  return Either.right(frameBytes({ v: FRAME_VERSION, payload }))
-}
+): Either.Either<Uint8Array, FrameTooLarge> =>
+  payload.byteLength + 1 > limits.maxFrameBytes
+    ? tooLarge(payload.byteLength + 1, from, limits)
+    : Either.right(frameBytes({ v: FRAME_VERSION, payload }))
+
+const tooLarge = (size: number, from: PeerId, limits: FrameLimits) =>
+  Either.left(new FrameTooLarge({ peer: from, size, limit: limits.maxFrameBytes }))
 
 const utf8 = new TextEncoder()
 const versionChar = String.fromCharCode(FRAME_VERSION)
@@ -77,10 +77,7 @@ export const encodeTextFrame = (
   limits: FrameLimits = defaultFrameLimits
 ): Either.Either<Uint8Array, FrameTooLarge> => {
   const bytes = utf8.encode(versionChar + text)
-  if (bytes.byteLength > limits.maxFrameBytes) {
-    return Either.left(new FrameTooLarge({ peer: from, size: bytes.byteLength, limit: limits.maxFrameBytes }))
-  }
-  return Either.right(bytes)
+  return bytes.byteLength > limits.maxFrameBytes ? tooLarge(bytes.byteLength, from, limits) : Either.right(bytes)
 }
 
 /** Unwraps a frame received from `from`; the payload is a copy the caller may keep. */
@@ -89,9 +86,7 @@ export const decodeFrame = (
   from: PeerId,
   limits: FrameLimits = defaultFrameLimits
 ): Either.Either<Uint8Array, FrameTooLarge | MalformedFrame> => {
-  if (bytes.byteLength > limits.maxFrameBytes) {
-    return Either.left(new FrameTooLarge({ peer: from, size: bytes.byteLength, limit: limits.maxFrameBytes }))
-  }
+  if (bytes.byteLength > limits.maxFrameBytes) return tooLarge(bytes.byteLength, from, limits)
   return decodeBytes(bytes).pipe(
     Either.map((frame) => frame.payload),
     Either.mapLeft((error) => new MalformedFrame({ peer: from, reason: formatIssue(error) }))
