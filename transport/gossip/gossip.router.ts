@@ -44,11 +44,14 @@ export const forEachPulled = <A, M>(ctx: ActorContext<M>, stream: Stream.Stream<
   const pulled: Effect.Effect<Effect.Effect<Chunk.Chunk<A>, unknown>> = direct === undefined
     ? Scope.extend(Stream.toPull(stream), ctx.scope)
     : Effect.succeed(direct)
-  return Effect.flatMap(pulled, (pull) =>
-    Effect.forkIn(
-      Effect.ignore(Effect.forever(Effect.flatMap(pull, (chunk) => Effect.forEach(chunk, f, { discard: true })))),
-      ctx.scope
-    ))
+  return Effect.flatMap(pulled, (pull) => {
+    // Pulls again as soon as a chunk is handled, without Effect.forever's yield between
+    // turns (a task on the scheduler per frame): the fiber waits on the pull anyway, and
+    // the runtime still yields to others every so many ops.
+    const loop: Effect.Effect<void, unknown> = Effect.flatMap(pull, (chunk) =>
+      Effect.zipRight(Effect.forEach(chunk, f, { discard: true }), loop))
+    return Effect.forkIn(Effect.ignore(loop), ctx.scope)
+  })
 }
 
 export const routeFrames = <M>(ctx: ActorContext<M>, routes: GossipRoutes) =>
