@@ -7,10 +7,14 @@
  * the receiver lacks and its own watermarks of those buckets, and the receiver completes the
  * exchange with what the sender lacks.
  *
+ * Peers are drawn from the node's links (overlay.ts): every member in a small cluster, O(log n)
+ * of them in a large one.
+ *
  * New local writes travel at once down a broadcast tree over the members (broadcastTree.ts):
- * each node the write is new to passes it to `fanout` others, each with its own share of the
- * ring, so it reaches n nodes in ⌈log_fanout n⌉ hops with no duplicates while views agree
- * (random forwarding-once leaves ~e^-fanout of the nodes out). A node that already had the
+ * each node the write is new to passes it on to others, each with its own share of the ring
+ * (`fanout` shares in a full mesh; over links, one per link in its range), so it reaches n
+ * nodes in O(log n) hops with no duplicates while views agree (random forwarding-once leaves
+ * ~e^-fanout of the nodes out). A node that already had the
  * version passes nothing on. Pushes are merged without moving the digest, so the next
  * exchange still covers them: anti-entropy remains the repair path for a branch lost to a
  * failed node. What one node sends per round is bounded: a delta is cut at `maxDeltaBytes`,
@@ -27,7 +31,7 @@ import type { GossipConfig } from "./gossip.config.ts"
 import { GossipEvent, type GossipEventSink } from "./gossip.events.ts"
 import { sendGossip } from "./gossip.send.ts"
 import { type AntiEntropyMessage, type GossipMessage, maxPushHops } from "./gossip.wire.ts"
-import { type MembershipView, reachableMembers } from "./membershipView.ts"
+import { type MembershipSnapshot, type MembershipView, reachableLinks, reachableMembers } from "./membershipView.ts"
 import { treeHops } from "./broadcastTree.ts"
 import { pickSome } from "./randomPick.ts"
 import { completeDigest, differingBuckets, restrictDigest, Summarizer, summaryBuckets } from "./digestSummary.ts"
@@ -106,7 +110,11 @@ export const antiEntropyBehaviour = (
 
   const budget = (state: State) => Math.min(config.maxDeltaBytes, config.maxBytesPerRound - state.spent)
 
-  const somePeers = Effect.flatMap(SubscriptionRef.get(view), (snapshot) => pickSome(reachableMembers(snapshot), config.fanout))
+  const somePeers = Effect.flatMap(SubscriptionRef.get(view), (snapshot) => pickSome(reachableLinks(snapshot), config.fanout))
+
+  /** The links to send a write down, where they are fewer than the members; undefined in a full mesh. */
+  const partialLinks = (snapshot: MembershipSnapshot, members: ReadonlyArray<string>) =>
+    snapshot.links === undefined || snapshot.links.length >= members.length ? undefined : new Set(snapshot.links)
 
   /** A depth bound for the tree, with room to spare: a push claiming more is cut there. */
   const hopLimit = (members: number) => Math.min(maxPushHops, Math.ceil(Math.log2(members + 1)) + 2)
@@ -223,8 +231,9 @@ export const antiEntropyBehaviour = (
   /** Sends `records` down the tree from this node, over the interval (self, until). */
   const spread = (state: State, records: ReadonlyArray<StoredRecord>, hops: number, until: string) =>
     Effect.gen(function*() {
-      const members = reachableMembers(yield* SubscriptionRef.get(view))
-      for (const next of treeHops(state.transport.self, until, members, config.fanout)) {
+      const snapshot = yield* SubscriptionRef.get(view)
+      const members = reachableMembers(snapshot)
+      for (const next of treeHops(state.transport.self, until, members, config.fanout, partialLinks(snapshot, members))) {
         yield* send(state, next.to, { _tag: "Push", records, hops, until: next.until })
       }
     })

@@ -123,8 +123,14 @@ export class Summarizer {
   }
 }
 
-const insertSorted = (sorted: Array<string>, item: string) => {
-  let at = sorted.length
-  while (at > 0 && sorted[at - 1]! > item) at--
-  sorted.splice(at, 0, item)
+/** Puts `item` into the sorted array `sorted` in its place. */
+export const insertSorted = (sorted: Array<string>, item: string): void => {
+  let low = 0
+  let high = sorted.length
+  while (low < high) {
+    const mid = (low + high) >>> 1
+    if (sorted[mid]! < item) low = mid + 1
+    else high = mid
+  }
+  sorted.splice(low, 0, item)
 }

@@ -1,3 +1,5 @@
+import { defaultFullMeshUpTo } from "./overlay.ts"
+
 /** The knobs of membership and anti-entropy, with defaults for a LAN-sized cluster. */
 export interface GossipConfig {
   /** This node's zone, announced with its own rumours. */
@@ -27,6 +29,16 @@ export interface GossipConfig {
    * its probe period and timeout by one more period, up to this many.
    */
   readonly maxLocalHealth: number
+  /**
+   * A cluster of at most this many other members is a full mesh; a larger one keeps O(log n)
+   * links per node (overlay.ts).
+   */
+  readonly fullMeshUpTo: number
+  /**
+   * Every this many probe periods a node swaps membership state with a link (push-pull, in a
+   * fixed-size summary); every period while the last swap found a difference.
+   */
+  readonly membershipSyncEvery: number
   readonly antiEntropyIntervalMs: number
   /** Peers per anti-entropy round, and peers each new local write is pushed to. */
   readonly fanout: number
@@ -47,6 +59,8 @@ export const defaultGossipConfig: GossipConfig = {
   maxPiggyback: 8,
   retransmitMult: 3,
   maxLocalHealth: 3,
+  fullMeshUpTo: defaultFullMeshUpTo,
+  membershipSyncEvery: 4,
   antiEntropyIntervalMs: 1000,
   fanout: 3,
   maxDeltaBytes: 32 * 1024,

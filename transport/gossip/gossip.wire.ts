@@ -11,8 +11,12 @@ import { summaryBuckets } from "./digestSummary.ts"
 import type { PeerId } from "../transport.ts"
 import { FrameTooLarge, MalformedFrame } from "../transport.errors.ts"
 
-/** 2: rounds open with a fixed-size Summary, and digests may be partial (digestSummary.ts). */
-export const GOSSIP_PROTOCOL = 2
+/**
+ * 2: rounds open with a fixed-size Summary, and digests may be partial (digestSummary.ts).
+ * 3: membership swaps state push-pull (MembershipSummary, MembershipState), and large
+ * clusters talk over partial views (overlay.ts).
+ */
+export const GOSSIP_PROTOCOL = 3
 
 /** Gossip frames stay far below the transport's own limit: a delta is cut to fit. */
 export const DEFAULT_MAX_GOSSIP_FRAME_BYTES = 256 * 1024
@@ -39,23 +43,38 @@ export const Ack = Schema.TaggedStruct("Ack", { seq: Schema.Number, updates })
 /** Rumours sent on their own, e.g. a death announced at once instead of waiting for a probe. */
 export const MembershipUpdates = Schema.TaggedStruct("MembershipUpdates", { updates })
 
+const SummaryBuckets = Schema.Array(Schema.String.pipe(Schema.maxLength(64))).pipe(Schema.itemsCount(summaryBuckets))
+const BucketList = Schema.Array(Schema.Int.pipe(Schema.between(0, summaryBuckets - 1))).pipe(Schema.maxItems(summaryBuckets))
+
+/**
+ * The opening of a membership push-pull (memberlist's push/pull, in a size that does not grow
+ * with the cluster): per bucket of members, a hash of what the sender holds of them. A
+ * receiver whose hashes agree stays silent; otherwise it answers with a MembershipState.
+ */
+export const MembershipSummary = Schema.TaggedStruct("MembershipSummary", { buckets: SummaryBuckets })
+/**
+ * What the sender holds of the members of `buckets` (itself included). With `reply`, the
+ * receiver answers with what it holds that differs; without, the exchange ends. A death
+ * heard this way counts as a suspicion, so that the member has its chance to refute.
+ */
+export const MembershipState = Schema.TaggedStruct("MembershipState", {
+  members: updates,
+  buckets: BucketList,
+  reply: Schema.Boolean
+})
+
 /** More hops than any cluster needs (2^32 nodes at fanout 2): a bound on what a peer may claim. */
 export const maxPushHops = 32
 
 /** Which buckets of origins a partial digest covers; absent, it covers every origin. */
-const DigestBuckets = Schema.optionalWith(
-  Schema.Array(Schema.Int.pipe(Schema.between(0, summaryBuckets - 1))).pipe(Schema.maxItems(summaryBuckets)),
-  { exact: true }
-)
+const DigestBuckets = Schema.optionalWith(BucketList, { exact: true })
 
 /**
  * The opening of a push-pull round: per bucket of origins, a hash of the sender's
  * watermarks. A receiver whose hashes agree has nothing to swap and stays silent; otherwise
  * it answers with a Digest of the buckets that differ.
  */
-export const Summary = Schema.TaggedStruct("Summary", {
-  buckets: Schema.Array(Schema.String.pipe(Schema.maxLength(64))).pipe(Schema.itemsCount(summaryBuckets))
-})
+export const Summary = Schema.TaggedStruct("Summary", { buckets: SummaryBuckets })
 /** What the sender holds: its watermarks, of the origins in `buckets` alone when set. */
 export const Digest = Schema.TaggedStruct("Digest", { digest: StoreDigest, buckets: DigestBuckets })
 /**
@@ -82,13 +101,24 @@ export const Push = Schema.TaggedStruct("Push", {
   until: Schema.optionalWith(Schema.String, { exact: true })
 })
 
-export const MembershipMessage = Schema.Union(Ping, PingReq, Ack, MembershipUpdates)
+export const MembershipMessage = Schema.Union(Ping, PingReq, Ack, MembershipUpdates, MembershipSummary, MembershipState)
 export type MembershipMessage = typeof MembershipMessage.Type
 
 export const AntiEntropyMessage = Schema.Union(Summary, Digest, Delta, Push)
 export type AntiEntropyMessage = typeof AntiEntropyMessage.Type
 
-export const GossipMessage = Schema.Union(Ping, PingReq, Ack, MembershipUpdates, Summary, Digest, Delta, Push)
+export const GossipMessage = Schema.Union(
+  Ping,
+  PingReq,
+  Ack,
+  MembershipUpdates,
+  MembershipSummary,
+  MembershipState,
+  Summary,
+  Digest,
+  Delta,
+  Push
+)
 export type GossipMessage = typeof GossipMessage.Type
 
 const Envelope = Schema.Struct({
@@ -104,12 +134,18 @@ const encodeEnvelope = Schema.encodeSync(Envelope)
 const decodeEnvelope = Schema.decodeUnknownEither(Envelope)
 const fromUtf8 = new TextDecoder("utf-8", { fatal: true })
 
-export const isMembershipMessage = (message: GossipMessage): message is MembershipMessage =>
+/** The SWIM messages: most of the traffic, encoded and decoded past Schema (see below). */
+type ProbeMessage = typeof Ping.Type | typeof PingReq.Type | typeof Ack.Type | typeof MembershipUpdates.Type
+
+const isProbeMessage = (message: GossipMessage): message is ProbeMessage =>
   message._tag === "Ping" || message._tag === "PingReq" || message._tag === "Ack" ||
   message._tag === "MembershipUpdates"
 
+export const isMembershipMessage = (message: GossipMessage): message is MembershipMessage =>
+  isProbeMessage(message) || message._tag === "MembershipSummary" || message._tag === "MembershipState"
+
 /*
- * Membership messages are most of the traffic and hold only strings and numbers, so they
+ * Probe messages are most of the traffic and hold only strings and numbers, so they
  * pass Schema by on both sides: built field by field in the schema's order they encode to
  * the very bytes Schema would write, and a received one that `plainMembership` accepts is
  * one the schema accepts, rebuilt without excess fields as Schema would. Anything else (an
@@ -118,7 +154,7 @@ export const isMembershipMessage = (message: GossipMessage): message is Membersh
 const plainUpdates = (updates: ReadonlyArray<MemberUpdate>): Array<MemberUpdate> =>
   updates.map(({ incarnation, node, status, zone }) => ({ node, zone, status, incarnation }))
 
-const plainMessage = (message: MembershipMessage): MembershipMessage => {
+const plainMessage = (message: ProbeMessage): ProbeMessage => {
   switch (message._tag) {
     case "Ping":
     case "Ack":
@@ -142,21 +178,21 @@ const isUpdate = (value: unknown): value is MemberUpdate =>
 
 const isUpdates = (value: unknown): value is ReadonlyArray<MemberUpdate> => Array.isArray(value) && value.every(isUpdate)
 
-/** The membership message in a decoded envelope, when it is one the schema accepts as it stands. */
-const plainMembership = (json: unknown): MembershipMessage | undefined => {
+/** The probe message in a decoded envelope, when it is one the schema accepts as it stands. */
+const plainMembership = (json: unknown): ProbeMessage | undefined => {
   if (!isObject(json) || json.protocol !== GOSSIP_PROTOCOL || !isObject(json.message)) return undefined
   const message = json.message
   if (!isUpdates(message.updates)) return undefined
   switch (message._tag) {
     case "Ping":
     case "Ack":
-      return typeof message.seq === "number" ? plainMessage(message as MembershipMessage) : undefined
+      return typeof message.seq === "number" ? plainMessage(message as ProbeMessage) : undefined
     case "PingReq":
       return typeof message.seq === "number" && typeof message.target === "string"
-        ? plainMessage(message as MembershipMessage)
+        ? plainMessage(message as ProbeMessage)
         : undefined
     case "MembershipUpdates":
-      return plainMessage(message as MembershipMessage)
+      return plainMessage(message as ProbeMessage)
     default:
       return undefined
   }
@@ -183,12 +219,12 @@ export const encodeGossip = (
   self: PeerId,
   limits: FrameLimits
 ): Either.Either<Uint8Array, FrameTooLarge> => {
-  const plain = isMembershipMessage(message) ? plainMessage(message) : undefined
+  const plain = isProbeMessage(message) ? plainMessage(message) : undefined
   const envelope = plain !== undefined
     ? { protocol: GOSSIP_PROTOCOL, message: plain }
     : encodeEnvelope({ protocol: GOSSIP_PROTOCOL, message })
   const frame = encodeTextFrame(JSON.stringify(envelope), self, limits)
-  // A membership message is remembered as rebuilt, without excess fields, as decoding gives it.
+  // A probe message is remembered as rebuilt, without excess fields, as decoding gives it.
   if (encodedHere !== undefined && Either.isRight(frame)) encodedHere.set(frame.right, plain ?? message)
   return frame
 }

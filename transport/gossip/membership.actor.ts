@@ -1,10 +1,18 @@
 /**
- * SWIM membership as an actor. Each period it probes one member (round robin over a shuffled
- * list): a Ping, then, without an Ack in time, PingReqs through `pingReqCount` others; still
- * nothing by the next period and the member is suspected. A suspect that does not refute
+ * SWIM membership as an actor, over a partial view (overlay.ts): every member is known, but a
+ * node talks to its links alone, O(log n) of them (all members in a small cluster). Each
+ * period it probes one link (round robin over a shuffled list): a Ping, then, without an Ack
+ * in time, PingReqs through `pingReqCount` others (links it shares with the target first);
+ * still nothing by the next period and the member is suspected. A suspect that does not refute
  * within the suspicion timeout is declared dead and the death announced. Rumours ride on
  * every probe message. Lifeguard's local health stretches this node's own timing while its
  * probes fail, so that a slow or cut-off node accuses fewer healthy ones.
+ *
+ * Rumours carry news one member at a time; after a partition heals every member of each side
+ * must refute its death to every member of the other, more news than rumours carry in time.
+ * So every `membershipSyncEvery` periods (every period while the last swap found a
+ * difference, and at once with a member heard from again first hand) a node swaps state with
+ * a link push-pull, as memberlist does, in a summary of fixed size (memberBuckets.ts).
  *
  * Handling a message is plain computation on the state, which collects what to send and what
  * to report; one effect at the end does the I/O. Every node runs this for every probe, so the
@@ -19,6 +27,9 @@ import { sendGossip } from "./gossip.send.ts"
 import type { GossipMessage, MemberStatus, MemberUpdate, MembershipMessage } from "./gossip.wire.ts"
 import { applyRumour, type Member, memberFromView, memberToView, newMember, rumourOf } from "./membership.rumours.ts"
 import { lastContacts, type MembershipView, type MemberView } from "./membershipView.ts"
+import { differingBuckets, insertSorted } from "./digestSummary.ts"
+import { MemberBuckets } from "./memberBuckets.ts"
+import { linksOf } from "./overlay.ts"
 import { pickSome } from "./randomPick.ts"
 import { RumourQueue } from "./rumourQueue.ts"
 
@@ -72,6 +83,21 @@ interface State {
   readonly views: Map<string, MemberView>
   readonly suspects: Set<string>
   readonly dead: Set<string>
+  /** Every member ever heard of, in id order: the ring is its live part. */
+  readonly known: Array<string>
+  /** The live members and self, in id order; recomputed when `ringChanged`. */
+  ring: Array<string>
+  /** This node's links on the ring (overlay.ts): whom it probes, gossips with and announces to. */
+  links: Array<string>
+  linkSet: Set<string>
+  /** A member joined the ring or left it since the links were drawn. */
+  ringChanged: boolean
+  /** What this node holds of each member and of itself, summarized for push-pull. */
+  readonly buckets: MemberBuckets
+  /** The last swap found a difference: swap again at the next period. */
+  syncSoon: boolean
+  /** Members to open a swap with once the message being handled is done. */
+  syncWith: Array<string>
   readonly rumours: RumourQueue
   seq: number
   probe: Probe | undefined
@@ -117,19 +143,63 @@ export const membershipBehaviour = (
       )
     )
 
-  /** Up to `count` alive members but `except`, drawn at random. */
+  /** Draws the links afresh from the ring if a member joined it or left it. */
+  const refreshLinks = (state: State) => {
+    if (!state.ringChanged) return
+    state.ringChanged = false
+    const self = state.transport.self
+    const ring: Array<string> = []
+    let placed = false
+    for (const node of state.known) {
+      if (!placed && node > self) {
+        ring.push(self)
+        placed = true
+      }
+      if (state.members.get(node)!.status !== "dead") ring.push(node)
+    }
+    if (!placed) ring.push(self)
+    state.ring = ring
+    const links = linksOf(self, ring, config.fullMeshUpTo)
+    if (links.length !== state.links.length || links.some((link) => !state.linkSet.has(link))) state.viewChanged = true
+    state.links = links
+    state.linkSet = new Set(links)
+  }
+
+  const isAlive = (state: State, node: string) => state.members.get(node)?.status === "alive"
+
+  /** Up to `count` alive links but `except`, drawn at random. */
   const someAlive = (state: State, count: number, except: string) =>
     Effect.suspend(() => {
-      const alive: Array<string> = []
-      for (const member of state.members.values()) {
-        if (member.status === "alive" && member.node !== except) alive.push(member.node)
+      refreshLinks(state)
+      return pickSome(state.links.filter((node) => node !== except && isAlive(state, node)), count)
+    })
+
+  /**
+   * Whom to ask to probe `target`: alive links of this node that are links of the target's
+   * too (so they hold a link to it already), then, if too few, other alive links.
+   */
+  const helpersFor = (state: State, target: string) =>
+    Effect.gen(function*() {
+      refreshLinks(state)
+      if (state.ring.length - 1 <= config.fullMeshUpTo) return yield* someAlive(state, config.pingReqCount, target)
+      const theirs = new Set(linksOf(target, state.ring, config.fullMeshUpTo))
+      const shared: Array<string> = []
+      const others: Array<string> = []
+      for (const node of state.links) {
+        if (node === target || !isAlive(state, node)) continue
+        ;(theirs.has(node) ? shared : others).push(node)
       }
-      return pickSome(alive, count)
+      const picked = yield* pickSome(shared, config.pingReqCount)
+      if (picked.length === config.pingReqCount) return picked
+      return [...picked, ...(yield* pickSome(others, config.pingReqCount - picked.length))]
     })
 
   /** Sends, reports and publishes what handling one command produced. */
   const flush = (state: State): Effect.Effect<void> =>
     Effect.suspend(() => {
+      refreshLinks(state)
+      for (const peer of state.syncWith) state.outbox.push([peer, { _tag: "MembershipSummary", buckets: [...state.buckets.summary()] }])
+      state.syncWith = []
       if (state.announce.length > 0) {
         const updates = state.announce
         state.announce = []
@@ -153,7 +223,8 @@ export const membershipBehaviour = (
           self: state.transport.self,
           zone: config.zone,
           incarnation: state.incarnation,
-          members: new Map(state.views)
+          members: new Map(state.views),
+          links: state.links
         })
         : Effect.void
       return Effect.zipRight(sends, Effect.zipRight(reports, publish))
@@ -174,7 +245,11 @@ export const membershipBehaviour = (
   }
 
   const setMember = (state: State, member: Member) => {
+    const before = state.members.get(member.node)
+    if (before === undefined) insertSorted(state.known, member.node)
+    if (before === undefined || (before.status === "dead") !== (member.status === "dead")) state.ringChanged = true
     state.members.set(member.node, member)
+    state.buckets.set(rumourOf(member))
     state.views.set(member.node, memberToView(member))
     if (member.status === "suspect") state.suspects.add(member.node)
     else state.suspects.delete(member.node)
@@ -209,6 +284,7 @@ export const membershipBehaviour = (
           state.incarnation = update.incarnation + 1
           worse(state)
           const alive: MemberUpdate = { node: self, zone: config.zone, status: "alive", incarnation: state.incarnation }
+          state.buckets.set(alive)
           state.rumours.enqueue(alive)
           state.announce.push(alive)
           state.events.push(GossipEvent.Refuted({ rumour: update.status, incarnation: state.incarnation }))
@@ -229,7 +305,10 @@ export const membershipBehaviour = (
       const next = applyRumour(known, update, now)
       if (next === undefined) continue
       changeMember(state, known, next)
-      if (update.node === from && known.status !== "alive" && next.status === "alive") state.announce.push(update)
+      if (update.node === from && known.status !== "alive" && next.status === "alive") {
+        state.announce.push(update)
+        state.syncWith.push(from)
+      }
     }
   }
 
@@ -243,13 +322,13 @@ export const membershipBehaviour = (
 
   const nextTarget = (state: State) =>
     Effect.gen(function*() {
+      refreshLinks(state)
       while (state.order.length > 0) {
         const candidate = state.order.pop()!
-        if (state.members.get(candidate)?.status !== "dead") return candidate
+        if (state.linkSet.has(candidate)) return candidate
       }
-      const live = [...state.members.values()].filter((member) => member.status !== "dead").map((m) => m.node)
-      if (live.length === 0) return undefined
-      state.order = [...(yield* Random.shuffle(live))]
+      if (state.links.length === 0) return undefined
+      state.order = [...(yield* Random.shuffle(state.links))]
       return state.order.pop()
     })
 
@@ -288,6 +367,11 @@ export const membershipBehaviour = (
         state.outbox.push([target, { _tag: "Ping", seq, updates: piggyback(state, target) }])
       }
       state.ticks++
+      if (state.syncSoon || state.ticks % config.membershipSyncEvery === 0) {
+        state.syncSoon = false
+        const [peer] = yield* someAlive(state, 1, state.transport.self)
+        if (peer !== undefined) state.syncWith.push(peer)
+      }
       if (state.ticks % config.deadProbeEvery === 0) {
         if (state.dead.size > 0) {
           const ghost = [...state.dead][yield* Random.nextIntBetween(0, state.dead.size)]!
@@ -301,7 +385,7 @@ export const membershipBehaviour = (
     Effect.gen(function*() {
       const probe = state.probe
       if (probe === undefined || probe.acked) return
-      for (const helper of yield* someAlive(state, config.pingReqCount, probe.target)) {
+      for (const helper of yield* helpersFor(state, probe.target)) {
         state.outbox.push([helper, {
           _tag: "PingReq",
           seq: probe.seq,
@@ -312,10 +396,60 @@ export const membershipBehaviour = (
       yield* flush(state)
     })
 
+  /** Most entries a MembershipState carries (~55 bytes each); more wait for the next swap. */
+  const maxSyncEntries = 512
+
+  /**
+   * Takes a peer's state of some members: as rumours, except that a death counts as a
+   * suspicion of a member this node knows (memberlist's rule), so that the member still has
+   * its chance to refute; this node's own entry refutes as a rumour does.
+   */
+  const hearState = (state: State, from: string, members: ReadonlyArray<MemberUpdate>, now: number) => {
+    const self = state.transport.self
+    hear(
+      state,
+      from,
+      members.map((update) =>
+        update.status === "dead" && update.node !== self && state.members.has(update.node)
+          ? { ...update, status: "suspect" as const }
+          : update
+      ),
+      now
+    )
+  }
+
+  const onSyncSummary = (state: State, from: string, theirs: ReadonlyArray<string>) => {
+    const differing = differingBuckets(state.buckets.summary(), theirs)
+    if (differing.length === 0) return
+    const { buckets, members } = state.buckets.entriesOf(differing, maxSyncEntries)
+    state.outbox.push([from, { _tag: "MembershipState", members, buckets, reply: true }])
+  }
+
+  const onSyncState = (
+    state: State,
+    from: string,
+    members: ReadonlyArray<MemberUpdate>,
+    buckets: ReadonlyArray<number>,
+    reply: boolean,
+    now: number
+  ) => {
+    hearState(state, from, members, now)
+    state.syncSoon = true
+    if (!reply) return
+    const theirs = new Map(members.map((update) => [update.node, update]))
+    const differ = state.buckets.entriesOf(buckets, Number.POSITIVE_INFINITY).members.filter((mine) => {
+      const held = theirs.get(mine.node)
+      return held === undefined || held.status !== mine.status || held.incarnation !== mine.incarnation
+    })
+    if (differ.length > 0) {
+      state.outbox.push([from, { _tag: "MembershipState", members: differ.slice(0, maxSyncEntries), buckets, reply: false }])
+    }
+  }
+
   const received = (state: State, from: string, message: MembershipMessage) => Effect.suspend(() => {
     const now = state.clock.unsafeCurrentTimeMillis()
     state.lastHeard.set(from, now)
-    hear(state, from, message.updates, now)
+    if ("updates" in message) hear(state, from, message.updates, now)
     switch (message._tag) {
       case "Ping":
         state.outbox.push([from, { _tag: "Ack", seq: message.seq, updates: piggyback(state, from) }])
@@ -340,6 +474,12 @@ export const membershipBehaviour = (
       }
       case "MembershipUpdates":
         break
+      case "MembershipSummary":
+        onSyncSummary(state, from, message.buckets)
+        break
+      case "MembershipState":
+        onSyncState(state, from, message.members, message.buckets, message.reply, now)
+        break
     }
     return flush(state)
   })
@@ -360,6 +500,14 @@ export const membershipBehaviour = (
           views: new Map(),
           suspects: new Set(),
           dead: new Set(),
+          known: [],
+          ring: [],
+          links: [],
+          linkSet: new Set(),
+          ringChanged: true,
+          buckets: new MemberBuckets(),
+          syncSoon: false,
+          syncWith: [],
           rumours: new RumourQueue(),
           seq: 0,
           probe: undefined,
@@ -372,6 +520,7 @@ export const membershipBehaviour = (
           events: [],
           viewChanged: true
         }
+        state.buckets.set({ node: transport.self, zone: config.zone, status: "alive", incarnation: state.incarnation })
         for (const member of known.members.values()) setMember(state, memberFromView(member))
         for (const peer of yield* transport.connected) {
           if (peer !== transport.self && !state.members.has(peer)) setMember(state, newMember(peer, "", now))
@@ -400,3 +549,4 @@ export const membershipBehaviour = (
     }
   }
 }
+

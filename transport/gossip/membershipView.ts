@@ -25,6 +25,11 @@ export interface MembershipSnapshot {
   readonly incarnation: number
   /** Every other member this node has heard of. */
   readonly members: ReadonlyMap<string, MemberView>
+  /**
+   * The members this node talks to (overlay.ts): all of them in a small cluster, O(log n) in a
+   * large one. Absent where nothing draws them (a leaf's view): every reachable member.
+   */
+  readonly links?: ReadonlyArray<string>
 }
 
 export type MembershipView = SubscriptionRef.SubscriptionRef<MembershipSnapshot>
@@ -50,6 +55,15 @@ export const lastContacts = (view: MembershipView): Map<string, number> => {
 /** What a lifecycle state means to the protocol: leaving members still answer, left ones do not. */
 export const statusOf = (state: NodeState): MemberStatus =>
   state === "suspect" ? "suspect" : state === "dead" || state === "left" ? "dead" : "alive"
+
+/** The reachable members this node talks to: its links, or all of them where it has none drawn. */
+export const reachableLinks = (snapshot: MembershipSnapshot): Array<string> => {
+  if (snapshot.links === undefined) return reachableMembers(snapshot)
+  return snapshot.links.filter((node) => {
+    const member = snapshot.members.get(node)
+    return member !== undefined && statusOf(member.state) !== "dead"
+  })
+}
 
 /** Members that take part in anti-entropy: alive or merely suspected. */
 export const reachableMembers = (snapshot: MembershipSnapshot): Array<string> => {

@@ -82,7 +82,8 @@ export const leafLinkBehaviour = (options: LeafLinkOptions): Behaviour<LeafLinkC
 
   const received = (state: State, from: string, message: MembershipMessage) =>
     Effect.gen(function*() {
-      if (from !== state.origin) return
+      // A leaf swaps no membership state: it knows its origin alone.
+      if (from !== state.origin || !("updates" in message)) return
       const refuted = yield* refute(message.updates)
       const zone = originZone(from, message.updates)
       if (zone !== "") yield* setOrigin({ node: from, zone })
