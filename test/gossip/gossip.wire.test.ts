@@ -19,6 +19,8 @@ describe("gossip wire codec", () => {
       { _tag: "PingReq", seq: 2, target: "n3", updates: [] },
       { _tag: "Ack", seq: 2, updates: [] },
       { _tag: "MembershipUpdates", updates: [{ node: "n4", zone: "b", status: "dead", incarnation: 0 }] },
+      { _tag: "MembershipSummary", buckets: Array.from({ length: 16 }, (_, i) => `m${i}`) },
+      { _tag: "MembershipState", members: [{ node: "n5", zone: "c", status: "alive", incarnation: 2 }], buckets: [4], reply: true },
       { _tag: "Summary", buckets: Array.from({ length: 16 }, (_, i) => (i === 3 ? "" : `h${i}`)) },
       { _tag: "Digest", digest: { n1: version("n1", 5) } },
       { _tag: "Digest", digest: { n1: version("n1", 5) }, buckets: [0, 15] },
@@ -51,6 +53,12 @@ describe("gossip wire codec", () => {
     const payload = utf8.encode(JSON.stringify({ protocol: GOSSIP_PROTOCOL + 1, message: { _tag: "Ack", seq: 1, updates: [] } }))
     const decoded = decodeGossip(new Uint8Array([1, ...payload]), "n9", limits)
     expect(Either.isLeft(decoded) && decoded.left.message).toContain(`gossip protocol ${GOSSIP_PROTOCOL + 1}`)
+  })
+
+  it("refuses a probe from a node of the previous gossip protocol, so a mixed cluster drops those links", () => {
+    const payload = utf8.encode(JSON.stringify({ protocol: GOSSIP_PROTOCOL - 1, message: { _tag: "Ping", seq: 1, updates: [] } }))
+    const decoded = decodeGossip(new Uint8Array([1, ...payload]), "n9", limits)
+    expect(Either.isLeft(decoded) && decoded.left.message).toContain(`gossip protocol ${GOSSIP_PROTOCOL - 1} is not spoken here`)
   })
 
   it("refuses a well-formed JSON message of an unknown kind", () => {

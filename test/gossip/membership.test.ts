@@ -3,8 +3,10 @@ import { Effect, Either, Stream, SubscriptionRef, TestClock } from "effect"
 import { makeActorSystem } from "../../actors/runtime/index.ts"
 import { defaultGossipConfig, type GossipConfig } from "../../transport/gossip/gossip.config.ts"
 import { decodeGossip, type GossipMessage } from "../../transport/gossip/gossip.wire.ts"
+import { MemberBuckets } from "../../transport/gossip/memberBuckets.ts"
 import { membershipBehaviour } from "../../transport/gossip/membership.actor.ts"
 import { makeMembershipView, statusOf } from "../../transport/gossip/membershipView.ts"
+import { linksOf } from "../../transport/gossip/overlay.ts"
 import { Transport, type TransportShape } from "../../transport/transport.ts"
 
 const config: GossipConfig = {
@@ -92,5 +94,60 @@ describe("membership", () => {
       })
       yield* settle
       expect(yield* node.statusOfPeer("n2")).toBe("alive")
+    }))
+
+  it.scoped("beyond 16 other members, probes and swaps state with its links alone, O(log n) of them", () =>
+    Effect.gen(function*() {
+      const peers = Array.from({ length: 40 }, (_, i) => `p${String(i).padStart(2, "0")}`)
+      const node = yield* membershipOf(peers)
+      yield* TestClock.adjust(4 * config.probeIntervalMs)
+      yield* settle
+      const links = linksOf("n1", [...peers, "n1"].sort(), config.fullMeshUpTo)
+      expect(links.length).toBeLessThanOrEqual(2 * Math.ceil(Math.log2(41)))
+      const talkedTo = new Set(node.sent.map((s) => s.to))
+      expect(talkedTo.size).toBeGreaterThan(0)
+      for (const peer of talkedTo) expect(links).toContain(peer)
+      expect((yield* SubscriptionRef.get(node.view)).links?.slice().sort()).toEqual([...links].sort())
+      expect(node.sent.some((s) => s.message._tag === "MembershipSummary")).toBe(true)
+    }))
+
+  it.scoped("stays silent on a membership summary that agrees with its own, and answers one that differs with its state", () =>
+    Effect.gen(function*() {
+      const node = yield* membershipOf(["n2"])
+      yield* settle
+      const same = new MemberBuckets()
+      same.set({ node: "n1", zone: "a", status: "alive", incarnation: 0 })
+      same.set({ node: "n2", zone: "", status: "alive", incarnation: 0 })
+      yield* node.actor.tell({ _tag: "Received", from: "n2", message: { _tag: "MembershipSummary", buckets: [...same.summary()] } })
+      yield* settle
+      expect(node.sent.filter((s) => s.message._tag === "MembershipState")).toEqual([])
+      const empty = Array.from({ length: 16 }, () => "")
+      yield* node.actor.tell({ _tag: "Received", from: "n2", message: { _tag: "MembershipSummary", buckets: empty } })
+      yield* settle
+      const state = node.sent.find((s) => s.message._tag === "MembershipState")
+      expect(state?.to).toBe("n2")
+      expect(state?.message._tag === "MembershipState" && state.message.reply).toBe(true)
+      expect(state?.message._tag === "MembershipState" ? state.message.members.map((m) => m.node).sort() : []).toEqual([
+        "n1",
+        "n2"
+      ])
+    }))
+
+  it.scoped("takes a death heard in a swap of state as a suspicion, so that the member can still refute", () =>
+    Effect.gen(function*() {
+      const node = yield* membershipOf(["n2", "n3"])
+      yield* settle
+      yield* node.actor.tell({
+        _tag: "Received",
+        from: "n2",
+        message: {
+          _tag: "MembershipState",
+          members: [{ node: "n3", zone: "a", status: "dead", incarnation: 0 }],
+          buckets: [],
+          reply: false
+        }
+      })
+      yield* settle
+      expect(yield* node.statusOfPeer("n3")).toBe("suspect")
     }))
 })
