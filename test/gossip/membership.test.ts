@@ -19,7 +19,7 @@ const config: GossipConfig = {
 }
 
 /** n1's membership actor among peers that never answer; what it sends is recorded. */
-const membershipOf = (peers: ReadonlyArray<string>) =>
+const membershipOf = (peers: ReadonlyArray<string>, leaves: ReadonlyArray<string> = []) =>
   Effect.gen(function*() {
     const sent: Array<{ readonly to: string; readonly message: GossipMessage }> = []
     const transport: TransportShape = {
@@ -33,7 +33,8 @@ const membershipOf = (peers: ReadonlyArray<string>) =>
     }
     const view = yield* makeMembershipView("n1", "a")
     const system = yield* Effect.acquireRelease(makeActorSystem, (system) => system.shutdown)
-    const actor = yield* system.spawn(membershipBehaviour({ config, view, onEvent: () => Effect.void }), {
+    const isLeaf = (peer: string) => Effect.succeed(leaves.includes(peer))
+    const actor = yield* system.spawn(membershipBehaviour({ config, view, onEvent: () => Effect.void, isLeaf }), {
       name: "membership"
     }).pipe(Effect.provideService(Transport, transport))
     const statusOfPeer = (peer: string) =>
@@ -149,5 +150,27 @@ describe("membership", () => {
       })
       yield* settle
       expect(yield* node.statusOfPeer("n3")).toBe("suspect")
+    }))
+
+  it.scoped("probes a leaf of its own, but keeps it out of the state it swaps and the rumours it spreads", () =>
+    Effect.gen(function*() {
+      const node = yield* membershipOf(["n2", "l1"], ["l1"])
+      yield* TestClock.adjust(4 * config.probeIntervalMs + config.suspicionTimeoutMs)
+      yield* settle
+      expect(node.sent.some((s) => s.to === "l1" && s.message._tag === "Ping")).toBe(true)
+      expect(yield* node.statusOfPeer("l1")).not.toBe("alive")
+      yield* node.actor.tell({
+        _tag: "Received",
+        from: "n2",
+        message: { _tag: "MembershipSummary", buckets: Array.from({ length: 16 }, () => "") }
+      })
+      yield* settle
+      const toN2 = node.sent.filter((s) => s.to === "n2").map((s) => s.message)
+      expect(toN2.some((message) => message._tag === "MembershipState")).toBe(true)
+      const told = toN2.flatMap((message) =>
+        "updates" in message ? message.updates : message._tag === "MembershipState" ? message.members : []
+      )
+      expect(told.filter((update) => update.node === "l1")).toEqual([])
+      expect(node.sent.filter((s) => s.message._tag === "PingReq" && s.message.target === "l1")).toEqual([])
     }))
 })

@@ -26,6 +26,15 @@ export class MemberBuckets {
     this.dirty.add(bucket)
   }
 
+  /** Forgets `node`: a member that is no part of the swapped state (a leaf of this node). */
+  delete(node: string): void {
+    if (!this.entries.delete(node)) return
+    const bucket = bucketOf(node)
+    const nodes = this.nodes[bucket]!
+    nodes.splice(nodes.indexOf(node), 1)
+    this.dirty.add(bucket)
+  }
+
   get(node: string): MemberUpdate | undefined {
     return this.entries.get(node)
   }

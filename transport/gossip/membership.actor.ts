@@ -14,6 +14,10 @@
  * difference, and at once with a member heard from again first hand) a node swaps state with
  * a link push-pull, as memberlist does, in a summary of fixed size (memberBuckets.ts).
  *
+ * A leaf linked to this node is a member that this node alone reaches: it is probed by this
+ * node, on no ring, in no swap and in no rumour, so other cluster nodes neither draw links to
+ * it nor probe it (they learn of it from this node's record, actors/node/linkedLeaves.ts).
+ *
  * Handling a message is plain computation on the state, which collects what to send and what
  * to report; one effect at the end does the I/O. Every node runs this for every probe, so the
  * per-message cost is what bounds how many nodes one process can simulate.
@@ -45,6 +49,8 @@ export interface MembershipOptions {
   readonly config: GossipConfig
   readonly view: MembershipView
   readonly onEvent: GossipEventSink
+  /** On a node leaves link to: whether a peer is one of them. */
+  readonly isLeaf?: (peer: string) => Effect.Effect<boolean>
 }
 
 interface Probe {
@@ -98,6 +104,10 @@ interface State {
   syncSoon: boolean
   /** Members to open a swap with once the message being handled is done. */
   syncWith: Array<string>
+  /** This node's own leaves: its links, on no ring, in no swap and in no rumour. */
+  readonly leaves: Set<string>
+  /** Peers already asked whether they are leaves of this node. */
+  readonly classified: Set<string>
   readonly rumours: RumourQueue
   seq: number
   probe: Probe | undefined
@@ -118,7 +128,7 @@ interface State {
 export const membershipBehaviour = (
   options: MembershipOptions
 ): Behaviour<MembershipCommand, State, Transport> => {
-  const { config, onEvent, view } = options
+  const { config, isLeaf, onEvent, view } = options
 
   const stretch = (pacing: Pacing, ms: number) => ms * (1 + pacing.localHealth)
 
@@ -155,11 +165,12 @@ export const membershipBehaviour = (
         ring.push(self)
         placed = true
       }
-      if (state.members.get(node)!.status !== "dead") ring.push(node)
+      if (state.members.get(node)!.status !== "dead" && !state.leaves.has(node)) ring.push(node)
     }
     if (!placed) ring.push(self)
     state.ring = ring
     const links = linksOf(self, ring, config.fullMeshUpTo)
+    for (const leaf of state.leaves) if (state.members.get(leaf)?.status !== "dead") links.push(leaf)
     if (links.length !== state.links.length || links.some((link) => !state.linkSet.has(link))) state.viewChanged = true
     state.links = links
     state.linkSet = new Set(links)
@@ -167,26 +178,46 @@ export const membershipBehaviour = (
 
   const isAlive = (state: State, node: string) => state.members.get(node)?.status === "alive"
 
-  /** Up to `count` alive links but `except`, drawn at random. */
+  /** Up to `count` alive links but `except` and this node's leaves, drawn at random. */
   const someAlive = (state: State, count: number, except: string) =>
     Effect.suspend(() => {
       refreshLinks(state)
-      return pickSome(state.links.filter((node) => node !== except && isAlive(state, node)), count)
+      return pickSome(
+        state.links.filter((node) => node !== except && isAlive(state, node) && !state.leaves.has(node)),
+        count
+      )
     })
 
   /**
+   * Finds out once whether `peer` is a leaf of this node; one that is leaves the ring (its
+   * links change) and the swapped state.
+   */
+  const classify = (state: State, peer: string): Effect.Effect<void> => {
+    if (isLeaf === undefined || state.classified.has(peer)) return Effect.void
+    state.classified.add(peer)
+    return Effect.map(isLeaf(peer), (leaf) => {
+      if (!leaf) return
+      state.leaves.add(peer)
+      state.buckets.delete(peer)
+      state.ringChanged = true
+    })
+  }
+
+  /**
    * Whom to ask to probe `target`: alive links of this node that are links of the target's
-   * too (so they hold a link to it already), then, if too few, other alive links.
+   * too (so they hold a link to it already), then, if too few, other alive links. None for a
+   * leaf of this node: no other node holds a link to it.
    */
   const helpersFor = (state: State, target: string) =>
     Effect.gen(function*() {
       refreshLinks(state)
+      if (state.leaves.has(target)) return []
       if (state.ring.length - 1 <= config.fullMeshUpTo) return yield* someAlive(state, config.pingReqCount, target)
       const theirs = new Set(linksOf(target, state.ring, config.fullMeshUpTo))
       const shared: Array<string> = []
       const others: Array<string> = []
       for (const node of state.links) {
-        if (node === target || !isAlive(state, node)) continue
+        if (node === target || !isAlive(state, node) || state.leaves.has(node)) continue
         ;(theirs.has(node) ? shared : others).push(node)
       }
       const picked = yield* pickSome(shared, config.pingReqCount)
@@ -249,7 +280,7 @@ export const membershipBehaviour = (
     if (before === undefined) insertSorted(state.known, member.node)
     if (before === undefined || (before.status === "dead") !== (member.status === "dead")) state.ringChanged = true
     state.members.set(member.node, member)
-    state.buckets.set(rumourOf(member))
+    if (!state.leaves.has(member.node)) state.buckets.set(rumourOf(member))
     state.views.set(member.node, memberToView(member))
     if (member.status === "suspect") state.suspects.add(member.node)
     else state.suspects.delete(member.node)
@@ -259,7 +290,7 @@ export const membershipBehaviour = (
 
   const changeMember = (state: State, before: Member, after: Member) => {
     setMember(state, after)
-    state.rumours.enqueue(rumourOf(after))
+    if (!state.leaves.has(after.node)) state.rumours.enqueue(rumourOf(after))
     state.viewChanged = true
     if (before.status !== after.status || before.incarnation !== after.incarnation) {
       state.events.push(GossipEvent.MemberChanged({
@@ -305,7 +336,7 @@ export const membershipBehaviour = (
       const next = applyRumour(known, update, now)
       if (next === undefined) continue
       changeMember(state, known, next)
-      if (update.node === from && known.status !== "alive" && next.status === "alive") {
+      if (update.node === from && known.status !== "alive" && next.status === "alive" && !state.leaves.has(from)) {
         state.announce.push(update)
         state.syncWith.push(from)
       }
@@ -354,7 +385,9 @@ export const membershipBehaviour = (
       for (const node of [...state.suspects]) {
         const member = state.members.get(node)!
         if (now - member.changedAt >= suspicion) {
-          if (accuse(state, member, "dead", now)) state.announce.push(rumourOf(state.members.get(member.node)!))
+          if (accuse(state, member, "dead", now) && !state.leaves.has(node)) {
+            state.announce.push(rumourOf(state.members.get(member.node)!))
+          }
         }
       }
       for (const [seq, relay] of state.relays) if (relay.until <= now) state.relays.delete(seq)
@@ -446,7 +479,12 @@ export const membershipBehaviour = (
     }
   }
 
-  const received = (state: State, from: string, message: MembershipMessage) => Effect.suspend(() => {
+  const received = (state: State, from: string, message: MembershipMessage) =>
+    state.classified.has(from) || isLeaf === undefined
+      ? handle(state, from, message)
+      : Effect.zipRight(classify(state, from), handle(state, from, message))
+
+  const handle = (state: State, from: string, message: MembershipMessage) => Effect.suspend(() => {
     const now = state.clock.unsafeCurrentTimeMillis()
     state.lastHeard.set(from, now)
     if ("updates" in message) hear(state, from, message.updates, now)
@@ -508,6 +546,8 @@ export const membershipBehaviour = (
           buckets: new MemberBuckets(),
           syncSoon: false,
           syncWith: [],
+          leaves: new Set(),
+          classified: new Set(),
           rumours: new RumourQueue(),
           seq: 0,
           probe: undefined,
@@ -523,7 +563,9 @@ export const membershipBehaviour = (
         state.buckets.set({ node: transport.self, zone: config.zone, status: "alive", incarnation: state.incarnation })
         for (const member of known.members.values()) setMember(state, memberFromView(member))
         for (const peer of yield* transport.connected) {
-          if (peer !== transport.self && !state.members.has(peer)) setMember(state, newMember(peer, "", now))
+          if (peer === transport.self) continue
+          yield* classify(state, peer)
+          if (!state.members.has(peer)) setMember(state, newMember(peer, "", now))
         }
         yield* flush(state)
         const first = yield* Random.nextIntBetween(0, config.probeIntervalMs)
@@ -540,10 +582,16 @@ export const membershipBehaviour = (
           return Effect.as(received(state, command.from, command.message), state)
         case "PeerUp":
           return Effect.suspend(() => {
-            if (command.peer === state.transport.self || state.members.has(command.peer)) return Effect.succeed(state)
-            setMember(state, newMember(command.peer, "", state.clock.unsafeCurrentTimeMillis()))
-            state.viewChanged = true
-            return Effect.as(flush(state), state)
+            if (command.peer === state.transport.self) return Effect.succeed(state)
+            return Effect.zipRight(
+              classify(state, command.peer),
+              Effect.suspend(() => {
+                if (state.members.has(command.peer)) return Effect.succeed(state)
+                setMember(state, newMember(command.peer, "", state.clock.unsafeCurrentTimeMillis()))
+                state.viewChanged = true
+                return Effect.as(flush(state), state)
+              })
+            )
           })
       }
     }

@@ -41,7 +41,11 @@ export const spawnGossip = <M>(
     const config: GossipConfig = { ...defaultGossipConfig, ...options.config }
     const onEvent = options.onEvent ?? (() => Effect.void)
     const supervision = options.supervision === undefined ? {} : { supervision: options.supervision }
-    const membership = yield* ctx.spawn(membershipBehaviour({ config, view: options.view, onEvent }), {
+    const leafScope = options.leafScope
+    const isLeaf = leafScope === undefined
+      ? {}
+      : { isLeaf: (peer: string) => Effect.map(leafScope(peer), (scope) => scope !== undefined) }
+    const membership = yield* ctx.spawn(membershipBehaviour({ config, view: options.view, onEvent, ...isLeaf }), {
       name: "membership",
       ...supervision
     })
