@@ -9,6 +9,7 @@
  */
 import { createHash } from "node:crypto"
 import type { Digest } from "../../storage/record.ts"
+import { insertSorted } from "./sortedIds.ts"
 
 /** Buckets in a summary: a summary is this many short hashes whatever the cluster's size. */
 export const summaryBuckets = 16
@@ -121,16 +122,4 @@ export class Summarizer {
     this.hashes = summarize(digest)
     return this.hashes
   }
-}
-
-/** Puts `item` into the sorted array `sorted` in its place. */
-export const insertSorted = (sorted: Array<string>, item: string): void => {
-  let low = 0
-  let high = sorted.length
-  while (low < high) {
-    const mid = (low + high) >>> 1
-    if (sorted[mid]! < item) low = mid + 1
-    else high = mid
-  }
-  sorted.splice(low, 0, item)
 }

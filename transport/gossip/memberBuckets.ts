@@ -7,8 +7,9 @@
  * A bucket is hashed again only when one of its members changed.
  */
 import { createHash } from "node:crypto"
-import { bucketOf, insertSorted, summaryBuckets } from "./digestSummary.ts"
+import { bucketOf, summaryBuckets } from "./digestSummary.ts"
 import type { MemberUpdate } from "./gossip.wire.ts"
+import { insertSorted } from "./sortedIds.ts"
 
 export class MemberBuckets {
   private readonly nodes: Array<Array<string>> = Array.from({ length: summaryBuckets }, () => [])

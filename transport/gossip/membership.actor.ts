@@ -31,11 +31,12 @@ import { sendGossip } from "./gossip.send.ts"
 import type { GossipMessage, MemberStatus, MemberUpdate, MembershipMessage } from "./gossip.wire.ts"
 import { applyRumour, type Member, memberFromView, memberToView, newMember, rumourOf } from "./membership.rumours.ts"
 import { lastContacts, type MembershipView, type MemberView } from "./membershipView.ts"
-import { differingBuckets, insertSorted } from "./digestSummary.ts"
+import { differingBuckets } from "./digestSummary.ts"
 import { MemberBuckets } from "./memberBuckets.ts"
 import { linksOf } from "./overlay.ts"
 import { pickSome } from "./randomPick.ts"
 import { RumourQueue } from "./rumourQueue.ts"
+import { insertSorted } from "./sortedIds.ts"
 
 export type MembershipCommand =
   | { readonly _tag: "ProbeTick" }

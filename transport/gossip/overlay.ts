@@ -17,21 +17,10 @@
  *
  * A cluster of at most `fullMeshUpTo + 1` members stays a full mesh: every member a link.
  */
+import { positionOf } from "./sortedIds.ts"
 
 /** Up to this many other members, every member is a link. */
 export const defaultFullMeshUpTo = 16
-
-/** Index of `id` in the sorted `ring`, or where it would go. */
-const positionOf = (ring: ReadonlyArray<string>, id: string): number => {
-  let low = 0
-  let high = ring.length
-  while (low < high) {
-    const mid = (low + high) >>> 1
-    if (ring[mid]! < id) low = mid + 1
-    else high = mid
-  }
-  return low
-}
 
 /**
  * The links of `node` on `ring` (the live members in id order; `node` need not be on it):
