@@ -1,12 +1,10 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Either, Schema } from "effect"
-import { Delta, StoredRecord, Version } from "../../storage/record.ts"
-import type { NodeId } from "../../storage/record.ts"
+import { StoredRecord } from "../../storage/record.ts"
 import { decodeGossip, encodeGossip, GOSSIP_PROTOCOL, GossipMessage, peekGossipTag } from "../../transport/gossip/gossip.wire.ts"
+import { everyMessageKind, record } from "./gossipMessages.ts"
 
 const limits = { maxFrameBytes: 4096 }
-const version = (node: string, wall: number) => new Version({ wall, counter: 0, node: node as NodeId })
-const record = new StoredRecord({ kind: "template", id: "t1", value: { image: "x" }, version: version("n1", 5), deleted: false })
 const utf8 = new TextEncoder()
 
 const roundTrip = (message: GossipMessage) =>
@@ -14,22 +12,7 @@ const roundTrip = (message: GossipMessage) =>
 
 describe("gossip wire codec", () => {
   it("decodes what it encodes, for every message kind", () => {
-    const messages: ReadonlyArray<GossipMessage> = [
-      { _tag: "Ping", seq: 1, updates: [{ node: "n2", zone: "a", status: "suspect", incarnation: 3 }] },
-      { _tag: "PingReq", seq: 2, target: "n3", updates: [] },
-      { _tag: "Ack", seq: 2, updates: [] },
-      { _tag: "MembershipUpdates", updates: [{ node: "n4", zone: "b", status: "dead", incarnation: 0 }] },
-      { _tag: "MembershipSummary", buckets: Array.from({ length: 16 }, (_, i) => `m${i}`) },
-      { _tag: "MembershipState", members: [{ node: "n5", zone: "c", status: "alive", incarnation: 2 }], buckets: [4], reply: true },
-      { _tag: "Summary", buckets: Array.from({ length: 16 }, (_, i) => (i === 3 ? "" : `h${i}`)) },
-      { _tag: "Digest", digest: { n1: version("n1", 5) } },
-      { _tag: "Digest", digest: { n1: version("n1", 5) }, buckets: [0, 15] },
-      { _tag: "Delta", delta: new Delta({ records: [record], upTo: { n1: version("n1", 5) } }), digest: {} },
-      { _tag: "Delta", delta: new Delta({ records: [], upTo: {} }) },
-      { _tag: "Delta", delta: new Delta({ records: [], upTo: {} }), digest: {}, buckets: [7] },
-      { _tag: "Push", records: [record], hops: 4 }
-    ]
-    for (const message of messages) expect(Either.getOrThrow(roundTrip(message))).toEqual(message)
+    for (const message of everyMessageKind) expect(Either.getOrThrow(roundTrip(message))).toEqual(message)
   })
 
   it("refuses a message larger than the frame limit with FrameTooLarge", () => {
