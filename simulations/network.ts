@@ -12,7 +12,7 @@
  * connection. No frame passes between a leaf and any other node.
  */
 import { Chunk, Effect, Queue, Stream } from "effect"
-import { pulledStream } from "../transport/gossip/gossip.router.ts"
+import { handedOverStream, pulledStream } from "../transport/gossip/gossip.router.ts"
 import type { Incoming, PeerEvent, TransportShape } from "../transport/transport.ts"
 import type { VirtualTime } from "./clock.ts"
 import type { Prng } from "./prng.ts"
@@ -37,25 +37,40 @@ export interface NetworkOptions {
 }
 
 /**
- * A node incarnation's incoming frames: a plain array and the one reader waiting on it (its
- * gossip router), woken by the first frame that lands. An Effect Queue costs its reader more
- * ops per frame than routing the frame does; this one is read the way `Stream.fromQueue`
- * reads a queue (every frame waiting, in order) and ends once closed.
+ * A node incarnation's incoming frames: a plain array and the one reader waiting on it,
+ * woken by the first frame that lands. An Effect Queue costs its reader more ops per frame
+ * than routing the frame does; this one is read the way `Stream.fromQueue` reads a queue
+ * (every frame waiting, in order) and ends once closed. The gossip router takes the frames
+ * handed over instead, each as it lands, with no fiber of its own to wake.
  */
 class Inbox {
   private items: Array<Incoming> = []
   private waiting: ((next: Effect.Effect<Chunk.Chunk<Incoming>, undefined>) => void) | undefined = undefined
+  private receiver: ((item: Incoming) => void) | undefined = undefined
   private closed = false
 
   offer(item: Incoming): void {
+    if (this.receiver !== undefined) return this.receiver(item)
     this.items.push(item)
     const wake = this.waiting
     this.waiting = undefined
     wake?.(this.takeAll)
   }
 
+  /** From now on every frame goes to `receive` as it lands, those waiting first. */
+  readonly handTo = (receive: (item: Incoming) => void): () => void => {
+    this.receiver = receive
+    const waiting = this.items
+    this.items = []
+    for (const item of waiting) receive(item)
+    return () => {
+      if (this.receiver === receive) this.receiver = undefined
+    }
+  }
+
   close(): void {
     this.closed = true
+    this.receiver = undefined
     this.items = []
     const wake = this.waiting
     this.waiting = undefined
@@ -201,7 +216,7 @@ export class SimNetwork {
       return {
         self: node,
         send: (peer, bytes) => Effect.sync(() => this.send(node, peer, bytes)),
-        incoming: pulledStream(inbox.take),
+        incoming: handedOverStream(pulledStream(inbox.take), inbox.handTo),
         peerEvents: this.peerEventsOf(node, endpoint),
         connected: Effect.sync(() => {
           const leafPeers = this.upLeafPeers(node)

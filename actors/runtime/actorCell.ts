@@ -111,9 +111,11 @@ class CellRef implements ActorRef<unknown> {
   ) {}
 
   tell(msg: unknown): Effect.Effect<void> {
-    return Effect.sync(() => {
-      if (this.cell.alive) post(this.cell, msg)
-    })
+    return Effect.sync(() => this.unsafeTell(msg))
+  }
+
+  unsafeTell(msg: unknown): void {
+    if (this.cell.alive) post(this.cell, msg)
   }
 
   ask<A, E>(make: (reply: Reply<A, E>) => unknown, timeout: Duration.DurationInput) {

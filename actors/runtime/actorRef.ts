@@ -17,6 +17,11 @@ export interface ActorRef<Msg> {
   readonly path: string
   /** Enqueues without waiting; a message to a stopped actor is dropped. */
   readonly tell: (msg: Msg) => Effect.Effect<void>
+  /**
+   * `tell` done at once, from code that runs outside any fiber (the simulated network hands
+   * a frame over this way as it lands): the actor still handles it on its own fiber.
+   */
+  readonly unsafeTell: (msg: Msg) => void
   /** Sends the message built around a reply and waits for the reply, at most `timeout`. */
   readonly ask: <A, E = never>(
     make: (reply: Reply<A, E>) => Msg,

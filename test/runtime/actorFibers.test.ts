@@ -98,6 +98,22 @@ describe("actor fibers", () => {
     }).pipe(Effect.provide(ActorSystemLive))
   )
 
+  it.scoped("handles what is told from outside any fiber as a tell, and ignores it once the actor stopped", () =>
+    Effect.gen(function* () {
+      const system = yield* ActorSystem
+      const ref = yield* system.spawn({ init: () => Effect.succeed(0), receive }, { name: "outside" })
+      // A plain callback, as the simulated network runs when a frame lands.
+      const fromOutside = (n: number) => () => ref.unsafeTell({ _tag: "Add", n })
+      fromOutside(1)()
+      yield* ref.tell({ _tag: "Add", n: 2 })
+      fromOutside(4)()
+      expect(yield* get(ref)).toBe(7)
+      yield* ref.stop
+      fromOutside(8)()
+      expect(yield* ref.isAlive).toBe(false)
+    }).pipe(Effect.provide(ActorSystemLive))
+  )
+
   it.scoped("keeps an idle actor's state between bursts of messages", () =>
     Effect.gen(function* () {
       const system = yield* ActorSystem

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Fiber, Queue, Scope, Stream } from "effect"
 import type { ActorContext } from "../../actors/runtime/index.ts"
-import { forEachPulled } from "../../transport/gossip/gossip.router.ts"
+import { forEachPulled, handoverOf } from "../../transport/gossip/gossip.router.ts"
 import { nodeClock, VirtualTime } from "../../simulations/clock.ts"
 import { type LinkFaults, reliable, SimNetwork } from "../../simulations/network.ts"
 import { Prng } from "../../simulations/prng.ts"
@@ -109,5 +109,44 @@ describe("a node's incoming frames", () => {
     const result = drive(program, new SimScheduler(), time)
     if (result._tag !== "Done" || result.exit._tag !== "Success") throw new Error("the network run did not finish")
     expect(result.exit.value).toEqual({ viaStream: [0, 1, 2, 3, 4], pulled: [5, 6, 7, 8, 9], loopEnded: true })
+  })
+
+  // The gossip router takes them handed over, each as it lands, with no fiber to wake.
+  it("are handed to a receiver as they land, those already waiting first, until it lets go or the node goes down", () => {
+    const time = new VirtualTime()
+    const network = new SimNetwork(time, new Prng(1), new Trace(false), {
+      latencyMs: { min: 1, max: 1 },
+      faults: reliable,
+      describe: () => "frame"
+    })
+    network.register("a", "z1")
+    network.register("b", "z1")
+    const program = Effect.gen(function*() {
+      const a = yield* network.attach("a")
+      const b = yield* network.attach("b")
+      const handover = handoverOf(b.incoming)
+      if (handover === undefined) throw new Error("the simulated network offers no handover")
+      const sendAll = (from: number, to: number) =>
+        Effect.forEach(Array.from({ length: to - from }, (_, i) => from + i), (i) => a.send("b", new Uint8Array([i])))
+      yield* sendAll(0, 3)
+      yield* Effect.sleep(10)
+      const handed: Array<number> = []
+      const letGo = handover((frame) => handed.push(frame.bytes[0]!))
+      const waitingFirst = [...handed]
+      yield* sendAll(3, 6)
+      yield* Effect.sleep(10)
+      letGo()
+      yield* sendAll(6, 8)
+      yield* Effect.sleep(10)
+      const again = yield* network.attach("b")
+      handoverOf(again.incoming)?.((frame) => handed.push(frame.bytes[0]!))
+      yield* network.detach("b")
+      yield* sendAll(8, 10)
+      yield* Effect.sleep(10)
+      return { waitingFirst, handed }
+    }).pipe(Effect.withClock(nodeClock(time)))
+    const result = drive(program, new SimScheduler(), time)
+    if (result._tag !== "Done" || result.exit._tag !== "Success") throw new Error("the network run did not finish")
+    expect(result.exit.value).toEqual({ waitingFirst: [0, 1, 2], handed: [0, 1, 2, 3, 4, 5] })
   })
 })
