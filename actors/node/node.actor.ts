@@ -68,6 +68,12 @@ interface NodeState {
 
 export const nodeActorName = "node"
 
+/** A record value's `zone` as it stands, or "" (no zone's name) when it has none. */
+const zoneField = (value: unknown): string => {
+  const zone = typeof value === "object" && value !== null ? (value as { readonly zone?: unknown }).zone : undefined
+  return typeof zone === "string" ? zone : ""
+}
+
 export type NodeActorRequirements = SpaceActorRequirements | ClusterView
 
 export const nodeActor = <R = never>(
@@ -121,9 +127,11 @@ export const nodeActor = <R = never>(
       Effect.catchAll((error) => Effect.as(Effect.logWarning(`zones from node records: ${error.message}`), []))
     )
     for (const record of records) {
+      // Decoded only when membership has not placed it: every node reads every record here each refresh.
+      if (seen.has(record.id)) continue
       const node = decodeRecordValue(Node, record)
       // Known from its record but not yet heard from: not counted on until membership says so.
-      if (Either.isRight(node) && !seen.has(record.id)) add(node.right.zone, { node: record.id, health: "suspect" })
+      if (Either.isRight(node)) add(node.right.zone, { node: record.id, health: "suspect" })
     }
     return byZone
   })
@@ -155,6 +163,9 @@ export const nodeActor = <R = never>(
   const onNodeChange = (state: NodeState, change: Change, ctx: ActorContext<NodeMessage>) =>
     Effect.suspend(() => {
       if (state.zonesQueued || change.record.deleted) return Effect.void
+      // Every node record reaches every node: one of a known zone is settled without a decode,
+      // since whether or not it decodes, it asks for nothing.
+      if (state.zones.has(zoneField(change.record.value))) return Effect.void
       const node = decodeRecordValue(Node, change.record)
       if (Either.isLeft(node) || state.zones.has(node.right.zone)) return Effect.void
       state.zonesQueued = true
