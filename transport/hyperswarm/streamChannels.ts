@@ -54,7 +54,8 @@ const makeCore = (
   id: Uint8Array,
   peer: PeerId,
   leaf: string | undefined,
-  tuning: ChannelTuning
+  tuning: ChannelTuning,
+  open: { count: number }
 ): Core | undefined => {
   const inbox: Array<Event> = []
   let wakeReader: (() => void) | undefined
@@ -74,6 +75,7 @@ const makeCore = (
   const finish = (reason: string) => {
     if (finished !== undefined) return
     finished = reason
+    open.count--
     clearInterval(pinger)
     for (const waiter of creditWaiters.splice(0)) waiter()
   }
@@ -92,6 +94,7 @@ const makeCore = (
     }
   })
   if (pchannel === null) return undefined
+  open.count++
   const heard = () => {
     lastHeard = Date.now()
   }
@@ -240,20 +243,37 @@ const makeCore = (
 export interface StreamChannels {
   /** Opens a channel to the peer of this connection, closed (broken, if unfinished) with the scope. */
   readonly open: (header: string) => Effect.Effect<PeerChannel, ChannelBroken, Scope.Scope>
+  /** Channels open now, either way: a connection carrying one is in use. */
+  readonly active: () => number
+}
+
+/** Who is at the other end of an authenticated link. */
+export interface StreamPeer {
+  readonly peer: PeerId
+  readonly leaf: string | undefined
 }
 
 /**
- * Sets a connection up for streams once it is an authenticated link: channels the peer opens
- * before that are never paired, so protomux refuses them.
+ * Sets a connection up for streams from its start. A channel the peer opens waits (protomux
+ * holds what it sends) until the connection is admitted as the peer's link, and is refused if
+ * it never is: the peer may open one as soon as its own end admitted the link, before this end
+ * has, as it does over a connection dialed for that very stream. `open` is for admitted links.
  */
 export const makeStreamChannels = (
   mux: Protomux,
-  link: { readonly peer: PeerId; readonly leaf: string | undefined },
+  admitted: Promise<StreamPeer | undefined>,
   onAccepted: (accepted: AcceptedStream) => void,
   tuning: ChannelTuning = defaultChannelTuning
 ): StreamChannels => {
-  mux.pair({ protocol: STREAM_PROTOCOL }, (id: Uint8Array) => {
-    const core = makeCore(mux, id, link.peer, link.leaf, tuning)
+  const open = { count: 0 }
+  let linked: StreamPeer | undefined
+  void admitted.then((peer) => {
+    linked = peer
+  })
+  mux.pair({ protocol: STREAM_PROTOCOL }, async (id: Uint8Array) => {
+    const link = await admitted
+    if (link === undefined) return
+    const core = makeCore(mux, id, link.peer, link.leaf, tuning, open)
     if (core === undefined) return
     const timeout = setTimeout(() => core.abort("no header"), tuning.headerTimeoutMs)
     timeout.unref()
@@ -268,12 +288,18 @@ export const makeStreamChannels = (
     open: (header) =>
       Effect.acquireRelease(
         Effect.suspend(() => {
-          const core = makeCore(mux, crypto.getRandomValues(new Uint8Array(ID_BYTES)), link.peer, link.leaf, tuning)
-          if (core === undefined) return Effect.fail(new ChannelBroken({ reason: `no stream channel to node ${link.peer}` }))
+          const link = linked
+          const core = link === undefined
+            ? undefined
+            : makeCore(mux, crypto.getRandomValues(new Uint8Array(ID_BYTES)), link.peer, link.leaf, tuning, open)
+          if (core === undefined || link === undefined) {
+            return Effect.fail(new ChannelBroken({ reason: `no stream channel to node ${link?.peer ?? "not yet linked"}` }))
+          }
           core.sendHeader(header)
           return Effect.succeed(core)
         }),
         (core) => Effect.sync(() => core.abort("the stream was abandoned"))
-      ).pipe(Effect.map((core) => core.channel))
+      ).pipe(Effect.map((core) => core.channel)),
+    active: () => open.count
   }
 }
