@@ -29,6 +29,13 @@ export interface TransportShape {
   readonly connected: Effect.Effect<ReadonlyArray<PeerId>>
   /** Closes the link to a peer that broke the protocol. */
   readonly drop: (peer: PeerId, reason: string) => Effect.Effect<void>
+  /**
+   * On a transport that holds a connection per peer (Hyperswarm): the peers gossip talks to,
+   * from its partial view (undefined: every peer, a full mesh), and the public key each member
+   * announces in its node record, by which it is dialed. Absent where every peer is reachable
+   * as it is (the simulated network).
+   */
+  readonly keepLinks?: (wanted: ReadonlyArray<PeerId> | undefined, keys: ReadonlyMap<PeerId, string>) => Effect.Effect<void>
 }
 
 export class Transport extends Context.Tag("knot/Transport")<Transport, TransportShape>() {}

@@ -62,7 +62,7 @@ const engineNotice = (socket: string) =>
     }
   })
 
-const announceSelf = (config: NodeConfig) =>
+const announceSelf = (config: NodeConfig, publicKey: string | undefined) =>
   Effect.gen(function* () {
     const store = yield* Store
     const startedAt = yield* Clock.currentTimeMillis
@@ -70,7 +70,8 @@ const announceSelf = (config: NodeConfig) =>
       zone: config.server.zone,
       mode: config.server.mode,
       startedAt,
-      name: config.server.name
+      name: config.server.name,
+      ...(publicKey === undefined ? {} : { publicKey })
     })
   })
 
@@ -138,9 +139,10 @@ export const runNode = (config: NodeConfig, options: RunOptions = { init: false 
     yield* lockDataDir(config.server.dataDir)
     yield* claimMode(config.server.dataDir, config.server.mode, options.force === true)
     // A node with a network has its id fixed by its key; a standalone node has no key to bind it to.
-    const ofKey = config.server.mode === "standalone"
+    const publicKey = config.server.mode === "standalone"
       ? undefined
-      : nodeIdOfKey((yield* loadOrCreateKeyPair(config.server.dataDir)).publicKey)
+      : (yield* loadOrCreateKeyPair(config.server.dataDir)).publicKey
+    const ofKey = publicKey === undefined ? undefined : nodeIdOfKey(publicKey)
     const nodeId = yield* loadOrCreateNodeId(config.server.dataDir, ofKey)
     const store = RocksStore.layer({ directory: `${config.server.dataDir}/db`, nodeId: NodeId.make(nodeId), maxDriftMs: maxClockDriftMs })
     const driver = withCallTimings(DockerDriver.layer({
@@ -229,7 +231,8 @@ export const runNode = (config: NodeConfig, options: RunOptions = { init: false 
       }).pipe(Effect.provide(SshKeys.layer.pipe(Layer.provideMerge(Users.layer))))
 
     const program = Effect.gen(function* () {
-      yield* announceSelf(config)
+      // A cluster node's peers dial it by its key once the cluster outgrows a full mesh.
+      yield* announceSelf(config, config.server.mode === "cluster" ? publicKey?.toString("hex") : undefined)
       if (originLink !== undefined) yield* Effect.forkScoped(announceOrigin(config, originLink))
       if (config.server.mode === "cluster") yield* Effect.forkScoped(announceLinkedLeaves)
       yield* Effect.forkScoped(Effect.flatMap(Store, (store) => pruneAudit(store, auditRetention)))

@@ -100,11 +100,11 @@ export const makeSpaceStreams = (options: SpaceStreamsOptions) =>
     /** The peer to hand a stream for `target` to: the target itself, or the node that links it to the cluster. */
     const nextHop = (peers: PeerStreamsShape, target: string) =>
       Effect.gen(function*() {
-        if (yield* peers.linked(target)) return target
+        if (yield* peers.reaches(target)) return target
         const origin = options.origin === undefined ? undefined : yield* options.origin
-        if (origin !== undefined) return (yield* peers.linked(origin)) ? origin : undefined
+        if (origin !== undefined) return (yield* peers.reaches(origin)) ? origin : undefined
         const targetsOrigin = yield* originOf(target)
-        return targetsOrigin !== undefined && (yield* peers.linked(targetsOrigin)) ? targetsOrigin : undefined
+        return targetsOrigin !== undefined && (yield* peers.reaches(targetsOrigin)) ? targetsOrigin : undefined
       })
 
     const remote = (header: StreamOpen): Effect.Effect<SpaceStream, StreamOpenError, Scope.Scope> =>

@@ -2,6 +2,8 @@
 import { Schema } from "effect"
 import { EpochMillis, NonEmpty } from "./fields.ts"
 
+const hex32 = /^[0-9a-f]{64}$/
+
 export const NodeMode = Schema.Literal("standalone", "cluster", "leaf")
 export type NodeMode = typeof NodeMode.Type
 
@@ -21,6 +23,15 @@ export const Node = Schema.Struct({
   mode: NodeMode,
   /** Where peers reach it, when it accepts connections. */
   address: Schema.optionalWith(NonEmpty("the address"), { exact: true }),
+  /**
+   * On a cluster node: its Noise public key (64 hex digits), by which a peer dials it when the
+   * cluster is too large for every node to link every other (transport/hyperswarm/linkKeeper.ts).
+   * The key fixes the node's id, so a record that names another node's key is never dialed.
+   */
+  publicKey: Schema.optionalWith(
+    Schema.String.pipe(Schema.filter((value) => hex32.test(value) || `the public key must be 64 lowercase hex digits (got ${JSON.stringify(value)})`)),
+    { exact: true }
+  ),
   startedAt: EpochMillis("startedAt"),
   /** On a leaf: the cluster node it is linked to now, through which other nodes reach it. */
   origin: Schema.optionalWith(NonEmpty("the origin"), { exact: true }),

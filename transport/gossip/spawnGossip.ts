@@ -2,7 +2,8 @@
  * Starts gossip under a node actor: the membership and anti-entropy actors as its supervised
  * children, and the router that reads the transport, decodes each frame and hands it to the
  * child it is for. A frame that does not decode drops its sender (the protocol is broken on
- * that link) and never reaches an actor.
+ * that link) and never reaches an actor. On a transport that holds a connection per peer, it
+ * keeps the partial view's links connected and no others (viewLinks.ts).
  */
 import { Effect } from "effect"
 import type { ActorContext, ActorNameTaken, ActorRef, SupervisionPolicy } from "../../actors/runtime/index.ts"
@@ -15,6 +16,7 @@ import { forEachPulled, routeFrames } from "./gossip.router.ts"
 import { type MembershipCommand, membershipBehaviour } from "./membership.actor.ts"
 import type { MembershipView } from "./membershipView.ts"
 import type { LeafScope } from "./leafAuthority.ts"
+import { keepViewLinked } from "./viewLinks.ts"
 
 export interface GossipOptions {
   readonly config?: Partial<GossipConfig>
@@ -62,5 +64,6 @@ export const spawnGossip = <M>(
     const transport = yield* Transport
     yield* forEachPulled(ctx, transport.peerEvents, (event) =>
       event._tag === "PeerUp" ? membership.tell({ _tag: "PeerUp", peer: event.peer }) : Effect.void)
+    if (transport.keepLinks !== undefined) yield* Effect.forkIn(keepViewLinked(options.view, transport.keepLinks), ctx.scope)
     return { membership, antiEntropy, config }
   })

@@ -15,6 +15,7 @@ import type { Announcement, HyperswarmInfoShape, Rejection } from "./hyperswarmI
 import { HyperswarmInfo } from "./hyperswarmInfo.ts"
 import { loadOrCreateKeyPair } from "./keyPair.ts"
 import type { LeafGate, LeafIdentity } from "./leafGate.ts"
+import { defaultKeeperTimings, makeLinkKeeper } from "./linkKeeper.ts"
 import { makeLinkRegistry } from "./linkRegistry.ts"
 import { nodeIdOfKey } from "./nodeIdentity.ts"
 import { serveConnection } from "./peerConnection.ts"
@@ -61,6 +62,11 @@ export interface HyperswarmTransportOptions {
   readonly banFor?: Duration.DurationInput
   /** Frames waiting for the consumer of `incoming`; beyond it new frames are dropped, as on a congested network. Default 4096. */
   readonly incomingCapacity?: number
+  /**
+   * Under a partial view (linkKeeper.ts): how long a connection this node dialed stays open
+   * once unwanted, and how long a member dialed for a stream stays wanted. Default 15 s and 1 min.
+   */
+  readonly keeperTimings?: { readonly graceMs: number; readonly demandForMs: number }
 }
 
 /** secret-stream refuses messages of 16 MiB and more; leave room for protomux's header. */
@@ -78,6 +84,10 @@ const redialOnly = Schedule.spaced("2 seconds")
 const GRACEFUL_CLOSE = Duration.seconds(2)
 /** Stream channels opened by peers and not yet taken by the node; beyond it they are refused. */
 const STREAMS_WAITING = 64
+/** How often connections are checked against the partial view. */
+const SWEEP_EVERY = Duration.seconds(1)
+/** How long a stream to a member outside the view waits for the connection dialed for it. */
+const DIAL_ON_DEMAND_WITHIN = Duration.seconds(10)
 
 const loopback = /^(?:127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|localhost)$/
 
@@ -171,12 +181,25 @@ const make = (options: HyperswarmTransportOptions) =>
         return true
       }
       if (until !== undefined) bans.delete(key)
-      // This node's own dials (no payload) never wait on strangers.
-      if (payload === null || unauthenticated < maxUnauthenticated) return false
+      if (payload === null) {
+        // This node's own dials never wait on strangers; under a partial view it dials its links
+        // alone, not every peer the topic finds or Hyperswarm would redial.
+        if (keeper.mayDial(key, now)) return false
+        liftSwarmBan(key, 0)
+        return true
+      }
+      if (unauthenticated < maxUnauthenticated) return false
       note({ publicKey: key, reason: `${maxUnauthenticated} connections are already waiting to authenticate`, at: now })
       liftSwarmBan(key, 0)
       return true
     }
+    const keeper = makeLinkKeeper({
+      swarm: {
+        joinPeer: (key) => swarmRef.current?.joinPeer(key),
+        leavePeer: (key) => swarmRef.current?.leavePeer(key)
+      },
+      ...(options.keeperTimings ?? defaultKeeperTimings)
+    })
     const liftSwarmBan = (key: string, afterMs: number) => {
       setTimeout(() => swarmRef.current?.peers.get(key)?.ban(false), afterMs).unref()
     }
@@ -274,7 +297,11 @@ const make = (options: HyperswarmTransportOptions) =>
     // Hyperswarm waits 10 minutes between dials of a listed peer after a few failures; a
     // listed peer that was down for a while is dialed again on the next tick instead.
     const redial = Effect.sync(() => {
-      for (const peer of peers) swarm.joinPeer(peer)
+      const now = clock.unsafeCurrentTimeMillis()
+      for (const peer of peers) {
+        if (keeper.mayDial(Buffer.from(peer).toString("hex"), now)) swarm.joinPeer(peer)
+        else swarm.leavePeer(peer)
+      }
     })
     const redialing: Effect.Effect<unknown> = discovery === undefined
       ? Effect.schedule(redial, redialOnly)
@@ -290,6 +317,33 @@ const make = (options: HyperswarmTransportOptions) =>
       Effect.zipRight(Metric.set(traffic.wireBytesSent, udx.bytesTransmitted), Metric.set(traffic.wireBytesReceived, udx.bytesReceived))
     )
     yield* sampleWire.pipe(Effect.repeat(Schedule.spaced("1 second")), Effect.forkScoped)
+    const sweep = Effect.sync(() =>
+      keeper.sweep(
+        Array.from(registry.links(), (link) => ({
+          peer: link.peer,
+          publicKey: link.claim.publicKey,
+          dialedBy: link.dialedBy,
+          leaf: link.leaf,
+          activeStreams: () => link.streams?.active() ?? 0,
+          close: link.close
+        })),
+        clock.unsafeCurrentTimeMillis()
+      )
+    )
+    yield* sweep.pipe(Effect.repeat(Schedule.spaced(SWEEP_EVERY)), Effect.forkScoped)
+    /** The link to `peer`, dialed now if it is a member outside the view. */
+    const linkFor = (peer: PeerId) =>
+      Effect.suspend(() => {
+        if (registry.get(peer)?.streams !== undefined) return Effect.succeed(registry.get(peer))
+        if (!keeper.demand(peer, clock.unsafeCurrentTimeMillis())) return Effect.succeed(undefined)
+        return registry.events.pipe(
+          Stream.filter((event) => event._tag === "PeerUp" && event.peer === peer),
+          Stream.runHead,
+          Effect.map(() => registry.get(peer)),
+          Effect.timeout(DIAL_ON_DEMAND_WITHIN),
+          Effect.orElseSucceed(() => undefined)
+        )
+      })
 
     const transport: TransportShape = {
       self: nodeId,
@@ -310,6 +364,7 @@ const make = (options: HyperswarmTransportOptions) =>
       incoming: Stream.fromQueue(incoming),
       peerEvents: registry.events,
       connected: registry.peers,
+      keepLinks: (wanted, keys) => Effect.sync(() => keeper.keep(wanted, keys, clock.unsafeCurrentTimeMillis())),
       drop: (peer, reason) =>
         Effect.gen(function* () {
           const link = registry.get(peer)
@@ -332,14 +387,12 @@ const make = (options: HyperswarmTransportOptions) =>
     }
     const streams: PeerStreamsShape = {
       open: (peer, header) =>
-        Effect.suspend(() => {
-          const link = registry.get(peer)
-          return link?.streams === undefined
+        Effect.flatMap(linkFor(peer), (link) =>
+          link?.streams === undefined
             ? Effect.fail(new ChannelBroken({ reason: `no link to node ${peer}` }))
-            : link.streams.open(header)
-        }),
+            : link.streams.open(header)),
       accepted: Stream.fromQueue(acceptedStreams),
-      linked: (peer) => Effect.sync(() => registry.get(peer)?.streams !== undefined)
+      reaches: (peer) => Effect.sync(() => registry.get(peer)?.streams !== undefined || keeper.dialable(peer))
     }
     return Context.make(Transport, transport).pipe(Context.add(HyperswarmInfo, info), Context.add(PeerStreams, streams))
   })

@@ -32,6 +32,7 @@ export interface LinkRegistry {
   /** Called when a connection ends; publishes PeerDown if it still carried its peer's link. */
   readonly release: (link: Link, reason: string) => Effect.Effect<void>
   readonly get: (peer: PeerId) => Link | undefined
+  readonly links: () => Iterable<Link>
   readonly peers: Effect.Effect<ReadonlyArray<PeerId>>
   readonly infos: Effect.Effect<ReadonlyArray<LinkInfo>>
   /**
@@ -100,6 +101,7 @@ export const makeLinkRegistry = Effect.gen(function* () {
     admit,
     release,
     get: (peer) => links.get(peer),
+    links: () => links.values(),
     peers: Effect.sync(() => Array.from(links.keys())),
     infos,
     events

@@ -109,6 +109,8 @@ declare module "hyperswarm" {
     readonly peers: ReadonlyMap<string, Hyperswarm.PeerInfo>
     join(topic: Uint8Array, options?: { readonly server?: boolean; readonly client?: boolean }): Hyperswarm.Discovery
     joinPeer(publicKey: Uint8Array): void
+    /** Stops dialing a peer joined with joinPeer; a connection it has stays open. */
+    leavePeer(publicKey: Uint8Array): void
     flush(): Promise<boolean>
     destroy(options?: { readonly force?: boolean }): Promise<void>
     on(event: "connection", listener: (connection: Hyperswarm.Connection, info: Hyperswarm.PeerInfo) => void): this

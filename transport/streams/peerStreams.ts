@@ -43,14 +43,17 @@ export interface AcceptedStream {
 
 /**
  * Streams between nodes, over the links the Transport already holds. `open` is for a peer
- * this node is linked to now; `accepted` yields each channel a peer opens, with the header it
+ * this node reaches (`reaches`); `accepted` yields each channel a peer opens, with the header it
  * opened it with. A channel closes with the scope it was opened or accepted in.
  */
 export interface PeerStreamsShape {
   readonly open: (peer: PeerId, header: string) => Effect.Effect<PeerChannel, ChannelBroken, Scope.Scope>
   readonly accepted: Stream.Stream<AcceptedStream>
-  /** Whether this node has a link to `peer` now. */
-  readonly linked: (peer: PeerId) => Effect.Effect<boolean>
+  /**
+   * Whether `open` can reach `peer`: this node has a link to it now or, past the full mesh,
+   * knows how to dial it.
+   */
+  readonly reaches: (peer: PeerId) => Effect.Effect<boolean>
 }
 
 export class PeerStreams extends Context.Tag("knot/PeerStreams")<PeerStreams, PeerStreamsShape>() {}

@@ -1,0 +1,179 @@
+import { describe, expect, it } from "@effect/vitest"
+import { randomBytes } from "node:crypto"
+import { type KeptLink, makeLinkKeeper, unwantedReason } from "../../transport/hyperswarm/linkKeeper.ts"
+import { nodeIdOfKey } from "../../transport/hyperswarm/nodeIdentity.ts"
+
+const member = () => {
+  const key = randomBytes(32)
+  return { id: nodeIdOfKey(key), key: key.toString("hex") }
+}
+
+const timings = { graceMs: 10_000, demandForMs: 60_000 }
+
+const setUp = () => {
+  const dials: Array<string> = []
+  const leaves: Array<string> = []
+  const keeper = makeLinkKeeper({
+    swarm: {
+      joinPeer: (key) => void dials.push(key.toString("hex")),
+      leavePeer: (key) => void leaves.push(key.toString("hex"))
+    },
+    ...timings
+  })
+  return { keeper, dials, leaves }
+}
+
+const link = (peer: { id: string; key: string }, overrides: Partial<KeptLink> = {}) => {
+  const closed: Array<string> = []
+  const kept: KeptLink = {
+    peer: peer.id,
+    publicKey: peer.key,
+    dialedBy: "self",
+    leaf: undefined,
+    activeStreams: () => 0,
+    close: (reason) => void closed.push(reason),
+    ...overrides
+  }
+  return { kept, closed }
+}
+
+const keysOf = (...members: Array<{ id: string; key: string }>) => new Map(members.map((m) => [m.id, m.key]))
+
+describe("the link keeper", () => {
+  it("in a full mesh dials whatever Hyperswarm finds and closes nothing", () => {
+    const { keeper, dials } = setUp()
+    const a = member()
+    keeper.keep(undefined, keysOf(a), 0)
+    const { kept, closed } = link(a)
+    keeper.sweep([kept], 0)
+    keeper.sweep([kept], 100_000)
+    expect(keeper.mayDial(member().key, 0)).toBe(true)
+    expect(dials).toEqual([])
+    expect(closed).toEqual([])
+  })
+
+  it("under a partial view dials each link by the key its node record announces", () => {
+    const { keeper, dials } = setUp()
+    const [a, b, c] = [member(), member(), member()]
+    keeper.keep([a.id, b.id], keysOf(a, b, c), 0)
+    expect(dials.sort()).toEqual([a.key, b.key].sort())
+    expect(keeper.mayDial(a.key, 0)).toBe(true)
+  })
+
+  it("under a partial view dials no member outside it, nor a stranger the topic finds", () => {
+    const { keeper } = setUp()
+    const [a, b] = [member(), member()]
+    keeper.keep([a.id], keysOf(a, b), 0)
+    expect(keeper.mayDial(b.key, 0)).toBe(false)
+    expect(keeper.mayDial(member().key, 0)).toBe(false)
+  })
+
+  it("ignores a key that does not fix the member's id", () => {
+    const { keeper, dials } = setUp()
+    const [a, impostor] = [member(), member()]
+    keeper.keep([a.id], new Map([[a.id, impostor.key]]), 0)
+    expect(dials).toEqual([])
+    expect(keeper.mayDial(impostor.key, 0)).toBe(false)
+    expect(keeper.dialable(a.id)).toBe(false)
+  })
+
+  it("dials a link whose key arrives after the link", () => {
+    const { keeper, dials } = setUp()
+    const a = member()
+    keeper.keep([a.id], new Map(), 0)
+    expect(dials).toEqual([])
+    keeper.keep([a.id], keysOf(a), 5_000)
+    expect(dials).toEqual([a.key])
+  })
+
+  it("closes a connection it dialed once unwanted for the grace period, and stops redialing it", () => {
+    const { keeper, leaves } = setUp()
+    const [a, b] = [member(), member()]
+    keeper.keep([a.id, b.id], keysOf(a, b), 0)
+    keeper.keep([a.id], keysOf(a, b), 1_000)
+    const { kept, closed } = link(b)
+    keeper.sweep([kept], 1_000)
+    keeper.sweep([kept], 1_000 + timings.graceMs - 1)
+    expect(closed).toEqual([])
+    keeper.sweep([kept], 1_000 + timings.graceMs)
+    expect(closed).toEqual([unwantedReason])
+    expect(leaves).toEqual([b.key])
+  })
+
+  it("keeps a connection wanted again before the grace period ends", () => {
+    const { keeper } = setUp()
+    const [a, b] = [member(), member()]
+    keeper.keep([a.id], keysOf(a, b), 0)
+    const { kept, closed } = link(b)
+    keeper.sweep([kept], 0)
+    keeper.keep([a.id, b.id], keysOf(a, b), 5_000)
+    keeper.sweep([kept], 5_000)
+    keeper.keep([a.id], keysOf(a, b), 6_000)
+    keeper.sweep([kept], 6_000 + timings.graceMs - 1)
+    expect(closed).toEqual([])
+  })
+
+  it("never closes a connection the peer dialed: it is the peer's to close", () => {
+    const { keeper } = setUp()
+    const [a, b] = [member(), member()]
+    keeper.keep([a.id], keysOf(a, b), 0)
+    const { kept, closed } = link(b, { dialedBy: "peer" })
+    keeper.sweep([kept], 0)
+    keeper.sweep([kept], 100_000)
+    expect(closed).toEqual([])
+  })
+
+  it("never closes a leaf's connection", () => {
+    const { keeper } = setUp()
+    const [a, leaf] = [member(), member()]
+    keeper.keep([a.id], keysOf(a), 0)
+    const { kept, closed } = link(leaf, { leaf: "laptop" })
+    keeper.sweep([kept], 0)
+    keeper.sweep([kept], 100_000)
+    expect(closed).toEqual([])
+  })
+
+  it("never closes a connection while a stream runs on it, and gives it the grace period after", () => {
+    const { keeper } = setUp()
+    const [a, b] = [member(), member()]
+    keeper.keep([a.id], keysOf(a, b), 0)
+    let streams = 1
+    const { kept, closed } = link(b, { activeStreams: () => streams })
+    keeper.sweep([kept], 0)
+    keeper.sweep([kept], 100_000)
+    expect(closed).toEqual([])
+    streams = 0
+    keeper.sweep([kept], 100_000)
+    keeper.sweep([kept], 100_000 + timings.graceMs)
+    expect(closed).toEqual([unwantedReason])
+  })
+
+  it("dials a member outside the view on demand and keeps it wanted for a while after", () => {
+    const { keeper, dials } = setUp()
+    const [a, b] = [member(), member()]
+    keeper.keep([a.id], keysOf(a, b), 0)
+    expect(keeper.dialable(b.id)).toBe(true)
+    expect(keeper.demand(b.id, 1_000)).toBe(true)
+    expect(dials).toContain(b.key)
+    expect(keeper.mayDial(b.key, 1_000 + timings.demandForMs - 1)).toBe(true)
+    expect(keeper.mayDial(b.key, 1_000 + timings.demandForMs)).toBe(false)
+  })
+
+  it("cannot dial on demand a member whose key it does not know", () => {
+    const { keeper } = setUp()
+    const [a, b] = [member(), member()]
+    keeper.keep([a.id], keysOf(a), 0)
+    expect(keeper.dialable(b.id)).toBe(false)
+    expect(keeper.demand(b.id, 0)).toBe(false)
+  })
+
+  it("back in a full mesh stops dialing by key and lets the topic find every peer", () => {
+    const { keeper, leaves } = setUp()
+    const [a, b] = [member(), member()]
+    keeper.keep([a.id], keysOf(a, b), 0)
+    keeper.keep(undefined, keysOf(a, b), 1_000)
+    expect(leaves).toEqual([a.key])
+    expect(keeper.mayDial(b.key, 1_000)).toBe(true)
+    expect(keeper.dialable(b.id)).toBe(false)
+  })
+})

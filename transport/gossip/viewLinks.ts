@@ -1,0 +1,54 @@
+/**
+ * Hands a transport that holds a connection per peer (Hyperswarm) the links of gossip's
+ * partial view and the public keys members announce in their node records, so that it
+ * connects to those links and to nobody else it need not (transport/hyperswarm/linkKeeper.ts).
+ */
+import { Effect, Either, Schedule, Schema, Stream, SubscriptionRef } from "effect"
+import { Node } from "../../storage/kinds/node.ts"
+import { Store } from "../../storage/store.ts"
+import type { PeerId, TransportShape } from "../transport.ts"
+import { type MembershipSnapshot, type MembershipView, reachableLinks, reachableMembers } from "./membershipView.ts"
+
+/**
+ * Besides when the links change: members' keys arrive by anti-entropy after the members
+ * themselves, and a link whose key was unknown is dialed at the next hand-over.
+ */
+const handOverEvery = "5 seconds"
+/** Links settle over a few membership messages after a change; one hand-over for them all. */
+const settleFor = "200 millis"
+
+const decodeNode = Schema.decodeUnknownEither(Node)
+
+/** The view's links, or undefined while they are every reachable member (a full mesh). */
+export const wantedLinks = (snapshot: MembershipSnapshot): ReadonlyArray<PeerId> | undefined => {
+  if (snapshot.links === undefined) return undefined
+  const links = reachableLinks(snapshot)
+  return links.length >= reachableMembers(snapshot).length ? undefined : links
+}
+
+const announcedKeys = Effect.gen(function*() {
+  const store = yield* Store
+  const keys = new Map<PeerId, string>()
+  for (const record of yield* Effect.orElseSucceed(store.list("node"), () => [])) {
+    if (record.deleted) continue
+    const node = decodeNode(record.value)
+    if (Either.isRight(node) && node.right.publicKey !== undefined) keys.set(record.id, node.right.publicKey)
+  }
+  return keys
+})
+
+export const keepViewLinked = (
+  view: MembershipView,
+  keepLinks: NonNullable<TransportShape["keepLinks"]>
+): Effect.Effect<void, never, Store> => {
+  const handOver = Effect.flatMap(SubscriptionRef.get(view), (snapshot) =>
+    Effect.flatMap(announcedKeys, (keys) => keepLinks(wantedLinks(snapshot), keys)))
+  const linksChanged = view.changes.pipe(
+    Stream.map((snapshot) => wantedLinks(snapshot)?.join(" ")),
+    Stream.changes,
+    Stream.debounce(settleFor)
+  )
+  return Stream.merge(linksChanged, Stream.fromSchedule(Schedule.spaced(handOverEvery))).pipe(
+    Stream.runForEach(() => handOver)
+  )
+}
