@@ -4,21 +4,12 @@
  * to its view's links rather than to every member, gossip still reaches every node, and a
  * stream reaches a member outside the view over a connection dialed for it.
  */
-import { NodeContext } from "@effect/platform-node"
 import { expect, layer } from "@effect/vitest"
 import { Context, Duration, Effect, Exit, Layer, Logger, LogLevel, Schedule, Scope, Stream, SubscriptionRef } from "effect"
-import { type Behaviour, makeActorSystem } from "../../actors/runtime/index.ts"
-import { MemoryStore } from "../../storage/memoryStore.ts"
-import type { NodeId } from "../../storage/record.ts"
-import { Store, type StoreShape } from "../../storage/store.ts"
-import { makeMembershipView, type MembershipView, statusOf } from "../../transport/gossip/membershipView.ts"
-import { spawnGossip } from "../../transport/gossip/spawnGossip.ts"
+import { statusOf } from "../../transport/gossip/membershipView.ts"
 import { wantedLinks } from "../../transport/gossip/viewLinks.ts"
-import { HyperswarmInfo, type HyperswarmInfoShape } from "../../transport/hyperswarm/hyperswarmInfo.ts"
-import { HyperswarmTransport } from "../../transport/hyperswarm/index.ts"
-import { PeerStreams, type PeerStreamsShape } from "../../transport/streams/peerStreams.ts"
-import { Transport } from "../../transport/transport.ts"
-import { makeDataDir, newClusterKey, Testnet } from "./hyperswarmHarness.ts"
+import { type GossipNode, startGossipNode } from "./gossipNodeHarness.ts"
+import { newClusterKey, Testnet } from "./hyperswarmHarness.ts"
 
 const NODES = 12
 /** 2·⌈log2 n⌉: the most links a node's view holds (transport/gossip/overlay.ts). */
@@ -35,41 +26,12 @@ const keeperTimings = { graceMs: 1_000, demandForMs: 2_000 }
 const SETTLED_WITHIN = Duration.seconds(60)
 const TEST_TIMEOUT = 90_000
 
-interface GossipNode {
-  readonly id: string
-  readonly view: MembershipView
-  readonly store: StoreShape
-  readonly info: HyperswarmInfoShape
-  readonly streams: PeerStreamsShape
-}
-
-const startGossipNode = (clusterKey: Buffer) =>
-  Effect.gen(function*() {
-    const { bootstrap } = yield* Testnet
-    const dataDir = yield* makeDataDir
-    const network = yield* Layer.build(
-      HyperswarmTransport.layer({ clusterKey, dataDir, bootstrap, keeperTimings }).pipe(Layer.provide(NodeContext.layer))
-    )
-    const info = Context.get(network, HyperswarmInfo)
-    const id = Context.get(network, Transport).self
-    const { store } = yield* MemoryStore.make({ nodeId: id as NodeId, maxDriftMs: 60_000 })
-    yield* store.put("node", id, { zone: "default", mode: "cluster", startedAt: Date.now(), publicKey: info.publicKey })
-    const view = yield* makeMembershipView(id, "default")
-    const system = yield* Effect.acquireRelease(makeActorSystem, (system) => system.shutdown)
-    const host: Behaviour<never, unknown, Transport | Store> = {
-      init: (ctx) => spawnGossip(ctx, { view, config: gossip }),
-      receive: (state) => Effect.succeed(state)
-    }
-    yield* system.spawn(host, { name: "node" }).pipe(Effect.provide(network), Effect.provideService(Store, store))
-    return { id, view, store, info, streams: Context.get(network, PeerStreams) } satisfies GossipNode
-  })
-
 class Cluster extends Context.Tag("test/PartialViewCluster")<Cluster, ReadonlyArray<GossipNode>>() {
   static readonly layer = Layer.scoped(
     Cluster,
     Effect.gen(function*() {
       const clusterKey = newClusterKey()
-      return yield* Effect.all(Array.from({ length: NODES }, () => startGossipNode(clusterKey)), { concurrency: "unbounded" })
+      return yield* Effect.all(Array.from({ length: NODES }, () => startGossipNode({ clusterKey, gossip, keeperTimings })), { concurrency: "unbounded" })
     })
   ).pipe(Layer.provideMerge(Testnet.layer), Layer.provide(Logger.minimumLogLevel(LogLevel.Error)))
 }
