@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Either, Schema } from "effect"
-import { StoredRecord } from "../../storage/record.ts"
+import { Delta, type NodeId, StoredRecord, Version } from "../../storage/record.ts"
 import { decodeGossip, encodeGossip, GOSSIP_PROTOCOL, GossipMessage, peekGossipTag } from "../../transport/gossip/gossip.wire.ts"
 import { everyMessageKind, record } from "./gossipMessages.ts"
 
@@ -50,14 +50,27 @@ describe("gossip wire codec", () => {
     expect(Either.isLeft(decoded) && decoded.left._tag).toBe("MalformedFrame")
   })
 
-  it("writes a membership message byte for byte as the schema encodes it", () => {
+  it("writes every message byte for byte as the schema encodes it, those it writes past Schema too", () => {
     const envelope = Schema.encodeSync(Schema.Struct({ protocol: Schema.Literal(GOSSIP_PROTOCOL), message: GossipMessage }))
+    // Fields out of the schema's order: a writer past Schema must put them back in it.
     const update = { zone: "a", incarnation: 3, status: "suspect", node: "n2" } as const
+    const shuffled = new StoredRecord({
+      deleted: true,
+      version: new Version({ node: "n2" as NodeId, counter: 1, wall: 7 }),
+      value: { b: [1, "x"], a: null },
+      id: "s1",
+      kind: "space"
+    })
     const messages: ReadonlyArray<GossipMessage> = [
+      ...everyMessageKind,
       { _tag: "Ping", seq: 1, updates: [update] },
       { _tag: "PingReq", seq: 2, target: "n3", updates: [update, update] },
       { _tag: "Ack", seq: 2, updates: [] },
-      { _tag: "MembershipUpdates", updates: [update] }
+      { _tag: "MembershipUpdates", updates: [update] },
+      { reply: false, buckets: [0, 15], members: [update], _tag: "MembershipState" },
+      { buckets: Array.from({ length: 16 }, () => ""), _tag: "MembershipSummary" },
+      { hops: 0, records: [shuffled], _tag: "Push", until: "n9" },
+      { buckets: [3], digest: { n2: shuffled.version }, delta: new Delta({ upTo: { n2: shuffled.version }, records: [shuffled] }), _tag: "Delta" }
     ]
     for (const message of messages) {
       const written = Either.getOrThrow(encodeGossip(message, "n1", limits)).subarray(1)

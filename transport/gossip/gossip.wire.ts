@@ -5,7 +5,7 @@
  * node speaking another gossip version is refused with a reason instead of misread.
  */
 import { Either, ParseResult, Schema } from "effect"
-import { Delta as StoreDelta, Digest as StoreDigest, StoredRecord } from "../../storage/record.ts"
+import { Delta as StoreDelta, Digest as StoreDigest, StoredRecord, type Version } from "../../storage/record.ts"
 import { decodeFrame, encodeTextFrame, type FrameLimits } from "../codec/frame.ts"
 import { summaryBuckets } from "./digestSummary.ts"
 import type { PeerId } from "../transport.ts"
@@ -129,8 +129,7 @@ const Envelope = Schema.Struct({
   message: GossipMessage
 })
 
-// Schema encodes and validates; JSON.parse/stringify around it cost less than parseJson.
-const encodeEnvelope = Schema.encodeSync(Envelope)
+// Schema decodes and checks; JSON.parse around it costs less than parseJson.
 const decodeEnvelope = Schema.decodeUnknownEither(Envelope)
 const fromUtf8 = new TextDecoder("utf-8", { fatal: true })
 
@@ -145,11 +144,14 @@ export const isMembershipMessage = (message: GossipMessage): message is Membersh
   isProbeMessage(message) || message._tag === "MembershipSummary" || message._tag === "MembershipState"
 
 /*
- * Probe messages are most of the traffic and hold only strings and numbers, so they
- * pass Schema by on both sides: built field by field in the schema's order they encode to
- * the very bytes Schema would write, and a received one that `plainMembership` accepts is
- * one the schema accepts, rebuilt without excess fields as Schema would. Anything else (an
- * anti-entropy message, or a membership message with a flaw) goes through Schema.
+ * Every message is written past Schema, built field by field in the schema's order, which
+ * gives the very bytes Schema would write (a test holds the two to it for every kind): Schema's
+ * encoder walked every field of every record and watermark and cost more than the rest of
+ * sending. Reading goes through Schema, which checks what a peer sent, except for the probe
+ * messages, most of the traffic and only strings and numbers: a received one that
+ * `plainMembership` accepts is one the schema accepts, rebuilt without excess fields as
+ * Schema would. Anything else (an anti-entropy message, or a membership message with a flaw)
+ * is decoded by Schema.
  */
 const plainUpdates = (updates: ReadonlyArray<MemberUpdate>): Array<MemberUpdate> =>
   updates.map(({ incarnation, node, status, zone }) => ({ node, zone, status, incarnation }))
@@ -163,6 +165,53 @@ const plainMessage = (message: ProbeMessage): ProbeMessage => {
       return { _tag: "PingReq", seq: message.seq, target: message.target, updates: plainUpdates(message.updates) }
     case "MembershipUpdates":
       return { _tag: "MembershipUpdates", updates: plainUpdates(message.updates) }
+  }
+}
+
+const wireVersion = (version: Version) => ({ wall: version.wall, counter: version.counter, node: version.node })
+
+const wireDigest = (digest: StoreDigest): Record<string, ReturnType<typeof wireVersion>> => {
+  const out: Record<string, ReturnType<typeof wireVersion>> = {}
+  for (const origin of Object.keys(digest)) out[origin] = wireVersion(digest[origin]!)
+  return out
+}
+
+const wireRecords = (records: ReadonlyArray<StoredRecord>) =>
+  records.map((record) => ({
+    kind: record.kind,
+    id: record.id,
+    value: record.value,
+    version: wireVersion(record.version),
+    deleted: record.deleted
+  }))
+
+/**
+ * The message as Schema encodes it, made without Schema: fields in the schema's order,
+ * optional ones left undefined when absent (JSON leaves them out, as Schema does).
+ */
+const wireForm = (message: GossipMessage): object => {
+  switch (message._tag) {
+    case "Ping":
+    case "PingReq":
+    case "Ack":
+    case "MembershipUpdates":
+      return plainMessage(message)
+    case "MembershipSummary":
+    case "Summary":
+      return { _tag: message._tag, buckets: message.buckets }
+    case "MembershipState":
+      return { _tag: message._tag, members: plainUpdates(message.members), buckets: message.buckets, reply: message.reply }
+    case "Digest":
+      return { _tag: message._tag, digest: wireDigest(message.digest), buckets: message.buckets }
+    case "Delta":
+      return {
+        _tag: message._tag,
+        delta: { records: wireRecords(message.delta.records), upTo: wireDigest(message.delta.upTo) },
+        digest: message.digest === undefined ? undefined : wireDigest(message.digest),
+        buckets: message.buckets
+      }
+    case "Push":
+      return { _tag: message._tag, records: wireRecords(message.records), hops: message.hops, until: message.until }
   }
 }
 
@@ -219,13 +268,13 @@ export const encodeGossip = (
   self: PeerId,
   limits: FrameLimits
 ): Either.Either<Uint8Array, FrameTooLarge> => {
-  const plain = isProbeMessage(message) ? plainMessage(message) : undefined
-  const envelope = plain !== undefined
-    ? { protocol: GOSSIP_PROTOCOL, message: plain }
-    : encodeEnvelope({ protocol: GOSSIP_PROTOCOL, message })
-  const frame = encodeTextFrame(JSON.stringify(envelope), self, limits)
-  // A probe message is remembered as rebuilt, without excess fields, as decoding gives it.
-  if (encodedHere !== undefined && Either.isRight(frame)) encodedHere.set(frame.right, plain ?? message)
+  const wire = wireForm(message)
+  const frame = encodeTextFrame(JSON.stringify({ protocol: GOSSIP_PROTOCOL, message: wire }), self, limits)
+  // A probe message is remembered as rebuilt, without excess fields, as decoding gives it;
+  // any other as it was, since decoding gives records and versions as class instances.
+  if (encodedHere !== undefined && Either.isRight(frame)) {
+    encodedHere.set(frame.right, isProbeMessage(message) ? wire as ProbeMessage : message)
+  }
   return frame
 }
 
