@@ -21,7 +21,7 @@ interface Sent {
 }
 
 /** The anti-entropy actor of n1 over a transport that records what it sends. */
-const antiEntropyOf = (config: Partial<GossipConfig>, records: number) =>
+const antiEntropyOf = (config: Partial<GossipConfig>, records: number, leaves: ReadonlyArray<string> = []) =>
   Effect.gen(function*() {
     const gossip: GossipConfig = { ...defaultGossipConfig, ...config }
     const sent: Array<Sent> = []
@@ -42,7 +42,10 @@ const antiEntropyOf = (config: Partial<GossipConfig>, records: number) =>
     const view = yield* makeMembershipView("n1", "a")
     yield* SubscriptionRef.update(view, (snapshot) => ({
       ...snapshot,
-      members: new Map(peers.map((node) => [node, { node, zone: "a", state: "alive" as const, incarnation: 0, changedAt: 0 }]))
+      members: new Map(
+        [...peers, ...leaves].map((node) => [node, { node, zone: "a", state: "alive" as const, incarnation: 0, changedAt: 0 }])
+      ),
+      leaves: new Set(leaves)
     }))
     const system = yield* Effect.acquireRelease(makeActorSystem, (system) => system.shutdown)
     const actor = yield* system.spawn(
@@ -243,6 +246,44 @@ describe("anti-entropy", () => {
       yield* settle
       expect(node.sent).toEqual([])
       expect((yield* node.store.get("space", "far"))?.value).toEqual({ from: "n9" })
+    }))
+
+  it.scoped("hands a new local write to each of its leaves with no hop to pass on, and keeps them out of the tree", () =>
+    Effect.gen(function*() {
+      const node = yield* antiEntropyOf({ fanout: 3 }, 0, ["leaf-a", "leaf-b"])
+      node.sent.length = 0
+      yield* node.store.put("space", "s1", { desired: "running" })
+      yield* settle
+      const pushes = node.sent.flatMap((s) => (s.message._tag === "Push" ? [[s.to, s.message.hops, s.message.until]] : []))
+      expect(pushes.filter(([to]) => String(to).startsWith("leaf"))).toEqual([["leaf-a", 1, undefined], ["leaf-b", 1, undefined]])
+      const tree = pushes.filter(([to]) => !String(to).startsWith("leaf"))
+      expect(tree.length).toBe(3)
+      expect(tree.every(([, hops, until]) => hops === 6 && typeof until === "string" && !until.startsWith("leaf"))).toBe(true)
+    }))
+
+  it.scoped("passes a pushed write that is new to it on to its leaves, even with no hop left for the tree", () =>
+    Effect.gen(function*() {
+      const node = yield* antiEntropyOf({ fanout: 3 }, 0, ["leaf-a"])
+      const { records } = yield* pushedRecord
+      node.sent.length = 0
+      yield* node.actor.tell({ _tag: "Received", from: "n2", message: { _tag: "Push", records, hops: 1, until: "n6" } })
+      yield* settle
+      expect(node.sent.map((s) => s.message._tag === "Push" && [s.to, s.message.hops])).toEqual([["leaf-a", 1]])
+    }))
+
+  it.scoped("spreads a write its leaf pushed over the whole ring, whatever range the leaf named, and not back to that leaf", () =>
+    Effect.gen(function*() {
+      const node = yield* antiEntropyOf({ fanout: 2 }, 0, ["leaf-a", "leaf-b"])
+      const { records } = yield* pushedRecord
+      node.sent.length = 0
+      yield* node.actor.tell({ _tag: "Received", from: "leaf-a", message: { _tag: "Push", records, hops: 2, until: "leaf-a" } })
+      yield* settle
+      // The whole ring but n1: n2 to n9, in two parts, at the full hop limit; and the other leaf.
+      expect(node.sent.map((s) => s.message._tag === "Push" && [s.to, s.message.until, s.message.hops])).toEqual([
+        ["n2", "n6", 6],
+        ["n6", "n1", 6],
+        ["leaf-b", undefined, 1]
+      ])
     }))
 
   it.scoped("refuses a delta from a key holder that claims a watermark 10^15 ms ahead for another node, and still takes that node's later writes", () =>

@@ -31,7 +31,7 @@ import type { GossipConfig } from "./gossip.config.ts"
 import { GossipEvent, type GossipEventSink } from "./gossip.events.ts"
 import { sendGossip } from "./gossip.send.ts"
 import { type AntiEntropyMessage, type GossipMessage, maxPushHops } from "./gossip.wire.ts"
-import { type MembershipSnapshot, type MembershipView, reachableLinks, reachableMembers } from "./membershipView.ts"
+import { type MembershipSnapshot, type MembershipView, reachableLinks, reachableMembers, statusOf } from "./membershipView.ts"
 import { treeHops } from "./broadcastTree.ts"
 import { pickSome } from "./randomPick.ts"
 import { completeDigest, differingBuckets, restrictDigest, Summarizer, summaryBuckets } from "./digestSummary.ts"
@@ -113,8 +113,12 @@ export const antiEntropyBehaviour = (
   const somePeers = Effect.flatMap(SubscriptionRef.get(view), (snapshot) => pickSome(reachableLinks(snapshot), config.fanout))
 
   /** The links to send a write down, where they are fewer than the members; undefined in a full mesh. */
-  const partialLinks = (snapshot: MembershipSnapshot, members: ReadonlyArray<string>) =>
-    snapshot.links === undefined || snapshot.links.length >= members.length ? undefined : new Set(snapshot.links)
+  const partialLinks = (snapshot: MembershipSnapshot, members: ReadonlyArray<string>) => {
+    if (snapshot.links === undefined) return undefined
+    const leaves = snapshot.leaves
+    const links = leaves === undefined || leaves.size === 0 ? snapshot.links : snapshot.links.filter((node) => !leaves.has(node))
+    return links.length >= members.length ? undefined : new Set(links)
+  }
 
   /** A depth bound for the tree, with room to spare: a push claiming more is cut there. */
   const hopLimit = (members: number) => Math.min(maxPushHops, Math.ceil(Math.log2(members + 1)) + 2)
@@ -223,32 +227,58 @@ export const antiEntropyBehaviour = (
       : message._tag === "Delta"
       ? onDelta(state, from, message.delta, message.digest, message.buckets)
       : Effect.flatMap(admissible(state, from, message.records), (records) =>
-        onPush(state, records, message.hops, message.until))
+        onPush(state, from, records, message.hops, message.until))
     // A peer's bad records (e.g. from a clock too far ahead) must not stop this actor.
     return Effect.catchAll(handled, (error) => onEvent(GossipEvent.SyncRefused({ peer: from, reason: error.message })))
   }
 
-  /** Sends `records` down the tree from this node, over the interval (self, until). */
-  const spread = (state: State, records: ReadonlyArray<StoredRecord>, hops: number, until: string) =>
+  /** The members a write spreads over: this node's leaves are off the ring, and get it from this node alone. */
+  const ringMembers = (snapshot: MembershipSnapshot) => {
+    const members = reachableMembers(snapshot)
+    const leaves = snapshot.leaves
+    return leaves === undefined || leaves.size === 0 ? members : members.filter((node) => !leaves.has(node))
+  }
+
+  /** Sends `records` down the tree from this node, over the interval (self, until), and to its leaves but `from`. */
+  const spread = (state: State, records: ReadonlyArray<StoredRecord>, hops: number, until: string, from?: string) =>
     Effect.gen(function*() {
       const snapshot = yield* SubscriptionRef.get(view)
-      const members = reachableMembers(snapshot)
+      const members = ringMembers(snapshot)
       for (const next of treeHops(state.transport.self, until, members, config.fanout, partialLinks(snapshot, members))) {
         yield* send(state, next.to, { _tag: "Push", records, hops, until: next.until })
+      }
+      yield* toLeaves(state, snapshot, records, from)
+    })
+
+  /** Hands a write to this node's leaves but `from`, with no hop to pass on: a leaf links to this node alone. */
+  const toLeaves = (state: State, snapshot: MembershipSnapshot, records: ReadonlyArray<StoredRecord>, from?: string) =>
+    Effect.gen(function*() {
+      for (const leaf of snapshot.leaves ?? []) {
+        const member = snapshot.members.get(leaf)
+        if (leaf === from || member === undefined || statusOf(member.state) === "dead") continue
+        yield* send(state, leaf, { _tag: "Push", records, hops: 1 })
       }
     })
 
   const push = (state: State, record: StoredRecord) =>
     Effect.flatMap(SubscriptionRef.get(view), (snapshot) =>
-      spread(state, [record], hopLimit(reachableMembers(snapshot).length), state.transport.self))
+      spread(state, [record], hopLimit(ringMembers(snapshot).length), state.transport.self))
 
-  const onPush = (state: State, records: ReadonlyArray<StoredRecord>, hops: number, until: string | undefined) =>
+  const onPush = (state: State, from: string, records: ReadonlyArray<StoredRecord>, hops: number, until: string | undefined) =>
     Effect.gen(function*() {
       const fresh: Array<StoredRecord> = []
       for (const record of records) {
         if ((yield* state.store.merge(record)) === "applied") fresh.push(record)
       }
-      if (fresh.length > 0 && hops > 1 && until !== undefined) yield* spread(state, fresh, hops - 1, until)
+      if (fresh.length === 0) return
+      const snapshot = yield* SubscriptionRef.get(view)
+      // A leaf's write reaches the cluster through this node alone: it spreads it as its own,
+      // over the whole ring, whatever range the leaf named.
+      if (snapshot.leaves?.has(from) === true) {
+        return yield* spread(state, fresh, hopLimit(ringMembers(snapshot).length), state.transport.self, from)
+      }
+      if (hops > 1 && until !== undefined) yield* spread(state, fresh, hops - 1, until, from)
+      else yield* toLeaves(state, snapshot, fresh, from)
     })
 
   return {

@@ -201,6 +201,7 @@ export const membershipBehaviour = (
       state.leaves.add(peer)
       state.buckets.delete(peer)
       state.ringChanged = true
+      state.viewChanged = true
     })
   }
 
@@ -256,7 +257,8 @@ export const membershipBehaviour = (
           zone: config.zone,
           incarnation: state.incarnation,
           members: new Map(state.views),
-          links: state.links
+          links: state.links,
+          leaves: new Set(state.leaves)
         })
         : Effect.void
       return Effect.zipRight(sends, Effect.zipRight(reports, publish))

@@ -30,6 +30,11 @@ export interface MembershipSnapshot {
    * large one. Absent where nothing draws them (a leaf's view): every reachable member.
    */
   readonly links?: ReadonlyArray<string>
+  /**
+   * The leaves linked to this node: members it alone reaches, kept out of the ring, so out of
+   * the tree a write spreads down; this node hands them each write itself.
+   */
+  readonly leaves?: ReadonlySet<string>
 }
 
 export type MembershipView = SubscriptionRef.SubscriptionRef<MembershipSnapshot>
