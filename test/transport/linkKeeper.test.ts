@@ -159,6 +159,14 @@ describe("the link keeper", () => {
     expect(keeper.mayDial(b.key, 1_000 + timings.demandForMs)).toBe(false)
   })
 
+  it("dials nobody on demand in a full mesh, where the topic finds every peer", () => {
+    const { keeper, dials } = setUp()
+    const a = member()
+    keeper.keep(undefined, keysOf(a), 0)
+    expect(keeper.demand(a.id, 0)).toBe(false)
+    expect(dials).toEqual([])
+  })
+
   it("cannot dial on demand a member whose key it does not know", () => {
     const { keeper } = setUp()
     const [a, b] = [member(), member()]

@@ -355,7 +355,11 @@ const make = (options: HyperswarmTransportOptions) =>
             onRight: (frame) =>
               Effect.suspend(() => {
                 const link = registry.get(peer)
-                if (link === undefined) return Effect.void
+                if (link === undefined) {
+                  // Lost like any frame to an unlinked peer; a later one finds the link dialed now.
+                  keeper.demand(peer, clock.unsafeCurrentTimeMillis())
+                  return Effect.void
+                }
                 link.send(frame)
                 return Metric.incrementBy(traffic.frameBytesSent, frame.byteLength)
               })

@@ -7,8 +7,8 @@
  * - it dials the view's links by their public keys (from the members' node records, each
  *   checked against the node id it fixes), and dials nobody else: not the peers the topic
  *   finds, nor those Hyperswarm would redial after a close;
- * - a member outside the view is dialed on demand, for a stream to a space it owns, and kept
- *   while used;
+ * - a member outside the view is dialed on demand, for a stream to a space it owns or a probe
+ *   of a member held dead, and kept wanted for a while after;
  * - each end closes the connections it dialed and no longer wants, after a grace period that
  *   lets views settle and never while a stream runs on it. A connection the peer dialed is the
  *   peer's to close: the links are symmetric (both ends of a finger want it), so this leaves
@@ -59,7 +59,11 @@ export interface LinkKeeper {
   readonly learn: (peer: PeerId, publicKey: string) => void
   /** Whether this node dials the peer of `publicKey` now. */
   readonly mayDial: (publicKey: string, now: number) => boolean
-  /** Dials a member for a stream; false when its key is unknown. */
+  /**
+   * Dials a member outside the view, under a partial view: for a stream to a space it owns, or
+   * for gossip's probe of a member it holds dead (how two sides of a healed partition meet
+   * again). False when its key is unknown, or in a full mesh, where the topic finds every peer.
+   */
   readonly demand: (peer: PeerId, now: number) => boolean
   /** Closes the connections this end dialed and has not wanted for the grace period. */
   readonly sweep: (links: Iterable<KeptLink>, now: number) => void
@@ -128,6 +132,7 @@ export const makeLinkKeeper = (options: LinkKeeperOptions): LinkKeeper => {
       return peer !== undefined && wants(peer, now)
     },
     demand: (peer, now) => {
+      if (wanted === undefined) return false
       demanded.set(peer, now)
       return joined.has(peer) || join(peer)
     },
