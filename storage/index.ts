@@ -1,3 +1,4 @@
+export * from "./followChanges.ts"
 export * from "./hlc.ts"
 export * from "./keyValueBackend.ts"
 export * as kinds from "./kinds/index.ts"

@@ -6,9 +6,10 @@
  * stopped. Stopping the node stops its spaces first (the runtime stops children last-started
  * first) and leaves their containers running: a node stop is not a space stop.
  */
-import { Duration, Effect, Either, Queue, Scope } from "effect"
+import { Duration, Effect, Either, Scope } from "effect"
 import type { Change } from "../../storage/store.ts"
 import { Store } from "../../storage/store.ts"
+import { followChanges } from "../../storage/followChanges.ts"
 import { Node } from "../../storage/kinds/node.ts"
 import type { ActorRef, Reply } from "../runtime/actorRef.ts"
 import type { ActorContext, Behaviour } from "../runtime/behaviour.ts"
@@ -180,15 +181,10 @@ export const nodeActor = <R = never>(
         const changes = yield* Scope.extend(store.subscribe, ctx.scope)
         // Only requests (space and volume records) and members (node records) are work: the
         // status and lifecycle records its space actors write must not come back to them.
-        yield* Queue.take(changes).pipe(
-          Effect.flatMap((change) =>
-            change.record.kind === spaceKind || change.record.kind === nodeKind || change.record.kind === volumeKind
-              ? ctx.self.tell({ _tag: "Changed", change })
-              : Effect.void
-          ),
-          Effect.forever,
-          Effect.forkIn(ctx.scope)
-        )
+        yield* followChanges(changes, (change) =>
+          change.record.kind === spaceKind || change.record.kind === nodeKind || change.record.kind === volumeKind
+            ? ctx.self.tell({ _tag: "Changed", change })
+            : Effect.void).pipe(Effect.forkIn(ctx.scope))
         if (options.extraChildren !== undefined) yield* options.extraChildren(ctx)
         const state: NodeState = { node: store.nodeId, spaces: new Map(), zones: new Map(), zonesQueued: false }
         yield* refreshZones(state, ctx)

@@ -20,10 +20,11 @@
  * failed node. What one node sends per round is bounded: a delta is cut at `maxDeltaBytes`,
  * and once `maxBytesPerRound` is spent, requests wait a round.
  */
-import { Effect, Metric, Queue, Random, Scope, SubscriptionRef } from "effect"
+import { Effect, Metric, Random, Scope, SubscriptionRef } from "effect"
 import type { Behaviour } from "../../actors/runtime/index.ts"
 import { Delta as StoreDelta, type Digest as StoreDigest, isKnownKind, type StoredRecord } from "../../storage/record.ts"
 import { supersedes } from "../../storage/lww.ts"
+import { followChanges } from "../../storage/followChanges.ts"
 import { Store, type StoreShape } from "../../storage/store.ts"
 import type { StoreError } from "../../storage/store.errors.ts"
 import { Transport, type TransportShape } from "../transport.ts"
@@ -287,10 +288,8 @@ export const antiEntropyBehaviour = (
         const store = yield* Store
         const changes = yield* Scope.extend(store.subscribe, ctx.scope)
         yield* Effect.forkIn(
-          Effect.forever(
-            Effect.flatMap(Queue.take(changes), (change) =>
-              change.source === "local" ? ctx.self.tell({ _tag: "LocalWrite", record: change.record }) : Effect.void)
-          ),
+          followChanges(changes, (change) =>
+            change.source === "local" ? ctx.self.tell({ _tag: "LocalWrite", record: change.record }) : Effect.void),
           ctx.scope
         )
         const first = yield* Random.nextIntBetween(0, config.antiEntropyIntervalMs)
