@@ -13,14 +13,16 @@ const timings = { graceMs: 10_000, demandForMs: 60_000 }
 const setUp = () => {
   const dials: Array<string> = []
   const leaves: Array<string> = []
+  const linked = new Set<string>()
   const keeper = makeLinkKeeper({
+    isLinked: (peer) => linked.has(peer),
     swarm: {
       joinPeer: (key) => void dials.push(key.toString("hex")),
       leavePeer: (key) => void leaves.push(key.toString("hex"))
     },
     ...timings
   })
-  return { keeper, dials, leaves }
+  return { keeper, dials, leaves, linked }
 }
 
 const link = (peer: { id: string; key: string }, overrides: Partial<KeptLink> = {}) => {
@@ -75,6 +77,17 @@ describe("the link keeper", () => {
     expect(dials).toEqual([])
     expect(keeper.mayDial(impostor.key, 0)).toBe(false)
     expect(keeper.dialable(a.id)).toBe(false)
+  })
+
+  it("dials a link again at each hand-over while it has no connection, and not once it has", () => {
+    const { keeper, dials, linked } = setUp()
+    const a = member()
+    keeper.keep([a.id], keysOf(a), 0)
+    keeper.keep([a.id], keysOf(a), 5_000)
+    expect(dials).toEqual([a.key, a.key])
+    linked.add(a.id)
+    keeper.keep([a.id], keysOf(a), 10_000)
+    expect(dials).toEqual([a.key, a.key])
   })
 
   it("dials a link whose key arrives after the link", () => {

@@ -198,6 +198,7 @@ const make = (options: HyperswarmTransportOptions) =>
         joinPeer: (key) => swarmRef.current?.joinPeer(key),
         leavePeer: (key) => swarmRef.current?.leavePeer(key)
       },
+      isLinked: (peer) => registry.get(peer) !== undefined,
       ...(options.keeperTimings ?? defaultKeeperTimings)
     })
     const liftSwarmBan = (key: string, afterMs: number) => {

@@ -39,6 +39,8 @@ export interface KeptLink {
 
 export interface LinkKeeperOptions {
   readonly swarm: SwarmDials
+  /** Whether the transport holds a connection to the peer now. */
+  readonly isLinked: (peer: PeerId) => boolean
   /** How long a connection stays unwanted before this end closes it. */
   readonly graceMs: number
   /** How long a member dialed on demand stays wanted after its last use. */
@@ -122,7 +124,9 @@ export const makeLinkKeeper = (options: LinkKeeperOptions): LinkKeeper => {
         unwantedSince.clear()
         return
       }
-      for (const peer of wanted) if (!joined.has(peer)) join(peer)
+      // Dialed again while unlinked: Hyperswarm gives up on a peer after a few failed dials,
+      // and joining it again puts it back in its queue.
+      for (const peer of wanted) if (!joined.has(peer) || !options.isLinked(peer)) join(peer)
       for (const peer of [...joined]) if (!wants(peer, now)) leave(peer)
     },
     learn,
