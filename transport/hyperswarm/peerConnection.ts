@@ -11,7 +11,7 @@ import type { NodeKeyPair } from "./keyPair.ts"
 import type { LeafGate, LeafIdentity } from "./leafGate.ts"
 import type { Link, LinkRegistry } from "./linkRegistry.ts"
 import { nodeIdOfKey } from "./nodeIdentity.ts"
-import { makeStreamChannels, type StreamPeer } from "./streamChannels.ts"
+import { makeStreamChannels } from "./streamChannels.ts"
 import type { AcceptedStream } from "../streams/peerStreams.ts"
 
 export const CHANNEL_PROTOCOL = "knot/1"
@@ -96,14 +96,7 @@ export const serveConnection = (conn: Hyperswarm.Connection, context: Connection
       close("a knot/1 channel is already open on this connection")
       return Effect.void
     }
-    let admit: (peer: StreamPeer | undefined) => void = () => undefined
-    const streams = makeStreamChannels(
-      Protomux.from(conn),
-      new Promise<StreamPeer | undefined>((resolve) => {
-        admit = resolve
-      }),
-      context.acceptStream
-    )
+    const streams = makeStreamChannels(Protomux.from(conn), context.acceptStream)
     // Message order is part of the protocol: type 0 is the hello, type 1 a data frame, type 2
     // the reason a peer gives before it closes, type 3 a cluster node's word that it admitted a
     // leaf (a leaf cannot verify the cluster's hello, so it waits for that instead).
@@ -234,8 +227,8 @@ export const serveConnection = (conn: Hyperswarm.Connection, context: Connection
             return close("duplicate connection to the same peer")
           }
           // Only now: a channel opened by a peer that has not proven itself is never accepted.
-          admit({ peer: link.peer, leaf: link.leaf })
-          link.streams = streams
+          streams.admit({ peer: link.peer, leaf: link.leaf })
+          link.streams = streams.channels
           yield* relay(link).pipe(
             Effect.ensuring(Effect.suspend(() => context.registry.release(link, closeReason ?? "connection closed")))
           )
@@ -270,7 +263,7 @@ export const serveConnection = (conn: Hyperswarm.Connection, context: Connection
         ClosedEarly: () => Effect.logDebug(`connection from ${remoteKey} closed before authenticating`)
       }),
       Effect.ensuring(Effect.sync(() => {
-        admit(undefined)
+        streams.admit(undefined)
         conn.destroy()
       }))
     )

@@ -253,6 +253,13 @@ export interface StreamPeer {
   readonly leaf: string | undefined
 }
 
+/** A connection's stream channels, and how it learns who is at the other end. */
+export interface ConnectionStreams {
+  readonly channels: StreamChannels
+  /** The connection is (or, undefined, will never be) admitted as this peer's link. */
+  readonly admit: (peer: StreamPeer | undefined) => void
+}
+
 /**
  * Sets a connection up for streams from its start. A channel the peer opens waits (protomux
  * holds what it sends) until the connection is admitted as the peer's link, and is refused if
@@ -261,14 +268,14 @@ export interface StreamPeer {
  */
 export const makeStreamChannels = (
   mux: Protomux,
-  admitted: Promise<StreamPeer | undefined>,
   onAccepted: (accepted: AcceptedStream) => void,
   tuning: ChannelTuning = defaultChannelTuning
-): StreamChannels => {
+): ConnectionStreams => {
   const open = { count: 0 }
   let linked: StreamPeer | undefined
-  void admitted.then((peer) => {
-    linked = peer
+  let settle: (peer: StreamPeer | undefined) => void = () => undefined
+  const admitted = new Promise<StreamPeer | undefined>((resolve) => {
+    settle = resolve
   })
   mux.pair({ protocol: STREAM_PROTOCOL }, async (id: Uint8Array) => {
     const link = await admitted
@@ -284,7 +291,7 @@ export const makeStreamChannels = (
       onAccepted({ header, channel: core.channel, scope })
     })
   })
-  return {
+  const channels: StreamChannels = {
     open: (header) =>
       Effect.acquireRelease(
         Effect.suspend(() => {
@@ -301,5 +308,14 @@ export const makeStreamChannels = (
         (core) => Effect.sync(() => core.abort("the stream was abandoned"))
       ).pipe(Effect.map((core) => core.channel)),
     active: () => open.count
+  }
+  return {
+    channels,
+    admit: (peer) => {
+      // Set here rather than when the promise settles: a stream may be opened on the link the
+      // moment it is admitted.
+      linked ??= peer
+      settle(peer)
+    }
   }
 }
