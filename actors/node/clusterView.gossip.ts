@@ -9,7 +9,7 @@ import { Store } from "../../storage/store.ts"
 import { lastContacts, type MembershipView } from "../../transport/gossip/membershipView.ts"
 import { decodeRecordValue } from "../space/recordCodec.ts"
 import { decodeSpace, spaceKind } from "../space/spaceRecord.ts"
-import type { Member, MemberState } from "./clusterView.ts"
+import type { Member, MemberZone, MemberState } from "./clusterView.ts"
 import { ClusterView } from "./clusterView.ts"
 import { nodeKind } from "./node.actor.ts"
 import { memberFactsChanged } from "./memberFacts.ts"
@@ -74,12 +74,15 @@ const leavesOfOthers = (
 
 const make = (options: GossipClusterOptions) =>
   Effect.map(Store, (store) => {
-    const facts = Effect.gen(function* () {
+    const announcedNodes = Effect.gen(function* () {
       const announced = new Map<string, Node>()
       for (const record of yield* store.list(nodeKind)) {
         const node = decodeRecordValue(Node, record)
         if (Either.isRight(node)) announced.set(record.id, node.right)
       }
+      return announced
+    }).pipe(Effect.orElseSucceed(() => new Map<string, Node>()))
+    const spacesOwned = Effect.gen(function* () {
       const spaces = new Map<string, number>()
       for (const record of yield* store.list(spaceKind)) {
         const space = decodeSpace(record)
@@ -87,8 +90,8 @@ const make = (options: GossipClusterOptions) =>
           spaces.set(space.right.node, (spaces.get(space.right.node) ?? 0) + 1)
         }
       }
-      return { announced, spaces }
-    }).pipe(Effect.orElseSucceed(() => ({ announced: new Map<string, Node>(), spaces: new Map<string, number>() })))
+      return spaces
+    }).pipe(Effect.orElseSucceed(() => new Map<string, number>()))
 
     const contacts = lastContacts(options.view)
     const contactOf = (node: string) => {
@@ -96,9 +99,10 @@ const make = (options: GossipClusterOptions) =>
       return at === undefined ? {} : { lastContact: at }
     }
 
-    const members = Effect.gen(function* () {
+    const membersOf = (spacesOf: Effect.Effect<ReadonlyMap<string, number>>) => Effect.gen(function* () {
       const snapshot = yield* SubscriptionRef.get(options.view)
-      const { announced, spaces } = yield* facts
+      const announced = yield* announcedNodes
+      const spaces = yield* spacesOf
       const now = yield* Clock.currentTimeMillis
       const self: Member = {
         id: snapshot.self,
@@ -132,9 +136,12 @@ const make = (options: GossipClusterOptions) =>
       const leaves = leavesOfOthers(announced, snapshot.self, new Set(snapshot.members.keys()), spaces, stateOf)
       return [self, ...others, ...leaves]
     })
+    const members = membersOf(spacesOwned)
     return ClusterView.of({
       self: Effect.map(members, (all) => all[0] as Member),
       members,
+      memberZones: Effect.map(membersOf(Effect.succeed(new Map())), (all) =>
+        all.map(({ id, state, zone }): MemberZone => ({ id, zone, state }))),
       // The view's own stream starts with its current value: a signal a reader takes as "look now".
       changes: Stream.merge(Stream.as(options.view.changes, undefined), memberFactsChanged(store))
     })

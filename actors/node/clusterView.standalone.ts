@@ -48,6 +48,7 @@ const make = (options: StandaloneClusterOptions) =>
     return ClusterView.of({
       self,
       members: Effect.map(self, (member) => [member]),
+      memberZones: Effect.succeed([{ id: store.nodeId, zone: options.zone, state: "alive" }]),
       changes: Stream.concat(Stream.succeed(undefined), memberFactsChanged(store))
     })
   })

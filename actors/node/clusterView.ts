@@ -30,6 +30,8 @@ export interface Member {
   readonly via?: string
 }
 
+export type MemberZone = Pick<Member, "id" | "zone" | "state">
+
 /**
  * This node's view of the cluster: itself plus what membership gossip says of the others.
  * In standalone mode it holds this node alone. Placement and `knot cluster status` read it.
@@ -37,6 +39,11 @@ export interface Member {
 export interface ClusterViewShape {
   readonly self: Effect.Effect<Member>
   readonly members: Effect.Effect<ReadonlyArray<Member>>
+  /**
+   * Each member's zone and state, as `members` gives them, without the spaces each owns (which
+   * reads every space record): what the zones are refreshed from, every few seconds.
+   */
+  readonly memberZones: Effect.Effect<ReadonlyArray<MemberZone>>
   /**
    * A signal each time `members` may read differently: a member's state or incarnation, a
    * node record (name, zone, mode), a space placed or removed. Not for last contact, which moves

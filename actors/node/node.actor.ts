@@ -119,7 +119,7 @@ export const nodeActor = <R = never>(
   const zoneMembers = Effect.gen(function*() {
     const byZone = new Map<string, Array<ZoneMember>>()
     const add = (zone: string, member: ZoneMember) => byZone.set(zone, [...(byZone.get(zone) ?? []), member])
-    const members = yield* (yield* ClusterView).members
+    const members = yield* (yield* ClusterView).memberZones
     // A member heard of before any message told its zone has none yet: it joins one later.
     const placed = members.filter((member) => member.zone !== "")
     for (const member of placed) add(member.zone, { node: member.id, health: healthOf(member.state) })

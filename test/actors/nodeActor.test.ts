@@ -23,6 +23,7 @@ const changingCluster = (members: Ref.Ref<ReadonlyArray<Member>>) =>
   Layer.succeed(ClusterView, {
     self: Effect.map(Ref.get(members), (all) => all[0]!),
     members: Ref.get(members),
+    memberZones: Ref.get(members),
     changes: Stream.never
   })
 

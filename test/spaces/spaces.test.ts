@@ -22,7 +22,12 @@ const failure = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.flip(effect)
 const member = (id: string, zone: string, spaces: number): Member => memberOf(id, zone, { spaces })
 
 const cluster = (members: ReadonlyArray<Member>) =>
-  Layer.succeed(ClusterView, { self: Effect.succeed(members[0]!), members: Effect.succeed(members), changes: Stream.never })
+  Layer.succeed(ClusterView, {
+    self: Effect.succeed(members[0]!),
+    members: Effect.succeed(members),
+    memberZones: Effect.succeed(members),
+    changes: Stream.never
+  })
 
 const standalone = TestNode.layer({ zone: "us-east" })
 
