@@ -26,6 +26,12 @@ describe("frames remembered by the process that encoded them", () => {
     expect(Either.getOrThrow(decodeGossip(frameOf(sent), "n1", limits))).toEqual({ _tag: "Ack", seq: 9, updates: [] })
   })
 
+  it("a message the schema refuses is not remembered: its receiver parses it and refuses it, as a real peer would", () => {
+    const sent = { _tag: "Push", records: [], hops: 10_000 } as GossipMessage
+    const decoded = decodeGossip(frameOf(sent), "n1", limits)
+    expect(Either.isLeft(decoded) && decoded.left._tag).toBe("MalformedFrame")
+  })
+
   it("other bytes are parsed in full: a copy with a broken byte is refused", () => {
     const copy = new Uint8Array(frameOf(everyMessageKind[0]!))
     copy[copy.length - 1] = 0x7b

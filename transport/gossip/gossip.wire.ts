@@ -251,11 +251,15 @@ const plainMembership = (json: unknown): ProbeMessage | undefined => {
  * Frames encoded by this process, each with the message it was encoded from, while
  * `rememberEncodedFrames` is on (the simulator turns it on: its network hands a frame to the
  * receiver as the very bytes the sender encoded). Such a frame decodes to the message it was
- * made from without being parsed again: Schema checked that message as it encoded it, and the
- * bytes still cross the network, its counters and the trace. Frames from anywhere else (a
- * socket, a test's own bytes) are parsed and checked in full.
+ * made from without being parsed again, once the schema has checked that message (`is`, which
+ * builds nothing); the bytes still cross the network, its counters and the trace. A message
+ * the schema refuses is not remembered, so its receiver parses it and refuses it as a real
+ * peer would. Frames from anywhere else (a socket, a test's own bytes) are parsed and checked
+ * in full.
  */
 let encodedHere: WeakMap<Uint8Array, GossipMessage> | undefined
+
+const isGossipMessage = Schema.is(GossipMessage)
 
 /** From now on, frames this process encodes decode back to their message without parsing. */
 export const rememberEncodedFrames = (): void => {
@@ -272,7 +276,7 @@ export const encodeGossip = (
   const frame = encodeTextFrame(JSON.stringify({ protocol: GOSSIP_PROTOCOL, message: wire }), self, limits)
   // A probe message is remembered as rebuilt, without excess fields, as decoding gives it;
   // any other as it was, since decoding gives records and versions as class instances.
-  if (encodedHere !== undefined && Either.isRight(frame)) {
+  if (encodedHere !== undefined && Either.isRight(frame) && isGossipMessage(message)) {
     encodedHere.set(frame.right, isProbeMessage(message) ? wire as ProbeMessage : message)
   }
   return frame
