@@ -80,25 +80,28 @@ export const routeFrames = <M>(ctx: ActorContext<M>, routes: GossipRoutes) =>
     const limits = { maxFrameBytes: routes.maxFrameBytes }
     const refuse = (from: string, reason: string) =>
       Effect.zipRight(transport.drop(from, reason), routes.onEvent(GossipEvent.PeerDropped({ peer: from, reason })))
-    const deliver = ({ bytes, from }: Incoming) => {
+    /** Hands the frame's message to the actor it is for; a frame that does not decode gives the reason to refuse its sender. */
+    const route = ({ bytes, from }: Incoming): string | undefined => {
       const decoded = decodeGossip(bytes, from, limits)
-      if (Either.isLeft(decoded)) return refuse(from, decoded.left.message)
+      if (Either.isLeft(decoded)) return decoded.left.message
       const message = decoded.right
-      return isMembershipMessage(message)
-        ? routes.membership.tell({ _tag: "Received", from, message })
-        : routes.antiEntropy.tell({ _tag: "Received", from, message })
+      if (isMembershipMessage(message)) routes.membership.unsafeTell({ _tag: "Received", from, message })
+      else routes.antiEntropy.unsafeTell({ _tag: "Received", from, message })
+      return undefined
     }
+    const deliver = (frame: Incoming) =>
+      Effect.suspend(() => {
+        const refused = route(frame)
+        return refused === undefined ? Effect.void : refuse(frame.from, refused)
+      })
     const accept = routes.accept
     const handover = accept === undefined ? handoverOf(transport.incoming) : undefined
     if (handover !== undefined) {
       // Refusing a peer is rare and may wait: it runs in a fiber of its own.
       const runFork = Runtime.runFork(yield* Effect.runtime<never>())
-      const detach = handover(({ bytes, from }) => {
-        const decoded = decodeGossip(bytes, from, limits)
-        if (Either.isLeft(decoded)) return void runFork(refuse(from, decoded.left.message))
-        const message = decoded.right
-        if (isMembershipMessage(message)) routes.membership.unsafeTell({ _tag: "Received", from, message })
-        else routes.antiEntropy.unsafeTell({ _tag: "Received", from, message })
+      const detach = handover((frame) => {
+        const refused = route(frame)
+        if (refused !== undefined) runFork(refuse(frame.from, refused))
       })
       return yield* Scope.addFinalizer(ctx.scope, Effect.sync(detach))
     }
