@@ -113,11 +113,16 @@ export const antiEntropyBehaviour = (
 
   const somePeers = Effect.flatMap(SubscriptionRef.get(view), (snapshot) => pickSome(reachableLinks(snapshot), config.fanout))
 
+  /** `nodes` but this node's leaves: they are off the ring, and get each write from this node alone. */
+  const offLeaves = (snapshot: MembershipSnapshot, nodes: ReadonlyArray<string>) => {
+    const leaves = snapshot.leaves
+    return leaves === undefined || leaves.size === 0 ? nodes : nodes.filter((node) => !leaves.has(node))
+  }
+
   /** The links to send a write down, where they are fewer than the members; undefined in a full mesh. */
   const partialLinks = (snapshot: MembershipSnapshot, members: ReadonlyArray<string>) => {
     if (snapshot.links === undefined) return undefined
-    const leaves = snapshot.leaves
-    const links = leaves === undefined || leaves.size === 0 ? snapshot.links : snapshot.links.filter((node) => !leaves.has(node))
+    const links = offLeaves(snapshot, snapshot.links)
     return links.length >= members.length ? undefined : new Set(links)
   }
 
@@ -233,12 +238,8 @@ export const antiEntropyBehaviour = (
     return Effect.catchAll(handled, (error) => onEvent(GossipEvent.SyncRefused({ peer: from, reason: error.message })))
   }
 
-  /** The members a write spreads over: this node's leaves are off the ring, and get it from this node alone. */
-  const ringMembers = (snapshot: MembershipSnapshot) => {
-    const members = reachableMembers(snapshot)
-    const leaves = snapshot.leaves
-    return leaves === undefined || leaves.size === 0 ? members : members.filter((node) => !leaves.has(node))
-  }
+  /** The members a write spreads over. */
+  const ringMembers = (snapshot: MembershipSnapshot) => offLeaves(snapshot, reachableMembers(snapshot))
 
   /** Sends `records` down the tree from this node, over the interval (self, until), and to its leaves but `from`. */
   const spread = (state: State, records: ReadonlyArray<StoredRecord>, hops: number, until: string, from?: string) =>
