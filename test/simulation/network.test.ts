@@ -74,18 +74,24 @@ describe("simulated network", () => {
   })
 })
 
+/** Nodes a and b on a reliable network with a latency of 1 ms. */
+const twoNodes = () => {
+  const time = new VirtualTime()
+  const network = new SimNetwork(time, new Prng(1), new Trace(false), {
+    latencyMs: { min: 1, max: 1 },
+    faults: reliable,
+    describe: () => "frame"
+  })
+  network.register("a", "z1")
+  network.register("b", "z1")
+  return { network, time }
+}
+
 describe("a node's incoming frames", () => {
   // The router reads them with forEachPulled, which pulls the inbox itself; anything else
   // reads them as a Stream. Both see the same frames, and both end when the node goes down.
   it("reach a Stream reader and the router alike, in order, and end when the node goes down", () => {
-    const time = new VirtualTime()
-    const network = new SimNetwork(time, new Prng(1), new Trace(false), {
-      latencyMs: { min: 1, max: 1 },
-      faults: reliable,
-      describe: () => "frame"
-    })
-    network.register("a", "z1")
-    network.register("b", "z1")
+    const { network, time } = twoNodes()
     const program = Effect.gen(function*() {
       const a = yield* network.attach("a")
       const b = yield* network.attach("b")
@@ -113,14 +119,7 @@ describe("a node's incoming frames", () => {
 
   // The gossip router takes them handed over, each as it lands, with no fiber to wake.
   it("are handed to a receiver as they land, those already waiting first, until it lets go or the node goes down", () => {
-    const time = new VirtualTime()
-    const network = new SimNetwork(time, new Prng(1), new Trace(false), {
-      latencyMs: { min: 1, max: 1 },
-      faults: reliable,
-      describe: () => "frame"
-    })
-    network.register("a", "z1")
-    network.register("b", "z1")
+    const { network, time } = twoNodes()
     const program = Effect.gen(function*() {
       const a = yield* network.attach("a")
       const b = yield* network.attach("b")
