@@ -30,16 +30,22 @@ const keepLinks = (node: TestNode, other: TestNode, wanted: ReadonlyArray<PeerId
     return keep(wanted, new Map([[id(other), other.info.publicKey]]))
   })
 
+/** A meshed pair whose views want no link, once both ends have seen their connection close. */
+const wantingNeither = Effect.gen(function*() {
+  const { a, b } = yield* meshedPair
+  yield* keepLinks(a, b, [])
+  yield* keepLinks(b, a, [])
+  yield* waitForPeerDown(a, id(b))
+  yield* waitForPeerDown(b, id(a))
+  return { a, b }
+})
+
 const linked = (node: TestNode, peer: TestNode) => Effect.map(node.events.get, (log) => upPeers(log).has(id(peer)))
 
 layer(Testnet.layer, { excludeTestServices: true })("the Hyperswarm transport under a partial view", (it) => {
   it.scoped("closes a connection neither end's view wants, and it stays closed", () =>
     Effect.gen(function*() {
-      const { a, b } = yield* meshedPair
-      yield* keepLinks(a, b, [])
-      yield* keepLinks(b, a, [])
-      yield* waitForPeerDown(a, id(b))
-      yield* waitForPeerDown(b, id(a))
+      const { a, b } = yield* wantingNeither
       yield* Effect.sleep(WATCH)
       expect(yield* linked(a, b)).toBe(false)
       expect(yield* linked(b, a)).toBe(false)
@@ -47,10 +53,7 @@ layer(Testnet.layer, { excludeTestServices: true })("the Hyperswarm transport un
 
   it.scoped("dials a member it sends a frame to without a connection, so that a later frame arrives", () =>
     Effect.gen(function*() {
-      const { a, b } = yield* meshedPair
-      yield* keepLinks(a, b, [])
-      yield* keepLinks(b, a, [])
-      yield* waitForPeerDown(a, id(b))
+      const { a, b } = yield* wantingNeither
       // The first frames are lost, as to any unlinked peer; they dial it.
       yield* Effect.gen(function*() {
         while (!(yield* linked(a, b))) {
