@@ -114,6 +114,13 @@ describe("node, zone, user and token", () => {
     expect(problem(Token, { user: "ann", hash: "a".repeat(64), createdAt: 0, name: "laptop" })).toBeUndefined()
   })
 
+  it("refuse a node's public key that is not 64 lowercase hex digits, and take one that is", () => {
+    const node = { zone: "us-east", mode: "cluster", startedAt: 0 }
+    expect(problem(Node, { ...node, publicKey: "AB".repeat(32) })).toContain("the public key must be 64 lowercase hex digits")
+    expect(problem(Node, { ...node, publicKey: "ab".repeat(31) })).toContain("the public key must be 64 lowercase hex digits")
+    expect(problem(Node, { ...node, publicKey: "ab".repeat(32) })).toBeUndefined()
+  })
+
   it("refuse an unknown node mode", () => {
     expect(problem(Node, { zone: "us-east", mode: "primary", startedAt: 0 })).toContain("\"primary\"")
   })
