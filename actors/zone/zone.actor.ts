@@ -46,20 +46,20 @@ export const healthOf = (state: MemberState): MemberHealth => {
   }
 }
 
-/** The events that turn the zone's members into `members`. */
-const eventsFor = (snapshot: ZoneSnapshot, members: ReadonlyArray<ZoneMember>): Array<ZoneEvent> => {
+/** The event that turns the zone's members into `members`; undefined when they are so already. */
+const changeTo = (snapshot: ZoneSnapshot, members: ReadonlyArray<ZoneMember>): ZoneEvent | undefined => {
   const known: Readonly<Record<string, MemberHealth>> = snapshot.context.members
-  const events: Array<ZoneEvent> = []
+  const updated: Record<NodeId, MemberHealth> = {}
+  let changes = 0
   for (const member of members) {
     if (known[member.node] !== member.health) {
-      events.push({ type: "MemberUpdated", node: NodeId.make(member.node), health: member.health })
+      updated[NodeId.make(member.node)] = member.health
+      changes++
     }
   }
   const listed = new Set(members.map((member) => member.node))
-  for (const node of Object.keys(known)) {
-    if (!listed.has(node)) events.push({ type: "MemberRemoved", node: NodeId.make(node) })
-  }
-  return events
+  const removed = Object.keys(known).filter((node) => !listed.has(node)).map((node) => NodeId.make(node))
+  return changes === 0 && removed.length === 0 ? undefined : { type: "MembersChanged", updated, removed }
 }
 
 export const zoneActor = (name: string): Behaviour<ZoneMessage, ZoneSnapshot> => ({
@@ -67,11 +67,9 @@ export const zoneActor = (name: string): Behaviour<ZoneMessage, ZoneSnapshot> =>
   receive: (snapshot, msg) => {
     switch (msg._tag) {
       case "Members": {
-        // Every event is one the machine accepts: updates always, removals only of members.
-        const next = eventsFor(snapshot, msg.members).reduce(
-          (current, event) => Either.getOrElse(transitionZone(current, event), () => current),
-          snapshot
-        )
+        // The machine accepts the event: it removes members only.
+        const change = changeTo(snapshot, msg.members)
+        const next = change === undefined ? snapshot : Either.getOrElse(transitionZone(snapshot, change), () => snapshot)
         const before = zoneObservedState(snapshot)
         const after = zoneObservedState(next)
         const log = before === after

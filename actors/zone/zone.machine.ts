@@ -22,9 +22,16 @@ export const ZoneLifecycleContext = Schema.Struct({
 })
 export type ZoneLifecycleContext = typeof ZoneLifecycleContext.Type
 
-export type ZoneEvent =
-  | { readonly type: "MemberUpdated"; readonly node: NodeId; readonly health: MemberHealth }
-  | { readonly type: "MemberRemoved"; readonly node: NodeId }
+/**
+ * Every change a look at the cluster found, as one event: a zone of n members told k changes
+ * one event at a time would copy its members k times, and a node's first look at a large
+ * cluster finds nearly every member new.
+ */
+export interface ZoneEvent {
+  readonly type: "MembersChanged"
+  readonly updated: Readonly<Record<NodeId, MemberHealth>>
+  readonly removed: ReadonlyArray<NodeId>
+}
 
 export interface ZoneInput {
   readonly name: string
@@ -33,6 +40,10 @@ export interface ZoneInput {
 const anyAlive = (members: ZoneLifecycleContext["members"]): boolean =>
   Object.values(members).some((health) => health === "alive")
 
+/** A node the event removes that is not a member, if any: such an event is refused whole. */
+const notAMember = (context: ZoneLifecycleContext, event: ZoneEvent): NodeId | undefined =>
+  event.removed.find((node) => !Object.hasOwn(context.members, node))
+
 export const zoneMachine = setup({
   types: {
     context: {} as ZoneLifecycleContext,
@@ -40,28 +51,23 @@ export const zoneMachine = setup({
     input: {} as ZoneInput
   },
   actions: {
-    updateMember: assign(({ context, event }) => {
-      assertEvent(event, "MemberUpdated")
-      return { members: { ...context.members, [event.node]: event.health } }
-    }),
-    removeMember: assign(({ context, event }) => {
-      assertEvent(event, "MemberRemoved")
-      return {
-        members: Object.fromEntries(Object.entries(context.members).filter(([node]) => node !== event.node))
-      }
+    changeMembers: assign(({ context, event }) => {
+      assertEvent(event, "MembersChanged")
+      const members: Record<string, MemberHealth> = { ...context.members, ...event.updated }
+      for (const node of event.removed) delete members[node]
+      return { members }
     })
   },
   guards: {
     anyMemberAlive: ({ context }) => anyAlive(context.members),
-    isMember: ({ context, event }) => Object.hasOwn(context.members, event.node)
+    removesMembersOnly: ({ context, event }) => notAMember(context, event) === undefined
   }
 }).createMachine({
   id: "zone",
   initial: "degraded",
   context: ({ input }) => ({ name: input.name, members: {} }),
   on: {
-    MemberUpdated: { actions: "updateMember" },
-    MemberRemoved: { guard: "isMember", actions: "removeMember" }
+    MembersChanged: { guard: "removesMembersOnly", actions: "changeMembers" }
   },
   states: {
     serving: {
@@ -79,13 +85,13 @@ export type ZoneSnapshot = SnapshotFrom<typeof zoneMachine>
 export const initialZone = (input: ZoneInput): ZoneSnapshot => pureInitial(zoneMachine, input)
 
 /**
- * Feeds one membership change to a zone: the next snapshot, or `IllegalTransition` when it
- * removes a node that is not a member.
+ * Feeds the membership changes to a zone: the next snapshot, or `IllegalTransition` when they
+ * remove a node that is not a member.
  */
 export const transitionZone = refusingTransition<ZoneSnapshot, ZoneEvent>({
   machine: "zone",
   step: pureStep(zoneMachine),
-  detail: (snapshot, event) => `node ${event.node} is not a member of zone ${snapshot.context.name}`
+  detail: (snapshot, event) => `node ${notAMember(snapshot.context, event)} is not a member of zone ${snapshot.context.name}`
 })
 
 export const zoneObservedState = (snapshot: ZoneSnapshot): ZoneState => snapshot.value

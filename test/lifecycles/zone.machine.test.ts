@@ -11,8 +11,8 @@ const run = (snapshot: ZoneSnapshot, ...events: ReadonlyArray<ZoneEvent>): ZoneS
 
 const a = NodeId.make("node-a")
 const b = NodeId.make("node-b")
-const update = (node: NodeId, health: MemberHealth): ZoneEvent => ({ type: "MemberUpdated", node, health })
-const remove = (node: NodeId): ZoneEvent => ({ type: "MemberRemoved", node })
+const update = (node: NodeId, health: MemberHealth): ZoneEvent => ({ type: "MembersChanged", updated: { [node]: health }, removed: [] })
+const remove = (node: NodeId): ZoneEvent => ({ type: "MembersChanged", updated: {}, removed: [node] })
 
 /** us-east with two alive members. */
 const twoAlive = () => run(initialZone({ name: "us-east" }), update(a, "alive"), update(b, "alive"))
@@ -54,8 +54,22 @@ describe("zone lifecycle", () => {
   it("refuses to remove a node that is not a member", () => {
     const refused = Either.flip(transitionZone(twoAlive(), remove(NodeId.make("node-z"))))
     expect(Either.map(refused, (error) => error.message)).toEqual(
-      Either.right("cannot apply MemberRemoved to a zone that is serving (node node-z is not a member of zone us-east)")
+      Either.right("cannot apply MembersChanged to a zone that is serving (node node-z is not a member of zone us-east)")
     )
+  })
+
+  it("applies many changes as one event: updates and removals together", () => {
+    const c = NodeId.make("node-c")
+    const changed = step(twoAlive(), { type: "MembersChanged", updated: { [a]: "dead", [c]: "suspect" }, removed: [b] })
+    expect({ state: changed.value, members: changed.context.members }).toEqual({
+      state: "degraded",
+      members: { [a]: "dead", [c]: "suspect" }
+    })
+  })
+
+  it("refuses the whole event when one node it removes is not a member", () => {
+    const refused = transitionZone(twoAlive(), { type: "MembersChanged", updated: { [a]: "dead" }, removed: [b, NodeId.make("node-z")] })
+    expect(Either.isLeft(refused)).toBe(true)
   })
 
   it("derives the state of a restored zone from its members", () => {
