@@ -231,10 +231,12 @@ export const makeCluster = (options: ClusterOptions): Effect.Effect<SimCluster> 
         // As a real node does on start, so that peers learn its zone and mode. Virtual time
         // starts at 0, so a clock that runs behind reads before the epoch, which no record allows.
         const startedAt = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
+        const publicKey = network.publicKeyOf(node)
         yield* store.put(nodeKind, node, {
           zone: slot.spec.zone,
           mode: slot.spec.origin === undefined ? "cluster" : "leaf",
-          startedAt: Math.max(0, startedAt)
+          startedAt: Math.max(0, startedAt),
+          ...(publicKey === undefined ? {} : { publicKey })
         })
         const services = yield* simNodeServices(slot.spec, view, store, scope)
         yield* system.spawn(

@@ -6,7 +6,8 @@
  * arrive, so a partition also swallows what was in flight. A node that is down (crashed)
  * receives nothing, and a restarted node never sees frames sent to its previous incarnation.
  *
- * Cluster nodes form a full mesh, as every one of them is configured with the others. A leaf
+ * Cluster nodes form a full mesh, as every one of them is configured with the others, unless
+ * the run asks for connections kept as a real node keeps them (simLinks.ts). A leaf
  * has one link, to its origin, which is up while both ends are attached and nothing cuts it
  * either way; the two ends see it come and go as PeerUp and PeerDown events, as over a real
  * connection. No frame passes between a leaf and any other node.
@@ -16,6 +17,8 @@ import { handedOverStream, pulledStream } from "../transport/gossip/gossip.route
 import type { Incoming, PeerEvent, TransportShape } from "../transport/transport.ts"
 import type { VirtualTime } from "./clock.ts"
 import type { Prng } from "./prng.ts"
+import type { LinkMode } from "./linkMode.ts"
+import { SimLinks, simulatedKeyOf } from "./simLinks.ts"
 import type { Trace } from "./trace.ts"
 
 export interface LinkFaults {
@@ -34,6 +37,8 @@ export interface NetworkOptions {
   readonly faults: LinkFaults
   /** Names a frame in the trace (e.g. the gossip message's tag) without decoding it. */
   readonly describe: (bytes: Uint8Array) => string
+  /** How cluster nodes reach each other (simLinks.ts); a full mesh when absent. */
+  readonly links?: LinkMode
 }
 
 /**
@@ -120,6 +125,8 @@ export class SimNetwork {
   readonly traffic = new Map<string, NodeTraffic>()
   /** Per kind of frame (as `describe` names it), all nodes together. */
   readonly trafficByKind = new Map<string, NodeTraffic>()
+  /** Connections between cluster nodes, when frames pass only over them. */
+  private readonly links: SimLinks | undefined
 
   constructor(
     private readonly time: VirtualTime,
@@ -128,6 +135,26 @@ export class SimNetwork {
     private readonly options: NetworkOptions
   ) {
     this.faults = options.faults
+    this.links = options.links === "view"
+      ? new SimLinks(time, trace, {
+        passes: (a, b) =>
+          this.endpoints.get(a)?.inbox !== undefined && this.endpoints.get(b)?.inbox !== undefined && !this.cut.has(`${a}>${b}`),
+        latency: () => this.latency(),
+        notify: (node, event) => {
+          for (const watcher of this.endpoints.get(node)?.watchers ?? []) Queue.unsafeOffer(watcher, event)
+        }
+      })
+      : undefined
+  }
+
+  /** The public key a cluster node announces in its record, when connections follow the view. */
+  publicKeyOf(node: string): string | undefined {
+    return this.links === undefined || this.isLeaf(node) ? undefined : simulatedKeyOf(node)
+  }
+
+  /** Whether a frame from `a` to `b` needs a connection between the two and has none. */
+  private unconnected(a: string, b: string): boolean {
+    return this.links !== undefined && !this.isLeaf(a) && !this.isLeaf(b) && !this.links.connected(a, b)
   }
 
   /** The leaves whose link to their origin is up. */
@@ -184,12 +211,18 @@ export class SimNetwork {
     }
   }
 
-  /** A subscription to a node's leaf links: those up now, then every change. */
+  /** The cluster nodes `node` has a connection to, when connections follow the view. */
+  private connectedPeers(node: string): Array<string> {
+    return this.links === undefined || this.isLeaf(node) ? [] : this.links.peersOf(node)
+  }
+
+  /** A subscription to a node's leaf links and connections: those up now, then every change. */
   private peerEventsOf(node: string, endpoint: Endpoint): Stream.Stream<PeerEvent> {
-    if (!this.hasLeaves(node)) return Stream.empty
+    if (!this.hasLeaves(node) && (this.links === undefined || this.isLeaf(node))) return Stream.empty
     return Stream.unwrapScoped(Effect.gen(this, function*() {
       const watcher = yield* Queue.unbounded<PeerEvent>()
-      yield* Queue.offerAll(watcher, this.upLeafPeers(node).map((peer): PeerEvent => ({ _tag: "PeerUp", peer })))
+      const up = [...this.upLeafPeers(node), ...this.connectedPeers(node)]
+      yield* Queue.offerAll(watcher, up.map((peer): PeerEvent => ({ _tag: "PeerUp", peer })))
       endpoint.watchers.add(watcher)
       yield* Effect.addFinalizer(() => Effect.sync(() => endpoint.watchers.delete(watcher)))
       return Stream.fromQueue(watcher)
@@ -213,6 +246,8 @@ export class SimNetwork {
       endpoint.inbox = inbox
       endpoint.watchers.clear()
       this.refreshLeafLinks()
+      const links = this.links
+      if (links !== undefined && !this.isLeaf(node)) links.attach(node)
       return {
         self: node,
         send: (peer, bytes) => Effect.sync(() => this.send(node, peer, bytes)),
@@ -221,13 +256,17 @@ export class SimNetwork {
         connected: Effect.sync(() => {
           const leafPeers = this.upLeafPeers(node)
           return this.nodes.filter((peer) =>
-            peer !== node && (this.isLeafLink(node, peer) ? leafPeers.includes(peer) : this.linked(node, peer))
+            peer !== node &&
+            (this.isLeafLink(node, peer) ? leafPeers.includes(peer) : this.linked(node, peer) && !this.unconnected(node, peer))
           )
         }),
         drop: (peer, reason) =>
           Effect.sync(() => {
             this.trace.line(this.time.now, `drop-peer ${node}>${peer} ${reason}`)
-          })
+          }),
+        ...(links === undefined || this.isLeaf(node)
+          ? {}
+          : { keepLinks: (wanted, keys) => Effect.sync(() => links.keep(node, wanted, keys)) })
       }
     })
   }
@@ -258,6 +297,7 @@ export class SimNetwork {
       const endpoint = this.endpoints.get(node)
       const inbox = endpoint?.inbox
       if (endpoint !== undefined) endpoint.inbox = undefined
+      this.links?.detach(node)
       this.refreshLeafLinks()
       inbox?.close()
       return Effect.void
@@ -312,6 +352,12 @@ export class SimNetwork {
         traffic.bytes += bytes.byteLength
       }
     }
+    if (this.unconnected(from, to)) {
+      // Lost like any frame to an unlinked peer; a later one finds the link dialed now.
+      this.links?.demand(from, to)
+      counts.dropped++
+      return
+    }
     if (!this.linked(from, to) || this.cut.has(`${from}>${to}`) || this.endpoints.get(to)?.inbox === undefined) {
       counts.dropped++
       return
@@ -336,7 +382,10 @@ export class SimNetwork {
   private deliverLater(from: string, to: string, bytes: Uint8Array, kind: string, delay: number): void {
     const inbox = this.endpoints.get(to)?.inbox
     this.time.schedule(this.time.now + delay, () => {
-      if (this.cut.has(`${from}>${to}`) || this.endpoints.get(to)?.inbox !== inbox || inbox === undefined) {
+      if (
+        this.cut.has(`${from}>${to}`) || this.endpoints.get(to)?.inbox !== inbox || inbox === undefined ||
+        this.unconnected(from, to)
+      ) {
         this.trace.counts.dropped++
         return
       }

@@ -31,6 +31,7 @@ import { byzantineFrames } from "./byzantineLeaf.ts"
 import type { SimNetwork } from "./network.ts"
 import { findScenario, type Scenario, scenarioNames } from "./scenarios.ts"
 import { drive, SimScheduler } from "./scheduler.ts"
+import type { LinkMode } from "./linkMode.ts"
 import type { Trace, TraceCounts } from "./trace.ts"
 import { makeWorld, maxDriftMs } from "./world.ts"
 
@@ -57,6 +58,8 @@ export interface SimulationOptions {
   readonly scenario: string | Scenario
   /** Cluster size; the scenario's default when absent. */
   readonly nodes?: number
+  /** How cluster nodes reach each other (simLinks.ts): a full mesh when absent. */
+  readonly links?: LinkMode
   /** Keep every trace line (for `--trace FILE`); the hash alone otherwise. */
   readonly keepTrace?: boolean
   readonly gossip?: Partial<GossipConfig>
@@ -71,6 +74,7 @@ export interface SimulationOutcome {
   readonly seed: number
   readonly scenario: string
   readonly nodes: number
+  readonly links: LinkMode
   readonly violations: ReadonlyArray<Violation>
   readonly traceHash: string
   /** Empty unless `keepTrace`. */
@@ -85,8 +89,10 @@ const settleCheckEveryMs = 250
 
 const describeCause = (cause: Cause.Cause<unknown>) => Cause.pretty(cause).split("\n")[0] ?? "unknown failure"
 
-export const replayCommand = (scenario: string, seed: number, nodes?: number): string =>
-  `knot sim run --scenario ${scenario} --seed ${seed}${nodes === undefined ? "" : ` --nodes ${nodes}`}`
+export const replayCommand = (scenario: string, seed: number, nodes?: number, links?: LinkMode): string =>
+  `knot sim run --scenario ${scenario} --seed ${seed}${nodes === undefined ? "" : ` --nodes ${nodes}`}${
+    links === "view" ? " --links view" : ""
+  }`
 
 export interface ResolvedScenario {
   readonly scenario: Scenario
@@ -119,7 +125,8 @@ const simulate = (scenario: Scenario, count: number, options: SimulationOptions)
     options.seed,
     scenario.zones(count),
     options.keepTrace ?? false,
-    scenario.leaves ?? 0
+    scenario.leaves ?? 0,
+    options.links
   )
   const plan = scenario.plan(planPrng, nodes)
   const gossip: GossipConfig = { ...defaultGossipConfig, ...simulationGossip, ...options.gossip }
@@ -198,6 +205,7 @@ const simulate = (scenario: Scenario, count: number, options: SimulationOptions)
     seed: options.seed,
     scenario: scenario.name,
     nodes: count,
+    links: options.links ?? "full-mesh",
     violations,
     traceHash: trace.digest(),
     trace: trace.lines,

@@ -9,6 +9,7 @@ import { VirtualTime } from "./clock.ts"
 import type { ClusterNodeSpec } from "./cluster.ts"
 import { reliable, SimNetwork } from "./network.ts"
 import { Prng, seededRandom } from "./prng.ts"
+import type { LinkMode } from "./linkMode.ts"
 import { Trace } from "./trace.ts"
 
 /** Frames take 1–40 ms, as between servers in one region. */
@@ -37,7 +38,13 @@ export const leafZone = "local"
  * Cluster nodes `n1…` in `zones`, then `leaves` leaf nodes `l1…`, each linked to a cluster
  * node in turn (the first leaf to n1).
  */
-export const makeWorld = (seed: number, zones: ReadonlyArray<string>, keepTrace: boolean, leaves = 0): World => {
+export const makeWorld = (
+  seed: number,
+  zones: ReadonlyArray<string>,
+  keepTrace: boolean,
+  leaves = 0,
+  links: LinkMode = "full-mesh"
+): World => {
   const root = new Prng(seed, "knot-sim")
   const planPrng = root.derive("plan")
   const networkPrng = root.derive("network")
@@ -49,7 +56,7 @@ export const makeWorld = (seed: number, zones: ReadonlyArray<string>, keepTrace:
   rememberEncodedFrames()
   const time = new VirtualTime()
   const trace = new Trace(keepTrace)
-  const network = new SimNetwork(time, networkPrng, trace, { latencyMs, faults: reliable, describe: peekGossipTag })
+  const network = new SimNetwork(time, networkPrng, trace, { latencyMs, faults: reliable, describe: peekGossipTag, links })
   const drift = () => nodesPrng.between(-maxDriftMs / 10, maxDriftMs / 10)
   const nodes: Array<ClusterNodeSpec> = zones.map((zone, i) => ({ id: `n${i + 1}`, zone, driftMs: drift() }))
   for (let i = 0; i < leaves; i++) {

@@ -8,7 +8,7 @@ export const describeFailure = (outcome: SimulationOutcome): string =>
   [
     `seed ${outcome.seed} of ${outcome.scenario} broke ${outcome.violations.length} invariant(s):`,
     ...outcome.violations.slice(0, 5).map((v) => `  at ${v.at} ms ${v.invariant}: ${v.detail}`),
-    `  replay: ${replayCommand(outcome.scenario, outcome.seed, outcome.nodes)}`
+    `  replay: ${replayCommand(outcome.scenario, outcome.seed, outcome.nodes, outcome.links)}`
   ].join("\n")
 
 /**

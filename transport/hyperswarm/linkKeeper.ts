@@ -45,6 +45,12 @@ export interface LinkKeeperOptions {
   readonly graceMs: number
   /** How long a member dialed on demand stays wanted after its last use. */
   readonly demandForMs: number
+  /**
+   * Whether `publicKey` is the key of `peer`: by default, whether the key's hash is the
+   * peer's id (nodeIdentity.ts). The simulator, whose nodes are named rather than keyed,
+   * gives its own.
+   */
+  readonly identifies?: (peer: PeerId, publicKey: string) => boolean
 }
 
 export const unwantedReason = "not one of this node's links in the cluster's partial view"
@@ -85,8 +91,10 @@ export const makeLinkKeeper = (options: LinkKeeperOptions): LinkKeeper => {
   const demanded = new Map<PeerId, number>()
   const unwantedSince = new Map<PeerId, number>()
 
+  const identifies = options.identifies ?? fixesId
+
   const learn = (peer: PeerId, publicKey: string) => {
-    if (keys.get(peer) === publicKey || !fixesId(peer, publicKey)) return
+    if (keys.get(peer) === publicKey || !identifies(peer, publicKey)) return
     keys.set(peer, publicKey)
     peerOfKey.set(publicKey, peer)
   }

@@ -1,0 +1,120 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Queue, Stream } from "effect"
+import { nodeClock, VirtualTime } from "../../simulations/clock.ts"
+import { reliable, SimNetwork } from "../../simulations/network.ts"
+import { Prng } from "../../simulations/prng.ts"
+import { drive, SimScheduler } from "../../simulations/scheduler.ts"
+import { simulatedKeyOf, simulatedLinkTimings } from "../../simulations/simLinks.ts"
+import { Trace } from "../../simulations/trace.ts"
+import type { TransportShape } from "../../transport/transport.ts"
+
+/**
+ * Cluster nodes a, b and c on a reliable network whose frames pass only over connections
+ * (`links: "view"`), with a latency of 1 ms; `body` gets their transports, and what b
+ * received so far, by first byte.
+ */
+const overConnections = <A>(
+  body: (nodes: {
+    readonly a: TransportShape
+    readonly b: TransportShape
+    readonly c: TransportShape
+    readonly network: SimNetwork
+    readonly receivedByB: Effect.Effect<ReadonlyArray<number>>
+  }) => Effect.Effect<A, unknown>
+): A => {
+  const time = new VirtualTime()
+  const network = new SimNetwork(time, new Prng(1), new Trace(false), {
+    latencyMs: { min: 1, max: 1 },
+    faults: reliable,
+    describe: () => "frame",
+    links: "view"
+  })
+  for (const node of ["a", "b", "c"]) network.register(node, "z1")
+  const program = Effect.gen(function*() {
+    const a = yield* network.attach("a")
+    const b = yield* network.attach("b")
+    const c = yield* network.attach("c")
+    const received = yield* Queue.unbounded<number>()
+    yield* Effect.fork(Stream.runForEach(b.incoming, (frame) => Queue.offer(received, frame.bytes[0]!)))
+    const seen: Array<number> = []
+    const receivedByB = Effect.map(Queue.takeAll(received), (taken) => {
+      seen.push(...taken)
+      return [...seen]
+    })
+    return yield* body({ a, b, c, network, receivedByB })
+  }).pipe(Effect.withClock(nodeClock(time)))
+  const result = drive(program, new SimScheduler(), time)
+  if (result._tag !== "Done" || result.exit._tag !== "Success") throw new Error("the network run did not finish")
+  return result.exit.value
+}
+
+const keys = new Map(["a", "b", "c"].map((node) => [node, simulatedKeyOf(node)]))
+
+/** Long enough for an unwanted connection's grace and the sweep after it. */
+const pastGrace = simulatedLinkTimings.graceMs + 2 * simulatedLinkTimings.sweepEveryMs
+
+describe("simulated connections kept as a real node keeps them", () => {
+  it("pass frames only once the two ends have connected: a frame sent before is lost", () => {
+    const received = overConnections(({ a, receivedByB }) =>
+      Effect.gen(function*() {
+        yield* a.send("b", new Uint8Array([1]))
+        yield* Effect.sleep(10)
+        yield* a.send("b", new Uint8Array([2]))
+        yield* Effect.sleep(10)
+        return yield* receivedByB
+      })
+    )
+    expect(received).toEqual([2])
+  })
+
+  it("close a connection neither end's view wants once its grace is over, and keep it closed", () => {
+    const connected = overConnections(({ a, c }) =>
+      Effect.gen(function*() {
+        yield* Effect.sleep(10)
+        const before = yield* a.connected
+        yield* a.keepLinks!(["b"], keys)
+        yield* c.keepLinks!(["b"], keys)
+        yield* Effect.sleep(pastGrace)
+        const after = yield* a.connected
+        yield* Effect.sleep(3 * simulatedLinkTimings.redialEveryMs)
+        return { before, after, later: yield* a.connected }
+      })
+    )
+    expect(connected).toEqual({ before: ["b", "c"], after: ["b"], later: ["b"] })
+  })
+
+  it("dial a member outside the view when a frame finds no connection to it, so a later frame passes", () => {
+    const received = overConnections(({ a, b, receivedByB }) =>
+      Effect.gen(function*() {
+        yield* a.keepLinks!(["c"], keys)
+        yield* b.keepLinks!(["c"], keys)
+        yield* Effect.sleep(pastGrace)
+        const apart = !(yield* a.connected).includes("b")
+        yield* a.send("b", new Uint8Array([1]))
+        yield* Effect.sleep(10)
+        yield* a.send("b", new Uint8Array([2]))
+        yield* Effect.sleep(10)
+        return { apart, received: yield* receivedByB }
+      })
+    )
+    expect(received).toEqual({ apart: true, received: [2] })
+  })
+
+  it("time a connection out when a cut outlasts its timeout, and connect the two again after the heal", () => {
+    const seen = overConnections(({ a, network, receivedByB }) =>
+      Effect.gen(function*() {
+        yield* Effect.sleep(10)
+        network.cutLinks(["a"], ["b"], true)
+        yield* Effect.sleep(simulatedLinkTimings.timeoutMs + 2 * simulatedLinkTimings.sweepEveryMs)
+        const whileCut = yield* a.connected
+        network.heal()
+        yield* Effect.sleep(2 * simulatedLinkTimings.redialEveryMs)
+        const healed = yield* a.connected
+        yield* a.send("b", new Uint8Array([7]))
+        yield* Effect.sleep(10)
+        return { whileCut, healed, received: yield* receivedByB }
+      })
+    )
+    expect(seen).toEqual({ whileCut: ["c"], healed: ["b", "c"], received: [7] })
+  })
+})
