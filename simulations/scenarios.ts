@@ -51,6 +51,39 @@ const partitionHeal: Scenario = {
   }
 }
 
+/**
+ * A split that starts once the cluster has settled (over `--links view`, once each node has
+ * closed the connections its view does not want) and lasts past both a connection's timeout
+ * and the members' suspicion: each side holds the other dead and has lost its connections to
+ * it, so after the heal the sides must find each other again (over `--links view`, by dialing
+ * the members they hold dead when they probe them).
+ */
+const longPartition: Scenario = {
+  name: "long-partition",
+  summary: "the cluster settles, then splits 3/2 for 8-10 s, past a connection's timeout and every suspicion, then heals",
+  defaultNodes: 5,
+  minNodes: 2,
+  zones: oneZone,
+  plan: (prng, nodes) => {
+    const all = ids(nodes)
+    const cut = Math.max(1, Math.min(all.length - 1, Math.round((all.length * 3) / 5)))
+    const shuffled = prng.shuffle(all)
+    const sides = [shuffled.slice(0, cut), shuffled.slice(cut)] as const
+    const splitAt = prng.between(7000, 9000)
+    const healAt = splitAt + prng.between(8000, 10000)
+    return {
+      steps: sortSteps([
+        ...randomWrites(prng, all, 2, 200, splitAt),
+        FaultStep.Partition({ at: splitAt, sides }),
+        ...randomWrites(prng, sides[0], 3, splitAt + 100, healAt, 3),
+        ...randomWrites(prng, sides[1], 3, splitAt + 100, healAt, 3),
+        FaultStep.Heal({ at: healAt })
+      ]),
+      quietMs: 8000
+    }
+  }
+}
+
 const crashRestart: Scenario = {
   name: "crash-restart",
   summary: "a node crashes, stays down until every other node has declared it dead, then restarts from its disk",
@@ -356,6 +389,7 @@ const leafByzantine: Scenario = {
 
 export const scenarios: ReadonlyArray<Scenario> = [
   partitionHeal,
+  longPartition,
   crashRestart,
   flakyNetwork,
   zoneIsolated,
