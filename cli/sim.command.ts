@@ -7,6 +7,7 @@
  */
 import { Command, Options } from "@effect/cli"
 import { Effect } from "effect"
+import { linkModes } from "../simulations/linkMode.ts"
 
 const runs = Effect.promise(() => import("./simulationRuns.ts"))
 
@@ -17,6 +18,12 @@ const seedOption = Options.integer("seed").pipe(Options.withDescription("the see
 const nodesOption = Options.integer("nodes").pipe(
   Options.withDescription("cluster size (the scenario's own size when absent)"),
   Options.optional
+)
+const linksOption = Options.choice("links", linkModes).pipe(
+  Options.withDescription(
+    "how cluster nodes reach each other: full-mesh (any two, the default) or view (only over connections kept as a real node keeps them past a full mesh)"
+  ),
+  Options.withDefault("full-mesh" as const)
 )
 
 const list = Command.make("list", {}, () => Effect.flatMap(runs, (loaded) => loaded.listScenarios)).pipe(
@@ -29,6 +36,7 @@ const run = Command.make(
     scenario: scenarioOption,
     seed: seedOption,
     nodes: nodesOption,
+    links: linksOption,
     trace: Options.file("trace").pipe(
       Options.withDescription("write every delivered message, fault and state change to this file"),
       Options.optional
@@ -47,6 +55,7 @@ const fuzz = Command.make(
       Options.withDefault(1)
     ),
     nodes: nodesOption,
+    links: linksOption,
     workers: Options.integer("workers").pipe(
       Options.withDescription("threads running seeds: 1 runs them in this one, more in that many worker threads (one per core when absent)"),
       Options.optional
@@ -61,6 +70,7 @@ const replay = Command.make(
     scenario: scenarioOption,
     seed: seedOption,
     nodes: nodesOption,
+    links: linksOption,
     trace: Options.file("trace", { exists: "yes" }).pipe(
       Options.withDescription("a trace written by `knot sim run --trace`")
     )

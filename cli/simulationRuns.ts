@@ -7,6 +7,7 @@ import { FileSystem } from "@effect/platform"
 import { Console, Data, Effect, Option } from "effect"
 import { fuzz, type SeedResult } from "../simulations/fuzz.ts"
 import type { Violation } from "../simulations/invariants.ts"
+import type { LinkMode } from "../simulations/linkMode.ts"
 import { replayCommand, runSimulation, type SimulationOutcome } from "../simulations/runSimulation.ts"
 import { scenarios } from "../simulations/scenarios.ts"
 import { renderTraceFile, tracedRunOfFile, traceHashOfFile } from "../simulations/trace.ts"
@@ -55,7 +56,7 @@ const describeViolation = (violation: Violation) =>
 const summary = (outcome: SimulationOutcome) => {
   const { counts } = outcome
   return [
-    `${outcome.scenario} seed=${outcome.seed} nodes=${outcome.nodes}`,
+    `${outcome.scenario} seed=${outcome.seed} nodes=${outcome.nodes}${outcome.links === "view" ? " links=view" : ""}`,
     outcome.ok ? "ok" : `FAILED (${outcome.violations.length} violations)`,
     `virtual=${seconds(outcome.virtualMs)} real=${Math.round(outcome.realMs)} ms ratio=${ratio(outcome.virtualMs, outcome.realMs)}`,
     `delivered/s=${perSecond(counts.delivered, outcome.realMs)}`,
@@ -71,7 +72,7 @@ const report = (outcome: SimulationOutcome, nodes: number | undefined) =>
   Effect.gen(function*() {
     if (!outcome.ok) {
       for (const violation of outcome.violations) yield* Console.log(describeViolation(violation))
-      yield* Console.log(`replay: ${replayCommand(outcome.scenario, outcome.seed, nodes)}`)
+      yield* Console.log(`replay: ${replayCommand(outcome.scenario, outcome.seed, nodes, outcome.links)}`)
     }
     yield* Console.log(summary(outcome))
     if (!outcome.ok) return yield* new SimulationFailed({ scenario: outcome.scenario, failed: 1, of: 1 })
@@ -87,20 +88,22 @@ export interface RunArgs {
   readonly scenario: string
   readonly seed: number
   readonly nodes: Option.Option<number>
+  readonly links: LinkMode
   readonly trace: Option.Option<string>
 }
 
-export const runOne = ({ nodes, scenario, seed, trace }: RunArgs) =>
+export const runOne = ({ links, nodes, scenario, seed, trace }: RunArgs) =>
   Effect.gen(function*() {
     const outcome = yield* runSimulation({
       scenario,
       seed,
+      links,
       keepTrace: Option.isSome(trace),
       ...(Option.isSome(nodes) ? { nodes: nodes.value } : {})
     })
     if (Option.isSome(trace)) {
       const fs = yield* FileSystem.FileSystem
-      const run = { scenario: outcome.scenario, seed: outcome.seed, nodes: outcome.nodes }
+      const run = { scenario: outcome.scenario, seed: outcome.seed, nodes: outcome.nodes, links: outcome.links }
       yield* fs.writeFileString(trace.value, renderTraceFile(run, outcome.trace, outcome.traceHash)).pipe(
         Effect.mapError((error) => new TraceFileUnusable({ file: trace.value, reason: error.message }))
       )
@@ -138,10 +141,11 @@ export interface FuzzArgs {
   readonly seeds: number
   readonly startSeed: number
   readonly nodes: Option.Option<number>
+  readonly links: LinkMode
   readonly workers: Option.Option<number>
 }
 
-export const fuzzSeeds = ({ nodes, scenario, seeds, startSeed, workers }: FuzzArgs) =>
+export const fuzzSeeds = ({ links, nodes, scenario, seeds, startSeed, workers }: FuzzArgs) =>
   Effect.gen(function*() {
     const bar = progress(seeds)
     const failures: Array<SeedResult> = []
@@ -149,6 +153,7 @@ export const fuzzSeeds = ({ nodes, scenario, seeds, startSeed, workers }: FuzzAr
       scenario,
       firstSeed: startSeed,
       seeds,
+      links,
       ...(Option.isSome(nodes) ? { nodes: nodes.value } : {}),
       ...(Option.isSome(workers) ? { workers: workers.value } : {}),
       onResult: (result, done) => {
@@ -156,7 +161,7 @@ export const fuzzSeeds = ({ nodes, scenario, seeds, startSeed, workers }: FuzzAr
           failures.push(result)
           if (process.stderr.isTTY === true) process.stderr.write("\n")
           process.stdout.write(
-            `seed ${result.seed} FAILED${firstViolation(result)}\n  replay: ${replayCommand(scenario, result.seed, maybeNodes(nodes))}\n`
+            `seed ${result.seed} FAILED${firstViolation(result)}\n  replay: ${replayCommand(scenario, result.seed, maybeNodes(nodes), links)}\n`
           )
         }
         bar(done, failures.length)
@@ -189,10 +194,11 @@ export interface ReplayArgs {
   readonly scenario: string
   readonly seed: number
   readonly nodes: Option.Option<number>
+  readonly links: LinkMode
   readonly trace: string
 }
 
-export const replayTrace = ({ nodes, scenario, seed, trace }: ReplayArgs) =>
+export const replayTrace = ({ links, nodes, scenario, seed, trace }: ReplayArgs) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const text = yield* fs.readFileString(trace).pipe(
@@ -205,15 +211,20 @@ export const replayTrace = ({ nodes, scenario, seed, trace }: ReplayArgs) =>
     const outcome = yield* runSimulation({
       scenario,
       seed,
+      links,
       keepTrace: true,
       ...(Option.isSome(nodes) ? { nodes: nodes.value } : {})
     })
     // A different run takes a different path by design: that is the command's mistake, not the code's.
     const traced = tracedRunOfFile(text)
-    if (traced !== undefined && (traced.scenario !== outcome.scenario || traced.seed !== outcome.seed || traced.nodes !== outcome.nodes)) {
+    const differs = traced !== undefined && (traced.scenario !== outcome.scenario || traced.seed !== outcome.seed ||
+      traced.nodes !== outcome.nodes || traced.links !== outcome.links)
+    if (traced !== undefined && differs) {
       return yield* new TraceFileUnusable({
         file: trace,
-        reason: `it records --scenario ${traced.scenario} --seed ${traced.seed} --nodes ${traced.nodes}; replay it with those`
+        reason: `it records --scenario ${traced.scenario} --seed ${traced.seed} --nodes ${traced.nodes}${
+          traced.links === "view" ? " --links view" : ""
+        }; replay it with those`
       })
     }
     if (outcome.traceHash !== recorded) {

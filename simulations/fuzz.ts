@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url"
 import { Worker } from "node:worker_threads"
 import { Data, Deferred, Effect } from "effect"
 import type { Violation } from "./invariants.ts"
+import type { LinkMode } from "./linkMode.ts"
 import {
   resolveScenario,
   runSimulation,
@@ -35,6 +36,7 @@ export interface FuzzOptions {
   readonly firstSeed: number
   readonly seeds: number
   readonly nodes?: number
+  readonly links?: LinkMode
   /** Threads running seeds (1: this thread alone; more: that many worker threads). Default: one per core. */
   readonly workers?: number
   /** Called after each seed, with how many are done. */
@@ -70,6 +72,7 @@ export type FromWorker =
 export interface WorkerSetup {
   readonly scenario: string
   readonly nodes: number | undefined
+  readonly links: LinkMode | undefined
 }
 
 /** One seed, summarised for the fuzz report. */
@@ -89,9 +92,14 @@ export const runSeed = (
 
 const seedList = (options: FuzzOptions) => Array.from({ length: options.seeds }, (_, i) => options.firstSeed + i)
 
-const simulationOptions = (options: FuzzOptions): Omit<SimulationOptions, "seed"> => ({
+export const simulationOptions = (options: {
+  readonly scenario: string
+  readonly nodes?: number | undefined
+  readonly links?: LinkMode | undefined
+}): Omit<SimulationOptions, "seed"> => ({
   scenario: options.scenario,
-  ...(options.nodes === undefined ? {} : { nodes: options.nodes })
+  ...(options.nodes === undefined ? {} : { nodes: options.nodes }),
+  ...(options.links === undefined ? {} : { links: options.links })
 })
 
 /** Resumes on the event loop's next turn: lets worker messages and output through. */
@@ -133,7 +141,7 @@ const startHelpers = (
 ): Effect.Effect<Helpers> =>
   Effect.map(Deferred.make<never, FuzzWorkerFailed>(), (failure) => {
     const fail = (reason: string) => Deferred.unsafeDone(failure, Effect.fail(new FuzzWorkerFailed({ reason })))
-    const setup: WorkerSetup = { scenario: options.scenario, nodes: options.nodes }
+    const setup: WorkerSetup = { scenario: options.scenario, nodes: options.nodes, links: options.links }
     const entry = workerEntry(setup)
     const threads = Array.from({ length: count }, () => {
       // V8's own young generation: a roomier one (192 MB) was ~7% slower over 400 seeds.

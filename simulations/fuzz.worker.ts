@@ -5,12 +5,12 @@
 import { parentPort, workerData } from "node:worker_threads"
 import { Effect } from "effect"
 import type { FromWorker, ToWorker, WorkerSetup } from "./fuzz.ts"
-import { runSeed } from "./fuzz.ts"
+import { runSeed, simulationOptions } from "./fuzz.ts"
 
 const port = parentPort
 if (port === null) throw new Error("fuzz.worker.ts runs only as a worker thread of fuzz.ts")
 const setup = (workerData as { readonly setup: WorkerSetup }).setup
-const options = { scenario: setup.scenario, ...(setup.nodes === undefined ? {} : { nodes: setup.nodes }) }
+const options = simulationOptions(setup)
 const post = (message: FromWorker) => port.postMessage(message)
 
 port.on("message", (message: ToWorker) => {

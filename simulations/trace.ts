@@ -71,14 +71,20 @@ export interface TracedRun {
   readonly scenario: string
   readonly seed: number
   readonly nodes: number
+  /** Written only for `view`: a file from before links were simulated ran a full mesh. */
+  readonly links: "full-mesh" | "view"
 }
 
 /** A trace file: the run it records, its lines, then the hash. */
 export const renderTraceFile = (run: TracedRun, lines: ReadonlyArray<string>, hash: string): string =>
-  `# run scenario=${run.scenario} seed=${run.seed} nodes=${run.nodes}\n${lines.join("")}# trace=${hash}\n`
+  `# run scenario=${run.scenario} seed=${run.seed} nodes=${run.nodes}${run.links === "view" ? " links=view" : ""}\n${
+    lines.join("")
+  }# trace=${hash}\n`
 
 /** The run a trace file names in its first line; undefined for a file from before it did. */
 export const tracedRunOfFile = (text: string): TracedRun | undefined => {
-  const match = /^# run scenario=(\S+) seed=(-?\d+) nodes=(\d+)\n/.exec(text)
-  return match === null ? undefined : { scenario: match[1]!, seed: Number(match[2]), nodes: Number(match[3]) }
+  const match = /^# run scenario=(\S+) seed=(-?\d+) nodes=(\d+)( links=view)?\n/.exec(text)
+  return match === null
+    ? undefined
+    : { scenario: match[1]!, seed: Number(match[2]), nodes: Number(match[3]), links: match[4] === undefined ? "full-mesh" : "view" }
 }

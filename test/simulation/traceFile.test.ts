@@ -11,10 +11,16 @@ const knotBin = new URL("../../bin/knot.js", import.meta.url).pathname
 
 describe("a trace file", () => {
   it("names the run it records on its first line, and its hash on its last", () => {
-    const text = renderTraceFile({ scenario: "partition-heal", seed: 7, nodes: 5 }, ["0 a\n", "1 b\n"], "abc123")
+    const text = renderTraceFile({ scenario: "partition-heal", seed: 7, nodes: 5, links: "full-mesh" }, ["0 a\n", "1 b\n"], "abc123")
     expect(text.split("\n")[0]).toBe("# run scenario=partition-heal seed=7 nodes=5")
-    expect(tracedRunOfFile(text)).toEqual({ scenario: "partition-heal", seed: 7, nodes: 5 })
+    expect(tracedRunOfFile(text)).toEqual({ scenario: "partition-heal", seed: 7, nodes: 5, links: "full-mesh" })
     expect(traceHashOfFile(text)).toBe("abc123")
+  })
+
+  it("of a run over connections kept by the view says so on its first line", () => {
+    const text = renderTraceFile({ scenario: "long-partition", seed: 7, nodes: 64, links: "view" }, ["0 a\n"], "abc123")
+    expect(text.split("\n")[0]).toBe("# run scenario=long-partition seed=7 nodes=64 links=view")
+    expect(tracedRunOfFile(text)).toEqual({ scenario: "long-partition", seed: 7, nodes: 64, links: "view" })
   })
 
   it("from before it named its run, names none", () => {
