@@ -25,30 +25,41 @@ const threeZones = (count: number) => Array.from({ length: count }, (_, i) => ["
 
 const ids = (nodes: ReadonlyArray<SimNodeSpec>) => nodes.map((node) => node.id)
 
+/**
+ * The cluster splits 3/2 (in proportion for other sizes) at `splitAt` for `lasts` ms, both
+ * sides take writes, then it heals.
+ */
+const splitPlan = (
+  prng: Prng,
+  nodes: ReadonlyArray<SimNodeSpec>,
+  splitAt: (prng: Prng) => number,
+  lasts: (prng: Prng) => number
+): FaultPlan => {
+  const all = ids(nodes)
+  const cut = Math.max(1, Math.min(all.length - 1, Math.round((all.length * 3) / 5)))
+  const shuffled = prng.shuffle(all)
+  const sides = [shuffled.slice(0, cut), shuffled.slice(cut)] as const
+  const split = splitAt(prng)
+  const healAt = split + lasts(prng)
+  return {
+    steps: sortSteps([
+      ...randomWrites(prng, all, 2, 200, split),
+      FaultStep.Partition({ at: split, sides }),
+      ...randomWrites(prng, sides[0], 3, split + 100, healAt, 3),
+      ...randomWrites(prng, sides[1], 3, split + 100, healAt, 3),
+      FaultStep.Heal({ at: healAt })
+    ]),
+    quietMs: 8000
+  }
+}
+
 const partitionHeal: Scenario = {
   name: "partition-heal",
   summary: "the cluster splits 3/2 (in proportion for other sizes), both sides take writes, then heals",
   defaultNodes: 5,
   minNodes: 2,
   zones: oneZone,
-  plan: (prng, nodes) => {
-    const all = ids(nodes)
-    const cut = Math.max(1, Math.min(all.length - 1, Math.round((all.length * 3) / 5)))
-    const shuffled = prng.shuffle(all)
-    const sides = [shuffled.slice(0, cut), shuffled.slice(cut)] as const
-    const splitAt = 800
-    const healAt = splitAt + prng.between(3000, 4000)
-    return {
-      steps: sortSteps([
-        ...randomWrites(prng, all, 2, 200, splitAt),
-        FaultStep.Partition({ at: splitAt, sides }),
-        ...randomWrites(prng, sides[0], 3, splitAt + 100, healAt, 3),
-        ...randomWrites(prng, sides[1], 3, splitAt + 100, healAt, 3),
-        FaultStep.Heal({ at: healAt })
-      ]),
-      quietMs: 8000
-    }
-  }
+  plan: (prng, nodes) => splitPlan(prng, nodes, () => 800, (draw) => draw.between(3000, 4000))
 }
 
 /**
@@ -64,24 +75,7 @@ const longPartition: Scenario = {
   defaultNodes: 5,
   minNodes: 2,
   zones: oneZone,
-  plan: (prng, nodes) => {
-    const all = ids(nodes)
-    const cut = Math.max(1, Math.min(all.length - 1, Math.round((all.length * 3) / 5)))
-    const shuffled = prng.shuffle(all)
-    const sides = [shuffled.slice(0, cut), shuffled.slice(cut)] as const
-    const splitAt = prng.between(7000, 9000)
-    const healAt = splitAt + prng.between(8000, 10000)
-    return {
-      steps: sortSteps([
-        ...randomWrites(prng, all, 2, 200, splitAt),
-        FaultStep.Partition({ at: splitAt, sides }),
-        ...randomWrites(prng, sides[0], 3, splitAt + 100, healAt, 3),
-        ...randomWrites(prng, sides[1], 3, splitAt + 100, healAt, 3),
-        FaultStep.Heal({ at: healAt })
-      ]),
-      quietMs: 8000
-    }
-  }
+  plan: (prng, nodes) => splitPlan(prng, nodes, (draw) => draw.between(7000, 9000), (draw) => draw.between(8000, 10000))
 }
 
 const crashRestart: Scenario = {
