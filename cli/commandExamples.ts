@@ -103,7 +103,8 @@ export const commandExamples: Readonly<Record<string, ReadonlyArray<string>>> = 
   "sim list": ["knot sim list", "knot sim list | grep leaf"],
   "sim run": [
     "knot sim run --scenario partition-heal --seed 7",
-    "knot sim run --scenario swarm --seed 1 --nodes 64 --trace run.trace"
+    "knot sim run --scenario swarm --seed 1 --nodes 64 --trace run.trace",
+    "knot sim run --scenario long-partition --seed 1 --nodes 64 --links view"
   ],
   "sim fuzz": [
     "knot sim fuzz --scenario partition-heal --seeds 1000",
