@@ -10,7 +10,9 @@
  * - a node dials every peer its keeper lets it dial (its firewall on its own dials), at start
  *   and every `redialEveryMs`, as the topic's discovery and the transport's redials do, and
  *   at once a peer the keeper joins; a dial lands after a frame's latency, if both ends are
- *   still up, nothing cuts them either way and no connection joins them yet;
+ *   still up, nothing cuts them either way, no connection joins them yet and neither holds
+ *   Hyperswarm's 64 connections already (its `maxPeers`: a large cluster starts as a full
+ *   mesh until gossip hands its keepers a view, and no node holds more than that meanwhile);
  * - the keeper sweeps every `sweepEveryMs`, closing the connections its node dialed and no
  *   longer wants (no stream runs in the simulator);
  * - a connection cut either way for `timeoutMs` times out, and a node that crashes loses its
@@ -37,7 +39,9 @@ export const simulatedLinkTimings = {
   sweepEveryMs: 1_000,
   redialEveryMs: 2_000,
   /** How long a connection survives a cut before it times out. */
-  timeoutMs: 4_000
+  timeoutMs: 4_000,
+  /** Hyperswarm's own cap on a node's connections (its `maxPeers`, which knot leaves as it is). */
+  maxPeers: 64
 } as const
 
 /** What the links need of the network they run on. */
@@ -66,6 +70,8 @@ const pairOf = (a: string, b: string) => (a < b ? `${a}|${b}` : `${b}|${a}`)
 export class SimLinks {
   private readonly attached = new Map<string, Attached>()
   private readonly connections = new Map<string, Connection>()
+  /** Each node's connected peers, in the order they connected. */
+  private readonly peers = new Map<string, Set<string>>()
   private readonly dialing = new Set<string>()
   private readonly nodeOfKey = new Map<string, string>()
   private incarnations = 0
@@ -113,13 +119,11 @@ export class SimLinks {
   }
 
   peersOf(node: string): Array<string> {
-    const peers: Array<string> = []
-    for (const pair of this.connections.keys()) {
-      const [a, b] = pair.split("|") as [string, string]
-      if (a === node) peers.push(b)
-      else if (b === node) peers.push(a)
-    }
-    return peers
+    return [...(this.peers.get(node) ?? [])]
+  }
+
+  private degree(node: string): number {
+    return this.peers.get(node)?.size ?? 0
   }
 
   /** The view's links and the keys members announce, as gossip hands them to the transport. */
@@ -154,15 +158,26 @@ export class SimLinks {
       const sameEnds = this.attached.get(from) === dialer && this.attached.get(to) === callee
       if (!sameEnds || this.connected(from, to) || !this.mayDial(from, to)) return
       if (!this.host.passes(from, to) || !this.host.passes(to, from)) return
+      if (this.degree(from) >= simulatedLinkTimings.maxPeers || this.degree(to) >= simulatedLinkTimings.maxPeers) return
       this.connections.set(pairOf(from, to), { dialedBy: from, cutSince: undefined })
+      this.linkPeers(from, to)
+      this.linkPeers(to, from)
       this.trace.line(this.time.now, `connect ${from}>${to}`)
       this.host.notify(from, { _tag: "PeerUp", peer: to })
       this.host.notify(to, { _tag: "PeerUp", peer: from })
     })
   }
 
+  private linkPeers(node: string, peer: string): void {
+    const peers = this.peers.get(node) ?? new Set<string>()
+    this.peers.set(node, peers)
+    peers.add(peer)
+  }
+
   private close(a: string, b: string, reason: string): void {
     if (!this.connections.delete(pairOf(a, b))) return
+    this.peers.get(a)?.delete(b)
+    this.peers.get(b)?.delete(a)
     this.trace.line(this.time.now, `disconnect ${a}-${b}: ${reason}`)
     this.host.notify(a, { _tag: "PeerDown", peer: b, reason })
     this.host.notify(b, { _tag: "PeerDown", peer: a, reason })
