@@ -8,7 +8,7 @@ import { Console, Data, Effect, Option } from "effect"
 import { fuzz, type SeedResult } from "../simulations/fuzz.ts"
 import type { Violation } from "../simulations/invariants.ts"
 import type { LinkMode } from "../simulations/linkMode.ts"
-import { replayCommand, runSimulation, type SimulationOutcome } from "../simulations/runSimulation.ts"
+import { replayCommand, runFlags, runSimulation, type SimulationOutcome } from "../simulations/runSimulation.ts"
 import { scenarios } from "../simulations/scenarios.ts"
 import { renderTraceFile, tracedRunOfFile, traceHashOfFile } from "../simulations/trace.ts"
 
@@ -217,14 +217,14 @@ export const replayTrace = ({ links, nodes, scenario, seed, trace }: ReplayArgs)
     })
     // A different run takes a different path by design: that is the command's mistake, not the code's.
     const traced = tracedRunOfFile(text)
-    const differs = traced !== undefined && (traced.scenario !== outcome.scenario || traced.seed !== outcome.seed ||
-      traced.nodes !== outcome.nodes || traced.links !== outcome.links)
-    if (traced !== undefined && differs) {
+    if (
+      traced !== undefined &&
+      (traced.scenario !== outcome.scenario || traced.seed !== outcome.seed || traced.nodes !== outcome.nodes ||
+        traced.links !== outcome.links)
+    ) {
       return yield* new TraceFileUnusable({
         file: trace,
-        reason: `it records --scenario ${traced.scenario} --seed ${traced.seed} --nodes ${traced.nodes}${
-          traced.links === "view" ? " --links view" : ""
-        }; replay it with those`
+        reason: `it records ${runFlags(traced.scenario, traced.seed, traced.nodes, traced.links)}; replay it with those`
       })
     }
     if (outcome.traceHash !== recorded) {

@@ -89,10 +89,14 @@ const settleCheckEveryMs = 250
 
 const describeCause = (cause: Cause.Cause<unknown>) => Cause.pretty(cause).split("\n")[0] ?? "unknown failure"
 
-export const replayCommand = (scenario: string, seed: number, nodes?: number, links?: LinkMode): string =>
-  `knot sim run --scenario ${scenario} --seed ${seed}${nodes === undefined ? "" : ` --nodes ${nodes}`}${
+/** The flags that name one run: a full mesh and the scenario's own size are left unsaid. */
+export const runFlags = (scenario: string, seed: number, nodes?: number, links?: LinkMode): string =>
+  `--scenario ${scenario} --seed ${seed}${nodes === undefined ? "" : ` --nodes ${nodes}`}${
     links === "view" ? " --links view" : ""
   }`
+
+export const replayCommand = (scenario: string, seed: number, nodes?: number, links?: LinkMode): string =>
+  `knot sim run ${runFlags(scenario, seed, nodes, links)}`
 
 export interface ResolvedScenario {
   readonly scenario: Scenario
