@@ -10,9 +10,13 @@
  * - a node dials every peer its keeper lets it dial (its firewall on its own dials), at start
  *   and every `redialEveryMs`, as the topic's discovery and the transport's redials do, and
  *   at once a peer the keeper joins; a dial lands after a frame's latency, if both ends are
- *   still up, nothing cuts them either way, no connection joins them yet and neither holds
- *   Hyperswarm's 64 connections already (its `maxPeers`: a large cluster starts as a full
- *   mesh until gossip hands its keepers a view, and no node holds more than that meanwhile);
+ *   still up, nothing cuts them either way and no connection joins them yet;
+ * - Hyperswarm's cap (`maxPeers`, 64) binds as it does in Hyperswarm 4: only a dial to a peer
+ *   the topic found, which a node makes while its keeper holds no view (a large cluster
+ *   starts as a full mesh until gossip hands its keepers one), and only while the dialer
+ *   holds 64 connections. A peer the keeper joined (a view link, or a member dialed on
+ *   demand) is an explicit peer, which Hyperswarm dials whatever it holds, and a node accepts
+ *   every connection dialed to it;
  * - the keeper sweeps every `sweepEveryMs`, closing the connections its node dialed and no
  *   longer wants (no stream runs in the simulator);
  * - a connection cut either way for `timeoutMs` times out, and a node that crashes loses its
@@ -36,11 +40,15 @@ export const simulatedKeyOf = (node: string): string => createHash("sha256").upd
 export const simulatedLinkTimings = {
   graceMs: 3_000,
   demandForMs: 12_000,
+  dialWithinMs: 2_000,
   sweepEveryMs: 1_000,
   redialEveryMs: 2_000,
   /** How long a connection survives a cut before it times out. */
   timeoutMs: 4_000,
-  /** Hyperswarm's own cap on a node's connections (its `maxPeers`, which knot leaves as it is). */
+  /**
+   * The connections a node holds before Hyperswarm stops dialing the peers its topic finds
+   * (its `maxPeers`, which knot leaves as it is).
+   */
   maxPeers: 64
 } as const
 
@@ -63,6 +71,8 @@ interface Connection {
 interface Attached {
   readonly incarnation: number
   readonly keeper: LinkKeeper
+  /** The peers the keeper asked the swarm to dial: Hyperswarm's explicit peers. */
+  readonly joined: Set<string>
 }
 
 const pairOf = (a: string, b: string) => (a < b ? `${a}|${b}` : `${b}|${a}`)
@@ -87,20 +97,27 @@ export class SimLinks {
   /** A node (re)starts: a keeper of its own, and its first dials. */
   attach(node: string): void {
     this.nodeOfKey.set(simulatedKeyOf(node), node)
+    const joined = new Set<string>()
     const keeper = makeLinkKeeper({
       swarm: {
         joinPeer: (key) => {
           const peer = this.nodeOfKey.get(key.toString("hex"))
-          if (peer !== undefined) this.dial(node, peer)
+          if (peer === undefined) return
+          joined.add(peer)
+          this.dial(node, peer)
         },
-        leavePeer: () => undefined
+        leavePeer: (key) => {
+          const peer = this.nodeOfKey.get(key.toString("hex"))
+          if (peer !== undefined) joined.delete(peer)
+        }
       },
       isLinked: (peer) => this.connected(node, peer),
       graceMs: simulatedLinkTimings.graceMs,
       demandForMs: simulatedLinkTimings.demandForMs,
+      dialWithinMs: simulatedLinkTimings.dialWithinMs,
       identifies: (peer, key) => key === simulatedKeyOf(peer)
     })
-    this.attached.set(node, { incarnation: ++this.incarnations, keeper })
+    this.attached.set(node, { incarnation: ++this.incarnations, keeper, joined })
     this.dialAll(node)
     if (!this.ticking) {
       this.ticking = true
@@ -158,7 +175,7 @@ export class SimLinks {
       const sameEnds = this.attached.get(from) === dialer && this.attached.get(to) === callee
       if (!sameEnds || this.connected(from, to) || !this.mayDial(from, to)) return
       if (!this.host.passes(from, to) || !this.host.passes(to, from)) return
-      if (this.degree(from) >= simulatedLinkTimings.maxPeers || this.degree(to) >= simulatedLinkTimings.maxPeers) return
+      if (!dialer.joined.has(to) && this.degree(from) >= simulatedLinkTimings.maxPeers) return
       this.connections.set(pairOf(from, to), { dialedBy: from, cutSince: undefined })
       this.linkPeers(from, to)
       this.linkPeers(to, from)

@@ -50,6 +50,38 @@ const overConnections = <A>(
 
 const keys = new Map(["a", "b", "c"].map((node) => [node, simulatedKeyOf(node)]))
 
+/** More peers than Hyperswarm's cap lets a node dial from its topic. */
+const crowd = Array.from({ length: simulatedLinkTimings.maxPeers + 6 }, (_, i) => `p${i + 1}`)
+const crowdKeys = new Map(["hub", ...crowd].map((node) => [node, simulatedKeyOf(node)]))
+
+/**
+ * `hub` and the crowd on a reliable network over connections. The crowd's keepers hold a view
+ * of nobody, so only the hub dials: it holds no view, a full mesh dialing every peer its topic
+ * finds. `body` runs once those first dials have landed.
+ */
+const hubInACrowd = <A>(
+  body: (nodes: { readonly hub: TransportShape; readonly peers: ReadonlyArray<TransportShape> }) => Effect.Effect<A, unknown>
+): A => {
+  const time = new VirtualTime()
+  const network = new SimNetwork(time, new Prng(1), new Trace(false), {
+    latencyMs: { min: 1, max: 1 },
+    faults: reliable,
+    describe: () => "frame",
+    links: "view"
+  })
+  for (const node of ["hub", ...crowd]) network.register(node, "z1")
+  const program = Effect.gen(function*() {
+    const peers = yield* Effect.forEach(crowd, (node) => network.attach(node))
+    for (const peer of peers) yield* peer.keepLinks!([], crowdKeys)
+    const hub = yield* network.attach("hub")
+    yield* Effect.sleep(10)
+    return yield* body({ hub, peers })
+  }).pipe(Effect.withClock(nodeClock(time)))
+  const result = drive(program, new SimScheduler(), time)
+  if (result._tag !== "Done" || result.exit._tag !== "Success") throw new Error("the network run did not finish")
+  return result.exit.value
+}
+
 /** Long enough for an unwanted connection's grace and the sweep after it. */
 const pastGrace = simulatedLinkTimings.graceMs + 2 * simulatedLinkTimings.sweepEveryMs
 
@@ -116,5 +148,36 @@ describe("simulated connections kept as a real node keeps them", () => {
       })
     )
     expect(seen).toEqual({ whileCut: ["c"], healed: ["b", "c"], received: [7] })
+  })
+})
+
+describe("simulated connections under Hyperswarm's cap of 64", () => {
+  it("stop a node dialing the peers its topic finds once it holds 64 connections", () => {
+    const held = hubInACrowd(({ hub }) => Effect.map(hub.connected, (peers) => peers.length))
+    expect(held).toBe(simulatedLinkTimings.maxPeers)
+  })
+
+  it("accept every connection dialed to a node, however many it holds", () => {
+    const held = hubInACrowd(({ hub, peers }) =>
+      Effect.gen(function*() {
+        for (const peer of peers) {
+          if (!(yield* peer.connected).includes("hub")) yield* peer.keepLinks!(["hub"], crowdKeys)
+        }
+        yield* Effect.sleep(10)
+        return (yield* hub.connected).length
+      })
+    )
+    expect(held).toBe(crowd.length)
+  })
+
+  it("dial the peers a node's keeper joins, however many connections it holds", () => {
+    const held = hubInACrowd(({ hub }) =>
+      Effect.gen(function*() {
+        yield* hub.keepLinks!(crowd, crowdKeys)
+        yield* Effect.sleep(10)
+        return (yield* hub.connected).length
+      })
+    )
+    expect(held).toBe(crowd.length)
   })
 })

@@ -8,7 +8,7 @@ const member = () => {
   return { id: nodeIdOfKey(key), key: key.toString("hex") }
 }
 
-const timings = { graceMs: 10_000, demandForMs: 60_000 }
+const timings = { graceMs: 10_000, demandForMs: 60_000, dialWithinMs: 5_000 }
 
 const setUp = () => {
   const dials: Array<string> = []
@@ -162,14 +162,40 @@ describe("the link keeper", () => {
   })
 
   it("dials a member outside the view on demand and keeps it wanted for a while after", () => {
-    const { keeper, dials } = setUp()
+    const { keeper, dials, linked } = setUp()
     const [a, b] = [member(), member()]
     keeper.keep([a.id], keysOf(a, b), 0)
     expect(keeper.dialable(b.id)).toBe(true)
     expect(keeper.demand(b.id, 1_000)).toBe(true)
     expect(dials).toContain(b.key)
+    linked.add(b.id)
     expect(keeper.mayDial(b.key, 1_000 + timings.demandForMs - 1)).toBe(true)
     expect(keeper.mayDial(b.key, 1_000 + timings.demandForMs)).toBe(false)
+  })
+
+  it("lets a dial on demand lapse when no connection lands in time, and dials again on the next demand", () => {
+    const { keeper, dials } = setUp()
+    const [a, b] = [member(), member()]
+    keeper.keep([a.id], keysOf(a, b), 0)
+    keeper.demand(b.id, 1_000)
+    expect(keeper.mayDial(b.key, 1_000 + timings.dialWithinMs - 1)).toBe(true)
+    expect(keeper.mayDial(b.key, 1_000 + timings.dialWithinMs)).toBe(false)
+    keeper.demand(b.id, 2_000 + timings.dialWithinMs)
+    expect(keeper.mayDial(b.key, 2_000 + timings.dialWithinMs)).toBe(true)
+    expect(dials).toContain(b.key)
+  })
+
+  it("stops the swarm retrying a dial on demand once it has lapsed, and joins it again on a later demand", () => {
+    const { keeper, dials, leaves } = setUp()
+    const [a, b] = [member(), member()]
+    keeper.keep([a.id], keysOf(a, b), 0)
+    keeper.demand(b.id, 1_000)
+    keeper.sweep([], 1_000 + timings.dialWithinMs - 1)
+    expect(leaves).toEqual([])
+    keeper.sweep([], 1_000 + timings.dialWithinMs)
+    expect(leaves).toEqual([b.key])
+    keeper.demand(b.id, 2_000 + timings.dialWithinMs)
+    expect(dials.filter((key) => key === b.key)).toHaveLength(2)
   })
 
   it("dials nobody on demand in a full mesh, where the topic finds every peer", () => {

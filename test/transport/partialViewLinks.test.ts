@@ -21,7 +21,7 @@ const gossip = {
   suspicionTimeoutMs: 3_000,
   antiEntropyIntervalMs: 500
 }
-const keeperTimings = { graceMs: 1_000, demandForMs: 2_000 }
+const keeperTimings = { graceMs: 1_000, demandForMs: 2_000, dialWithinMs: 2_000 }
 /** Generous bounds for a loaded 2-core machine; a healthy run needs a fraction of each. */
 const SETTLED_WITHIN = Duration.seconds(60)
 const TEST_TIMEOUT = 90_000

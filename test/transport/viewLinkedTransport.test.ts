@@ -7,7 +7,7 @@ import { Effect } from "effect"
 import type { PeerId } from "../../transport/transport.ts"
 import { newClusterKey, startNode, type TestNode, Testnet, upPeers, waitForFrame, waitForPeerDown, waitForPeers } from "./hyperswarmHarness.ts"
 
-const keeperTimings = { graceMs: 500, demandForMs: 1_000 }
+const keeperTimings = { graceMs: 500, demandForMs: 1_000, dialWithinMs: 1_000 }
 /** Several times the grace period. */
 const WATCH = "3 seconds"
 

@@ -64,9 +64,10 @@ export interface HyperswarmTransportOptions {
   readonly incomingCapacity?: number
   /**
    * Under a partial view (linkKeeper.ts): how long a connection this node dialed stays open
-   * once unwanted, and how long a member dialed for a stream stays wanted. Default 15 s and 1 min.
+   * once unwanted, how long a member dialed on demand stays wanted, and how long such a dial
+   * has to connect (a stream waits as long for it). Default 15 s, 1 min and 10 s.
    */
-  readonly keeperTimings?: { readonly graceMs: number; readonly demandForMs: number }
+  readonly keeperTimings?: { readonly graceMs: number; readonly demandForMs: number; readonly dialWithinMs: number }
 }
 
 /** secret-stream refuses messages of 16 MiB and more; leave room for protomux's header. */
@@ -86,8 +87,6 @@ const GRACEFUL_CLOSE = Duration.seconds(2)
 const STREAMS_WAITING = 64
 /** How often connections are checked against the partial view. */
 const SWEEP_EVERY = Duration.seconds(1)
-/** How long a stream to a member outside the view waits for the connection dialed for it. */
-const DIAL_ON_DEMAND_WITHIN = Duration.seconds(10)
 
 const loopback = /^(?:127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|localhost)$/
 
@@ -193,13 +192,14 @@ const make = (options: HyperswarmTransportOptions) =>
       liftSwarmBan(key, 0)
       return true
     }
+    const keeperTimings = options.keeperTimings ?? defaultKeeperTimings
     const keeper = makeLinkKeeper({
       swarm: {
         joinPeer: (key) => swarmRef.current?.joinPeer(key),
         leavePeer: (key) => swarmRef.current?.leavePeer(key)
       },
       isLinked: (peer) => registry.get(peer) !== undefined,
-      ...(options.keeperTimings ?? defaultKeeperTimings)
+      ...keeperTimings
     })
     const liftSwarmBan = (key: string, afterMs: number) => {
       setTimeout(() => swarmRef.current?.peers.get(key)?.ban(false), afterMs).unref()
@@ -341,7 +341,7 @@ const make = (options: HyperswarmTransportOptions) =>
           Stream.filter((event) => event._tag === "PeerUp" && event.peer === peer),
           Stream.runHead,
           Effect.map(() => registry.get(peer)),
-          Effect.timeout(DIAL_ON_DEMAND_WITHIN),
+          Effect.timeout(Duration.millis(keeperTimings.dialWithinMs)),
           Effect.orElseSucceed(() => undefined)
         )
       })

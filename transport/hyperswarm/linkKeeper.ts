@@ -8,7 +8,10 @@
  *   checked against the node id it fixes), and dials nobody else: not the peers the topic
  *   finds, nor those Hyperswarm would redial after a close;
  * - a member outside the view is dialed on demand, for a stream to a space it owns or a probe
- *   of a member held dead, and kept wanted for a while after;
+ *   of a member held dead, and kept wanted for a while after; a dial that has not connected
+ *   within `dialWithinMs` lapses, and the next frame to the member dials it again. Gossip
+ *   probes a member it holds dead every period, so without the lapse a node cut off from
+ *   half the cluster would want the whole other half by the heal, and dial it all at once;
  * - each end closes the connections it dialed and no longer wants, after a grace period that
  *   lets views settle and never while a stream runs on it. A connection the peer dialed is the
  *   peer's to close: the links are symmetric (both ends of a finger want it), so this leaves
@@ -45,6 +48,8 @@ export interface LinkKeeperOptions {
   readonly graceMs: number
   /** How long a member dialed on demand stays wanted after its last use. */
   readonly demandForMs: number
+  /** How long a member dialed on demand stays wanted while no connection to it lands. */
+  readonly dialWithinMs: number
   /**
    * Whether `publicKey` is the key of `peer`: by default, whether the key's hash is the
    * peer's id (nodeIdentity.ts). The simulator, whose nodes are named rather than keyed,
@@ -55,7 +60,7 @@ export interface LinkKeeperOptions {
 
 export const unwantedReason = "not one of this node's links in the cluster's partial view"
 
-export const defaultKeeperTimings = { graceMs: 15_000, demandForMs: 60_000 } as const
+export const defaultKeeperTimings = { graceMs: 15_000, demandForMs: 60_000, dialWithinMs: 10_000 } as const
 
 export interface LinkKeeper {
   /**
@@ -73,7 +78,10 @@ export interface LinkKeeper {
    * again). False when its key is unknown, or in a full mesh, where the topic finds every peer.
    */
   readonly demand: (peer: PeerId, now: number) => boolean
-  /** Closes the connections this end dialed and has not wanted for the grace period. */
+  /**
+   * Closes the connections this end dialed and has not wanted for the grace period, and stops
+   * the swarm retrying dials that have lapsed.
+   */
   readonly sweep: (links: Iterable<KeptLink>, now: number) => void
   /** Whether a stream to `peer` can dial it: under a partial view, with its key known. */
   readonly dialable: (peer: PeerId) => boolean
@@ -103,7 +111,8 @@ export const makeLinkKeeper = (options: LinkKeeperOptions): LinkKeeper => {
     if (wanted === undefined || wanted.has(peer)) return true
     const usedAt = demanded.get(peer)
     if (usedAt === undefined) return false
-    if (now - usedAt < options.demandForMs) return true
+    const age = now - usedAt
+    if (age < options.demandForMs && (age < options.dialWithinMs || options.isLinked(peer))) return true
     demanded.delete(peer)
     return false
   }
@@ -150,6 +159,7 @@ export const makeLinkKeeper = (options: LinkKeeperOptions): LinkKeeper => {
     },
     sweep: (links, now) => {
       if (wanted === undefined) return
+      for (const peer of [...joined]) if (!wants(peer, now)) leave(peer)
       for (const link of links) {
         learn(link.peer, link.publicKey)
         if (wants(link.peer, now)) {
