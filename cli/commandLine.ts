@@ -3,9 +3,12 @@
  * sentence of its own. @effect/cli answers `knot space crate` with the top-level command list
  * and `knot login` without a token with `Expected to find option: '--token'`; a user should
  * read which command was not found and what it may have meant, and which option is missing
- * and what it is for, and which option it does not know. Anything else is left to @effect/cli.
+ * and what it is for, which option it does not know, and which option's value it cannot take
+ * (@effect/cli says "'x' is not a integer" without naming the option). Anything else is left
+ * to @effect/cli.
  */
-import type { CommandInfo, OptionInfo } from "./commandTree.ts"
+import { Either, Schema } from "effect"
+import type { CommandInfo, OptionInfo, ValueKind } from "./commandTree.ts"
 import { usageLine } from "./helpPage.ts"
 
 export type CommandLine =
@@ -57,6 +60,8 @@ const split = (command: CommandInfo, words: ReadonlyArray<string>) => {
   /** Words of one dash and several letters: options clustered (`-tf`), or a value that starts with "-". */
   const clusters: Array<string> = []
   const positional: Array<string> = []
+  /** Each value given, with the name it was given under. */
+  const values: Array<readonly [string, string]> = []
   for (let i = 0; i < words.length; i++) {
     const word = words[i]!
     if (word === "--") {
@@ -64,25 +69,46 @@ const split = (command: CommandInfo, words: ReadonlyArray<string>) => {
       break
     }
     if (word.startsWith("--")) {
-      const [name] = word.split("=", 1)
-      named.add(name!)
-      if (!word.includes("=") && takesValue.has(name!)) i++
+      const equals = word.indexOf("=")
+      const name = equals === -1 ? word : word.slice(0, equals)
+      named.add(name)
+      if (equals !== -1) values.push([name, word.slice(equals + 1)])
+      else if (takesValue.has(name) && i + 1 < words.length) values.push([name, words[++i]!])
     } else if (word.startsWith("-") && word.length > 1) {
       if (word.length > 2) clusters.push(word)
       for (const letter of word.slice(1)) named.add(`-${letter}`)
-      if (takesValue.has(`-${word.slice(-1)}`)) i++
+      const last = `-${word.slice(-1)}`
+      if (takesValue.has(last) && i + 1 < words.length) values.push([last, words[++i]!])
     } else {
       positional.push(word)
     }
   }
-  return { named, clusters, positional }
+  return { named, clusters, positional, values }
+}
+
+// The very decoders @effect/cli checks these values with, so that both agree on every one.
+const integerOf = Schema.decodeUnknownEither(Schema.compose(Schema.NumberFromString, Schema.Int))
+const numberOf = Schema.decodeUnknownEither(Schema.NumberFromString)
+
+/** What is wrong with `value` for an option of `kind`, in words that follow the option's name; undefined if nothing. */
+const badValue = (kind: ValueKind, value: string): string | undefined => {
+  switch (kind._tag) {
+    case "Integer":
+      return Either.isRight(integerOf(value)) ? undefined : `takes a whole number, not ${JSON.stringify(value)}`
+    case "Float":
+      return Either.isRight(numberOf(value)) ? undefined : `takes a number, not ${JSON.stringify(value)}`
+    case "Choice":
+      return kind.choices.includes(value)
+        ? undefined
+        : `takes ${kind.choices.slice(0, -1).join(", ")}${kind.choices.length > 1 ? " or " : ""}${kind.choices.at(-1)}, not ${JSON.stringify(value)}`
+  }
 }
 
 /** Options @effect/cli gives every command, besides `--help`. */
 const builtIn = ["--version", "--completions", "--log-level", "--wizard"]
 
 const mistaken = (command: CommandInfo, words: ReadonlyArray<string>): string | undefined => {
-  const { clusters, named, positional } = split(command, words)
+  const { clusters, named, positional, values } = split(command, words)
   const path = command.path.join(" ")
   const usage = `(usage: ${usageLine(command)})`
   const known = command.options.flatMap((option) => [option.name, ...option.aliases])
@@ -95,6 +121,11 @@ const mistaken = (command: CommandInfo, words: ReadonlyArray<string>): string | 
     const close = suggestions(name, known.filter((candidate) => candidate.startsWith("--")))
     const guess = close.length === 0 ? "" : `; did you mean ${close.join(" or ")}?`
     return `\`${path}\` has no option ${name}${guess} (\`${path} --help\` lists them)`
+  }
+  for (const [name, value] of values) {
+    const option = command.options.find((candidate) => candidate.name === name || candidate.aliases.includes(name))
+    const wrong = option?.value === undefined ? undefined : badValue(option.value, value)
+    if (option !== undefined && wrong !== undefined) return `${option.name} ${wrong}${describe(option)} ${usage}`
   }
   for (const option of command.options) {
     if (!option.required || [option.name, ...option.aliases].some((name) => named.has(name))) continue

@@ -16,7 +16,18 @@ export interface OptionInfo {
   readonly placeholder: string | undefined
   readonly description: string
   readonly required: boolean
+  /** What its value must be, where @effect/cli checks that; absent for any text. */
+  readonly value?: ValueKind
 }
+
+/**
+ * An option's value that @effect/cli refuses without naming the option ("'x' is not a
+ * integer"): the command line is read against it first (commandLine.ts).
+ */
+export type ValueKind =
+  | { readonly _tag: "Integer" }
+  | { readonly _tag: "Float" }
+  | { readonly _tag: "Choice"; readonly choices: ReadonlyArray<string> }
 
 export interface ArgInfo {
   /** As shown in a usage line, e.g. `NAME`. */
@@ -70,18 +81,36 @@ const pseudoName = (node: Node): string | undefined => {
   return option?._tag === "Some" ? option.value : undefined
 }
 
+const valueKind = (primitive: Node): ValueKind | undefined => {
+  switch (primitive._tag) {
+    case "Integer":
+    case "Float":
+      return { _tag: primitive._tag }
+    case "Choice":
+      return {
+        _tag: "Choice",
+        choices: (primitive["alternatives"] as ReadonlyArray<readonly [string, unknown]>).map(([choice]) => choice)
+      }
+    default:
+      return undefined
+  }
+}
+
 const placeholderOf = (name: string) => name.replace(/^-+/, "").replace(/-/g, "_").toUpperCase()
 
 const options = (node: Node, required: boolean): Array<OptionInfo> => {
   switch (node._tag) {
     case "Single": {
-      const flag = field(node, "primitiveType")._tag === "Bool"
+      const primitive = field(node, "primitiveType")
+      const flag = primitive._tag === "Bool"
+      const value = valueKind(primitive)
       return [{
         name: String(node["fullName"]),
         aliases: (node["aliases"] as ReadonlyArray<string>).map((alias) => (alias.length === 1 ? `-${alias}` : `--${alias}`)),
         placeholder: flag ? undefined : placeholderOf(pseudoName(node) ?? String(node["name"])),
         description: plainText(node["description"]),
-        required: required && !flag
+        required: required && !flag,
+        ...(value === undefined ? {} : { value })
       }]
     }
     case "KeyValueMap":

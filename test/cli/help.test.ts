@@ -120,6 +120,33 @@ describe("reading a command line before it is parsed", () => {
     })
   })
 
+  it("names an option whose value is not one of its choices, and the choices", () => {
+    expect(readCommandLine(tree, ["sim", "run", "--scenario", "swarm", "--seed", "1", "--links", "mesh"])).toMatchObject({
+      _tag: "Mistake",
+      message: expect.stringMatching(/^--links takes full-mesh or view, not "mesh": how cluster nodes reach each other/)
+    })
+  })
+
+  it("names an option whose value is not a whole number, in either form", () => {
+    for (const words of [["--seed", "abc"], ["--seed=1.5"]]) {
+      expect(readCommandLine(tree, ["sim", "run", "--scenario", "swarm", ...words])).toMatchObject({
+        _tag: "Mistake",
+        message: expect.stringMatching(/^--seed takes a whole number, not "(abc|1\.5)": the seed that decides everything in the run \(usage: knot sim run/)
+      })
+    }
+  })
+
+  it("names an option whose value is not a number", () => {
+    expect(readCommandLine(tree, ["quota", "set", "alice", "--cpus", "two"])).toMatchObject({
+      message: expect.stringMatching(/^--cpus takes a number, not "two"/)
+    })
+  })
+
+  it("passes on the values @effect/cli takes: a negative whole number, a decimal, a choice", () => {
+    expect(readCommandLine(tree, ["sim", "run", "--scenario", "swarm", "--seed", "-5", "--links", "view"])).toEqual({ _tag: "Run" })
+    expect(readCommandLine(tree, ["quota", "set", "alice", "--cpus", "1.5"])).toEqual({ _tag: "Run" })
+  })
+
   it("tells a value that starts with \"-\" to go after --", () => {
     expect(readCommandLine(tree, ["space", "create", "-leading", "-t", "shell"])).toEqual({
       _tag: "Mistake",
