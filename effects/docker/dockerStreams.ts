@@ -16,6 +16,7 @@ import { AGENT_DIR, makeAgentSockets } from "./agentSockets.ts"
 import { defaultSocketPath } from "./dockerDriver.ts"
 import { engineRequest } from "./dockerRequest.ts"
 import { makeFrameReader } from "./engineFrames.ts"
+import { hangUpIfRunning, newExecMark } from "./execHangup.ts"
 
 export interface DockerStreamsOptions {
   readonly socketPath?: string
@@ -74,10 +75,14 @@ const make = (options: DockerStreamsOptions): ContainerStreamsShape => {
       Effect.mapError(() => new StreamAborted({ reason: "the engine did not report the command's exit" }))
     )
 
-  /** Starts an exec attached to stdin, stdout and stderr; the connection closes with the scope. */
+  /**
+   * Starts an exec attached to stdin, stdout and stderr. The connection closes with the scope,
+   * and a command still running then is hung up (execHangup.ts).
+   */
   const startExec = (containerId: string, request: ExecRequest) =>
     Effect.gen(function*() {
       const container = docker.getContainer(containerId)
+      const mark = newExecMark()
       const exec = yield* call("exec", () =>
         container.exec({
           Cmd: [...request.command],
@@ -85,11 +90,11 @@ const make = (options: DockerStreamsOptions): ContainerStreamsShape => {
           AttachStdout: true,
           AttachStderr: true,
           Tty: request.tty,
-          Env: Object.entries(request.env ?? {}).map(([key, value]) => `${key}=${value}`)
+          Env: [...Object.entries(request.env ?? {}).map(([key, value]) => `${key}=${value}`), mark]
         }))
       const connection = yield* Effect.acquireRelease(
         call("exec start", () => exec.start({ hijack: true, stdin: true, Tty: request.tty }) as Promise<Duplex>),
-        (connection) => Effect.sync(() => connection.destroy())
+        (connection) => Effect.zipRight(Effect.sync(() => connection.destroy()), hangUpIfRunning(container, exec, mark))
       )
       const resize = (cols: number, rows: number) =>
         request.tty

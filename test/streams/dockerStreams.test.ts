@@ -131,6 +131,63 @@ describe.runIf(available)("DockerStreams on a real engine", () => {
       expect(error.reason).toMatch(/^port 9: .*refused/i)
     })))
 
+  /** The processes of the test container whose command line starts with `marker`, by `ps` in a fresh exec. */
+  const processesWith = (marker: string) =>
+    withStreams(Effect.gen(function*() {
+      const listing = yield* exec(["ps", "-o", "pid,args"])
+      return text(yield* collect(listing)).split("\n").filter((line) => line.replace(/^\s*\d+\s+/, "").startsWith(marker))
+    }))
+
+  /** Polls `processesWith(marker)` until none is left, for up to `withinMs`; what is left then. */
+  const goneWithin = (marker: string, withinMs: number) =>
+    Effect.gen(function*() {
+      const deadline = Date.now() + withinMs
+      for (;;) {
+        const left = yield* processesWith(marker)
+        if (left.length === 0 || Date.now() >= deadline) return left
+        yield* Effect.sleep("100 millis")
+      }
+    })
+
+  for (const tty of [true, false]) {
+    it.live(`a command still running when its ${tty ? "terminal" : "stream"} closes is hung up, with what it started`, () =>
+      Effect.gen(function*() {
+        const seconds = tty ? "313" : "317"
+        yield* withStreams(Effect.gen(function*() {
+          const stream = yield* exec(["sh", "-c", `sleep ${seconds}1 & sleep ${seconds}2; echo never`], tty)
+          // Both sleeps have started once the shell shows in ps with them.
+          yield* processesWith(`sleep ${seconds}2`).pipe(
+            Effect.repeat({ until: (found) => found.length > 0, schedule: Schedule.spaced("50 millis") })
+          )
+          expect(yield* processesWith(`sleep ${seconds}`)).toHaveLength(2)
+          return stream
+        }))
+        expect(yield* goneWithin(`sleep ${seconds}`, 5_000)).toEqual([])
+      }), 20_000)
+  }
+
+  it.live("a process that ignores hangups (as under nohup) lives on after its stream closes, as after a terminal's", () =>
+    Effect.gen(function*() {
+      yield* withStreams(Effect.gen(function*() {
+        yield* exec(["sh", "-c", "(trap '' HUP; exec sleep 3191) & sleep 3192"])
+        yield* processesWith("sleep 3192").pipe(
+          Effect.repeat({ until: (found) => found.length > 0, schedule: Schedule.spaced("50 millis") })
+        )
+      }))
+      expect(yield* goneWithin("sleep 3192", 5_000)).toEqual([])
+      expect(yield* processesWith("sleep 3191")).toHaveLength(1)
+    }), 20_000)
+
+  it.live("what a command that has finished left running in the background is left alone", () =>
+    Effect.gen(function*() {
+      yield* withStreams(Effect.gen(function*() {
+        const stream = yield* exec(["sh", "-c", "sleep 3193 >/dev/null 2>&1 &"])
+        yield* collect(stream)
+        expect(yield* stream.exit).toBe(0)
+      }))
+      expect(yield* processesWith("sleep 3193")).toHaveLength(1)
+    }), 20_000)
+
   it.live("a stream to a container that does not exist is refused at open", () =>
     withStreams(Effect.gen(function*() {
       const streams = yield* ContainerStreams

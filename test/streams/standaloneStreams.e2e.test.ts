@@ -64,6 +64,15 @@ describe.runIf(available)("streams into a space on a standalone node", { timeout
     expect(digest(Buffer.from(result.stdout, "latin1"))).toBe(digest(payload))
   })
 
+  it("exec's command is hung up when the client is killed in the middle of it", async () => {
+    const running = cliProcess(server, adminToken, ["space", "exec", "talk-dev", "--", "sh", "-c", "echo started; sleep 3271"])
+    await waitForOutput(running.output, "started")
+    running.child.kill("SIGKILL")
+    await running.exited
+    const sleeping = async () => (await knot(["space", "exec", "talk-dev", "--", "ps", "-o", "args"])).stdout.split("\n").includes("sleep 3271")
+    await eventually("the command to be hung up", async () => ((await sleeping()) ? undefined : true), 15_000)
+  })
+
   it("shell in a terminal runs what is typed, follows a resize and exits with the shell's code", { timeout: 150_000 }, async () => {
     await tmux.start(session, server, adminToken, ["space", "shell", "talk-dev"])
     // The CLI may take long to load on a busy machine (tsx, when the bundle is older than the sources).
