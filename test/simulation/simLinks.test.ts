@@ -8,9 +8,27 @@ import { simulatedKeyOf, simulatedLinkTimings } from "../../simulations/simLinks
 import { Trace } from "../../simulations/trace.ts"
 import type { TransportShape } from "../../transport/transport.ts"
 
+/** `nodes` on a reliable network whose frames pass only over connections (`links: "view"`), with a latency of 1 ms. */
+const networkOf = (time: VirtualTime, nodes: ReadonlyArray<string>) => {
+  const network = new SimNetwork(time, new Prng(1), new Trace(false), {
+    latencyMs: { min: 1, max: 1 },
+    faults: reliable,
+    describe: () => "frame",
+    links: "view"
+  })
+  for (const node of nodes) network.register(node, "z1")
+  return network
+}
+
+/** Runs `program` on virtual time until it ends; what it gives. */
+const runToEnd = <A>(time: VirtualTime, program: Effect.Effect<A, unknown>): A => {
+  const result = drive(program.pipe(Effect.withClock(nodeClock(time))), new SimScheduler(), time)
+  if (result._tag !== "Done" || result.exit._tag !== "Success") throw new Error("the network run did not finish")
+  return result.exit.value
+}
+
 /**
- * Cluster nodes a, b and c on a reliable network whose frames pass only over connections
- * (`links: "view"`), with a latency of 1 ms; `body` gets their transports, and what b
+ * Cluster nodes a, b and c over connections; `body` gets their transports, and what b
  * received so far, by first byte.
  */
 const overConnections = <A>(
@@ -23,14 +41,8 @@ const overConnections = <A>(
   }) => Effect.Effect<A, unknown>
 ): A => {
   const time = new VirtualTime()
-  const network = new SimNetwork(time, new Prng(1), new Trace(false), {
-    latencyMs: { min: 1, max: 1 },
-    faults: reliable,
-    describe: () => "frame",
-    links: "view"
-  })
-  for (const node of ["a", "b", "c"]) network.register(node, "z1")
-  const program = Effect.gen(function*() {
+  const network = networkOf(time, ["a", "b", "c"])
+  return runToEnd(time, Effect.gen(function*() {
     const a = yield* network.attach("a")
     const b = yield* network.attach("b")
     const c = yield* network.attach("c")
@@ -42,10 +54,7 @@ const overConnections = <A>(
       return [...seen]
     })
     return yield* body({ a, b, c, network, receivedByB })
-  }).pipe(Effect.withClock(nodeClock(time)))
-  const result = drive(program, new SimScheduler(), time)
-  if (result._tag !== "Done" || result.exit._tag !== "Success") throw new Error("the network run did not finish")
-  return result.exit.value
+  }))
 }
 
 const keys = new Map(["a", "b", "c"].map((node) => [node, simulatedKeyOf(node)]))
@@ -63,23 +72,14 @@ const hubInACrowd = <A>(
   body: (nodes: { readonly hub: TransportShape; readonly peers: ReadonlyArray<TransportShape> }) => Effect.Effect<A, unknown>
 ): A => {
   const time = new VirtualTime()
-  const network = new SimNetwork(time, new Prng(1), new Trace(false), {
-    latencyMs: { min: 1, max: 1 },
-    faults: reliable,
-    describe: () => "frame",
-    links: "view"
-  })
-  for (const node of ["hub", ...crowd]) network.register(node, "z1")
-  const program = Effect.gen(function*() {
+  const network = networkOf(time, ["hub", ...crowd])
+  return runToEnd(time, Effect.gen(function*() {
     const peers = yield* Effect.forEach(crowd, (node) => network.attach(node))
     for (const peer of peers) yield* peer.keepLinks!([], crowdKeys)
     const hub = yield* network.attach("hub")
     yield* Effect.sleep(10)
     return yield* body({ hub, peers })
-  }).pipe(Effect.withClock(nodeClock(time)))
-  const result = drive(program, new SimScheduler(), time)
-  if (result._tag !== "Done" || result.exit._tag !== "Success") throw new Error("the network run did not finish")
-  return result.exit.value
+  }))
 }
 
 /** Long enough for an unwanted connection's grace and the sweep after it. */
