@@ -1,6 +1,6 @@
 /**
  * Hanging up an exec whose client went away. The engine has no call to signal an exec, and
- * closing its connection leaves the command running (moby/moby#9098): a shell, an editor's
+ * closing its connection leaves the command running: a shell, an editor's
  * server or a build started from a laptop that then lost its network would run on in the
  * space, unseen. So every exec knot starts carries a mark in its environment, which whatever
  * it starts inherits, and when its stream closes while it still runs, a second exec sends
@@ -12,15 +12,12 @@ import { randomBytes } from "node:crypto"
 import type Docker from "dockerode"
 import { Duration, Effect } from "effect"
 
-/** The variable that marks an exec's processes. */
-export const EXEC_MARK = "KNOT_EXEC"
-
 /** A fresh mark, as `NAME=VALUE` for the exec's `Env`. */
-export const newExecMark = (): string => `${EXEC_MARK}=${randomBytes(16).toString("hex")}`
+export const newExecMark = (): string => `KNOT_EXEC=${randomBytes(16).toString("hex")}`
 
 /**
  * Runs as root, so that it can read and signal the processes of any user of the container; it
- * needs `sh` and `grep`, as the images knot runs have. `$1` is the mark; its own environment
+ * needs `sh` and `grep` in the image (busybox has both). `$1` is the mark; its own environment
  * and grep's lack it.
  */
 const hangUpScript = [
