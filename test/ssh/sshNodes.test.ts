@@ -71,6 +71,20 @@ describe.runIf(available)("SSH into a space on real nodes", { timeout: 120_000 }
       expect(await none()).toBe(true)
     })
 
+    it("hangs up a command in the space when the ssh client is killed in the middle of it", async () => {
+      await reachable(gateway())
+      const command = `sleep ${4000 + Math.floor(Math.random() * 5000)}`
+      const running = async () =>
+        (await ssh(cluster.owner, alice(), "sshdev", ["ps", "-o", "args"])).stdout.split("\n").includes(command)
+      const client = spawn("ssh", [...clientOptions(alice()), "-p", String(gateway().sshPort), "sshdev@127.0.0.1", command])
+      try {
+        await eventually("the command to run", async () => ((await running()) ? true : undefined), 20_000)
+      } finally {
+        client.kill("SIGKILL")
+      }
+      expect(await eventually("the command to be hung up", async () => ((await running()) ? undefined : true), 20_000)).toBe(true)
+    })
+
     it("exits 7 for `exit 7`", async () => {
       await reachable(gateway())
       expect((await ssh(gateway(), alice(), "sshdev", ["exit 7"])).code).toBe(7)
