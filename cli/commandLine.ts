@@ -3,12 +3,12 @@
  * sentence of its own. @effect/cli answers `knot space crate` with the top-level command list
  * and `knot login` without a token with `Expected to find option: '--token'`; a user should
  * read which command was not found and what it may have meant, and which option is missing
- * and what it is for, which option it does not know, and which option's value it cannot take
- * (@effect/cli says "'x' is not a integer" without naming the option). Anything else is left
- * to @effect/cli.
+ * and what it is for, which option it does not know, and which option or argument was given
+ * a value it cannot take (@effect/cli says "'x' is not a integer" without naming either).
+ * Anything else is left to @effect/cli.
  */
 import { Either, Schema } from "effect"
-import type { CommandInfo, OptionInfo, ValueKind } from "./commandTree.ts"
+import type { CommandInfo, ValueKind } from "./commandTree.ts"
 import { usageLine } from "./helpPage.ts"
 
 export type CommandLine =
@@ -48,7 +48,7 @@ const unknownCommand = (group: CommandInfo, word: string): string => {
   return `\`${word}\` is not a command of \`${path}\`${guess} (\`${path} --help\` lists them)`
 }
 
-const describe = (option: OptionInfo) => (option.description === "" ? "" : `: ${option.description}`)
+const describe = (what: { readonly description: string }) => (what.description === "" ? "" : `: ${what.description}`)
 
 /** The options and positional words of a command's part of the line, as far as they can be told apart. */
 const split = (command: CommandInfo, words: ReadonlyArray<string>) => {
@@ -126,6 +126,13 @@ const mistaken = (command: CommandInfo, words: ReadonlyArray<string>): string | 
     const option = command.options.find((candidate) => candidate.name === name || candidate.aliases.includes(name))
     const wrong = option?.value === undefined ? undefined : badValue(option.value, value)
     if (option !== undefined && wrong !== undefined) return `${option.name} ${wrong}${describe(option)} ${usage}`
+  }
+  // Words fill the arguments in order; one that repeats takes the rest, so the check stops there.
+  for (const [index, arg] of command.args.entries()) {
+    const word = positional[index]
+    if (arg.repeated || word === undefined) break
+    const wrong = arg.value === undefined ? undefined : badValue(arg.value, word)
+    if (wrong !== undefined) return `${arg.name} ${wrong}${describe(arg)} ${usage}`
   }
   for (const option of command.options) {
     if (!option.required || [option.name, ...option.aliases].some((name) => named.has(name))) continue

@@ -21,8 +21,8 @@ export interface OptionInfo {
 }
 
 /**
- * An option's value that @effect/cli refuses without naming the option ("'x' is not a
- * integer"): the command line is read against it first (commandLine.ts).
+ * A value that @effect/cli refuses without naming the option or argument it was given for
+ * ("'x' is not a integer"): the command line is read against it first (commandLine.ts).
  */
 export type ValueKind =
   | { readonly _tag: "Integer" }
@@ -35,6 +35,8 @@ export interface ArgInfo {
   readonly description: string
   readonly required: boolean
   readonly repeated: boolean
+  /** What it must be, where @effect/cli checks that; absent for any text. */
+  readonly value?: ValueKind
 }
 
 export interface CommandInfo {
@@ -135,13 +137,16 @@ const options = (node: Node, required: boolean): Array<OptionInfo> => {
 
 const args = (node: Node, required: boolean, repeated: boolean): Array<ArgInfo> => {
   switch (node._tag) {
-    case "Single":
+    case "Single": {
+      const value = valueKind(field(node, "primitiveType"))
       return [{
         name: placeholderOf(String(node["name"]).replace(/^<|>$/g, "")),
         description: plainText(node["description"]),
         required,
-        repeated
+        repeated,
+        ...(value === undefined ? {} : { value })
       }]
+    }
     case "Map":
       return args(field(node, "args"), required, repeated)
     case "Both":

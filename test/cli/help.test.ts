@@ -142,9 +142,17 @@ describe("reading a command line before it is parsed", () => {
     })
   })
 
+  it("names an argument whose value is not one of its choices", () => {
+    expect(readCommandLine(tree, ["user", "set-role", "alice", "boss"])).toEqual({
+      _tag: "Mistake",
+      message: 'ROLE takes user or admin, not "boss": user or admin (usage: knot user set-role NAME ROLE [options])'
+    })
+  })
+
   it("passes on the values @effect/cli takes: a negative whole number, a decimal, a choice", () => {
     expect(readCommandLine(tree, ["sim", "run", "--scenario", "swarm", "--seed", "-5", "--links", "view"])).toEqual({ _tag: "Run" })
     expect(readCommandLine(tree, ["quota", "set", "alice", "--cpus", "1.5"])).toEqual({ _tag: "Run" })
+    expect(readCommandLine(tree, ["user", "set-role", "alice", "admin"])).toEqual({ _tag: "Run" })
   })
 
   it("tells a value that starts with \"-\" to go after --", () => {
