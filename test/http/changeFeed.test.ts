@@ -130,6 +130,6 @@ describe("a server with watchers", () => {
       const feed = yield* openFeed(url, outcome.token.secret)
       yield* feed.until(isSynced)
       yield* Scope.close(serverScope, Exit.void)
-      expect(yield* feed.ended).toBe(true)
+      expect(yield* feed.ended()).toBe(true)
     }))
 })

@@ -17,8 +17,11 @@ export interface FeedReader {
   readonly next: (within?: Duration.DurationInput) => Effect.Effect<FeedMessage>
   /** Messages up to and including the first that `until` accepts. */
   readonly until: (until: (message: FeedMessage) => boolean, within?: Duration.DurationInput) => Effect.Effect<Array<FeedMessage>>
-  /** Whether the server ended the stream. */
-  readonly ended: Effect.Effect<boolean>
+  /**
+   * Whether the stream has ended, waiting up to `within` (default 5 s) for it: the client reads
+   * the end of a body a moment after the server sends it, later still on a busy machine.
+   */
+  readonly ended: (within?: Duration.DurationInput) => Effect.Effect<boolean>
 }
 
 export const openFeed = (
@@ -43,7 +46,6 @@ export const openFeed = (
     const query = options.since === undefined ? "" : `?since=${encodeURIComponent(options.since)}`
     const response = yield* Effect.promise(() => fetch(`${url}${options.path ?? "/api/events"}${query}`, { headers, signal: abort.signal }))
     const messages = yield* Queue.unbounded<FeedMessage>()
-    let ended = false
     const parser = makeSseParser()
     const pump = async () => {
       const decoder = new TextDecoder()
@@ -54,11 +56,10 @@ export const openFeed = (
           }
         }
       } catch {
-        // Aborted by the finalizer, or cut by the server: `ended` says which matters.
+        // Aborted by the finalizer, or cut by the server: either way the stream has ended.
       }
-      ended = true
     }
-    void pump()
+    const pumped = pump()
     const next = (within: Duration.DurationInput = "5 seconds") =>
       Queue.take(messages).pipe(
         Effect.timeoutFail({ duration: within, onTimeout: () => new Error(`no feed message within ${Duration.format(within)}`) }),
@@ -78,6 +79,10 @@ export const openFeed = (
       contentType: response.headers.get("content-type"),
       next,
       until,
-      ended: Effect.sync(() => ended)
+      ended: (within: Duration.DurationInput = "5 seconds") =>
+        Effect.promise(() => pumped).pipe(
+          Effect.as(true),
+          Effect.timeoutTo({ duration: within, onSuccess: (done) => done, onTimeout: () => false })
+        )
     } satisfies FeedReader
   })
