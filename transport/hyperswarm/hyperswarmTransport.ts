@@ -15,7 +15,7 @@ import type { Announcement, HyperswarmInfoShape, Rejection } from "./hyperswarmI
 import { HyperswarmInfo } from "./hyperswarmInfo.ts"
 import { loadOrCreateKeyPair } from "./keyPair.ts"
 import type { LeafGate, LeafIdentity } from "./leafGate.ts"
-import { defaultKeeperTimings, makeLinkKeeper } from "./linkKeeper.ts"
+import { defaultKeeperTimings, type KeeperTimings, makeLinkKeeper } from "./linkKeeper.ts"
 import { makeLinkRegistry } from "./linkRegistry.ts"
 import { nodeIdOfKey } from "./nodeIdentity.ts"
 import { serveConnection } from "./peerConnection.ts"
@@ -67,7 +67,7 @@ export interface HyperswarmTransportOptions {
    * once unwanted, how long a member dialed on demand stays wanted, and how long such a dial
    * has to connect (a stream waits as long for it). Default 15 s, 1 min and 10 s.
    */
-  readonly keeperTimings?: { readonly graceMs: number; readonly demandForMs: number; readonly dialWithinMs: number }
+  readonly keeperTimings?: KeeperTimings
 }
 
 /** secret-stream refuses messages of 16 MiB and more; leave room for protomux's header. */

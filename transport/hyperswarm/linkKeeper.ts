@@ -60,7 +60,10 @@ export interface LinkKeeperOptions {
 
 export const unwantedReason = "not one of this node's links in the cluster's partial view"
 
-export const defaultKeeperTimings = { graceMs: 15_000, demandForMs: 60_000, dialWithinMs: 10_000 } as const
+/** The keeper's timings, which the transport takes as an option. */
+export type KeeperTimings = Pick<LinkKeeperOptions, "graceMs" | "demandForMs" | "dialWithinMs">
+
+export const defaultKeeperTimings: KeeperTimings = { graceMs: 15_000, demandForMs: 60_000, dialWithinMs: 10_000 }
 
 export interface LinkKeeper {
   /**
@@ -131,6 +134,11 @@ export const makeLinkKeeper = (options: LinkKeeperOptions): LinkKeeper => {
     options.swarm.leavePeer(Buffer.from(key, "hex"))
   }
 
+  /** Stops the swarm dialing the peers this keeper joined and no longer wants. */
+  const leaveUnwanted = (now: number) => {
+    for (const peer of [...joined]) if (!wants(peer, now)) leave(peer)
+  }
+
   return {
     keep: (next, announced, now) => {
       for (const [peer, key] of announced) learn(peer, key)
@@ -144,7 +152,7 @@ export const makeLinkKeeper = (options: LinkKeeperOptions): LinkKeeper => {
       // Dialed again while unlinked: Hyperswarm gives up on a peer after a few failed dials,
       // and joining it again puts it back in its queue.
       for (const peer of wanted) if (!joined.has(peer) || !options.isLinked(peer)) join(peer)
-      for (const peer of [...joined]) if (!wants(peer, now)) leave(peer)
+      leaveUnwanted(now)
     },
     learn,
     mayDial: (publicKey, now) => {
@@ -159,14 +167,13 @@ export const makeLinkKeeper = (options: LinkKeeperOptions): LinkKeeper => {
     },
     sweep: (links, now) => {
       if (wanted === undefined) return
-      for (const peer of [...joined]) if (!wants(peer, now)) leave(peer)
+      leaveUnwanted(now)
       for (const link of links) {
         learn(link.peer, link.publicKey)
         if (wants(link.peer, now)) {
           unwantedSince.delete(link.peer)
           continue
         }
-        leave(link.peer)
         if (link.dialedBy === "peer" || link.leaf !== undefined || link.activeStreams() > 0) {
           unwantedSince.delete(link.peer)
           continue
