@@ -94,7 +94,7 @@ const make = (options: DockerStreamsOptions): ContainerStreamsShape => {
         }))
       const connection = yield* Effect.acquireRelease(
         call("exec start", () => exec.start({ hijack: true, stdin: true, Tty: request.tty }) as Promise<Duplex>),
-        (connection) => Effect.zipRight(Effect.sync(() => connection.destroy()), hangUpIfRunning(container, exec, mark))
+        (connection) => Effect.zipRight(Effect.sync(() => connection.destroy()), hangUpIfRunning(call, container, exec, mark))
       )
       const resize = (cols: number, rows: number) =>
         request.tty

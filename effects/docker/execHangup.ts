@@ -11,6 +11,10 @@
 import { randomBytes } from "node:crypto"
 import type Docker from "dockerode"
 import { Duration, Effect } from "effect"
+import { ContainerStreamFailed } from "../container/containerStreams.ts"
+
+/** One call to the engine, as the streams make them (dockerStreams.ts): bounded, with a reason on failure. */
+export type EngineCall = <A>(operation: string, run: (signal: AbortSignal) => Promise<A>) => Effect.Effect<A, ContainerStreamFailed>
 
 /** A fresh mark, as `NAME=VALUE` for the exec's `Env`. */
 export const newExecMark = (): string => `KNOT_EXEC=${randomBytes(16).toString("hex")}`
@@ -31,10 +35,6 @@ const hangUpScript = [
 /** Longest a hangup may hold up the close of its stream: the engine may be slow or gone. */
 const HANGUP_WITHIN = Duration.seconds(5)
 
-const describe = (error: unknown) => (error instanceof Error ? error.message : String(error))
-
-const engine = <A>(run: () => Promise<A>) => Effect.tryPromise({ try: run, catch: (error) => new Error(describe(error)) })
-
 /** Waits for an attached exec's output to end, which it does as the exec does. */
 const drained = (output: NodeJS.ReadableStream) =>
   new Promise<void>((resolve, reject) => {
@@ -45,16 +45,21 @@ const drained = (output: NodeJS.ReadableStream) =>
   })
 
 /** Hangs up the processes of `mark` in the container, if the exec they belong to still runs. */
-export const hangUpIfRunning = (container: Docker.Container, exec: Docker.Exec, mark: string): Effect.Effect<void> =>
+export const hangUpIfRunning = (
+  call: EngineCall,
+  container: Docker.Container,
+  exec: Docker.Exec,
+  mark: string
+): Effect.Effect<void> =>
   Effect.gen(function*() {
-    const info = yield* engine(() => exec.inspect())
+    const info = yield* call("exec inspect", () => exec.inspect())
     if (!info.Running) return
-    const hangUp = yield* engine(() =>
+    const hangUp = yield* call("hangup exec", () =>
       container.exec({ Cmd: ["sh", "-c", hangUpScript, "knot-hangup", mark], User: "0", AttachStdout: true, AttachStderr: true })
     )
-    const output = yield* engine(() => hangUp.start({}) as Promise<NodeJS.ReadableStream>)
-    yield* engine(() => drained(output))
-    const ended = yield* engine(() => hangUp.inspect())
+    const output = yield* call("hangup start", () => hangUp.start({}) as Promise<NodeJS.ReadableStream>)
+    yield* call("hangup", () => drained(output))
+    const ended = yield* call("hangup inspect", () => hangUp.inspect())
     if (ended.ExitCode !== null && ended.ExitCode !== 0) {
       yield* Effect.logInfo(
         `a command left running in container ${container.id.slice(0, 12)} by a client that went away was not hung up: ` +
@@ -62,10 +67,11 @@ export const hangUpIfRunning = (container: Docker.Container, exec: Docker.Exec, 
       )
     }
   }).pipe(
-    Effect.timeoutFail({ duration: HANGUP_WITHIN, onTimeout: () => new Error(`no answer within ${Duration.format(HANGUP_WITHIN)}`) }),
+    Effect.timeoutFail({
+      duration: HANGUP_WITHIN,
+      onTimeout: () => new ContainerStreamFailed({ reason: `no answer within ${Duration.format(HANGUP_WITHIN)}` })
+    }),
     Effect.catchAll((error) =>
-      Effect.logInfo(
-        `could not hang up a command left running in container ${container.id.slice(0, 12)}: ${describe(error)}`
-      )
+      Effect.logInfo(`could not hang up a command left running in container ${container.id.slice(0, 12)}: ${error.reason}`)
     )
   )
