@@ -138,13 +138,16 @@ describe.runIf(available)("DockerStreams on a real engine", () => {
       return text(yield* collect(listing)).split("\n").filter((line) => line.replace(/^\s*\d+\s+/, "").startsWith(marker))
     }))
 
-  /** Polls `processesWith(marker)` until none is left, for up to `withinMs`; what is left then. */
-  const goneWithin = (marker: string, withinMs: number) =>
+  /**
+   * Polls `processesWith(marker)` until `count` of them run, for up to 5 s; what runs then. A
+   * process shows under its command once it has exec'd, a moment after its parent forked it.
+   */
+  const runningWithin = (marker: string, count: number) =>
     Effect.gen(function*() {
-      const deadline = Date.now() + withinMs
+      const deadline = Date.now() + 5_000
       for (;;) {
-        const left = yield* processesWith(marker)
-        if (left.length === 0 || Date.now() >= deadline) return left
+        const found = yield* processesWith(marker)
+        if (found.length === count || Date.now() >= deadline) return found
         yield* Effect.sleep("100 millis")
       }
     })
@@ -155,14 +158,10 @@ describe.runIf(available)("DockerStreams on a real engine", () => {
         const seconds = tty ? "313" : "317"
         yield* withStreams(Effect.gen(function*() {
           const stream = yield* exec(["sh", "-c", `sleep ${seconds}1 & sleep ${seconds}2; echo never`], tty)
-          // Both sleeps have started once the shell shows in ps with them.
-          yield* processesWith(`sleep ${seconds}2`).pipe(
-            Effect.repeat({ until: (found) => found.length > 0, schedule: Schedule.spaced("50 millis") })
-          )
-          expect(yield* processesWith(`sleep ${seconds}`)).toHaveLength(2)
+          expect(yield* runningWithin(`sleep ${seconds}`, 2)).toHaveLength(2)
           return stream
         }))
-        expect(yield* goneWithin(`sleep ${seconds}`, 5_000)).toEqual([])
+        expect(yield* runningWithin(`sleep ${seconds}`, 0)).toEqual([])
       }), 20_000)
   }
 
@@ -170,11 +169,10 @@ describe.runIf(available)("DockerStreams on a real engine", () => {
     Effect.gen(function*() {
       yield* withStreams(Effect.gen(function*() {
         yield* exec(["sh", "-c", "(trap '' HUP; exec sleep 3191) & sleep 3192"])
-        yield* processesWith("sleep 3192").pipe(
-          Effect.repeat({ until: (found) => found.length > 0, schedule: Schedule.spaced("50 millis") })
-        )
+        expect(yield* runningWithin("sleep 3191", 1)).toHaveLength(1)
+        expect(yield* runningWithin("sleep 3192", 1)).toHaveLength(1)
       }))
-      expect(yield* goneWithin("sleep 3192", 5_000)).toEqual([])
+      expect(yield* runningWithin("sleep 3192", 0)).toEqual([])
       expect(yield* processesWith("sleep 3191")).toHaveLength(1)
     }), 20_000)
 
@@ -185,7 +183,7 @@ describe.runIf(available)("DockerStreams on a real engine", () => {
         yield* collect(stream)
         expect(yield* stream.exit).toBe(0)
       }))
-      expect(yield* processesWith("sleep 3193")).toHaveLength(1)
+      expect(yield* runningWithin("sleep 3193", 1)).toHaveLength(1)
     }), 20_000)
 
   it.live("a stream to a container that does not exist is refused at open", () =>
