@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, statSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import Docker from "dockerode"
-import { Effect } from "effect"
+import { Effect, Schedule } from "effect"
 import type { ContainerSpec } from "../../effects/container/containerDriver.ts"
 import { ContainerDriver } from "../../effects/container/containerDriver.ts"
 import { ContainerNotFound, ImageNotFound } from "../../effects/container/containerDriver.errors.ts"
@@ -37,6 +37,23 @@ const spec = (what: string, overrides: Partial<ContainerSpec> = {}): ContainerSp
 
 /** What the engine itself says, read with dockerode rather than through the driver. */
 const engineView = (id: string) => Effect.promise(() => docker.getContainer(id).inspect())
+
+/**
+ * Waits until the container's init has started its command. A SIGTERM that reaches init (PID
+ * 1 of the container) before it handles signals is dropped, as the kernel drops any signal
+ * PID 1 has no handler for; a stop right after a start then ended by the SIGKILL, once, on a
+ * busy machine.
+ */
+const commandRunning = (id: string) =>
+  Effect.promise(() => docker.getContainer(id).top()).pipe(
+    Effect.repeat({
+      until: (top: { readonly Processes?: ReadonlyArray<ReadonlyArray<string>> }) =>
+        (top.Processes ?? []).some((process) => process.some((field) => field.includes("sleep 3600"))),
+      schedule: Schedule.spaced("50 millis")
+    }),
+    Effect.timeoutFail({ duration: "10 seconds", onTimeout: () => new Error("the container's command did not start within 10 s") }),
+    Effect.orDie
+  )
 
 const volumeExists = (name: string) =>
   Effect.promise(() =>
@@ -135,6 +152,7 @@ describe.runIf(available)("DockerDriver on a real engine", () => {
       const driver = yield* ContainerDriver
       const { id } = yield* driver.create(spec("stop"))
       yield* driver.start(id)
+      yield* commandRunning(id)
       const started = Date.now()
       yield* driver.stop(id, 20)
       console.log(`stop of a running container took ${Date.now() - started} ms (timeout 20 s)`)
