@@ -7,8 +7,10 @@ import { everyMessageKind, record } from "./gossipMessages.ts"
 const limits = { maxFrameBytes: 4096 }
 const utf8 = new TextEncoder()
 
+// A copy of the bytes: a simulation run earlier in this process may have turned on
+// remembering of encoded frames, and the round trip must parse what it decodes.
 const roundTrip = (message: GossipMessage) =>
-  Either.flatMap(encodeGossip(message, "n1", limits), (bytes) => decodeGossip(bytes, "n1", limits))
+  Either.flatMap(encodeGossip(message, "n1", limits), (bytes) => decodeGossip(bytes.slice(), "n1", limits))
 
 describe("gossip wire codec", () => {
   it("decodes what it encodes, for every message kind", () => {
