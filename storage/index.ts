@@ -1,4 +1,3 @@
-export * from "./followChanges.ts"
 export * from "./hlc.ts"
 export * from "./keyValueBackend.ts"
 export * as kinds from "./kinds/index.ts"

@@ -59,6 +59,13 @@ export interface StoreShape {
    */
   readonly subscribe: Effect.Effect<Queue.Dequeue<Change>, never, Scope.Scope>
   /**
+   * Calls `listener` with every change from now on, in the order applied, as the write that
+   * applies it commits; stops when the scope closes. For a follower that only hands a change
+   * on (an actor's `unsafeTell`): no queue and no fiber of its own. It runs inside the write,
+   * so it must be quick and must not throw.
+   */
+  readonly listen: (listener: (change: Change) => void) => Effect.Effect<void, never, Scope.Scope>
+  /**
    * Drops tombstones older than `minAgeMs` whose version every digest in `peers` (and this
    * store's own) covers. Returns how many were dropped. The rule: storage/tombstoneGc.ts.
    */

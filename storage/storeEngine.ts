@@ -165,6 +165,7 @@ export const openStore = (
       ...(highest === undefined ? {} : { after: { wall: highest.wall, counter: highest.counter } })
     })
     const changes = yield* PubSub.unbounded<Change>()
+    const listeners = new Set<(change: Change) => void>()
     /** Keys whose stored value a reader could not decode, with the version it could not. */
     const undecodable = new Map<string, Stamp>()
     const lock = yield* Effect.makeSemaphore(1)
@@ -203,6 +204,7 @@ export const openStore = (
           }
           for (const watermark of watermarks) digest.set(watermark.node, watermark)
           if (watermarks.length > 0) digestView = undefined
+          for (const change of applied) for (const listener of listeners) listener(change)
           return PubSub.publishAll(changes, applied)
         })
       )
@@ -484,6 +486,17 @@ export const openStore = (
       sinceStream,
       changes: Stream.fromPubSub(changes),
       subscribe: PubSub.subscribe(changes),
+      listen: (listener) =>
+        Effect.acquireRelease(
+          // Its own entry: the same function listened to twice is called twice, and each scope
+          // ends its own.
+          Effect.sync(() => {
+            const entry = (change: Change) => listener(change)
+            listeners.add(entry)
+            return entry
+          }),
+          (entry) => Effect.sync(() => void listeners.delete(entry))
+        ),
       collectGarbage,
       clock: hlc.now,
       quarantine,

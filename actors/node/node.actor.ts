@@ -9,7 +9,6 @@
 import { Duration, Effect, Either, Scope } from "effect"
 import type { Change } from "../../storage/store.ts"
 import { Store } from "../../storage/store.ts"
-import { followChanges } from "../../storage/followChanges.ts"
 import { Node } from "../../storage/kinds/node.ts"
 import type { ActorRef, Reply } from "../runtime/actorRef.ts"
 import type { ActorContext, Behaviour } from "../runtime/behaviour.ts"
@@ -177,14 +176,16 @@ export const nodeActor = <R = never>(
     init: (ctx) =>
       Effect.gen(function*() {
         const store = yield* Store
-        // Subscribed before the spaces are listed, so that no change falls between the two.
-        const changes = yield* Scope.extend(store.subscribe, ctx.scope)
+        // Listening before the spaces are listed, so that no change falls between the two.
         // Only requests (space and volume records) and members (node records) are work: the
         // status and lifecycle records its space actors write must not come back to them.
-        yield* followChanges(changes, (change) =>
-          change.record.kind === spaceKind || change.record.kind === nodeKind || change.record.kind === volumeKind
-            ? ctx.self.tell({ _tag: "Changed", change })
-            : Effect.void).pipe(Effect.forkIn(ctx.scope))
+        yield* Scope.extend(
+          store.listen((change) => {
+            const kind = change.record.kind
+            if (kind === spaceKind || kind === nodeKind || kind === volumeKind) ctx.self.unsafeTell({ _tag: "Changed", change })
+          }),
+          ctx.scope
+        )
         if (options.extraChildren !== undefined) yield* options.extraChildren(ctx)
         const state: NodeState = { node: store.nodeId, spaces: new Map(), zones: new Map(), zonesQueued: false }
         yield* refreshZones(state, ctx)

@@ -359,6 +359,23 @@ export const storeContract = (name: string, factory: StoreLayerFactory, options:
           ])
         }))
 
+      it.scoped("a listener is called with every change as its write commits, in order, until its scope closes", () =>
+        Effect.gen(function*() {
+          const store = yield* open("a")
+          const heard: Array<string> = []
+          const listening = yield* Scope.make()
+          yield* Scope.extend(store.listen((change) => heard.push(`${change.source} ${change.record.id}`)), listening)
+          yield* store.put("space", "s", 1)
+          expect(heard).toEqual(["local s"])
+          yield* store.merge(remoteRecord("space", "t", 2, version(10, "b")))
+          yield* store.merge(remoteRecord("space", "t", 0, version(5, "b")))
+          yield* store.batch([{ _tag: "Put", kind: "space", id: "u", value: 3 }, { _tag: "Delete", kind: "space", id: "s" }])
+          expect(heard).toEqual(["local s", "remote t", "local u", "local s"])
+          yield* Scope.close(listening, Exit.void)
+          yield* store.put("space", "v", 4)
+          expect(heard).toHaveLength(4)
+        }))
+
       it.scoped("the changes stream delivers the changes applied while it runs, in order", () =>
         Effect.gen(function*() {
           const store = yield* open("a")

@@ -24,7 +24,6 @@ import { Effect, Metric, Random, Scope, SubscriptionRef } from "effect"
 import type { Behaviour } from "../../actors/runtime/index.ts"
 import { Delta as StoreDelta, type Digest as StoreDigest, isKnownKind, type StoredRecord } from "../../storage/record.ts"
 import { supersedes } from "../../storage/lww.ts"
-import { followChanges } from "../../storage/followChanges.ts"
 import { Store, type StoreShape } from "../../storage/store.ts"
 import type { StoreError } from "../../storage/store.errors.ts"
 import { Transport, type TransportShape } from "../transport.ts"
@@ -287,10 +286,10 @@ export const antiEntropyBehaviour = (
     init: (ctx) =>
       Effect.gen(function*() {
         const store = yield* Store
-        const changes = yield* Scope.extend(store.subscribe, ctx.scope)
-        yield* Effect.forkIn(
-          followChanges(changes, (change) =>
-            change.source === "local" ? ctx.self.tell({ _tag: "LocalWrite", record: change.record }) : Effect.void),
+        yield* Scope.extend(
+          store.listen((change) => {
+            if (change.source === "local") ctx.self.unsafeTell({ _tag: "LocalWrite", record: change.record })
+          }),
           ctx.scope
         )
         const first = yield* Random.nextIntBetween(0, config.antiEntropyIntervalMs)
