@@ -247,10 +247,12 @@ export const membershipBehaviour = (
       state.outbox = []
       state.events = []
       state.viewChanged = false
-      const sends = Effect.forEach(outbox, ([peer, message]) => sendGossip(state.transport, config, peer, message), {
-        discard: true
-      })
-      const reports = events.length === 0 ? Effect.void : Effect.forEach(events, onEvent, { discard: true })
+      // Chains rather than Effect.forEach, which looks up request batching and the scope at
+      // every call: the few sends and reports of one message cost two operations each.
+      let sends: Effect.Effect<unknown> = Effect.void
+      for (const [peer, message] of outbox) sends = Effect.zipRight(sends, sendGossip(state.transport, config, peer, message))
+      let reports: Effect.Effect<void> = Effect.void
+      for (const event of events) reports = Effect.zipRight(reports, onEvent(event))
       const publish = viewChanged
         ? SubscriptionRef.set(view, {
           self: state.transport.self,
