@@ -42,14 +42,20 @@ const meshOfThree = Effect.gen(function* () {
 })
 
 /** Two meshed transports; `b` echoes every frame back to its sender. */
-let pair: { readonly scope: Scope.CloseableScope; readonly a: TransportShape; readonly replies: Queue.Dequeue<Uint8Array> }
+let pair: {
+  readonly scope: Scope.CloseableScope
+  readonly a: TransportShape
+  /** b's id, which its key gives it. */
+  readonly b: string
+  readonly replies: Queue.Dequeue<Uint8Array>
+}
 
 beforeAll(async () => {
   pair = await runtime.runPromise(
     Effect.gen(function* () {
       const scope = yield* Scope.make()
       const clusterKey = newClusterKey()
-      const { a, replies } = yield* Effect.gen(function* () {
+      const { a, b, replies } = yield* Effect.gen(function* () {
         const a = yield* startTransport(clusterKey)
         const b = yield* startTransport(clusterKey)
         yield* Effect.all([meshed(a, [b.self]), meshed(b, [a.self])], { concurrency: "unbounded" })
@@ -62,9 +68,9 @@ beforeAll(async () => {
           Stream.runForEach((frame) => Queue.offer(replies, frame.bytes)),
           Effect.forkScoped
         )
-        return { a, replies }
+        return { a, b: b.self, replies }
       }).pipe(Scope.extend(scope))
-      return { scope, a, replies }
+      return { scope, a, b, replies }
     })
   )
 })
@@ -87,6 +93,6 @@ describe("Hyperswarm transport on a loopback DHT", () => {
   })
 
   bench("round trip of a 64-byte frame", async () => {
-    await runtime.runPromise(pair.a.send("b", smallFrame).pipe(Effect.zipRight(Queue.take(pair.replies))))
+    await runtime.runPromise(pair.a.send(pair.b, smallFrame).pipe(Effect.zipRight(Queue.take(pair.replies))))
   })
 })
