@@ -114,35 +114,39 @@ const untimed = async (work: () => Promise<void>) => {
 let counter = 0
 const samples = { knot: new Array<number>(), dockerode: new Array<number>() }
 
-/** Records the time from the request to the status saying running (the subscription comes first). */
+/**
+ * Records the time from the request to the status saying running (the subscription comes
+ * first); gives the space's id, which its records are keyed by.
+ */
 const createSpace = (name: string) =>
   Effect.gen(function*() {
     const changes = yield* (yield* Store).subscribe
     const spaces = yield* Spaces
     const started = now()
-    yield* spaces.create({ name, template: template.name, owner: "bench" })
+    const { id } = yield* spaces.create({ name, template: template.name, owner: "bench" })
     const status = yield* awaitChange(changes, (change) => {
-      if (change.record.kind !== spaceStatusKind || change.record.id !== name || change.record.deleted) return undefined
+      if (change.record.kind !== spaceStatusKind || change.record.id !== id || change.record.deleted) return undefined
       const status = Either.getOrThrow(decodeSpaceStatus(change.record))
       return status.observed === "running" || status.observed === "failed" ? status : undefined
     })
     samples.knot.push(now() - started)
     if (status.observed === "failed") return yield* Effect.dieMessage(`space ${name} failed: ${status.reason}`)
+    return id
   })
 
 /** Deletes through knot, as a user would: its actor removes the container, then the records. */
-const deleteSpace = (name: string) =>
+const deleteSpace = (id: string) =>
   Effect.gen(function*() {
     const changes = yield* (yield* Store).subscribe
-    yield* (yield* Spaces).delete(name)
+    yield* (yield* Spaces).delete(id)
     yield* awaitChange(changes, (change) =>
-      change.record.kind === spaceKind && change.record.id === name && change.record.deleted ? true : undefined)
+      change.record.kind === spaceKind && change.record.id === id && change.record.deleted ? true : undefined)
   })
 
 const viaKnot = async () => {
   const name = `bench-${process.pid}-${++counter}`
-  await run(createSpace(name))
-  await untimed(() => run(deleteSpace(name)))
+  const id = await run(createSpace(name))
+  await untimed(() => run(deleteSpace(id)))
 }
 
 const viaDockerode = async () => {
