@@ -32,8 +32,11 @@ export interface Hlc {
    * Fails, leaving the clock untouched, if the remote wall time is beyond the allowed drift.
    */
   readonly receive: (remote: Version) => Effect.Effect<Version, ClockDriftExceeded>
-  /** Fails as `receive` would, without moving the clock. */
-  readonly admits: (remote: Version) => Effect.Effect<void, ClockDriftExceeded>
+  /**
+   * Fails as `receive` would for the first of `remotes` it would refuse, without moving the
+   * clock. One reading of the clock serves them all: a delta carries a watermark per origin.
+   */
+  readonly admits: (remotes: ReadonlyArray<Version>) => Effect.Effect<void, ClockDriftExceeded>
 }
 
 interface Reading {
@@ -72,8 +75,14 @@ export const makeHlc = (options: HlcOptions): Effect.Effect<Hlc> =>
         )
         : undefined
 
-    const admits = (remote: Version) =>
-      Effect.flatMap(Clock.currentTimeMillis, (physical) => drift(remote, physical) ?? Effect.void)
+    const admits = (remotes: ReadonlyArray<Version>) =>
+      remotes.length === 0 ? Effect.void : Effect.flatMap(Clock.currentTimeMillis, (physical) => {
+        for (const remote of remotes) {
+          const refused = drift(remote, physical)
+          if (refused !== undefined) return refused
+        }
+        return Effect.void
+      })
 
     const receive = (remote: Version) =>
       Effect.flatMap(Clock.currentTimeMillis, (physical) => {

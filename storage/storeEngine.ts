@@ -282,7 +282,7 @@ export const openStore = (
           // A watermark is a claim about a peer's clock as much as a record is: one far ahead
           // would make this store skip every later record of that origin, so it is refused
           // with the whole delta, before anything of it is absorbed.
-          for (const watermark of Object.values(delta.upTo)) yield* hlc.admits(watermark)
+          yield* hlc.admits(Object.values(delta.upTo))
           if (newest !== undefined) yield* hlc.receive(newest)
 
           const staged = new Map<string, StoredRecord>()
@@ -324,13 +324,14 @@ export const openStore = (
     /** Per origin where we are ahead of `theirs`: the records between their watermark and ours. */
     const plan = (theirs: Digest): Array<Section> => {
       const sections: Array<Section> = []
-      for (const origin of [...digest.keys()].sort()) {
-        const mine = digest.get(origin)!
+      // In origin order; only the few origins where we are ahead are sorted, not all of them:
+      // gossip asks this of every digest it answers.
+      for (const [origin, mine] of digest) {
         const their = Object.hasOwn(theirs, origin) ? theirs[origin] : undefined
         if (their !== undefined && !supersedes(mine, their)) continue
         sections.push({ origin, upTo: mine, entries: index.range(origin, their, mine) })
       }
-      return sections
+      return sections.sort((a, b) => (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0))
     }
 
     interface ReadRecord {

@@ -15,13 +15,30 @@ import { insertSorted } from "./sortedIds.ts"
 export const summaryBuckets = 16
 
 /** FNV-1a over the id: cheap, and the same on every node. */
-export const bucketOf = (origin: string): number => {
+const fnvBucket = (origin: string): number => {
   let hash = 0x811c9dc5
   for (let i = 0; i < origin.length; i++) {
     hash ^= origin.charCodeAt(i)
     hash = Math.imul(hash, 0x01000193)
   }
   return (hash >>> 0) % summaryBuckets
+}
+
+/**
+ * Every digest a node handles is split by bucket, an id at a time, and the ids are the
+ * cluster's members: remembered, the split costs a lookup rather than a hash over a 64-character
+ * key. Bounded, since a process may meet ids without end (a fuzz run's clusters).
+ */
+const bucketsKnown = new Map<string, number>()
+const maxBucketsKnown = 65_536
+
+export const bucketOf = (origin: string): number => {
+  const known = bucketsKnown.get(origin)
+  if (known !== undefined) return known
+  if (bucketsKnown.size >= maxBucketsKnown) bucketsKnown.clear()
+  const bucket = fnvBucket(origin)
+  bucketsKnown.set(origin, bucket)
+  return bucket
 }
 
 type Watermark = Digest[string]
