@@ -5,6 +5,7 @@
  */
 import { Clock, Effect, Either, Layer, Stream, SubscriptionRef } from "effect"
 import { type LinkedLeaf, Node, type NodeMode } from "../../storage/kinds/node.ts"
+import { compareStamps, type Stamp } from "../../storage/lww.ts"
 import { Store } from "../../storage/store.ts"
 import { lastContacts, type MembershipView } from "../../transport/gossip/membershipView.ts"
 import { decodeRecordValue } from "../space/recordCodec.ts"
@@ -72,14 +73,31 @@ const leavesOfOthers = (
   return members
 }
 
+interface DecodedNode {
+  readonly version: Stamp
+  readonly node: Node | undefined
+}
+
 const make = (options: GossipClusterOptions) =>
   Effect.map(Store, (store) => {
+    /**
+     * Each node record as last decoded, with its version: the view is read at every zone
+     * refresh and every status call, and it reads every node record; a record decodes again
+     * only once it has changed.
+     */
+    let decoded = new Map<string, DecodedNode>()
     const announcedNodes = Effect.gen(function* () {
       const announced = new Map<string, Node>()
+      const next = new Map<string, DecodedNode>()
       for (const record of yield* store.list(nodeKind)) {
-        const node = decodeRecordValue(Node, record)
-        if (Either.isRight(node)) announced.set(record.id, node.right)
+        const known = decoded.get(record.id)
+        const entry = known !== undefined && compareStamps(known.version, record.version) === 0
+          ? known
+          : { version: record.version, node: Either.getOrUndefined(decodeRecordValue(Node, record)) }
+        next.set(record.id, entry)
+        if (entry.node !== undefined) announced.set(record.id, entry.node)
       }
+      decoded = next
       return announced
     }).pipe(Effect.orElseSucceed(() => new Map<string, Node>()))
     const spacesOwned = Effect.gen(function* () {

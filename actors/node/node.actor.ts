@@ -117,7 +117,11 @@ export const nodeActor = <R = never>(
   /** The members of each zone, from the cluster view and from node records it does not cover. */
   const zoneMembers = Effect.gen(function*() {
     const byZone = new Map<string, Array<ZoneMember>>()
-    const add = (zone: string, member: ZoneMember) => byZone.set(zone, [...(byZone.get(zone) ?? []), member])
+    const add = (zone: string, member: ZoneMember) => {
+      const members = byZone.get(zone)
+      if (members === undefined) byZone.set(zone, [member])
+      else members.push(member)
+    }
     const members = yield* (yield* ClusterView).memberZones
     // A member heard of before any message told its zone has none yet: it joins one later.
     const placed = members.filter((member) => member.zone !== "")
