@@ -15,10 +15,11 @@ import type { Space } from "../../storage/kinds/space.ts"
 import type { SpaceStatus } from "../../storage/kinds/spaceStatus.ts"
 import { Store } from "../../storage/store.ts"
 import { nodeServices, testNodeId, testZone } from "../http/apiHarness.ts"
+import { scaled } from "./benchScale.ts"
 
-const spaceCount = 1_000
+const spaceCount = scaled(1_000, 10)
 const inFlight = 16
-const burstRequests = 200
+const burstRequests = scaled(200, 16)
 
 const scope = Effect.runSync(Scope.make())
 afterAll(() => Effect.runPromise(Scope.close(scope, Exit.void)))
@@ -134,9 +135,9 @@ const burstOf = (label: string, request: () => Promise<void>) => async () => {
 }
 
 describe(`list ${spaceCount} spaces over HTTP`, () => {
-  bench("GET /api/spaces, one request at a time", listSpaces, { time: 2_000, warmupIterations: 20 })
-  bench("the same JSON bytes from a bare node:http server, one at a time", listBare, { time: 2_000, warmupIterations: 20 })
-  bench("GET /api/spaces/:owner/:name (one space), one at a time", getOne, { time: 2_000, warmupIterations: 20 })
+  bench("GET /api/spaces, one request at a time", listSpaces, scaled({ time: 2_000, warmupIterations: 20 }, { iterations: 1, time: 0, warmupIterations: 0, warmupTime: 0 }))
+  bench("the same JSON bytes from a bare node:http server, one at a time", listBare, scaled({ time: 2_000, warmupIterations: 20 }, { iterations: 1, time: 0, warmupIterations: 0, warmupTime: 0 }))
+  bench("GET /api/spaces/:owner/:name (one space), one at a time", getOne, scaled({ time: 2_000, warmupIterations: 20 }, { iterations: 1, time: 0, warmupIterations: 0, warmupTime: 0 }))
   bench(`GET /api/spaces, ${inFlight} in flight (${burstRequests} requests per iteration)`, burstOf("knot", listSpaces), {
     iterations: 1,
     warmupIterations: 0,

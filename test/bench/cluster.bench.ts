@@ -7,10 +7,11 @@
 import { Clock, Duration, Effect, Exit, Schedule, Scope } from "effect"
 import { afterAll, beforeAll, bench, describe } from "vitest"
 import { eventually, expectThat, type KnotNode, newClusterKey, startNodes, startTestnet } from "../support/clusterHarness.ts"
+import { scaled } from "./benchScale.ts"
 
-const IDLE_WINDOW = Duration.seconds(10)
+const IDLE_WINDOW = Duration.seconds(scaled(10, 1))
 /** Lets the pushes and anti-entropy rounds that follow the last write finish before measuring idle. */
-const SETTLE = Duration.seconds(3)
+const SETTLE = Duration.seconds(scaled(3, 0))
 
 let scope: Scope.CloseableScope
 let nodes: ReadonlyArray<KnotNode> = []
@@ -120,7 +121,7 @@ const writeAndWaitForAll = async () => {
 
 describe("a cluster of three knot processes on loopback", () => {
   bench("a template written on node 1 becomes readable on nodes 2 and 3", writeAndWaitForAll, {
-    iterations: 40,
+    iterations: scaled(40, 1),
     time: 0,
     warmupIterations: 0,
     warmupTime: 0

@@ -7,6 +7,7 @@ import { toCreateOptions } from "../../effects/docker/dockerContainerSpec.ts"
 import { DockerDriver } from "../../effects/docker/dockerDriver.ts"
 import { engineAvailable, engineSocket, noEngineNotice, testImage } from "../support/dockerEngine.ts"
 import { ratioLines } from "../support/pairedTimings.ts"
+import { scaled } from "./benchScale.ts"
 
 const available = await engineAvailable()
 if (!available) console.log(noEngineNotice("container benchmarks"))
@@ -70,9 +71,9 @@ describe.runIf(available)("container create+start", () => {
     await measure(first ? "driver" : "dockerode", first ? viaDriver : viaDockerode)
     await measure(first ? "dockerode" : "driver", first ? viaDockerode : viaDriver)
   }, {
-    iterations: 30,
+    iterations: scaled(30, 1),
     time: 0,
-    warmupIterations: 3,
+    warmupIterations: scaled(3, 0),
     warmupTime: 0,
     now,
     setup: (_task, mode) => {

@@ -10,8 +10,9 @@
 import { Effect } from "effect"
 import { bench, describe } from "vitest"
 import { type ConvergenceResult, measureConvergence } from "../../simulations/convergence.ts"
+import { scaled } from "./benchScale.ts"
 
-const seeds = [1, 2, 3]
+const seeds = scaled([1, 2, 3], [1])
 const measured = new Set<string>()
 const once = { iterations: 1, time: 0, warmupIterations: 0, warmupTime: 0 }
 
@@ -37,7 +38,7 @@ const row = (nodes: number, cluster: string, runs: ReadonlyArray<ConvergenceResu
 
 describe("gossip convergence (simulated, fanout 3)", () => {
   for (const [background, cluster] of [[0, "fresh"], [1, "all written"]] as const) {
-    for (const nodes of [10, 50, 100]) {
+    for (const nodes of scaled([10, 50, 100], [10])) {
       const key = `${nodes}/${background}`
       bench(`${nodes} nodes, ${cluster}`, () => {
         if (measured.has(key)) return

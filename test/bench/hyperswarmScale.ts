@@ -11,11 +11,12 @@ import { Duration, Effect, Logger, LogLevel, SubscriptionRef } from "effect"
 import { statusOf } from "../../transport/gossip/membershipView.ts"
 import { type GossipNode, startGossipNode } from "../transport/gossipNodeHarness.ts"
 import { newClusterKey, Testnet } from "../transport/hyperswarmHarness.ts"
+import { scaled } from "./benchScale.ts"
 
-const nodes = Number(process.argv[2] ?? 80)
+const nodes = Number(process.argv[2] ?? scaled(80, 4))
 const WITHIN = Duration.minutes(10)
 /** Connections are sampled this long after the cluster converged: past the keeper's 15 s grace. */
-const SETTLE = Duration.seconds(25)
+const SETTLE = Duration.seconds(scaled(25, 1))
 
 let peakRss = 0
 const sampleMemory = () => {

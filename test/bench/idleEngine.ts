@@ -13,11 +13,12 @@ import { join } from "node:path"
 import Docker from "dockerode"
 import { engineAvailable, engineSocket, noEngineNotice, testImage } from "../support/dockerEngine.ts"
 import { startEngineProxy } from "../support/engineProxy.ts"
+import { scaled } from "./benchScale.ts"
 
-const SPACES = Number(process.env.KNOT_BENCH_SPACES ?? 200)
-const WINDOW_MS = 20_000
+const SPACES = Number(process.env.KNOT_BENCH_SPACES ?? scaled(200, 2))
+const WINDOW_MS = scaled(20_000, 1_000)
 /** After the last change: the first checks of 200 new spaces and their status writes settle. */
-const SETTLE_MS = 10_000
+const SETTLE_MS = scaled(10_000, 0)
 const token = "knot-bench-idle-admin-token-0123456789"
 const entry = new URL("../../bin/knot.js", import.meta.url).pathname
 const clockTicks = 100

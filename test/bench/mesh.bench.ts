@@ -5,6 +5,7 @@ import { HyperswarmTransport } from "../../transport/hyperswarm/index.ts"
 import type { TransportShape } from "../../transport/transport.ts"
 import { Transport } from "../../transport/transport.ts"
 import { makeDataDir, newClusterKey, Testnet } from "../transport/hyperswarmHarness.ts"
+import { scaled } from "./benchScale.ts"
 
 const runtime = ManagedRuntime.make(Layer.merge(Testnet.layer, Logger.minimumLogLevel(LogLevel.Warning)))
 
@@ -86,7 +87,7 @@ describe("Hyperswarm transport on a loopback DHT", () => {
   bench("three transports start and mesh", async () => {
     await runtime.runPromise(Effect.scoped(meshOfThree))
   }, {
-    iterations: 5,
+    iterations: scaled(5, 1),
     time: 0,
     warmupIterations: 0,
     warmupTime: 0
@@ -94,5 +95,5 @@ describe("Hyperswarm transport on a loopback DHT", () => {
 
   bench("round trip of a 64-byte frame", async () => {
     await runtime.runPromise(pair.a.send(pair.b, smallFrame).pipe(Effect.zipRight(Queue.take(pair.replies))))
-  })
+  }, scaled({}, { iterations: 1, time: 0, warmupIterations: 0, warmupTime: 0 }))
 })

@@ -6,8 +6,9 @@
 import { Effect, Fiber, Queue } from "effect"
 import { afterAll, bench, describe } from "vitest"
 import { type Behaviour, makeActorSystem, type Reply } from "../../actors/runtime/index.ts"
+import { scaled } from "./benchScale.ts"
 
-const N = 100_000
+const N = scaled(100_000, 1_000)
 const timings: Record<string, Array<number>> = {}
 const timed = async (label: string, run: () => Promise<unknown>) => {
   const started = performance.now()
@@ -39,15 +40,15 @@ const actorTell = Effect.gen(function* () {
   yield* actor.ask<number>((reply) => ({ _tag: "Done", reply }), "1 minute")
 })
 
-const asks = 10_000
+const asks = scaled(10_000, 100)
 const askRoundTrips = Effect.gen(function* () {
   for (let i = 0; i < asks; i++) yield* actor.ask<number>((reply) => ({ _tag: "Done", reply }), "1 minute")
 })
 
 describe("actor messaging", () => {
-  bench("raw Queue offer/take x100k", () => timed("raw", () => Effect.runPromise(rawQueue)), { iterations: 10 })
-  bench("actor tell x100k", () => timed("tell", () => Effect.runPromise(actorTell)), { iterations: 10 })
-  bench("actor ask x10k", () => timed("ask", () => Effect.runPromise(askRoundTrips)), { iterations: 5 })
+  bench("raw Queue offer/take x100k", () => timed("raw", () => Effect.runPromise(rawQueue)), { iterations: scaled(10, 1) })
+  bench("actor tell x100k", () => timed("tell", () => Effect.runPromise(actorTell)), { iterations: scaled(10, 1) })
+  bench("actor ask x10k", () => timed("ask", () => Effect.runPromise(askRoundTrips)), { iterations: scaled(5, 1) })
 })
 
 afterAll(() => {

@@ -16,6 +16,7 @@ import { fileURLToPath } from "node:url"
 import { Effect } from "effect"
 import { measureConvergence, measureSteadyState } from "../../simulations/convergence.ts"
 import { runSimulation } from "../../simulations/runSimulation.ts"
+import { scaled } from "./benchScale.ts"
 
 interface SizeFigures {
   readonly nodes: number
@@ -99,7 +100,7 @@ const main = () => {
     process.stdout.write(JSON.stringify(figures))
     return
   }
-  const sizes = process.argv.length > 2 ? process.argv.slice(2).map(Number) : [10, 100, 1000]
+  const sizes = process.argv.length > 2 ? process.argv.slice(2).map(Number) : scaled([10, 100, 1000], [10])
   process.stdout.write(
     "\nsimulation at scale (default gossip; speed of the settled cluster's whole run, start included)\n" +
       "nodes  rounds mean (max)  target 2·log2 N  anti-entropy B/node/s  membership B/node/s  virtual/real  delivered/s  peak MB\n"
@@ -120,7 +121,7 @@ const main = () => {
   }
   if (process.argv.length > 2) return
   process.stdout.write("\nscenario        nodes  invariants      virtual s  virtual/real  delivered/s  peak MB\n")
-  for (const nodes of [128, 256]) {
+  for (const nodes of scaled([128, 256], [20])) {
     for (const scenario of ["partition-heal", "swarm"]) {
       const f = inChild<ScenarioFigures>("scenario", String(nodes), scenario)
       process.stdout.write(

@@ -29,6 +29,7 @@ import type { Change } from "../../storage/store.ts"
 import { Store } from "../../storage/store.ts"
 import { engineAvailable, engineSocket, noEngineNotice, testImage } from "../support/dockerEngine.ts"
 import { ratioLines } from "../support/pairedTimings.ts"
+import { scaled } from "./benchScale.ts"
 
 const available = await engineAvailable()
 if (!available) console.log(noEngineNotice("space benchmarks"))
@@ -175,10 +176,10 @@ describe.runIf(available)("space create+start", () => {
     await (first ? viaKnot : viaDockerode)()
     await (first ? viaDockerode : viaKnot)()
   }, {
-    iterations: 30,
+    iterations: scaled(30, 1),
     time: 0,
     // Enough for the JIT to settle on knot's path, which runs far more of its own code.
-    warmupIterations: 8,
+    warmupIterations: scaled(8, 0),
     warmupTime: 0,
     now,
     setup: (_task, mode) => {

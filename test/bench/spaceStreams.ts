@@ -11,10 +11,11 @@ import { Duration, Effect } from "effect"
 import WebSocket from "ws"
 import { adminToken, eventually, expectThat, type KnotNode, newClusterKey, startNodes, startTestnet } from "../support/clusterHarness.ts"
 import { engineAvailable, engineSocket, testImage } from "../support/dockerEngine.ts"
+import { scaled } from "./benchScale.ts"
 
-const KEYSTROKES = 300
-const BYTES = 50 * 1024 * 1024
-const ROUNDS = 3
+const KEYSTROKES = scaled(300, 5)
+const BYTES = scaled(50, 1) * 1024 * 1024
+const ROUNDS = scaled(3, 1)
 
 const percentile = (sorted: ReadonlyArray<number>, p: number) =>
   sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0

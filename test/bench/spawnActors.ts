@@ -7,8 +7,9 @@
  */
 import { Effect } from "effect"
 import { type Behaviour, makeActorSystem, type Reply } from "../../actors/runtime/index.ts"
+import { scaled } from "./benchScale.ts"
 
-const N = 100_000
+const N = scaled(100_000, 1_000)
 type Msg = { readonly _tag: "Ping"; readonly reply: Reply<number> }
 const space: Behaviour<Msg, number> = {
   init: () => Effect.succeed(0),

@@ -11,9 +11,10 @@ import { join } from "node:path"
 import Docker from "dockerode"
 import { engineAvailable, engineSocket, noEngineNotice } from "../support/dockerEngine.ts"
 import { clientOptions, run, ssh, type SshNode, startSshCluster } from "../ssh/sshNodes.ts"
+import { scaled } from "./benchScale.ts"
 
-const ROUND_TRIPS = 20
-const COPY_BYTES = 32 * 1024 * 1024
+const ROUND_TRIPS = scaled(20, 2)
+const COPY_BYTES = scaled(32, 1) * 1024 * 1024
 
 const median = (values: ReadonlyArray<number>) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0
 

@@ -13,8 +13,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { scaled } from "./benchScale.ts"
 
-const TRIES = Number(process.env.KNOT_BENCH_STARTUP_TRIES ?? 15)
+const TRIES = Number(process.env.KNOT_BENCH_STARTUP_TRIES ?? scaled(15, 1))
 const token = "knot-bench-startup-admin-token-0123456789"
 const root = new URL("../..", import.meta.url).pathname
 const entry = join(root, "bin", "knot.js")

@@ -12,9 +12,10 @@ import { MemoryStore } from "../../storage/memoryStore.ts"
 import { Delta, NodeId, StoredRecord, Version } from "../../storage/record.ts"
 import { RocksStore } from "../../storage/rocksStore.ts"
 import type { BatchOp } from "../../storage/store.ts"
+import { scaled } from "./benchScale.ts"
 
-const batchSize = 10_000
-const storeSize = 100_000
+const batchSize = scaled(10_000, 100)
+const storeSize = scaled(100_000, 1_000)
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "knot-storage-bench-"))
 const local = NodeId.make("bench")
 const remote = NodeId.make("peer")
@@ -116,7 +117,7 @@ afterAll(async () => {
  * Inputs for every iteration, built before any is timed: building records (with their
  * validating constructors) leaves garbage that would otherwise be collected inside a timing.
  */
-const iterations = 10
+const iterations = scaled(10, 1)
 const localBatches = once(async () => Array.from({ length: iterations + 1 }, (_, i) => puts(i * batchSize)))
 const remoteDeltas = once(async () => Array.from({ length: iterations + 1 }, remoteDelta))
 
@@ -142,7 +143,7 @@ describe(`RocksStore holding ${storeSize} records`, () => {
     const { store } = await largeStore()
     const delta = await timed("RocksStore since", "records/s", storeSize, () => Effect.runPromise(store.since({})))
     if (delta.records.length !== storeSize) throw new Error(`since sent ${delta.records.length} records`)
-  }, runs(3))
+  }, runs(scaled(3, 1)))
 
   bench("since in 1 MB deltas, as gossip asks", async () => {
     const { store } = await largeStore()
@@ -157,7 +158,7 @@ describe(`RocksStore holding ${storeSize} records`, () => {
       }
     })
     if (sent !== storeSize) throw new Error(`since sent ${sent} records`)
-  }, runs(3))
+  }, runs(scaled(3, 1)))
 })
 
 describe(`reopening a RocksStore of ${storeSize} records`, () => {
@@ -166,7 +167,7 @@ describe(`reopening a RocksStore of ${storeSize} records`, () => {
     await closedLarge()
     await timed(`RocksStore reopen with ${storeSize} records`, "ms", 1, () =>
       Effect.runPromise(Effect.scoped(RocksStore.make({ directory: largeDirectory, nodeId: local, maxDriftMs: 60_000 }))))
-  }, runs(3))
+  }, runs(scaled(3, 1)))
 })
 
 describe("MemoryStore writes (the simulator's store)", () => {

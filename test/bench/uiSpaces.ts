@@ -9,9 +9,10 @@ import { fileURLToPath } from "node:url"
 import { Effect } from "effect"
 import { makeTestApiOf, TestApi } from "../http/apiHarness.ts"
 import { apiCall, chromiumAvailable, ensureUiBuilt, launchBrowser, signIn } from "../ui/browserHarness.ts"
+import { scaled } from "./benchScale.ts"
 
-const SPACES = 1000
-const RUNS = 3
+const SPACES = scaled(1000, 50)
+const RUNS = scaled(3, 1)
 const ui = fileURLToPath(new URL("../../dist/ui/", import.meta.url))
 
 ensureUiBuilt()

@@ -8,10 +8,11 @@
 import { Duration, Effect } from "effect"
 import { adminToken, eventually, expectThat, type KnotNode, newClusterKey, startNodes, startTestnet } from "../support/clusterHarness.ts"
 import { openFeed } from "../support/feedReader.ts"
+import { scaled } from "./benchScale.ts"
 
-const WRITES = 60
-const IDLE_WINDOW = Duration.seconds(10)
-const SETTLE = Duration.seconds(5)
+const WRITES = scaled(60, 2)
+const IDLE_WINDOW = Duration.seconds(scaled(10, 1))
+const SETTLE = Duration.seconds(scaled(5, 0))
 
 const percentile = (sorted: ReadonlyArray<number>, p: number) =>
   sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0
@@ -81,5 +82,5 @@ const writeVisibility = (nodes: ReadonlyArray<KnotNode>) =>
   })
 
 await Effect.runPromise(Effect.scoped(Effect.flatMap(cluster(3), idleGossip)))
-await Effect.runPromise(Effect.scoped(Effect.flatMap(cluster(10), (nodes) =>
+await Effect.runPromise(Effect.scoped(Effect.flatMap(cluster(scaled(10, 3)), (nodes) =>
   Effect.zipRight(writeVisibility(nodes), idleGossip(nodes)))))
