@@ -6,7 +6,9 @@
  * package.json, so a bench added there is run here too.
  */
 import { spawn } from "node:child_process"
-import { readFileSync } from "node:fs"
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { engineAvailable, noEngineNotice } from "../support/dockerEngine.ts"
 
@@ -25,7 +27,11 @@ interface Finished {
 const runSmall = (argv: ReadonlyArray<string>): Promise<Finished> =>
   new Promise((resolve, reject) => {
     const [program, ...args] = argv
-    const child = spawn(program === "vitest" ? "npx" : program === "node" ? process.execPath : program!, program === "vitest" ? argv : args, {
+    // vitest through npx, as npm runs it; node as this very binary.
+    const [command, commandArgs] = program === "vitest"
+      ? ["npx", argv]
+      : [program === "node" ? process.execPath : program!, args]
+    const child = spawn(command, commandArgs, {
       cwd: root,
       env: { ...process.env, KNOT_BENCH_SMOKE: "1", NO_COLOR: "1" },
       stdio: ["ignore", "pipe", "pipe"],
@@ -48,14 +54,42 @@ const runSmall = (argv: ReadonlyArray<string>): Promise<Finished> =>
 
 const engine = await engineAvailable()
 
+interface BenchFile {
+  readonly filepath: string
+  readonly groups: ReadonlyArray<{ readonly benchmarks: ReadonlyArray<{ readonly name: string; readonly sampleCount?: number }> }>
+}
+
+/** The vitest benches, which must all report; those that need an engine only where one answers. */
+const benchFiles = readdirSync(`${root}test/bench`).filter((file) => file.endsWith(".bench.ts")).map((file) => `test/bench/${file}`)
+const needsEngine = new Set(["test/bench/container.bench.ts", "test/bench/space.bench.ts"])
+
 describe("npm run bench, every command at its smallest size", () => {
   it("reads its commands from package.json", () => {
     expect(commands.length).toBeGreaterThan(5)
-    expect(commands[0]).toEqual(["vitest", "bench", "--run"])
+    expect(commands.filter((command) => command[0] === "vitest")).toEqual([["vitest", "bench", "--run"]])
   })
 
-  for (const argv of commands) {
-    const name = argv.at(-1)!.endsWith(".ts") ? argv.at(-1)! : argv.join(" ")
+  it("vitest bench --run: every bench takes its samples, none throws", async () => {
+    // vitest bench exits 0 whatever a bench throws: its report tells, by a bench with no samples.
+    const directory = mkdtempSync(join(tmpdir(), "knot-bench-smoke-"))
+    try {
+      const report = join(directory, "bench.json")
+      const { code, output } = await runSmall(["vitest", "bench", "--run", "--outputJson", report])
+      expect(code, output.slice(-4_000)).toBe(0)
+      const files: ReadonlyArray<BenchFile> = JSON.parse(readFileSync(report, "utf8")).files
+      const benches = files.flatMap((file) =>
+        file.groups.flatMap((group) => group.benchmarks.map((bench) => ({ file: file.filepath, ...bench })))
+      )
+      expect(benches.filter((bench) => (bench.sampleCount ?? 0) < 1).map((bench) => `${bench.file}: ${bench.name}`)).toEqual([])
+      const ran = new Set(benches.map((bench) => bench.file.replace(/.*\/test\//, "test/")))
+      for (const file of benchFiles) if (engine || !needsEngine.has(file)) expect(ran).toContain(file)
+    } finally {
+      rmSync(directory, { recursive: true, force: true })
+    }
+  }, hangAfterMs + 10_000)
+
+  for (const argv of commands.filter((command) => command[0] !== "vitest")) {
+    const name = argv.at(-1)!
     it(`${name} runs to its end and prints figures`, async () => {
       const { code, output } = await runSmall(argv)
       expect(code, output.slice(-4_000)).toBe(0)
