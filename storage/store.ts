@@ -17,6 +17,12 @@ export interface SinceOptions {
    * records of a Delta add up to at most `maxBytes`, unless its single record is larger.
    */
   readonly maxBytes?: number
+  /**
+   * Compare only the origins this accepts; for every other origin the caller holds what this
+   * store holds. Gossip asks for the buckets of origins whose summaries differ, and would
+   * otherwise fill in a digest entry for every origin of the cluster to say "the same".
+   */
+  readonly only?: (origin: string) => boolean
 }
 
 export type BatchOp =

@@ -322,11 +322,12 @@ export const openStore = (
     }
 
     /** Per origin where we are ahead of `theirs`: the records between their watermark and ours. */
-    const plan = (theirs: Digest): Array<Section> => {
+    const plan = (theirs: Digest, only?: (origin: string) => boolean): Array<Section> => {
       const sections: Array<Section> = []
       // In origin order; only the few origins where we are ahead are sorted, not all of them:
       // gossip asks this of every digest it answers.
       for (const [origin, mine] of digest) {
+        if (only !== undefined && !only(origin)) continue
         const their = Object.hasOwn(theirs, origin) ? theirs[origin] : undefined
         if (their !== undefined && !supersedes(mine, their)) continue
         sections.push({ origin, upTo: mine, entries: index.range(origin, their, mine) })
@@ -362,7 +363,7 @@ export const openStore = (
         const records: Array<StoredRecord> = []
         const upTo: Record<string, Version> = {}
         let bytes = 0
-        for (const section of plan(theirs)) {
+        for (const section of plan(theirs, sinceOptions?.only)) {
           let lastSent: Version | undefined
           for (let start = 0; start < section.entries.length; start += readChunk) {
             for (const read of yield* readEntries(section.entries.slice(start, start + readChunk))) {

@@ -231,6 +231,25 @@ export const storeContract = (name: string, factory: StoreLayerFactory, options:
           expect(Object.keys(partial.upTo).sort()).toEqual(["b", "c"])
         }))
 
+      it.scoped("since with only compares the origins it accepts, and takes the others as held", () =>
+        Effect.gen(function*() {
+          const store = yield* open("a")
+          const b1 = remoteRecord("space", "b1", 1, version(10, "b"))
+          const c1 = remoteRecord("space", "c1", 2, version(15, "c"))
+          yield* store.applyDelta(deltaOf([b1, c1], { b: b1.version, c: c1.version }))
+          const onlyB = (origin: string) => origin === "b"
+
+          const fromScratch = yield* store.since({}, { only: onlyB })
+          expect(fromScratch.records.map((record) => record.id)).toEqual(["b1"])
+          expect(Object.keys(fromScratch.upTo)).toEqual(["b"])
+
+          // What the digest claims of an origin left out changes nothing, far behind or not.
+          const stray = yield* store.since({ c: version(1, "c") }, { only: onlyB })
+          expect(stray.records.map((record) => record.id)).toEqual(["b1"])
+          expect(Object.keys(stray.upTo)).toEqual(["b"])
+          expect((yield* store.since({ b: b1.version }, { only: onlyB })).records).toEqual([])
+        }))
+
       it.scoped("since does not send records above its own watermark", () =>
         Effect.gen(function*() {
           const store = yield* open("a")

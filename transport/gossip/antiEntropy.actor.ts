@@ -34,7 +34,7 @@ import { type AntiEntropyMessage, type GossipMessage, maxPushHops } from "./goss
 import { type MembershipSnapshot, type MembershipView, reachableLinks, reachableMembers, statusOf } from "./membershipView.ts"
 import { treeHops } from "./broadcastTree.ts"
 import { pickSome } from "./randomPick.ts"
-import { completeDigest, differingBuckets, restrictDigest, Summarizer, summaryBuckets } from "./digestSummary.ts"
+import { differingBuckets, inBuckets, restrictDigest, Summarizer, summaryBuckets } from "./digestSummary.ts"
 import { refusedRecordsCounter } from "./gossipMetrics.ts"
 import { type LeafScope, type RecordLookup, refusalOf, sentToLeaf } from "./leafAuthority.ts"
 
@@ -69,9 +69,19 @@ interface State {
 /** Whether `delta` gives its receiver anything: records, or a watermark to raise. */
 const carriesNews = (delta: StoreDelta) => delta.records.length > 0 || Object.keys(delta.upTo).length > 0
 
-/** Whether `theirs` is ahead of `mine` for some origin, i.e. they hold writes we lack. */
-const aheadOf = (theirs: StoreDigest, mine: StoreDigest) =>
-  Object.entries(theirs).some(([origin, version]) => {
+/**
+ * What a peer's message tells of its watermarks: `digest` for the origins `only` accepts (every
+ * origin when absent); for the others, the summaries showed it to hold what this node holds.
+ */
+interface TheirWatermarks {
+  readonly digest: StoreDigest
+  readonly only: ((origin: string) => boolean) | undefined
+}
+
+/** Whether the peer is ahead of `mine` for some origin, i.e. it holds writes we lack. */
+const aheadOf = (theirs: TheirWatermarks, mine: StoreDigest) =>
+  Object.entries(theirs.digest).some(([origin, version]) => {
+    if (theirs.only !== undefined && !theirs.only(origin)) return false
     const own = Object.hasOwn(mine, origin) ? mine[origin] : undefined
     return own === undefined || supersedes(version, own)
   })
@@ -149,9 +159,15 @@ export const antiEntropyBehaviour = (
       yield* send(state, from, { _tag: "Digest", digest: restrictDigest(mine, buckets), buckets })
     })
 
-  /** The peer's whole digest, from the part of it a message carries. */
-  const theirDigest = (mine: StoreDigest, theirs: StoreDigest, buckets: ReadonlyArray<number> | undefined) =>
-    buckets === undefined ? theirs : completeDigest(theirs, buckets, mine)
+  /** The peer's watermarks, from the part of them a message carries. */
+  const theirWatermarks = (digest: StoreDigest, buckets: ReadonlyArray<number> | undefined): TheirWatermarks => ({
+    digest,
+    only: buckets === undefined ? undefined : inBuckets(buckets)
+  })
+
+  /** What this node holds that the peer lacks, within this round's budget. */
+  const lacking = (state: State, theirs: TheirWatermarks) =>
+    state.store.since(theirs.digest, theirs.only === undefined ? { maxBytes: budget(state) } : { maxBytes: budget(state), only: theirs.only })
 
   /** This node's digest as a reply to a digest covering `buckets` carries it. */
   const ownPart = (mine: StoreDigest, buckets: ReadonlyArray<number> | undefined) =>
@@ -161,8 +177,8 @@ export const antiEntropyBehaviour = (
     Effect.gen(function*() {
       if (budget(state) <= 0) return
       const mine = yield* state.store.digest
-      const theirs = theirDigest(mine, partial, buckets)
-      const delta = yield* state.store.since(theirs, { maxBytes: budget(state) })
+      const theirs = theirWatermarks(partial, buckets)
+      const delta = yield* lacking(state, theirs)
       if (!carriesNews(delta) && !aheadOf(theirs, mine)) return
       yield* send(state, from, { _tag: "Delta", delta, ...ownPart(mine, buckets) })
     })
@@ -219,8 +235,7 @@ export const antiEntropyBehaviour = (
         : new StoreDelta({ records, upTo }, true)
       if (carriesNews(delta)) yield* state.store.applyDelta(delta)
       if (partial === undefined || budget(state) <= 0) return
-      const theirs = theirDigest(yield* state.store.digest, partial, buckets)
-      const back = yield* state.store.since(theirs, { maxBytes: budget(state) })
+      const back = yield* lacking(state, theirWatermarks(partial, buckets))
       if (carriesNews(back)) yield* send(state, from, { _tag: "Delta", delta: back })
     })
 

@@ -4,8 +4,8 @@
  * per peer. Origins are split into a fixed number of buckets by a hash of their id; the
  * summary is one hash per bucket of the watermarks in it. Two nodes whose summaries agree
  * hold the same watermarks and have nothing to swap; where they differ, only the watermarks
- * of the differing buckets cross the wire (as a partial digest), and each side completes
- * the other's partial digest with its own watermarks of the buckets that agree.
+ * of the differing buckets cross the wire (as a partial digest), and each side compares only
+ * those origins, taking the peer to hold its own watermarks of the buckets that agree.
  */
 import { createHash } from "node:crypto"
 import type { Digest } from "../../storage/record.ts"
@@ -79,19 +79,13 @@ export const restrictDigest = (digest: Digest, buckets: ReadonlyArray<number>): 
 }
 
 /**
- * A peer's whole digest from its partial one: its watermarks for `buckets`, and for every
- * other bucket this node's own, which the summaries showed to be the peer's too.
+ * The origins a partial digest covers: those of `buckets`. For every other origin the summaries
+ * showed the peer to hold what this node holds, so a store compares only these
+ * (`SinceOptions.only`), and a watermark the peer sends for any other is not taken.
  */
-export const completeDigest = (partial: Digest, buckets: ReadonlyArray<number>, mine: Digest): Digest => {
+export const inBuckets = (buckets: ReadonlyArray<number>): ((origin: string) => boolean) => {
   const covered = new Set(buckets)
-  const out: Record<string, Digest[string]> = {}
-  for (const origin of Object.keys(mine)) {
-    if (!covered.has(bucketOf(origin))) out[origin] = mine[origin]!
-  }
-  for (const origin of Object.keys(partial)) {
-    if (covered.has(bucketOf(origin))) out[origin] = partial[origin]!
-  }
-  return out
+  return (origin) => covered.has(bucketOf(origin))
 }
 
 /**
