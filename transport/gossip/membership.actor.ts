@@ -30,9 +30,10 @@ import { GossipEvent, type GossipEventSink } from "./gossip.events.ts"
 import { sendGossip } from "./gossip.send.ts"
 import type { GossipMessage, MemberStatus, MemberUpdate, MembershipMessage } from "./gossip.wire.ts"
 import { applyRumour, type Member, memberFromView, memberToView, newMember, rumourOf } from "./membership.rumours.ts"
-import { lastContacts, type MembershipView, type MemberView } from "./membershipView.ts"
+import { lastContacts, type MembershipView } from "./membershipView.ts"
 import { differingBuckets } from "./digestSummary.ts"
 import { MemberBuckets } from "./memberBuckets.ts"
+import { MemberViews } from "./memberViews.ts"
 import { linksOf } from "./overlay.ts"
 import { pickSome } from "./randomPick.ts"
 import { RumourQueue } from "./rumourQueue.ts"
@@ -87,7 +88,7 @@ interface State {
   /** Only ever changed through `setMember`, which keeps the indexes below in step. */
   readonly members: Map<string, Member>
   /** Each member as the view shows it, made once per change rather than once per publish. */
-  readonly views: Map<string, MemberView>
+  readonly views: MemberViews
   readonly suspects: Set<string>
   readonly dead: Set<string>
   /** Every member ever heard of, in id order: the ring is its live part. */
@@ -258,7 +259,7 @@ export const membershipBehaviour = (
           self: state.transport.self,
           zone: config.zone,
           incarnation: state.incarnation,
-          members: new Map(state.views),
+          members: state.views.publish(),
           links: state.links,
           leaves: new Set(state.leaves)
         })
@@ -286,7 +287,7 @@ export const membershipBehaviour = (
     if (before === undefined || (before.status === "dead") !== (member.status === "dead")) state.ringChanged = true
     state.members.set(member.node, member)
     if (!state.leaves.has(member.node)) state.buckets.set(rumourOf(member))
-    state.views.set(member.node, memberToView(member))
+    state.views.set(memberToView(member))
     if (member.status === "suspect") state.suspects.add(member.node)
     else state.suspects.delete(member.node)
     if (member.status === "dead") state.dead.add(member.node)
@@ -540,7 +541,7 @@ export const membershipBehaviour = (
           pacing: { localHealth: 0, awaitingAck: false },
           incarnation: known.incarnation,
           members: new Map(),
-          views: new Map(),
+          views: new MemberViews(),
           suspects: new Set(),
           dead: new Set(),
           known: [],
