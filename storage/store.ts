@@ -22,7 +22,7 @@ export interface SinceOptions {
    * store holds. Gossip asks for the buckets of origins whose summaries differ, and would
    * otherwise fill in a digest entry for every origin of the cluster to say "the same".
    */
-  readonly only?: (origin: string) => boolean
+  readonly only?: ((origin: string) => boolean) | undefined
 }
 
 export type BatchOp =

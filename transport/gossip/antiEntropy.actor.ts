@@ -166,10 +166,8 @@ export const antiEntropyBehaviour = (
   })
 
   /** What this node holds that the peer lacks, within this round's budget. */
-  const lacking = (state: State, theirs: TheirWatermarks) => {
-    const maxBytes = budget(state)
-    return state.store.since(theirs.digest, theirs.only === undefined ? { maxBytes } : { maxBytes, only: theirs.only })
-  }
+  const lacking = (state: State, theirs: TheirWatermarks) =>
+    state.store.since(theirs.digest, { maxBytes: budget(state), only: theirs.only })
 
   /** This node's digest as a reply to a digest covering `buckets` carries it. */
   const ownPart = (mine: StoreDigest, buckets: ReadonlyArray<number> | undefined) =>

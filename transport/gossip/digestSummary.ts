@@ -68,16 +68,6 @@ export const differingBuckets = (mine: ReadonlyArray<string>, theirs: ReadonlyAr
   return differing
 }
 
-/** The watermarks of `digest` whose origins fall in `buckets`. */
-export const restrictDigest = (digest: Digest, buckets: ReadonlyArray<number>): Digest => {
-  const wanted = new Set(buckets)
-  const out: Record<string, Digest[string]> = {}
-  for (const origin of Object.keys(digest)) {
-    if (wanted.has(bucketOf(origin))) out[origin] = digest[origin]!
-  }
-  return out
-}
-
 /**
  * The origins a partial digest covers: those of `buckets`. For every other origin the summaries
  * showed the peer to hold what this node holds, so a store compares only these
@@ -86,6 +76,16 @@ export const restrictDigest = (digest: Digest, buckets: ReadonlyArray<number>): 
 export const inBuckets = (buckets: ReadonlyArray<number>): ((origin: string) => boolean) => {
   const covered = new Set(buckets)
   return (origin) => covered.has(bucketOf(origin))
+}
+
+/** The watermarks of `digest` whose origins fall in `buckets`. */
+export const restrictDigest = (digest: Digest, buckets: ReadonlyArray<number>): Digest => {
+  const covered = inBuckets(buckets)
+  const out: Record<string, Digest[string]> = {}
+  for (const origin of Object.keys(digest)) {
+    if (covered(origin)) out[origin] = digest[origin]!
+  }
+  return out
 }
 
 /**
