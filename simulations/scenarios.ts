@@ -398,4 +398,7 @@ export const scenarios: ReadonlyArray<Scenario> = [
 
 export const scenarioNames: ReadonlyArray<string> = scenarios.map((scenario) => scenario.name)
 
+/** The scenarios of cluster nodes alone, no leaf: those that must hold at any cluster size. */
+export const clusterScenarios: ReadonlyArray<Scenario> = scenarios.filter((scenario) => (scenario.leaves ?? 0) === 0)
+
 export const findScenario = (name: string): Scenario | undefined => scenarios.find((scenario) => scenario.name === name)

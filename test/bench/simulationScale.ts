@@ -16,7 +16,7 @@ import { fileURLToPath } from "node:url"
 import { Effect } from "effect"
 import { measureConvergence, measureSteadyState } from "../../simulations/convergence.ts"
 import { runSimulation } from "../../simulations/runSimulation.ts"
-import { scenarios } from "../../simulations/scenarios.ts"
+import { clusterScenarios } from "../../simulations/scenarios.ts"
 import { scaled } from "./benchScale.ts"
 
 interface SizeFigures {
@@ -90,9 +90,6 @@ const inChild = <A>(...args: ReadonlyArray<string>): A =>
 
 const speed = (virtualMs: number, realMs: number, delivered: number) =>
   `${(virtualMs / realMs).toFixed(1).padStart(8)}x ${String(Math.round((delivered * 1000) / realMs)).padStart(10)}`
-
-/** The scenarios without leaves, which test/simulation/atScale.test.ts runs at 64 nodes in CI. */
-const clusterScenarios = scenarios.filter((scenario) => (scenario.leaves ?? 0) === 0)
 
 const mean = (xs: ReadonlyArray<number>) => xs.reduce((sum, x) => sum + x, 0) / xs.length
 

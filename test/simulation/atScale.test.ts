@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { scenarios } from "../../simulations/scenarios.ts"
+import { clusterScenarios } from "../../simulations/scenarios.ts"
 import { describeFailure, runSeeds, seedRange } from "./simulationFailure.ts"
 
 /**
@@ -11,7 +11,7 @@ const nodes = 64
 const seeds = 2
 
 describe(`cluster scenarios at ${nodes} nodes`, () => {
-  for (const scenario of scenarios.filter((scenario) => (scenario.leaves ?? 0) === 0)) {
+  for (const scenario of clusterScenarios) {
     it(`${scenario.name} holds every invariant over ${seeds} seeds`, async () => {
       const outcomes = await runSeeds({ scenario: scenario.name, nodes }, seedRange(seeds))
       const failures = outcomes.filter((outcome) => !outcome.ok).map(describeFailure).join("\n")
