@@ -2,15 +2,15 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Stream, SubscriptionRef, TestClock } from "effect"
 import { makeActorSystem } from "../../actors/runtime/index.ts"
 import { MemoryStore } from "../../storage/memoryStore.ts"
-import type { NodeId, StoredRecord } from "../../storage/record.ts"
-import { Delta } from "../../storage/record.ts"
+import { Delta, NodeId, StoredRecord, Version } from "../../storage/record.ts"
+import { CorruptRecord } from "../../storage/store.errors.ts"
 import { Store, type StoreShape } from "../../storage/store.ts"
 import { antiEntropyBehaviour } from "../../transport/gossip/antiEntropy.actor.ts"
 import { defaultGossipConfig } from "../../transport/gossip/gossip.config.ts"
 import type { GossipEvent } from "../../transport/gossip/gossip.events.ts"
 import { readRefusedRecords } from "../../transport/gossip/gossipMetrics.ts"
 import { type AntiEntropyMessage, decodeGossip, type GossipMessage } from "../../transport/gossip/gossip.wire.ts"
-import type { LeafScope } from "../../transport/gossip/leafAuthority.ts"
+import { type LeafScope, shareWithLeaf } from "../../transport/gossip/leafAuthority.ts"
 import { makeMembershipView } from "../../transport/gossip/membershipView.ts"
 import { Transport, type TransportShape } from "../../transport/transport.ts"
 
@@ -206,6 +206,36 @@ describe("a leaf's authority, at its origin", () => {
         "user/alice"
       ])
     }))
+
+  it.scoped("sends a space's state that arrived before its space once the space is here, never claiming it sent before", () =>
+    Effect.gen(function*() {
+      const node = yield* originNode
+      const leafStore = (yield* MemoryStore.make({ nodeId: leaf as NodeId, maxDriftMs: 60_000 })).store
+      const exchange = Effect.gen(function*() {
+        node.sent.length = 0
+        yield* node.deliver(leaf, { _tag: "Digest", digest: yield* leafStore.digest })
+        for (const sent of node.sent) {
+          if (sent.to === leaf && sent.message._tag === "Delta") yield* leafStore.applyDelta(sent.message.delta)
+        }
+      })
+      // The node running the space reports its state; the space itself comes from another member, later.
+      const runner = "n-runner00001"
+      yield* node.deliver("n-member00001", {
+        _tag: "Delta",
+        delta: yield* writtenBy(runner, (store) => store.put("space-status", "alice-space", { observed: "running" }))
+      })
+      yield* exchange
+      expect(yield* leafStore.get("space-status", "alice-space")).toBeUndefined()
+      expect(Object.keys(yield* leafStore.digest)).not.toContain(runner)
+
+      yield* node.deliver("n-member00001", {
+        _tag: "Delta",
+        delta: yield* writtenBy("n-member00001", (store) => store.put("space", "alice-space", space("alice", runner)))
+      })
+      yield* exchange
+      expect((yield* leafStore.get("space-status", "alice-space"))?.value).toEqual({ observed: "running" })
+      expect(yield* leafStore.digest).toEqual(yield* node.store.digest)
+    }))
 })
 
 const session = (user: string) => ({ user, hash: "ab".repeat(32), createdAt: 1, expiresAt: 2 })
@@ -271,5 +301,40 @@ describe("a leaf's authority over passwords and sessions, at its origin", () => 
       const records: ReadonlyArray<StoredRecord> = node.sent.flatMap((sent) =>
         sent.to === leaf && sent.message._tag === "Delta" ? sent.message.delta.records : [])
       expect(records.map((record) => `${record.kind}/${record.id}`).sort()).toEqual(["password/alice", "session/00000000000000a1"])
+    }))
+})
+
+describe("what the origin shares with a leaf of a space's state", () => {
+  const status = new StoredRecord({
+    kind: "space-status",
+    id: "alice-space",
+    value: { observed: "running" },
+    version: new Version({ wall: 1, counter: 0, node: NodeId.make("n-runner00001") }),
+    deleted: false
+  })
+  const spaceOf = (owner: string) =>
+    new StoredRecord({
+      kind: "space",
+      id: "alice-space",
+      value: space(owner, "n-runner00001"),
+      version: new Version({ wall: 1, counter: 0, node: NodeId.make("n-member00001") }),
+      deleted: false
+    })
+
+  it.effect("sends it when the space is of a user the leaf serves, and withholds it otherwise", () =>
+    Effect.gen(function*() {
+      expect(yield* shareWithLeaf(scope, status, () => Effect.succeed(spaceOf("alice")))).toBe("send")
+      expect(yield* shareWithLeaf(scope, status, () => Effect.succeed(spaceOf("bob")))).toBe("withhold")
+    }))
+
+  it.effect("waits while the space has not reached the origin", () =>
+    Effect.gen(function*() {
+      expect(yield* shareWithLeaf(scope, status, () => Effect.succeed(undefined))).toBe("wait")
+    }))
+
+  it.effect("withholds it, rather than waiting for ever, when the origin holds the space but cannot read it", () =>
+    Effect.gen(function*() {
+      const unreadable = () => Effect.fail(new CorruptRecord({ key: "r/space/alice-space", reason: "not JSON" }))
+      expect(yield* shareWithLeaf(scope, status, unreadable)).toBe("withhold")
     }))
 })

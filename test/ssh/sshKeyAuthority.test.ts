@@ -1,7 +1,7 @@
 /** What a leaf may write of `ssh-key` records, and which it receives (transport/gossip/leafAuthority.ts). */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { type LeafScope, type RecordLookup, refusalOf, sentToLeaf } from "../../transport/gossip/leafAuthority.ts"
+import { type LeafScope, type RecordLookup, refusalOf, shareWithLeaf } from "../../transport/gossip/leafAuthority.ts"
 import { NodeId, StoredRecord, Version } from "../../storage/record.ts"
 
 const leaf = "n-leaf0000001"
@@ -39,7 +39,7 @@ describe("ssh-key records and a leaf", () => {
 
   it.effect("the origin sends a leaf its users' keys and not others'", () =>
     Effect.gen(function*() {
-      expect(yield* sentToLeaf(scope, keyRecord("alice", { by: "n-cluster0001" }), holding(undefined))).toBe(true)
-      expect(yield* sentToLeaf(scope, keyRecord("bob", { by: "n-cluster0001" }), holding(undefined))).toBe(false)
+      expect(yield* shareWithLeaf(scope, keyRecord("alice", { by: "n-cluster0001" }), holding(undefined))).toBe("send")
+      expect(yield* shareWithLeaf(scope, keyRecord("bob", { by: "n-cluster0001" }), holding(undefined))).toBe("withhold")
     }))
 })

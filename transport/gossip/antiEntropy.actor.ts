@@ -22,7 +22,7 @@
  */
 import { Effect, Metric, Random, Scope, SubscriptionRef } from "effect"
 import type { Behaviour } from "../../actors/runtime/index.ts"
-import { Delta as StoreDelta, type Digest as StoreDigest, isKnownKind, type StoredRecord } from "../../storage/record.ts"
+import { Delta as StoreDelta, type Digest as StoreDigest, isKnownKind, type StoredRecord, type Version } from "../../storage/record.ts"
 import { supersedes } from "../../storage/lww.ts"
 import { Store, type StoreShape } from "../../storage/store.ts"
 import type { StoreError } from "../../storage/store.errors.ts"
@@ -36,7 +36,7 @@ import { treeHops } from "./broadcastTree.ts"
 import { pickSome } from "./randomPick.ts"
 import { differingBuckets, inBuckets, restrictDigest, Summarizer, summaryBuckets } from "./digestSummary.ts"
 import { refusedRecordsCounter } from "./gossipMetrics.ts"
-import { type LeafScope, type RecordLookup, refusalOf, sentToLeaf } from "./leafAuthority.ts"
+import { type LeafScope, type RecordLookup, refusalOf, shareWithLeaf } from "./leafAuthority.ts"
 
 export type AntiEntropyCommand =
   | { readonly _tag: "Round" }
@@ -94,9 +94,37 @@ export const antiEntropyBehaviour = (
 
   const lookup = (state: State): RecordLookup => (kind, id) => Effect.orElseSucceed(state.store.get(kind, id), () => undefined)
 
-  /** Only what the leaf needs of `records`. */
+  /** Only what the leaf needs of `records` now: a push raises no watermark, so a record that waits is simply left out. */
   const forLeaf = (state: State, scope: LeafScope, records: ReadonlyArray<StoredRecord>) =>
-    Effect.filter(records, (record) => sentToLeaf(scope, record, lookup(state)))
+    Effect.filter(records, (record) => Effect.map(shareWithLeaf(scope, record, state.store.get), (share) => share === "send"))
+
+  /**
+   * Only what the leaf needs of `delta`, with no watermark past a record whose share waits
+   * (leafAuthority.ts): that origin's watermark stops at its record before, and its later
+   * records are left for the next exchange, as a delta cut at its budget leaves them.
+   */
+  const deltaForLeaf = (state: State, scope: LeafScope, delta: StoreDelta) =>
+    Effect.gen(function*() {
+      const records: Array<StoredRecord> = []
+      const upTo: Record<string, Version> = { ...delta.upTo }
+      const before = new Map<string, Version>()
+      const waiting = new Set<string>()
+      for (const record of delta.records) {
+        const origin = record.version.node
+        if (waiting.has(origin)) continue
+        const share = yield* shareWithLeaf(scope, record, state.store.get)
+        if (share === "wait") {
+          waiting.add(origin)
+          const last = before.get(origin)
+          if (last === undefined) delete upTo[origin]
+          else upTo[origin] = last
+          continue
+        }
+        before.set(origin, record.version)
+        if (share === "send") records.push(record)
+      }
+      return new StoreDelta({ records, upTo }, true)
+    })
 
   const outbound = (state: State, peer: string, message: GossipMessage): Effect.Effect<GossipMessage> =>
     message._tag !== "Delta" && message._tag !== "Push"
@@ -104,10 +132,7 @@ export const antiEntropyBehaviour = (
       : Effect.flatMap(scopeOf(peer), (scope) => {
         if (scope === undefined) return Effect.succeed(message)
         if (message._tag === "Push") return Effect.map(forLeaf(state, scope, message.records), (records) => ({ ...message, records }))
-        return Effect.map(forLeaf(state, scope, message.delta.records), (records) => ({
-          ...message,
-          delta: new StoreDelta({ records, upTo: message.delta.upTo }, true)
-        }))
+        return Effect.map(deltaForLeaf(state, scope, message.delta), (delta) => ({ ...message, delta }))
       })
 
   const send = (state: State, peer: string, message: GossipMessage) =>

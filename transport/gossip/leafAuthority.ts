@@ -18,7 +18,7 @@
  * It receives the `password` records of its users, so that they sign in to it offline: the
  * hash is of their own password, on a machine that serves them.
  */
-import { Effect, Option, Schema } from "effect"
+import { Effect, Either, Option, Schema } from "effect"
 import { AuditEntry } from "../../storage/kinds/audit.ts"
 import { KeptVolume } from "../../storage/kinds/volume.ts"
 import { Space } from "../../storage/kinds/space.ts"
@@ -133,40 +133,67 @@ export const refusalOf = (
     }
   })
 
-/** Whether the origin sends the leaf this record: what it needs, not every user's secrets and spaces. */
-export const sentToLeaf = (scope: LeafScope, record: StoredRecord, lookup: RecordLookup): Effect.Effect<boolean> =>
+/**
+ * What the origin does with a record for the leaf: send it, withhold it, or wait. A space's
+ * state is the leaf's only if the space is, and it can reach the origin before its space
+ * does (from a node that got the space by a push, which raises no watermark). Withholding it
+ * then while sending its origin's watermark would tell the leaf it holds the state when it
+ * never will: a leaf takes no record below a watermark it holds. So it waits: the origin
+ * sends that origin's watermark only up to the record before it (antiEntropy.actor.ts), and
+ * decides once the space is here. The wait ends: a node writes a space's state only while it
+ * holds the space, and anti-entropy brings every record to every cluster node.
+ */
+export type LeafShare = "send" | "withhold" | "wait"
+
+const shareIf = (needed: boolean): LeafShare => (needed ? "send" : "withhold")
+
+/**
+ * Whether the origin sends the leaf this record: what it needs, not every user's secrets and
+ * spaces. `read` fails on a record it holds but cannot read: one that will not come again, so
+ * it withholds rather than waits.
+ */
+export const shareWithLeaf = (
+  scope: LeafScope,
+  record: StoredRecord,
+  read: (kind: string, id: string) => Effect.Effect<StoredRecord | undefined, unknown>
+): Effect.Effect<LeafShare> =>
   Effect.gen(function*() {
     const ours = (value: { readonly node: string; readonly owner: string } | undefined) =>
       value !== undefined && (value.node === scope.node || scope.users.has(value.owner))
     // A tombstone reveals only a key; the leaf needs it to drop what it holds.
-    if (record.deleted) return record.kind !== "leaf" && record.kind !== "token"
+    if (record.deleted) return shareIf(record.kind !== "leaf" && record.kind !== "token")
     switch (record.kind) {
       case "node":
       case "zone":
-        return true
+        return "send"
       case "template": {
         const template = asTemplate(record.value)
-        return template !== undefined &&
-          (template.zones.length === 0 || scope.zone === undefined || template.zones.includes(scope.zone))
+        return shareIf(
+          template !== undefined &&
+            (template.zones.length === 0 || scope.zone === undefined || template.zones.includes(scope.zone))
+        )
       }
       case "user":
-        return scope.users.has(record.id)
+        return shareIf(scope.users.has(record.id))
       case "token":
-        return scope.users.has(asToken(record.value)?.user ?? "")
+        return shareIf(scope.users.has(asToken(record.value)?.user ?? ""))
       case "ssh-key":
-        return scope.users.has(asSshKey(record.value)?.user ?? "")
+        return shareIf(scope.users.has(asSshKey(record.value)?.user ?? ""))
       case "session":
-        return scope.users.has(asSession(record.value)?.user ?? "")
+        return shareIf(scope.users.has(asSession(record.value)?.user ?? ""))
       case "password":
-        return scope.users.has(asPassword(record.value)?.user ?? "")
+        return shareIf(scope.users.has(asPassword(record.value)?.user ?? ""))
       case "space":
-        return ours(asSpace(record.value))
+        return shareIf(ours(asSpace(record.value)))
       case "space-status":
-      case "space-lifecycle":
-        return ours(asSpace(liveValue(yield* lookup("space", record.id))))
+      case "space-lifecycle": {
+        const space = yield* Effect.either(read("space", record.id))
+        if (Either.isLeft(space)) return "withhold"
+        return space.right === undefined ? "wait" : shareIf(ours(asSpace(liveValue(space.right))))
+      }
       case "volume":
-        return ours(asVolume(record.value))
+        return shareIf(ours(asVolume(record.value)))
       default:
-        return false
+        return "withhold"
     }
   })
