@@ -80,8 +80,11 @@ interface Slot {
   downSince: number | undefined
 }
 
-/** The user every simulated space belongs to: the scenarios test one owner's names meeting. */
+/** The user whose spaces the scenarios create and ask for: they test one owner's names meeting. */
 export const simulatedOwner = "dev"
+
+/** A user of the cluster alone: no leaf serves them, so their spaces and state are withheld from leaves. */
+export const clusterOnlyOwner = "ops"
 
 interface RecordKey {
   readonly kind: string
@@ -114,7 +117,7 @@ export interface SimCluster {
   /** A write to `node`'s store; `undefined` when the node is down or the write failed. */
   readonly write: (node: string, kind: string, id: string, value: unknown) => Effect.Effect<StoredRecord | undefined>
   readonly putTemplate: (node: string, name: string, image: string) => Effect.Effect<RequestOutcome>
-  readonly createSpace: (node: string, space: string, template: string) => Effect.Effect<RequestOutcome>
+  readonly createSpace: (node: string, space: string, template: string, owner?: string) => Effect.Effect<RequestOutcome>
   readonly requestSpace: (node: string, space: string, request: SpaceRequestKind) => Effect.Effect<RequestOutcome>
   /**
    * `preferred` if it is up, else (for a cluster node) the next live cluster node after it in
@@ -350,10 +353,10 @@ export const makeCluster = (options: ClusterOptions): Effect.Effect<SimCluster> 
 
     const spaceKey = (view: { readonly id: string }): RecordKey => ({ kind: spaceKind, id: view.id })
 
-    const createSpace = (node: string, space: string, template: string) =>
+    const createSpace = (node: string, space: string, template: string, owner = simulatedOwner) =>
       request(
         node,
-        Effect.flatMap(Spaces, (spaces) => spaces.create({ name: space, template, owner: simulatedOwner })).pipe(
+        Effect.flatMap(Spaces, (spaces) => spaces.create({ name: space, template, owner })).pipe(
           Effect.map(spaceKey)
         )
       )

@@ -27,8 +27,14 @@ export type FaultStep = Data.TaggedEnum<{
   Flaky: { readonly at: number; readonly faults: LinkFaults }
   /** A user creates or replaces a template on `node` (a cluster node: leaves refuse). */
   PutTemplate: { readonly at: number; readonly node: string; readonly name: string; readonly image: string }
-  /** A user creates a space on `node`, which places it. */
-  CreateSpace: { readonly at: number; readonly node: string; readonly space: string; readonly template: string }
+  /** A user (`simulatedOwner` unless `owner` names another) creates a space on `node`, which places it. */
+  CreateSpace: {
+    readonly at: number
+    readonly node: string
+    readonly space: string
+    readonly template: string
+    readonly owner?: string
+  }
   /** A user asks `node` to start, stop or delete a space. */
   SpaceRequest: {
     readonly at: number
@@ -97,7 +103,7 @@ export const describeStep = (step: FaultStep): string =>
     Restart: (s) => `restart ${s.node}`,
     Flaky: (s) => `flaky drop=${s.faults.drop} dup=${s.faults.duplicate} reorder=${s.faults.reorder}`,
     PutTemplate: (s) => `put-template ${s.node} ${s.name} image=${s.image}`,
-    CreateSpace: (s) => `create-space ${s.node} ${s.space} template=${s.template}`,
+    CreateSpace: (s) => `create-space ${s.node} ${s.space} template=${s.template}${s.owner === undefined ? "" : ` owner=${s.owner}`}`,
     SpaceRequest: (s) => `${s.request}-space ${s.node} ${s.space}`,
     CrashOwner: (s) => `crash-owner ${s.space} for ${s.downMs} ms`,
     RestartOwnersEngine: (s) => `restart-engine of ${s.space}'s owner`,

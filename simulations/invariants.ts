@@ -10,9 +10,9 @@ import { type ContainerInfo, SpaceLabels } from "../effects/container/containerD
 import type { Digest, StoredRecord } from "../storage/record.ts"
 import { KnownKind, versionOrder } from "../storage/record.ts"
 import { statusOf } from "../transport/gossip/membershipView.ts"
-import { type LeafScope, type RecordLookup, refusalOf } from "../transport/gossip/leafAuthority.ts"
+import { type LeafScope, type RecordLookup, refusalOf, shareWithLeaf } from "../transport/gossip/leafAuthority.ts"
 import { forgedPrefix } from "./byzantineLeaf.ts"
-import type { SimCluster } from "./cluster.ts"
+import { type SimCluster, simulatedOwner } from "./cluster.ts"
 
 export interface Violation {
   /** Virtual ms. */
@@ -38,35 +38,52 @@ const contents = (records: ReadonlyArray<StoredRecord>): string =>
 const digestText = (digest: Readonly<Record<string, StoredRecord["version"]>>): string =>
   Object.keys(digest).sort().map((origin) => `${origin}:${digest[origin]!.wall}.${digest[origin]!.counter}`).join(" ")
 
-/** Every live node holds the same digest and the same records. */
+/**
+ * Every live node holds the same digest; every cluster node holds the same records, and a
+ * leaf exactly what its origin shares with it of them (its own writes, and what it needs).
+ */
 export const checkConverged = (cluster: SimCluster, at: number): Effect.Effect<Array<Violation>> =>
   Effect.gen(function*() {
-    const nodes = cluster.upNodes()
     const violations: Array<Violation> = []
-    let reference: { node: string; digest: string; contents: string } | undefined
-    for (const node of nodes) {
+    let reference: { node: string; digest: string; records: ReadonlyArray<StoredRecord>; contents: string } | undefined
+    const compare = (node: string, digest: string, held: string, expected: string, against: string) => {
+      if (digest !== reference!.digest) {
+        violations.push({
+          at,
+          invariant: "converged",
+          detail: `${node} digest [${digest}] differs from ${reference!.node} [${reference!.digest}]`
+        })
+      } else if (held !== expected) {
+        violations.push({
+          at,
+          invariant: "converged",
+          detail: `${node} holds other records than ${against} under the same digest:\n` +
+            `  ${node}: ${held.replaceAll("\n", " ")}\n  ${against}: ${expected.replaceAll("\n", " ")}`
+        })
+      }
+    }
+    const up = cluster.upNodes()
+    for (const node of up.filter((id) => !cluster.leaves.has(id))) {
       const store = cluster.storeOf(node)!
       const digest = digestText(yield* Effect.orDie(store.digest))
-      const delta = yield* Effect.orDie(store.since({}))
-      const held = contents(delta.records)
-      if (reference === undefined) {
-        reference = { node, digest, contents: held }
-        continue
+      const records = (yield* Effect.orDie(store.since({}))).records
+      const held = contents(records)
+      if (reference === undefined) reference = { node, digest, records, contents: held }
+      else compare(node, digest, held, reference.contents, reference.node)
+    }
+    if (reference === undefined) return violations
+    const { node: from, records } = reference
+    const read = cluster.storeOf(from)!.get
+    for (const node of up.filter((id) => cluster.leaves.has(id))) {
+      const scope = cluster.leaves.get(node)!
+      const shared: Array<StoredRecord> = []
+      for (const record of records) {
+        if (record.version.node === node || (yield* shareWithLeaf(scope, record, read)) === "send") shared.push(record)
       }
-      if (digest !== reference.digest) {
-        violations.push({
-          at,
-          invariant: "converged",
-          detail: `${node} digest [${digest}] differs from ${reference.node} [${reference.digest}]`
-        })
-      } else if (held !== reference.contents) {
-        violations.push({
-          at,
-          invariant: "converged",
-          detail: `${node} holds other records than ${reference.node} under the same digest:\n` +
-            `  ${node}: ${held.replaceAll("\n", " ")}\n  ${reference.node}: ${reference.contents.replaceAll("\n", " ")}`
-        })
-      }
+      const store = cluster.storeOf(node)!
+      const digest = digestText(yield* Effect.orDie(store.digest))
+      const held = contents((yield* Effect.orDie(store.since({}))).records)
+      compare(node, digest, held, contents(shared), `${from}'s records for it`)
     }
     return violations
   })
@@ -79,9 +96,15 @@ export const checkAcknowledged = (
 ): Effect.Effect<Array<Violation>> =>
   Effect.gen(function*() {
     const violations: Array<Violation> = []
-    for (const node of cluster.upNodes()) {
+    const up = cluster.upNodes()
+    const clusterNode = up.find((id) => !cluster.leaves.has(id))
+    const read = clusterNode === undefined ? () => Effect.succeed(undefined) : cluster.storeOf(clusterNode)!.get
+    for (const node of up) {
       const store = cluster.storeOf(node)!
+      const leaf = cluster.leaves.get(node)
       for (const { record, node: writer } of writes) {
+        // A leaf is sent only what it needs.
+        if (leaf !== undefined && writer !== node && (yield* shareWithLeaf(leaf, record, read)) !== "send") continue
         const held = yield* Effect.orDie(store.get(record.kind, record.id))
         if (held === undefined || versionOrder(held.version, record.version) < 0) {
           violations.push({
@@ -98,16 +121,17 @@ export const checkAcknowledged = (
 
 /** The space creates and deletes users had answered, for checkCreatesKept. */
 export interface SpaceRequests {
-  readonly created: Array<{ readonly id: string; readonly name: string; readonly node: string }>
+  readonly created: Array<{ readonly id: string; readonly name: string; readonly owner: string; readonly node: string }>
   /** Ids of spaces whose delete was acknowledged. */
   readonly deleted: Set<string>
-  /** Names a delete was asked for on a node that went down before answering. */
+  /** Names of `simulatedOwner`'s spaces (the only ones asked for) a delete was asked for on a node that went down before answering. */
   readonly inDoubt: Set<string>
 }
 
 /** The acknowledged creates no acknowledged (or unanswered) delete may have removed. */
 const keptCreates = (requests: SpaceRequests) =>
-  requests.created.filter((create) => !requests.deleted.has(create.id) && !requests.inDoubt.has(create.name))
+  requests.created.filter((create) =>
+    !requests.deleted.has(create.id) && !(create.owner === simulatedOwner && requests.inDoubt.has(create.name)))
 
 /**
  * No create is lost in a merge: every acknowledged create that no acknowledged delete
@@ -125,7 +149,10 @@ export const checkCreatesKept = (
     const kept = keptCreates(requests)
     for (const node of cluster.upNodes()) {
       const store = cluster.storeOf(node)!
+      const leaf = cluster.leaves.get(node)
       for (const create of kept) {
+        // A leaf holds only the spaces of the users it serves.
+        if (leaf !== undefined && !leaf.users.has(create.owner)) continue
         const held = yield* Effect.orDie(store.get(spaceKind, create.id))
         if (held === undefined || held.deleted) {
           violations.push({

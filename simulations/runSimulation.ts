@@ -10,7 +10,7 @@ import type { GossipConfig } from "../transport/gossip/gossip.config.ts"
 import { defaultGossipConfig } from "../transport/gossip/gossip.config.ts"
 import { nodeClock } from "./clock.ts"
 import { deadDetectionBoundMs, simulationGossip } from "./simulationGossip.ts"
-import { makeCluster, type RequestOutcome, type SimCluster } from "./cluster.ts"
+import { makeCluster, type RequestOutcome, type SimCluster, simulatedOwner } from "./cluster.ts"
 import { describeStep, type FaultPlan, FaultStep, planEnd } from "./faults.ts"
 import {
   type AcknowledgedWrite,
@@ -320,8 +320,10 @@ const play = (
         Flaky: (s) => Effect.sync(() => network.setFaults(s.faults)),
         PutTemplate: (s) => request(at, s.node, `template ${s.name}`, (node) => cluster.putTemplate(node, s.name, s.image)),
         CreateSpace: (s) =>
-          request(at, s.node, `space ${s.space}`, (node) => cluster.createSpace(node, s.space, s.template), (outcome) => {
-            if (outcome._tag === "Written") spaces.created.push({ id: outcome.record.id, name: s.space, node: s.node })
+          request(at, s.node, `space ${s.space}`, (node) => cluster.createSpace(node, s.space, s.template, s.owner), (outcome) => {
+            if (outcome._tag === "Written") {
+              spaces.created.push({ id: outcome.record.id, name: s.space, owner: s.owner ?? simulatedOwner, node: s.node })
+            }
           }),
         SpaceRequest: (s) =>
           request(

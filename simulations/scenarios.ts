@@ -6,6 +6,7 @@ import { FaultStep, type FaultPlan, flakyOdds, randomWrites, type SimNodeSpec, s
 import { reliable } from "./network.ts"
 import { simulatedDetectionBoundMs } from "./simulationGossip.ts"
 import type { Prng } from "./prng.ts"
+import { clusterOnlyOwner } from "./cluster.ts"
 
 export interface Scenario {
   readonly name: string
@@ -302,6 +303,10 @@ const offlineWork = (
   // The cluster creates a name the leaf creates too while they do not see each other: both are kept.
   steps.push(FaultStep.CreateSpace({ at: prng.between(from, to), node: prng.pick(cluster), space: "c0", template: "dev" }))
   steps.push(FaultStep.CreateSpace({ at: prng.between(from, to), node: prng.pick(cluster), space: prng.pick(created), template: "dev" }))
+  // A user no leaf serves, under a name the leaf's user has too: the leaf gets none of it.
+  steps.push(
+    FaultStep.CreateSpace({ at: prng.between(from, to), node: prng.pick(cluster), space: "a0", template: "dev", owner: clusterOnlyOwner })
+  )
   if (prng.chance(0.5)) {
     const crashAt = prng.between(from, to - 6000)
     steps.push(FaultStep.Crash({ at: crashAt, node: leaf }), FaultStep.Restart({ at: crashAt + prng.between(500, 5000), node: leaf }))

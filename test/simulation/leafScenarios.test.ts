@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
+import type { StoreShape } from "../../storage/store.ts"
 import { acceptanceSeeds } from "./acceptanceSeeds.ts"
 import { describeFailure, runSeeds, seedRange } from "./simulationFailure.ts"
 
@@ -18,3 +19,21 @@ describe("a leaf and its origin", () => {
     expect(failures, failures).toBe("")
   })
 })
+
+/** A leaf's store that takes a delta's watermarks but not the space states it carries: what the origin's bug did to it. */
+const leafLosesSpaceStates = (store: StoreShape): StoreShape =>
+  store.nodeId !== "l1" ? store : {
+    ...store,
+    applyDelta: (delta) =>
+      store.applyDelta({ ...delta, records: delta.records.filter((record) => record.kind !== "space-status") })
+  }
+
+describe("the invariant checker, on a leaf", () => {
+  it("catches a leaf that lacks what its origin shares with it under the same digest", async () => {
+    const outcomes = await runSeeds({ scenario: "leaf-offline", wrapStore: leafLosesSpaceStates }, seedRange(3))
+    const caught = outcomes.flatMap((outcome) => outcome.violations.map((violation) => violation.detail))
+    expect(caught.length).toBeGreaterThan(0)
+    expect(caught.some((detail) => detail.startsWith("l1 holds other records than n1's records for it"))).toBe(true)
+  })
+})
+
