@@ -116,7 +116,7 @@ export interface SimCluster {
   readonly crash: (node: string) => Effect.Effect<void>
   /** A write to `node`'s store; `undefined` when the node is down or the write failed. */
   readonly write: (node: string, kind: string, id: string, value: unknown) => Effect.Effect<StoredRecord | undefined>
-  readonly putTemplate: (node: string, name: string, image: string) => Effect.Effect<RequestOutcome>
+  readonly putTemplate: (node: string, name: string, image: string, zones?: ReadonlyArray<string>) => Effect.Effect<RequestOutcome>
   readonly createSpace: (node: string, space: string, template: string, owner?: string) => Effect.Effect<RequestOutcome>
   readonly requestSpace: (node: string, space: string, request: SpaceRequestKind) => Effect.Effect<RequestOutcome>
   /**
@@ -343,10 +343,10 @@ export const makeCluster = (options: ClusterOptions): Effect.Effect<SimCluster> 
         (outcome) => outcome ?? { _tag: "NodeDown" }
       )
 
-    const putTemplate = (node: string, name: string, image: string) =>
+    const putTemplate = (node: string, name: string, image: string, zones: ReadonlyArray<string> = []) =>
       request(
         node,
-        Effect.flatMap(Templates, (templates) => templates.put({ name, image, env: {}, volumes: [], zones: [] })).pipe(
+        Effect.flatMap(Templates, (templates) => templates.put({ name, image, env: {}, volumes: [], zones })).pipe(
           Effect.as({ kind: templateKind, id: name })
         )
       )

@@ -25,8 +25,14 @@ export type FaultStep = Data.TaggedEnum<{
   Restart: { readonly at: number; readonly node: string }
   /** From now on every frame meets these odds; `reliable` ends it. */
   Flaky: { readonly at: number; readonly faults: LinkFaults }
-  /** A user creates or replaces a template on `node` (a cluster node: leaves refuse). */
-  PutTemplate: { readonly at: number; readonly node: string; readonly name: string; readonly image: string }
+  /** A user creates or replaces a template on `node` (a cluster node: leaves refuse), limited to `zones` if any. */
+  PutTemplate: {
+    readonly at: number
+    readonly node: string
+    readonly name: string
+    readonly image: string
+    readonly zones?: ReadonlyArray<string>
+  }
   /** A user (`simulatedOwner` unless `owner` names another) creates a space on `node`, which places it. */
   CreateSpace: {
     readonly at: number
@@ -102,7 +108,7 @@ export const describeStep = (step: FaultStep): string =>
     Crash: (s) => `crash ${s.node}`,
     Restart: (s) => `restart ${s.node}`,
     Flaky: (s) => `flaky drop=${s.faults.drop} dup=${s.faults.duplicate} reorder=${s.faults.reorder}`,
-    PutTemplate: (s) => `put-template ${s.node} ${s.name} image=${s.image}`,
+    PutTemplate: (s) => `put-template ${s.node} ${s.name} image=${s.image}${s.zones === undefined ? "" : ` zones=${s.zones.join(",")}`}`,
     CreateSpace: (s) => `create-space ${s.node} ${s.space} template=${s.template}${s.owner === undefined ? "" : ` owner=${s.owner}`}`,
     SpaceRequest: (s) => `${s.request}-space ${s.node} ${s.space}`,
     CrashOwner: (s) => `crash-owner ${s.space} for ${s.downMs} ms`,

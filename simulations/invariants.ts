@@ -10,7 +10,7 @@ import { type ContainerInfo, SpaceLabels } from "../effects/container/containerD
 import type { Digest, StoredRecord } from "../storage/record.ts"
 import { KnownKind, versionOrder } from "../storage/record.ts"
 import { statusOf } from "../transport/gossip/membershipView.ts"
-import { type LeafScope, type RecordLookup, refusalOf, shareWithLeaf } from "../transport/gossip/leafAuthority.ts"
+import { type LeafScope, type RecordLookup, refusalOf, sharedForm, shareWithLeaf } from "../transport/gossip/leafAuthority.ts"
 import { forgedPrefix } from "./byzantineLeaf.ts"
 import { type SimCluster, simulatedOwner } from "./cluster.ts"
 
@@ -78,7 +78,8 @@ export const checkConverged = (cluster: SimCluster, at: number): Effect.Effect<A
       const scope = cluster.leaves.get(node)!
       const shared: Array<StoredRecord> = []
       for (const record of records) {
-        if (record.version.node === node || (yield* shareWithLeaf(scope, record, read)) === "send") shared.push(record)
+        const share = record.version.node === node ? "send" : yield* shareWithLeaf(scope, record, read)
+        if (share === "send" || share === "tombstone") shared.push(sharedForm(record, share))
       }
       const store = cluster.storeOf(node)!
       const digest = digestText(yield* Effect.orDie(store.digest))
@@ -103,8 +104,11 @@ export const checkAcknowledged = (
       const store = cluster.storeOf(node)!
       const leaf = cluster.leaves.get(node)
       for (const { record, node: writer } of writes) {
-        // A leaf is sent only what it needs.
-        if (leaf !== undefined && writer !== node && (yield* shareWithLeaf(leaf, record, read)) !== "send") continue
+        // A leaf is sent only what it needs (a tombstone of the same version counts: it holds that version).
+        if (leaf !== undefined && writer !== node) {
+          const share = yield* shareWithLeaf(leaf, record, read)
+          if (share !== "send" && share !== "tombstone") continue
+        }
         const held = yield* Effect.orDie(store.get(record.kind, record.id))
         if (held === undefined || versionOrder(held.version, record.version) < 0) {
           violations.push({

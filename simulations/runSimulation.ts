@@ -318,7 +318,7 @@ const play = (
         Crash: (s) => crash(s.node, at),
         Restart: (s) => Effect.orDie(cluster.start(s.node)),
         Flaky: (s) => Effect.sync(() => network.setFaults(s.faults)),
-        PutTemplate: (s) => request(at, s.node, `template ${s.name}`, (node) => cluster.putTemplate(node, s.name, s.image)),
+        PutTemplate: (s) => request(at, s.node, `template ${s.name}`, (node) => cluster.putTemplate(node, s.name, s.image, s.zones)),
         CreateSpace: (s) =>
           request(at, s.node, `space ${s.space}`, (node) => cluster.createSpace(node, s.space, s.template, s.owner), (outcome) => {
             if (outcome._tag === "Written") {

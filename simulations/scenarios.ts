@@ -269,10 +269,11 @@ const spacePartition: Scenario = {
   }
 }
 
-/** The cluster nodes of a layout, and its one leaf with its origin. */
+/** The cluster nodes of a layout and their zone, and its one leaf with its origin. */
 const leafLayout = (nodes: ReadonlyArray<SimNodeSpec>) => {
   const leaf = nodes.find((node) => node.origin !== undefined)!
-  return { cluster: nodes.filter((node) => node.origin === undefined).map((node) => node.id), leaf: leaf.id, origin: leaf.origin! }
+  const cluster = nodes.filter((node) => node.origin === undefined)
+  return { cluster: cluster.map((node) => node.id), zone: cluster[0]!.zone, leaf: leaf.id, origin: leaf.origin! }
 }
 
 /**
@@ -290,7 +291,9 @@ const offlineWork = (
   const steps: Array<FaultStep> = []
   for (let n = 0; n < 3; n++) {
     const name = prng.pick(["dev", "web"])
-    steps.push(FaultStep.PutTemplate({ at: prng.between(from, to), node: prng.pick(cluster), name, image: `busybox:${n}` }))
+    // `web` may be limited to the cluster's zone, after the leaf held it: the leaf must drop it.
+    const limited = name === "web" && prng.chance(0.5) ? { zones: [layout.zone] } : {}
+    steps.push(FaultStep.PutTemplate({ at: prng.between(from, to), node: prng.pick(cluster), name, image: `busybox:${n}`, ...limited }))
   }
   const created = ["a1", "a2"]
   for (const space of created) {

@@ -64,6 +64,16 @@ const originNode = Effect.gen(function*() {
   return { store, sent, events, deliver }
 })
 
+/** One anti-entropy exchange opened by the leaf: its digest to the origin, and the deltas sent back applied to its store. */
+const exchangeWithLeaf = (node: Effect.Effect.Success<typeof originNode>, leafStore: StoreShape) =>
+  Effect.gen(function*() {
+    node.sent.length = 0
+    yield* node.deliver(leaf, { _tag: "Digest", digest: yield* leafStore.digest })
+    for (const sent of node.sent) {
+      if (sent.to === leaf && sent.message._tag === "Delta") yield* leafStore.applyDelta(sent.message.delta)
+    }
+  })
+
 /** Records written by `node`, as its store would send them. */
 const writtenBy = (node: string, writes: (store: StoreShape) => Effect.Effect<unknown, unknown>) =>
   Effect.gen(function*() {
@@ -176,7 +186,7 @@ describe("a leaf's authority, at its origin", () => {
       expect(yield* node.store.get("user", "mallory")).toBeDefined()
     }))
 
-  it.scoped("sends the leaf only its zone's templates, its users and their tokens, and their spaces", () =>
+  it.scoped("sends the leaf only its zone's templates, its users and their tokens, and their spaces, and other zones' templates as tombstones", () =>
     Effect.gen(function*() {
       const node = yield* originNode
       yield* Effect.all([
@@ -197,27 +207,37 @@ describe("a leaf's authority, at its origin", () => {
       yield* node.deliver(leaf, { _tag: "Digest", digest: {} })
       const records: ReadonlyArray<StoredRecord> = node.sent.flatMap((sent) =>
         sent.to === leaf && sent.message._tag === "Delta" ? sent.message.delta.records : [])
-      expect(records.map((record) => `${record.kind}/${record.id}`).sort()).toEqual([
+      expect(records.map((record) => `${record.kind}/${record.id}${record.deleted ? " (tombstone)" : ""}`).sort()).toEqual([
         "node/n-origin00001",
         "space/alice-space",
         "template/edge-only",
+        "template/elsewhere (tombstone)",
         "template/everywhere",
         "token/t-alice",
         "user/alice"
       ])
+      expect(records.find((record) => record.id === "elsewhere")?.value).toBeNull()
+    }))
+
+  it.scoped("makes the leaf drop a template once it is limited to other zones", () =>
+    Effect.gen(function*() {
+      const node = yield* originNode
+      const leafStore = (yield* MemoryStore.make({ nodeId: leaf as NodeId, maxDriftMs: 60_000 })).store
+      const exchange = exchangeWithLeaf(node, leafStore)
+      yield* node.store.put("template", "web", template("web", []))
+      yield* exchange
+      expect((yield* leafStore.list("template")).map((record) => record.id)).toEqual(["web"])
+      yield* node.store.put("template", "web", template("web", ["us-east"]))
+      yield* exchange
+      expect(yield* leafStore.list("template")).toEqual([])
+      expect(yield* leafStore.digest).toEqual(yield* node.store.digest)
     }))
 
   it.scoped("sends a space's state that arrived before its space once the space is here, never claiming it sent before", () =>
     Effect.gen(function*() {
       const node = yield* originNode
       const leafStore = (yield* MemoryStore.make({ nodeId: leaf as NodeId, maxDriftMs: 60_000 })).store
-      const exchange = Effect.gen(function*() {
-        node.sent.length = 0
-        yield* node.deliver(leaf, { _tag: "Digest", digest: yield* leafStore.digest })
-        for (const sent of node.sent) {
-          if (sent.to === leaf && sent.message._tag === "Delta") yield* leafStore.applyDelta(sent.message.delta)
-        }
-      })
+      const exchange = exchangeWithLeaf(node, leafStore)
       // The node running the space reports its state; the space itself comes from another member, later.
       const runner = "n-runner00001"
       yield* node.deliver("n-member00001", {

@@ -36,7 +36,7 @@ import { treeHops } from "./broadcastTree.ts"
 import { pickSome } from "./randomPick.ts"
 import { differingBuckets, inBuckets, restrictDigest, Summarizer, summaryBuckets } from "./digestSummary.ts"
 import { refusedRecordsCounter } from "./gossipMetrics.ts"
-import { type LeafScope, type RecordLookup, refusalOf, shareWithLeaf } from "./leafAuthority.ts"
+import { type LeafScope, type RecordLookup, refusalOf, sharedForm, shareWithLeaf } from "./leafAuthority.ts"
 
 export type AntiEntropyCommand =
   | { readonly _tag: "Round" }
@@ -96,7 +96,14 @@ export const antiEntropyBehaviour = (
 
   /** Only what the leaf needs of `records` now: a push raises no watermark, so a record that waits is simply left out. */
   const forLeaf = (state: State, scope: LeafScope, records: ReadonlyArray<StoredRecord>) =>
-    Effect.filter(records, (record) => Effect.map(shareWithLeaf(scope, record, state.store.get), (share) => share === "send"))
+    Effect.gen(function*() {
+      const shared: Array<StoredRecord> = []
+      for (const record of records) {
+        const share = yield* shareWithLeaf(scope, record, state.store.get)
+        if (share === "send" || share === "tombstone") shared.push(sharedForm(record, share))
+      }
+      return shared
+    })
 
   /**
    * Only what the leaf needs of `delta`, with no watermark past a record whose share waits
@@ -121,7 +128,7 @@ export const antiEntropyBehaviour = (
           continue
         }
         before.set(origin, record.version)
-        if (share === "send") records.push(record)
+        if (share === "send" || share === "tombstone") records.push(sharedForm(record, share))
       }
       return new StoreDelta({ records, upTo }, true)
     })

@@ -29,6 +29,7 @@ import { Password } from "../../storage/kinds/password.ts"
 import { Session } from "../../storage/kinds/session.ts"
 import { Node } from "../../storage/kinds/node.ts"
 import type { StoredRecord } from "../../storage/record.ts"
+import { makeStoredRecord } from "../../storage/recordInstances.ts"
 
 /** A leaf as its origin knows it: from the leaf record its credential names. */
 export interface LeafScope {
@@ -134,7 +135,14 @@ export const refusalOf = (
   })
 
 /**
- * What the origin does with a record for the leaf: send it, withhold it, or wait. A space's
+ * What the origin does with a record for the leaf: send it, withhold it, send it as a
+ * tombstone, or wait.
+ *
+ * A template limited to zones the leaf is not in goes as a tombstone of its version: the leaf
+ * may hold an earlier version that it may use no more, and a tombstone, like every other,
+ * reveals only a name.
+ *
+ * A space's
  * state is the leaf's only if the space is, and it can reach the origin before its space
  * does (from a node that got the space by a push, which raises no watermark). Withholding it
  * then while sending its origin's watermark would tell the leaf it holds the state when it
@@ -143,7 +151,7 @@ export const refusalOf = (
  * decides once the space is here. The wait ends: a node writes a space's state only while it
  * holds the space, and anti-entropy brings every record to every cluster node.
  */
-export type LeafShare = "send" | "withhold" | "wait"
+export type LeafShare = "send" | "withhold" | "tombstone" | "wait"
 
 const shareIf = (needed: boolean): LeafShare => (needed ? "send" : "withhold")
 
@@ -168,10 +176,10 @@ export const shareWithLeaf = (
         return "send"
       case "template": {
         const template = asTemplate(record.value)
-        return shareIf(
-          template !== undefined &&
-            (template.zones.length === 0 || scope.zone === undefined || template.zones.includes(scope.zone))
-        )
+        if (template === undefined) return "withhold"
+        return template.zones.length === 0 || scope.zone === undefined || template.zones.includes(scope.zone)
+          ? "send"
+          : "tombstone"
       }
       case "user":
         return shareIf(scope.users.has(record.id))
@@ -197,3 +205,8 @@ export const shareWithLeaf = (
         return "withhold"
     }
   })
+
+/** The record as a leaf is sent it under `share` ("send" or "tombstone"): the same version, its value dropped for a tombstone. */
+export const sharedForm = (record: StoredRecord, share: "send" | "tombstone"): StoredRecord =>
+  share === "send" || record.deleted ? record : makeStoredRecord(record.kind, record.id, null, record.version, true)
+
