@@ -269,9 +269,9 @@ const spacePartition: Scenario = {
   }
 }
 
-/** The cluster nodes of a layout and their zone, and its one leaf with its origin. */
-const leafLayout = (nodes: ReadonlyArray<SimNodeSpec>) => {
-  const leaf = nodes.find((node) => node.origin !== undefined)!
+/** The cluster nodes of a layout and their zone, and its leaf number `index` (the first by default) with its origin. */
+const leafLayout = (nodes: ReadonlyArray<SimNodeSpec>, index = 0) => {
+  const leaf = nodes.filter((node) => node.origin !== undefined)[index]!
   const cluster = nodes.filter((node) => node.origin === undefined)
   return { cluster: cluster.map((node) => node.id), zone: cluster[0]!.zone, leaf: leaf.id, origin: leaf.origin! }
 }
@@ -389,6 +389,40 @@ const leafByzantine: Scenario = {
   }
 }
 
+/**
+ * Two leaves of the same user on different origins: what one does must reach the other
+ * through both origins, names the two create apart meet, and one leaf is cut off or loses
+ * its origin for a while.
+ */
+const twoLeaves: Scenario = {
+  name: "two-leaves",
+  summary:
+    "two leaves of one user on different origins work on spaces of the same names while one is cut off or the other's origin crashes, then all heal",
+  defaultNodes: 3,
+  minNodes: 2,
+  zones: oneZone,
+  leaves: 2,
+  plan: (prng, nodes) => {
+    const first = leafLayout(nodes, 0)
+    const second = leafLayout(nodes, 1)
+    const from = prng.between(6000, 7000)
+    const to = from + prng.between(15_000, 30_000)
+    const outage = prng.chance(0.5)
+      ? [FaultStep.Isolate({ at: from, node: first.leaf }), FaultStep.Heal({ at: to })]
+      : [FaultStep.Crash({ at: from, node: second.origin }), FaultStep.Restart({ at: to, node: second.origin })]
+    return {
+      steps: sortSteps([
+        ...leafSetup(prng, first),
+        FaultStep.CreateSpace({ at: prng.between(4000, 5000), node: second.leaf, space: "a0", template: "dev" }),
+        ...outage,
+        ...offlineWork(prng, first, from + 500, to - 500),
+        ...offlineWork(prng, second, from + 500, to - 500)
+      ]),
+      quietMs: 20_000
+    }
+  }
+}
+
 export const scenarios: ReadonlyArray<Scenario> = [
   partitionHeal,
   longPartition,
@@ -401,7 +435,8 @@ export const scenarios: ReadonlyArray<Scenario> = [
   engineRestarts,
   leafOffline,
   leafOriginCrash,
-  leafByzantine
+  leafByzantine,
+  twoLeaves
 ]
 
 export const scenarioNames: ReadonlyArray<string> = scenarios.map((scenario) => scenario.name)
