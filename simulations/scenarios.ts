@@ -369,6 +369,13 @@ const leafOriginCrash = leafScenario(
   ({ origin }, from, to) => [FaultStep.Crash({ at: from, node: origin }), FaultStep.Restart({ at: to, node: origin })]
 )
 
+const leafFlaky = leafScenario(
+  "leaf-flaky",
+  "every link, the leaf's included, drops, duplicates and reorders frames while the leaf and the cluster work on, then recovers",
+  [15_000, 30_000],
+  (_, from, to) => [FaultStep.Flaky({ at: from, faults: flakyOdds }), FaultStep.Flaky({ at: to, faults: reliable })]
+)
+
 const leafByzantine: Scenario = {
   name: "leaf-byzantine",
   summary:
@@ -435,6 +442,7 @@ export const scenarios: ReadonlyArray<Scenario> = [
   engineRestarts,
   leafOffline,
   leafOriginCrash,
+  leafFlaky,
   leafByzantine,
   twoLeaves
 ]
