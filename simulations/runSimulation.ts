@@ -87,6 +87,15 @@ export interface SimulationOutcome {
 const checkEveryMs = 1000
 const settleCheckEveryMs = 250
 
+/**
+ * How long the harness waits before it looks at a cluster that has not settled, `now` being
+ * before `deadline`: whole milliseconds, since a sleep is rounded to whole nanoseconds, and a
+ * fraction rounded down leaves now short of the deadline by less than a nanosecond, where the
+ * next sleep rounds to nothing and virtual time stops for good.
+ */
+export const nextLookInMs = (now: number, deadline: number): number =>
+  Math.min(settleCheckEveryMs, Math.ceil(deadline - now))
+
 const describeCause = (cause: Cause.Cause<unknown>) => Cause.pretty(cause).split("\n")[0] ?? "unknown failure"
 
 /** The flags that name one run: a full mesh and the scenario's own size are left unsaid. */
@@ -177,7 +186,7 @@ const simulate = (scenario: Scenario, count: number, options: SimulationOptions)
           break
         }
       }
-      yield* Effect.sleep(Math.min(settleCheckEveryMs, deadline - now))
+      yield* Effect.sleep(nextLookInMs(now, deadline))
     }
     // The nodes are left as they are rather than stopped: stopping every stream and actor of
     // every node costs more than the rest of a small run, and the run is over. What their

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Clock, Effect, Fiber } from "effect"
+import { Clock, Duration, Effect, Fiber } from "effect"
 import { nodeClock, VirtualTime } from "../../simulations/clock.ts"
+import { nextLookInMs } from "../../simulations/runSimulation.ts"
 import { drive, SimScheduler } from "../../simulations/scheduler.ts"
 
 describe("virtual time", () => {
@@ -40,5 +41,35 @@ describe("virtual time", () => {
   it("reports a run where every fiber waits and no timer is pending", () => {
     const time = new VirtualTime()
     expect(drive(Effect.never, new SimScheduler(), time)._tag).toBe("Stalled")
+  })
+
+  // A deadline with digits below a nanosecond, as a message's latency leaves them.
+  const deadline = 56_168.4536162345
+
+  it("stops a hair short of a deadline when a fractional wait is rounded to whole nanoseconds", () => {
+    const time = new VirtualTime()
+    time.schedule(56_000.25, () => undefined)
+    time.fireNext()
+    const program = Effect.suspend(() => Effect.sleep(deadline - time.now)).pipe(Effect.withClock(nodeClock(time)))
+    drive(program, new SimScheduler(), time)
+    expect(time.now).toBeLessThan(deadline)
+    expect(Duration.toMillis(Duration.decode(deadline - time.now))).toBe(0)
+  })
+
+  it("reaches that deadline when the harness waits by nextLookInMs", () => {
+    const time = new VirtualTime()
+    time.schedule(56_000.25, () => undefined)
+    time.fireNext()
+    const program = Effect.gen(function*() {
+      let looks = 0
+      while (time.now < deadline && looks < 10) {
+        looks++
+        yield* Effect.sleep(nextLookInMs(time.now, deadline))
+      }
+      return looks
+    }).pipe(Effect.withClock(nodeClock(time)))
+    const result = drive(program, new SimScheduler(), time)
+    expect(result._tag === "Done" && result.exit._tag === "Success" && result.exit.value).toBe(1)
+    expect(time.now).toBeGreaterThanOrEqual(deadline)
   })
 })
