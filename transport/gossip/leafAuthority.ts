@@ -142,14 +142,14 @@ export const refusalOf = (
  * may hold an earlier version that it may use no more, and a tombstone, like every other,
  * reveals only a name.
  *
- * A space's
- * state is the leaf's only if the space is, and it can reach the origin before its space
- * does (from a node that got the space by a push, which raises no watermark). Withholding it
- * then while sending its origin's watermark would tell the leaf it holds the state when it
- * never will: a leaf takes no record below a watermark it holds. So it waits: the origin
- * sends that origin's watermark only up to the record before it (antiEntropy.actor.ts), and
- * decides once the space is here. The wait ends: a node writes a space's state only while it
- * holds the space, and anti-entropy brings every record to every cluster node.
+ * A space's state is the leaf's only if the space is, and it can reach the origin before its
+ * space does (from a node that got the space by a push, which raises no watermark).
+ * Withholding it then while sending its origin's watermark would tell the leaf it holds the
+ * state when it never will: a leaf takes no record below a watermark it holds. So it waits:
+ * the origin sends that origin's watermark only up to the record before it
+ * (antiEntropy.actor.ts), and decides once the space is here. The wait ends: a node writes a
+ * space's state only while it holds the space, and anti-entropy brings every record to every
+ * cluster node.
  */
 export type LeafShare = "send" | "withhold" | "tombstone" | "wait"
 
