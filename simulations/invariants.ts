@@ -46,12 +46,20 @@ export const checkConverged = (cluster: SimCluster, at: number): Effect.Effect<A
   Effect.gen(function*() {
     const violations: Array<Violation> = []
     let reference: { node: string; digest: string; records: ReadonlyArray<StoredRecord>; contents: string } | undefined
-    const compare = (node: string, digest: string, held: string, expected: string, against: string) => {
-      if (digest !== reference!.digest) {
+    /** `expected`: what `node` should hold under `base`'s digest, as `against` names it. */
+    const compare = (
+      node: string,
+      digest: string,
+      held: string,
+      base: { readonly node: string; readonly digest: string },
+      expected: string,
+      against: string
+    ) => {
+      if (digest !== base.digest) {
         violations.push({
           at,
           invariant: "converged",
-          detail: `${node} digest [${digest}] differs from ${reference!.node} [${reference!.digest}]`
+          detail: `${node} digest [${digest}] differs from ${base.node} [${base.digest}]`
         })
       } else if (held !== expected) {
         violations.push({
@@ -69,7 +77,7 @@ export const checkConverged = (cluster: SimCluster, at: number): Effect.Effect<A
       const records = (yield* Effect.orDie(store.since({}))).records
       const held = contents(records)
       if (reference === undefined) reference = { node, digest, records, contents: held }
-      else compare(node, digest, held, reference.contents, reference.node)
+      else compare(node, digest, held, reference, reference.contents, reference.node)
     }
     if (reference === undefined) return violations
     const { node: from, records } = reference
@@ -78,13 +86,13 @@ export const checkConverged = (cluster: SimCluster, at: number): Effect.Effect<A
       const scope = cluster.leaves.get(node)!
       const shared: Array<StoredRecord> = []
       for (const record of records) {
-        const share = record.version.node === node ? "send" : yield* shareWithLeaf(scope, record, read)
-        if (share === "send" || share === "tombstone") shared.push(sharedForm(record, share))
+        const sent = record.version.node === node ? record : sharedForm(record, yield* shareWithLeaf(scope, record, read))
+        if (sent !== undefined) shared.push(sent)
       }
       const store = cluster.storeOf(node)!
       const digest = digestText(yield* Effect.orDie(store.digest))
       const held = contents((yield* Effect.orDie(store.since({}))).records)
-      compare(node, digest, held, contents(shared), `${from}'s records for it`)
+      compare(node, digest, held, reference, contents(shared), `${from}'s records for it`)
     }
     return violations
   })
@@ -105,9 +113,8 @@ export const checkAcknowledged = (
       const leaf = cluster.leaves.get(node)
       for (const { record, node: writer } of writes) {
         // A leaf is sent only what it needs (a tombstone of the same version counts: it holds that version).
-        if (leaf !== undefined && writer !== node) {
-          const share = yield* shareWithLeaf(leaf, record, read)
-          if (share !== "send" && share !== "tombstone") continue
+        if (leaf !== undefined && writer !== node && sharedForm(record, yield* shareWithLeaf(leaf, record, read)) === undefined) {
+          continue
         }
         const held = yield* Effect.orDie(store.get(record.kind, record.id))
         if (held === undefined || versionOrder(held.version, record.version) < 0) {

@@ -36,4 +36,3 @@ describe("the invariant checker, on a leaf", () => {
     expect(caught.some((detail) => detail.startsWith("l1 holds other records than n1's records for it"))).toBe(true)
   })
 })
-

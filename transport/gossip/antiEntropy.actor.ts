@@ -99,8 +99,8 @@ export const antiEntropyBehaviour = (
     Effect.gen(function*() {
       const shared: Array<StoredRecord> = []
       for (const record of records) {
-        const share = yield* shareWithLeaf(scope, record, state.store.get)
-        if (share === "send" || share === "tombstone") shared.push(sharedForm(record, share))
+        const sent = sharedForm(record, yield* shareWithLeaf(scope, record, state.store.get))
+        if (sent !== undefined) shared.push(sent)
       }
       return shared
     })
@@ -128,7 +128,8 @@ export const antiEntropyBehaviour = (
           continue
         }
         before.set(origin, record.version)
-        if (share === "send" || share === "tombstone") records.push(sharedForm(record, share))
+        const sent = sharedForm(record, share)
+        if (sent !== undefined) records.push(sent)
       }
       return new StoreDelta({ records, upTo }, true)
     })

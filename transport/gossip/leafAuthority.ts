@@ -206,7 +206,14 @@ export const shareWithLeaf = (
     }
   })
 
-/** The record as a leaf is sent it under `share` ("send" or "tombstone"): the same version, its value dropped for a tombstone. */
-export const sharedForm = (record: StoredRecord, share: "send" | "tombstone"): StoredRecord =>
-  share === "send" || record.deleted ? record : makeStoredRecord(record.kind, record.id, null, record.version, true)
+/**
+ * The record as the leaf is sent it under `share`: itself, a tombstone of its version, or
+ * undefined when it is not sent now (withheld, or waiting).
+ */
+export const sharedForm = (record: StoredRecord, share: LeafShare): StoredRecord | undefined =>
+  share === "send" || (share === "tombstone" && record.deleted)
+    ? record
+    : share === "tombstone"
+    ? makeStoredRecord(record.kind, record.id, null, record.version, true)
+    : undefined
 
