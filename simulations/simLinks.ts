@@ -30,8 +30,17 @@ import type { PeerEvent, PeerId } from "../transport/transport.ts"
 import type { VirtualTime } from "./clock.ts"
 import type { Trace } from "./trace.ts"
 
+// Asked for at every dial and sweep, of every peer: hashed once per name.
+const simulatedKeys = new Map<string, string>()
+
 /** A simulated node's public key: what its node record announces and its keeper checks. */
-export const simulatedKeyOf = (node: string): string => createHash("sha256").update(`knot-sim-node:${node}`).digest("hex")
+export const simulatedKeyOf = (node: string): string => {
+  const known = simulatedKeys.get(node)
+  if (known !== undefined) return known
+  const key = createHash("sha256").update(`knot-sim-node:${node}`).digest("hex")
+  simulatedKeys.set(node, key)
+  return key
+}
 
 /**
  * The transport's pace, quickened as the simulator quickens gossip: a run lasts tens of

@@ -3,7 +3,7 @@
  * partial view and the public keys members announce in their node records, so that it
  * connects to those links and to nobody else it need not (transport/hyperswarm/linkKeeper.ts).
  */
-import { Effect, Either, Schedule, Schema, Stream, SubscriptionRef } from "effect"
+import { Effect, Either, Queue, Schedule, Schema, Stream, SubscriptionRef } from "effect"
 import { Node } from "../../storage/kinds/node.ts"
 import { Store } from "../../storage/store.ts"
 import type { PeerId, TransportShape } from "../transport.ts"
@@ -14,7 +14,12 @@ import { type MembershipSnapshot, type MembershipView, reachableLinks, reachable
  * themselves, and a link whose key was unknown is dialed at the next hand-over.
  */
 const handOverEvery = "5 seconds"
-/** Links settle over a few membership messages after a change; one hand-over for them all. */
+/**
+ * Links settle over a few membership messages after a change: one hand-over for them all,
+ * this long after the first. It is not a debounce: while a partition heals the view changes
+ * for seconds on end, and a hand-over that waited for a quiet moment would leave the links
+ * that long behind the view.
+ */
 const settleFor = "200 millis"
 
 const decodeNode = Schema.decodeUnknownEither(Node)
@@ -40,15 +45,24 @@ const announcedKeys = Effect.gen(function*() {
 export const keepViewLinked = (
   view: MembershipView,
   keepLinks: NonNullable<TransportShape["keepLinks"]>
-): Effect.Effect<void, never, Store> => {
-  const handOver = Effect.flatMap(SubscriptionRef.get(view), (snapshot) =>
-    Effect.flatMap(announcedKeys, (keys) => keepLinks(wantedLinks(snapshot), keys)))
-  const linksChanged = view.changes.pipe(
-    Stream.map((snapshot) => wantedLinks(snapshot)?.join(" ")),
-    Stream.changes,
-    Stream.debounce(settleFor)
-  )
-  return Stream.merge(linksChanged, Stream.fromSchedule(Schedule.spaced(handOverEvery))).pipe(
-    Stream.runForEach(() => handOver)
-  )
-}
+): Effect.Effect<void, never, Store> =>
+  Effect.gen(function*() {
+    // One pending wake at most: a change while one waits is handed over with it.
+    const wake = yield* Queue.dropping<void>(1)
+    const handOver = Effect.flatMap(SubscriptionRef.get(view), (snapshot) =>
+      Effect.flatMap(announcedKeys, (keys) => keepLinks(wantedLinks(snapshot), keys)))
+    const linksChanged = view.changes.pipe(
+      Stream.map((snapshot) => wantedLinks(snapshot)?.join(" ")),
+      Stream.changes,
+      Stream.runForEach(() => Queue.offer(wake, undefined))
+    )
+    const everyFewSeconds = Effect.repeat(Queue.offer(wake, undefined), Schedule.spaced(handOverEvery))
+    // The only caller of keepLinks, so that two hand-overs never interleave.
+    const settleThenHandOver = Queue.take(wake).pipe(
+      Effect.zipRight(Effect.sleep(settleFor)),
+      Effect.zipRight(Queue.takeAll(wake)),
+      Effect.zipRight(handOver),
+      Effect.forever
+    )
+    yield* Effect.all([linksChanged, everyFewSeconds, settleThenHandOver], { concurrency: "unbounded", discard: true })
+  })
