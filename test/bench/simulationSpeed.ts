@@ -26,7 +26,7 @@ const knotSim = (args: ReadonlyArray<string>): string =>
 /** `knot sim run`'s speed: its ratio and delivered/s, as it prints them. */
 const runFigures = (output: string) => {
   const line = output.split("\n").find((text) => text.includes(" ratio=")) ?? ""
-  const ratio = /ratio=(\d+)x/.exec(line)?.[1] ?? "?"
+  const ratio = /ratio=([\d.]+)x/.exec(line)?.[1] ?? "?"
   const real = /real=(\d+) ms/.exec(line)?.[1] ?? "?"
   const delivered = /delivered\/s=(\d+)/.exec(line)?.[1] ?? "?"
   return { ratio: `${ratio}x`, detail: `real ${real} ms, ${delivered} delivered/s${line.includes(" ok ") ? "" : ", FAILED"}` }
@@ -35,7 +35,7 @@ const runFigures = (output: string) => {
 /** `knot sim fuzz`'s speed: its virtual/real and delivered/s over all its seeds. */
 const fuzzFigures = (output: string) => {
   const line = output.split("\n").find((text) => text.includes("virtual/real=")) ?? ""
-  const ratio = /virtual\/real=(\d+)x/.exec(line)?.[1] ?? "?"
+  const ratio = /virtual\/real=([\d.]+)x/.exec(line)?.[1] ?? "?"
   const seconds = /in ([\d.]+) s/.exec(line)?.[1] ?? "?"
   const failed = /(\d+) failed/.exec(line)?.[1] ?? "?"
   const delivered = /delivered\/s=(\d+)/.exec(line)?.[1] ?? "?"
