@@ -5,9 +5,10 @@
  */
 import { Effect, Either, Queue, Schedule, Schema, Stream, SubscriptionRef } from "effect"
 import { Node } from "../../storage/kinds/node.ts"
+import { type StoredRecord, type Version, versionOrder } from "../../storage/record.ts"
 import { Store } from "../../storage/store.ts"
 import type { PeerId, TransportShape } from "../transport.ts"
-import { type MembershipSnapshot, type MembershipView, reachableLinks, reachableMembers } from "./membershipView.ts"
+import { type MembershipSnapshot, type MembershipView, reachableLinks, statusOf } from "./membershipView.ts"
 
 /**
  * Besides when the links change: members' keys arrive by anti-entropy after the members
@@ -28,17 +29,40 @@ const decodeNode = Schema.decodeUnknownEither(Node)
 export const wantedLinks = (snapshot: MembershipSnapshot): ReadonlyArray<PeerId> | undefined => {
   if (snapshot.links === undefined) return undefined
   const links = reachableLinks(snapshot)
-  return links.length >= reachableMembers(snapshot).length ? undefined : links
+  // Counts reachable members only until they outnumber the links: run at every change of the
+  // view, a full count was most of what the hand-over cost in a large cluster.
+  let reachable = 0
+  for (const member of snapshot.members.values()) {
+    if (statusOf(member.state) !== "dead" && ++reachable > links.length) return links
+  }
+  return undefined
 }
 
+/**
+ * The keys members announce, kept as their node records change: reading and decoding every
+ * node record at each hand-over cost a large cluster more than the hand-overs themselves.
+ */
 const announcedKeys = Effect.gen(function*() {
   const store = yield* Store
   const keys = new Map<PeerId, string>()
-  for (const record of yield* Effect.orElseSucceed(store.list("node"), () => [])) {
-    if (record.deleted) continue
-    const node = decodeNode(record.value)
-    if (Either.isRight(node) && node.right.publicKey !== undefined) keys.set(record.id, node.right.publicKey)
+  const seen = new Map<PeerId, Version>()
+  const take = (record: StoredRecord) => {
+    const held = seen.get(record.id)
+    if (held !== undefined && versionOrder(held, record.version) >= 0) return
+    seen.set(record.id, record.version)
+    const node = record.deleted ? undefined : decodeNode(record.value)
+    if (node !== undefined && Either.isRight(node) && node.right.publicKey !== undefined) {
+      keys.set(record.id, node.right.publicKey)
+    } else {
+      keys.delete(record.id)
+    }
   }
+  // Listening before listing, so that no change falls between the two; the versions keep a
+  // listed record from undoing a newer one heard meanwhile.
+  yield* store.listen((change) => {
+    if (change.record.kind === "node") take(change.record)
+  })
+  for (const record of yield* Effect.orElseSucceed(store.list("node"), () => [])) take(record)
   return keys
 })
 
@@ -46,11 +70,11 @@ export const keepViewLinked = (
   view: MembershipView,
   keepLinks: NonNullable<TransportShape["keepLinks"]>
 ): Effect.Effect<void, never, Store> =>
-  Effect.gen(function*() {
+  Effect.scoped(Effect.gen(function*() {
     // One pending wake at most: a change while one waits is handed over with it.
     const wake = yield* Queue.dropping<void>(1)
-    const handOver = Effect.flatMap(SubscriptionRef.get(view), (snapshot) =>
-      Effect.flatMap(announcedKeys, (keys) => keepLinks(wantedLinks(snapshot), keys)))
+    const keys = yield* announcedKeys
+    const handOver = Effect.flatMap(SubscriptionRef.get(view), (snapshot) => keepLinks(wantedLinks(snapshot), keys))
     const linksChanged = view.changes.pipe(
       Stream.map((snapshot) => wantedLinks(snapshot)?.join(" ")),
       Stream.changes,
@@ -65,4 +89,4 @@ export const keepViewLinked = (
       Effect.forever
     )
     yield* Effect.all([linksChanged, everyFewSeconds, settleThenHandOver], { concurrency: "unbounded", discard: true })
-  })
+  }))
