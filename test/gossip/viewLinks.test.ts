@@ -91,14 +91,28 @@ describe("keepViewLinked", () => {
       expect(handOvers.map((handOver) => handOver.at)).toEqual([200, 5_200, 10_200])
     }))
 
-  it.scoped("hands over a key announced after it started, and drops one whose record is deleted", () =>
+  it.scoped("hands over a key that arrives, though the links stay as they were", () =>
     Effect.gen(function*() {
-      const { handOvers, store, view } = yield* linked
+      const { handOvers, store } = yield* linked
       yield* Effect.orDie(store.put("node", "n3", nodeRecord(keyOf("3"))))
-      yield* Effect.orDie(store.delete("node", "n2"))
-      yield* linkTo(view, ["n2", "n4"])
       yield* TestClock.adjust("1 second")
-      expect(handOvers.at(-1)).toEqual({ at: 1_200, links: "n2 n4", keys: "n3=3" })
+      expect(handOvers.slice(1)).toEqual([{ at: 1_200, links: "n2 n3", keys: "n2=2 n3=3" }])
+    }))
+
+  it.scoped("stops handing over the key of a member whose node record is deleted", () =>
+    Effect.gen(function*() {
+      const { handOvers, store } = yield* linked
+      yield* Effect.orDie(store.delete("node", "n2"))
+      yield* TestClock.adjust("1 second")
+      expect(handOvers.at(-1)).toEqual({ at: 1_200, links: "n2 n3", keys: "" })
+    }))
+
+  it.scoped("hands over nothing for a node record whose key stays the same", () =>
+    Effect.gen(function*() {
+      const { handOvers, store } = yield* linked
+      yield* Effect.orDie(store.put("node", "n2", { ...nodeRecord(keyOf("2")), startedAt: 5 }))
+      yield* TestClock.adjust("1 second")
+      expect(handOvers).toHaveLength(1)
     }))
 
   it.scoped("hands over no key of a node record it cannot read", () =>

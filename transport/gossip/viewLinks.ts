@@ -11,8 +11,8 @@ import type { PeerId, TransportShape } from "../transport.ts"
 import { type MembershipSnapshot, type MembershipView, reachableLinks, statusOf } from "./membershipView.ts"
 
 /**
- * Besides when the links change: members' keys arrive by anti-entropy after the members
- * themselves, and a link whose key was unknown is dialed at the next hand-over.
+ * Besides when the links or the keys change: Hyperswarm gives up on a peer after a few failed
+ * dials, and a hand-over joins every unlinked link again.
  */
 const handOverEvery = "5 seconds"
 /**
@@ -39,32 +39,35 @@ export const wantedLinks = (snapshot: MembershipSnapshot): ReadonlyArray<PeerId>
 }
 
 /**
- * The keys members announce, kept as their node records change: reading and decoding every
- * node record at each hand-over cost a large cluster more than the hand-overs themselves.
+ * The keys members announce, kept as their node records change (reading and decoding every
+ * node record at each hand-over cost a large cluster more than the hand-overs themselves).
+ * `changed` hears of each key that arrives or changes after the first listing: members' keys
+ * arrive by anti-entropy after the members themselves, and a link is dialed by its key.
  */
-const announcedKeys = Effect.gen(function*() {
-  const store = yield* Store
-  const keys = new Map<PeerId, string>()
-  const seen = new Map<PeerId, Version>()
-  const take = (record: StoredRecord) => {
-    const held = seen.get(record.id)
-    if (held !== undefined && versionOrder(held, record.version) >= 0) return
-    seen.set(record.id, record.version)
-    const node = record.deleted ? undefined : decodeNode(record.value)
-    if (node !== undefined && Either.isRight(node) && node.right.publicKey !== undefined) {
-      keys.set(record.id, node.right.publicKey)
-    } else {
-      keys.delete(record.id)
+const announcedKeys = (changed: () => void) =>
+  Effect.gen(function*() {
+    const store = yield* Store
+    const keys = new Map<PeerId, string>()
+    const seen = new Map<PeerId, Version>()
+    const take = (record: StoredRecord): boolean => {
+      const held = seen.get(record.id)
+      if (held !== undefined && versionOrder(held, record.version) >= 0) return false
+      seen.set(record.id, record.version)
+      const node = record.deleted ? undefined : decodeNode(record.value)
+      const key = node !== undefined && Either.isRight(node) ? node.right.publicKey : undefined
+      if (key === keys.get(record.id)) return false
+      if (key === undefined) keys.delete(record.id)
+      else keys.set(record.id, key)
+      return true
     }
-  }
-  // Listening before listing, so that no change falls between the two; the versions keep a
-  // listed record from undoing a newer one heard meanwhile.
-  yield* store.listen((change) => {
-    if (change.record.kind === "node") take(change.record)
+    // Listening before listing, so that no change falls between the two; the versions keep a
+    // listed record from undoing a newer one heard meanwhile.
+    yield* store.listen((change) => {
+      if (change.record.kind === "node" && take(change.record)) changed()
+    })
+    for (const record of yield* Effect.orElseSucceed(store.list("node"), () => [])) take(record)
+    return keys
   })
-  for (const record of yield* Effect.orElseSucceed(store.list("node"), () => [])) take(record)
-  return keys
-})
 
 export const keepViewLinked = (
   view: MembershipView,
@@ -73,7 +76,7 @@ export const keepViewLinked = (
   Effect.scoped(Effect.gen(function*() {
     // One pending wake at most: a change while one waits is handed over with it.
     const wake = yield* Queue.dropping<void>(1)
-    const keys = yield* announcedKeys
+    const keys = yield* announcedKeys(() => Queue.unsafeOffer(wake, undefined))
     const handOver = Effect.flatMap(SubscriptionRef.get(view), (snapshot) => keepLinks(wantedLinks(snapshot), keys))
     const linksChanged = view.changes.pipe(
       Stream.map((snapshot) => wantedLinks(snapshot)?.join(" ")),
