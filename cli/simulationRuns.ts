@@ -11,6 +11,7 @@ import type { LinkMode } from "../simulations/linkMode.ts"
 import { replayCommand, runFlags, runSimulation, type SimulationOutcome } from "../simulations/runSimulation.ts"
 import { scenarios } from "../simulations/scenarios.ts"
 import { renderTraceFile, tracedRunOfFile, traceHashOfFile } from "../simulations/trace.ts"
+import { withDefaultSignals } from "./defaultSignals.ts"
 
 export class SimulationFailed extends Data.TaggedError("SimulationFailed")<{
   readonly scenario: string
@@ -98,13 +99,13 @@ export interface RunArgs {
 
 export const runOne = ({ links, nodes, scenario, seed, trace }: RunArgs) =>
   Effect.gen(function*() {
-    const outcome = yield* runSimulation({
+    const outcome = yield* withDefaultSignals(runSimulation({
       scenario,
       seed,
       links,
       keepTrace: Option.isSome(trace),
       ...(Option.isSome(nodes) ? { nodes: nodes.value } : {})
-    })
+    }))
     if (Option.isSome(trace)) {
       const fs = yield* FileSystem.FileSystem
       const run = { scenario: outcome.scenario, seed: outcome.seed, nodes: outcome.nodes, links: outcome.links }
@@ -153,7 +154,7 @@ export const fuzzSeeds = ({ links, nodes, scenario, seeds, startSeed, workers }:
   Effect.gen(function*() {
     const bar = progress(seeds)
     const failures: Array<SeedResult> = []
-    const outcome = yield* fuzz({
+    const outcome = yield* withDefaultSignals(fuzz({
       scenario,
       firstSeed: startSeed,
       seeds,
@@ -170,7 +171,7 @@ export const fuzzSeeds = ({ links, nodes, scenario, seeds, startSeed, workers }:
         }
         bar(done, failures.length)
       }
-    })
+    }))
     yield* Console.log(
       [
         `${scenario}: ${seeds} seeds from ${startSeed}, ${outcome.failed.length} failed`,
@@ -212,13 +213,13 @@ export const replayTrace = ({ links, nodes, scenario, seed, trace }: ReplayArgs)
     if (recorded === undefined) {
       return yield* new TraceFileUnusable({ file: trace, reason: "it does not end with a `# trace=<hash>` line" })
     }
-    const outcome = yield* runSimulation({
+    const outcome = yield* withDefaultSignals(runSimulation({
       scenario,
       seed,
       links,
       keepTrace: true,
       ...(Option.isSome(nodes) ? { nodes: nodes.value } : {})
-    })
+    }))
     // A different run takes a different path by design: that is the command's mistake, not the code's.
     const traced = tracedRunOfFile(text)
     if (
