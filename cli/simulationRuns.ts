@@ -8,7 +8,13 @@ import { Console, Data, Effect, Option } from "effect"
 import { fuzz, type SeedResult } from "../simulations/fuzz.ts"
 import type { Violation } from "../simulations/invariants.ts"
 import type { LinkMode } from "../simulations/linkMode.ts"
-import { replayCommand, runFlags, runSimulation, type SimulationOutcome } from "../simulations/runSimulation.ts"
+import {
+  replayCommand,
+  runFlags,
+  runSimulation,
+  type SimulationOutcome,
+  type SimulationProgress
+} from "../simulations/runSimulation.ts"
 import { scenarios } from "../simulations/scenarios.ts"
 import { renderTraceFile, tracedRunOfFile, traceHashOfFile } from "../simulations/trace.ts"
 import { withDefaultSignals } from "./defaultSignals.ts"
@@ -89,6 +95,30 @@ export const listScenarios = Effect.forEach(
   { discard: true }
 )
 
+/**
+ * How far a long run has gone, on stderr: redrawn in place on a terminal, a line every ten
+ * seconds otherwise. The simulator reports once a second, so a short run prints nothing.
+ */
+const runProgress = () => {
+  const tty = process.stderr.isTTY === true
+  let shown = false
+  let lastLineAt = 0
+  const onProgress = ({ delivered, realMs, virtualMs }: SimulationProgress) => {
+    const text = `virtual ${seconds(virtualMs)} after ${seconds(realMs)} real, ${delivered} messages delivered`
+    if (tty) {
+      process.stderr.write(`\r${text}\x1b[K`)
+      shown = true
+    } else if (realMs - lastLineAt >= 10_000) {
+      lastLineAt = realMs
+      process.stderr.write(`${text}\n`)
+    }
+  }
+  const done = Effect.sync(() => {
+    if (shown) process.stderr.write("\r\x1b[K")
+  })
+  return { onProgress, done }
+}
+
 export interface RunArgs {
   readonly scenario: string
   readonly seed: number
@@ -99,13 +129,16 @@ export interface RunArgs {
 
 export const runOne = ({ links, nodes, scenario, seed, trace }: RunArgs) =>
   Effect.gen(function*() {
+    const progress = runProgress()
     const outcome = yield* withDefaultSignals(runSimulation({
       scenario,
       seed,
       links,
       keepTrace: Option.isSome(trace),
+      onProgress: progress.onProgress,
       ...(Option.isSome(nodes) ? { nodes: nodes.value } : {})
     }))
+    yield* progress.done
     if (Option.isSome(trace)) {
       const fs = yield* FileSystem.FileSystem
       const run = { scenario: outcome.scenario, seed: outcome.seed, nodes: outcome.nodes, links: outcome.links }
@@ -213,13 +246,16 @@ export const replayTrace = ({ links, nodes, scenario, seed, trace }: ReplayArgs)
     if (recorded === undefined) {
       return yield* new TraceFileUnusable({ file: trace, reason: "it does not end with a `# trace=<hash>` line" })
     }
+    const progress = runProgress()
     const outcome = yield* withDefaultSignals(runSimulation({
       scenario,
       seed,
       links,
       keepTrace: true,
+      onProgress: progress.onProgress,
       ...(Option.isSome(nodes) ? { nodes: nodes.value } : {})
     }))
+    yield* progress.done
     // A different run takes a different path by design: that is the command's mistake, not the code's.
     const traced = tracedRunOfFile(text)
     if (

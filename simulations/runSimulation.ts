@@ -8,7 +8,7 @@ import type { ContainerDriverShape } from "../effects/container/containerDriver.
 import type { StoreShape } from "../storage/store.ts"
 import type { GossipConfig } from "../transport/gossip/gossip.config.ts"
 import { defaultGossipConfig } from "../transport/gossip/gossip.config.ts"
-import { nodeClock } from "./clock.ts"
+import { nodeClock, type VirtualTime } from "./clock.ts"
 import { deadDetectionBoundMs, simulationGossip } from "./simulationGossip.ts"
 import { makeCluster, type RequestOutcome, type SimCluster, simulatedOwner } from "./cluster.ts"
 import { describeStep, type FaultPlan, FaultStep, planEnd } from "./faults.ts"
@@ -67,6 +67,18 @@ export interface SimulationOptions {
   readonly wrapStore?: (store: StoreShape) => StoreShape
   /** Wraps every node's container driver: tests use it to prove the checker catches a broken one. */
   readonly wrapDriver?: (driver: ContainerDriverShape) => ContainerDriverShape
+  /**
+   * Told how far the run has gone, at most once per `progressEveryMs` of real time (1 s when
+   * absent): a large run takes minutes, and gives the event loop no turn to report otherwise.
+   */
+  readonly onProgress?: (progress: SimulationProgress) => void
+  readonly progressEveryMs?: number
+}
+
+export interface SimulationProgress {
+  readonly virtualMs: number
+  readonly realMs: number
+  readonly delivered: number
 }
 
 export interface SimulationOutcome {
@@ -206,7 +218,7 @@ const simulate = (scenario: Scenario, count: number, options: SimulationOptions)
     ))
   )
 
-  const result = drive(program, new SimScheduler(), time)
+  const result = drive(program, new SimScheduler(), time, progressReporter(options, started, time, trace))
   if (result._tag === "Stalled") {
     violations.push({ at: time.now, invariant: "progress", detail: "every fiber waits and no timer is pending" })
   } else if (result.exit._tag === "Failure") {
@@ -229,6 +241,19 @@ const simulate = (scenario: Scenario, count: number, options: SimulationOptions)
 }
 
 /** Checks that hold at every moment, once per virtual second; traces actor restarts. */
+const progressReporter = (options: SimulationOptions, started: number, time: VirtualTime, trace: Trace) => {
+  const onProgress = options.onProgress
+  if (onProgress === undefined) return undefined
+  const every = options.progressEveryMs ?? 1000
+  let due = started + every
+  return () => {
+    const now = performance.now()
+    if (now < due) return
+    due = now + every
+    onProgress({ virtualMs: time.now, realMs: now - started, delivered: trace.counts.delivered })
+  }
+}
+
 const checker = (cluster: SimCluster, violations: Array<Violation>) =>
   Effect.forever(
     Effect.gen(function*() {

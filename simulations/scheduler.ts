@@ -56,9 +56,15 @@ export type DriveResult<A, E> =
 /**
  * Runs `effect` to its end on `scheduler`, moving `time` to the next timer whenever every
  * fiber has settled. Synchronous: no real time passes between steps, and nothing outside
- * this loop (no promise, no real timer) can interleave with the simulation.
+ * this loop (no promise, no real timer) can interleave with the simulation. `afterTimer`
+ * runs after each timer fires; it must only read.
  */
-export const drive = <A, E>(effect: Effect.Effect<A, E>, scheduler: SimScheduler, time: VirtualTime): DriveResult<A, E> => {
+export const drive = <A, E>(
+  effect: Effect.Effect<A, E>,
+  scheduler: SimScheduler,
+  time: VirtualTime,
+  afterTimer?: () => void
+): DriveResult<A, E> => {
   const roots = forkedRoots()
   const before = roots === undefined ? undefined : new Set(roots)
   try {
@@ -68,6 +74,7 @@ export const drive = <A, E>(effect: Effect.Effect<A, E>, scheduler: SimScheduler
       const exit = fiber.unsafePoll()
       if (exit !== null) return { _tag: "Done", exit }
       if (!time.fireNext()) return { _tag: "Stalled" }
+      afterTimer?.()
     }
   } finally {
     // The fibers still waiting when the run ends (a node's timers, its readers of queues
