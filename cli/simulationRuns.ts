@@ -52,10 +52,10 @@ export class TraceFileUnusable extends Data.TaggedError("TraceFileUnusable")<{
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
 
-/** One decimal below 10×: a large cluster runs slower than real time, which a whole number shows as 0×. */
+/** Two significant digits below 10×: a large cluster runs far slower than real time, which a whole number shows as 0×. */
 const ratio = (virtualMs: number, realMs: number) => {
   const times = virtualMs / Math.max(realMs, 0.001)
-  return `${times < 10 ? times.toFixed(1) : Math.round(times)}x`
+  return `${times < 10 ? Number(times.toPrecision(2)) : Math.round(times)}x`
 }
 
 /** Messages delivered per second of real time: the simulator's own speed, whatever the scenario's pace. */
