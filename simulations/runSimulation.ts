@@ -187,7 +187,7 @@ const simulate = (scenario: Scenario, count: number, options: SimulationOptions)
       )
     // The quiet period is a bound: the run ends as soon as the cluster has converged (and
     // every pending check has run), and fails if it has not by the end of the period.
-    const deadline = Math.max(planEnd(plan, nodes.length), checksDueBy.at + 1)
+    const deadline = Math.max(planEnd(plan, nodes.length, options.links), checksDueBy.at + 1)
     for (;;) {
       const now = time.now
       if (now >= deadline || (now > checksDueBy.at && (yield* looksSettled(cluster)))) {

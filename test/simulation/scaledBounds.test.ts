@@ -17,4 +17,11 @@ describe("the checker's bounds at every size", () => {
     expect(planEnd(plan, 5)).toBe(12_000)
     expect(planEnd(plan, 1000)).toBe(28_000)
   })
+
+  it("stretches it once more over a partial view's links, and not at all for a small cluster", () => {
+    const plan = { steps: [FaultStep.Heal({ at: 4000 })], quietMs: 8000 }
+    expect(planEnd(plan, 1000, "view")).toBe(76_000)
+    expect(planEnd(plan, 1000, "full-mesh")).toBe(28_000)
+    expect(planEnd(plan, 5, "view")).toBe(12_000)
+  })
 })
