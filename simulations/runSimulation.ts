@@ -240,7 +240,7 @@ const simulate = (scenario: Scenario, count: number, options: SimulationOptions)
   }
 }
 
-/** Checks that hold at every moment, once per virtual second; traces actor restarts. */
+/** What `drive` calls after each timer: tells `onProgress` how far the run has gone, when due. */
 const progressReporter = (options: SimulationOptions, started: number, time: VirtualTime, trace: Trace) => {
   const onProgress = options.onProgress
   if (onProgress === undefined) return undefined
@@ -254,6 +254,7 @@ const progressReporter = (options: SimulationOptions, started: number, time: Vir
   }
 }
 
+/** Checks that hold at every moment, once per virtual second; traces actor restarts. */
 const checker = (cluster: SimCluster, violations: Array<Violation>) =>
   Effect.forever(
     Effect.gen(function*() {
