@@ -12,6 +12,7 @@ import {
   replayCommand,
   runFlags,
   runSimulation,
+  type SimulationOptions,
   type SimulationOutcome,
   type SimulationProgress
 } from "../simulations/runSimulation.ts"
@@ -119,6 +120,14 @@ const runProgress = () => {
   return { onProgress, done }
 }
 
+/** One run as `run` and `replay` make it: its progress shown, and Ctrl-C ending it at once. */
+const simulateWatched = (options: Omit<SimulationOptions, "onProgress">) => {
+  const progress = runProgress()
+  return withDefaultSignals(runSimulation({ ...options, onProgress: progress.onProgress })).pipe(
+    Effect.tap(() => progress.done)
+  )
+}
+
 export interface RunArgs {
   readonly scenario: string
   readonly seed: number
@@ -129,16 +138,13 @@ export interface RunArgs {
 
 export const runOne = ({ links, nodes, scenario, seed, trace }: RunArgs) =>
   Effect.gen(function*() {
-    const progress = runProgress()
-    const outcome = yield* withDefaultSignals(runSimulation({
+    const outcome = yield* simulateWatched({
       scenario,
       seed,
       links,
       keepTrace: Option.isSome(trace),
-      onProgress: progress.onProgress,
       ...(Option.isSome(nodes) ? { nodes: nodes.value } : {})
-    }))
-    yield* progress.done
+    })
     if (Option.isSome(trace)) {
       const fs = yield* FileSystem.FileSystem
       const run = { scenario: outcome.scenario, seed: outcome.seed, nodes: outcome.nodes, links: outcome.links }
@@ -246,16 +252,13 @@ export const replayTrace = ({ links, nodes, scenario, seed, trace }: ReplayArgs)
     if (recorded === undefined) {
       return yield* new TraceFileUnusable({ file: trace, reason: "it does not end with a `# trace=<hash>` line" })
     }
-    const progress = runProgress()
-    const outcome = yield* withDefaultSignals(runSimulation({
+    const outcome = yield* simulateWatched({
       scenario,
       seed,
       links,
       keepTrace: true,
-      onProgress: progress.onProgress,
       ...(Option.isSome(nodes) ? { nodes: nodes.value } : {})
-    }))
-    yield* progress.done
+    })
     // A different run takes a different path by design: that is the command's mistake, not the code's.
     const traced = tracedRunOfFile(text)
     if (
