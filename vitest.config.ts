@@ -8,6 +8,7 @@ export default defineConfig({
     // back by the setup file; knot's own modules keep no state a test depends on.
     isolate: false,
     setupFiles: ["test/support/effectVitestReset.ts"],
+    globalSetup: ["test/support/scratchRoot.ts"],
     benchmark: { include: ["test/**/*.bench.ts"] },
     testTimeout: 30_000,
     // Benchmarks report heap growth, which needs a collection before each reading.
