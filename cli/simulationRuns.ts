@@ -155,24 +155,46 @@ export const runOne = ({ links, nodes, scenario, seed, trace }: RunArgs) =>
     yield* report(outcome, maybeNodes(nodes))
   })
 
-/** A progress bar on stderr: redrawn in place on a terminal, a line per tenth otherwise. */
-const progress = (total: number) => {
+/**
+ * A fuzz's progress on stderr: a bar of the seeds done, and how far a long seed under way has
+ * gone (a large cluster's seed runs for minutes). On a terminal one line is redrawn in place;
+ * otherwise a line per tenth of the seeds, and one every ten seconds for a long seed.
+ */
+const fuzzProgress = (total: number) => {
   const width = 30
   const tty = process.stderr.isTTY === true
   let lastTenth = -1
-  return (done: number, failed: number) => {
+  const barOf = (done: number, failed: number) => {
+    const filled = Math.round((done / total) * width)
+    return `[${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total} failed=${failed}`
+  }
+  let bar = barOf(0, 0)
+  let running = ""
+  let lastLineAt = performance.now()
+  const draw = () => process.stderr.write(`\r${bar}${running === "" ? "" : ` · ${running}`}\x1b[K`)
+  const seedDone = (done: number, failed: number) => {
+    running = ""
     if (tty) {
-      const filled = Math.round((done / total) * width)
-      process.stderr.write(`\r[${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total} failed=${failed}`)
+      bar = barOf(done, failed)
+      draw()
       if (done === total) process.stderr.write("\n")
       return
     }
     const tenth = Math.floor((done * 10) / total)
     if (tenth !== lastTenth) {
       lastTenth = tenth
+      lastLineAt = performance.now()
       process.stderr.write(`${done}/${total} seeds, ${failed} failed\n`)
     }
   }
+  const seedProgress = (seed: number, { delivered, realMs, virtualMs }: SimulationProgress) => {
+    running = `seed ${seed}: virtual ${seconds(virtualMs)} after ${seconds(realMs)} real, ${delivered} messages delivered`
+    if (tty) return draw()
+    if (performance.now() - lastLineAt < 10_000) return
+    lastLineAt = performance.now()
+    process.stderr.write(`${running}\n`)
+  }
+  return { seedDone, seedProgress }
 }
 
 const firstViolation = (result: SeedResult) => {
@@ -191,7 +213,7 @@ export interface FuzzArgs {
 
 export const fuzzSeeds = ({ links, nodes, scenario, seeds, startSeed, workers }: FuzzArgs) =>
   Effect.gen(function*() {
-    const bar = progress(seeds)
+    const progress = fuzzProgress(seeds)
     const failures: Array<SeedResult> = []
     const outcome = yield* withDefaultSignals(fuzz({
       scenario,
@@ -208,12 +230,13 @@ export const fuzzSeeds = ({ links, nodes, scenario, seeds, startSeed, workers }:
             `seed ${result.seed} FAILED${firstViolation(result)}\n  replay: ${replayCommand(scenario, result.seed, maybeNodes(nodes), links)}\n`
           )
         }
-        bar(done, failures.length)
-      }
+        progress.seedDone(done, failures.length)
+      },
+      onSeedProgress: progress.seedProgress
     }))
     yield* Console.log(
       [
-        `${scenario}: ${seeds} seeds from ${startSeed}, ${outcome.failed.length} failed`,
+        `${scenario}: ${seeds} ${seeds === 1 ? "seed" : "seeds"} from ${startSeed}, ${outcome.failed.length} failed`,
         `in ${seconds(outcome.realMs)}`,
         `virtual=${seconds(outcome.virtualMs)} virtual/real=${ratio(outcome.virtualMs, outcome.realMs)}`,
         `delivered/s=${perSecond(outcome.delivered, outcome.realMs)}`

@@ -15,6 +15,7 @@ import {
   resolveScenario,
   runSimulation,
   type SimulationOptions,
+  type SimulationProgress,
   type TooFewNodes,
   type UnknownScenario
 } from "./runSimulation.ts"
@@ -41,6 +42,13 @@ export interface FuzzOptions {
   readonly workers?: number
   /** Called after each seed, with how many are done. */
   readonly onResult?: (result: SeedResult, done: number) => void
+  /**
+   * Told how far a seed under way has gone, at most once per `progressEveryMs` of real time
+   * (1 s when unset) for each seed, so a seed shorter than that is never reported. From
+   * helper threads too: a large cluster's seed can run for minutes.
+   */
+  readonly onSeedProgress?: (seed: number, progress: SimulationProgress) => void
+  readonly progressEveryMs?: number
 }
 
 export interface FuzzOutcome {
@@ -66,6 +74,7 @@ const keptViolations = 3
 export type ToWorker = { readonly _tag: "Run"; readonly seeds: ReadonlyArray<number> } | { readonly _tag: "Stop" }
 export type FromWorker =
   | { readonly _tag: "Result"; readonly result: SeedResult }
+  | { readonly _tag: "Progress"; readonly seed: number; readonly progress: SimulationProgress }
   | { readonly _tag: "Idle" }
   | { readonly _tag: "Failed"; readonly reason: string }
 
@@ -73,14 +82,19 @@ export interface WorkerSetup {
   readonly scenario: string
   readonly nodes: number | undefined
   readonly links: LinkMode | undefined
+  /** Whether to send `Progress` messages, and how often: only when someone listens. */
+  readonly watched: boolean
+  readonly progressEveryMs: number | undefined
 }
 
-/** One seed, summarised for the fuzz report. */
+/** One seed, summarised for the fuzz report; `onProgress` hears how far it has gone. */
 export const runSeed = (
-  options: Omit<SimulationOptions, "seed">,
-  seed: number
-): Effect.Effect<SeedResult, UnknownScenario | TooFewNodes> =>
-  Effect.map(runSimulation({ ...options, seed }), (outcome) => ({
+  options: Omit<SimulationOptions, "seed" | "onProgress">,
+  seed: number,
+  onProgress?: (seed: number, progress: SimulationProgress) => void
+): Effect.Effect<SeedResult, UnknownScenario | TooFewNodes> => {
+  const watched = onProgress === undefined ? {} : { onProgress: (progress: SimulationProgress) => onProgress(seed, progress) }
+  return Effect.map(runSimulation({ ...options, ...watched, seed }), (outcome) => ({
     seed,
     ok: outcome.ok,
     traceHash: outcome.traceHash,
@@ -89,6 +103,7 @@ export const runSeed = (
     realMs: outcome.realMs,
     delivered: outcome.counts.delivered
   }))
+}
 
 const seedList = (options: FuzzOptions) => Array.from({ length: options.seeds }, (_, i) => options.firstSeed + i)
 
@@ -96,10 +111,12 @@ export const simulationOptions = (options: {
   readonly scenario: string
   readonly nodes?: number | undefined
   readonly links?: LinkMode | undefined
-}): Omit<SimulationOptions, "seed"> => ({
+  readonly progressEveryMs?: number | undefined
+}): Omit<SimulationOptions, "seed" | "onProgress"> => ({
   scenario: options.scenario,
   ...(options.nodes === undefined ? {} : { nodes: options.nodes }),
-  ...(options.links === undefined ? {} : { links: options.links })
+  ...(options.links === undefined ? {} : { links: options.links }),
+  ...(options.progressEveryMs === undefined ? {} : { progressEveryMs: options.progressEveryMs })
 })
 
 /** Resumes on the event loop's next turn: lets worker messages and output through. */
@@ -124,7 +141,12 @@ const workerEntry = (setup: WorkerSetup): { readonly url: URL; readonly workerDa
     ? { url: bundledWorker, workerData: { setup } }
     : { url: bootstrap, workerData: { module: new URL("../simulations/fuzz.worker.ts", import.meta.url).href, setup } }
 
-const batchSize = 5
+/**
+ * Seeds a helper takes at once: a few, to spare messages between threads on short seeds, but
+ * never so many that a helper waits while another holds seeds it has not begun (two seeds of
+ * a large cluster on two helpers run side by side, not one after the other).
+ */
+const batchOf = (pending: number, helpers: number) => Math.max(1, Math.min(5, Math.floor(pending / helpers)))
 
 interface Helpers {
   /** Fails as soon as a helper thread does. */
@@ -141,7 +163,13 @@ const startHelpers = (
 ): Effect.Effect<Helpers> =>
   Effect.map(Deferred.make<never, FuzzWorkerFailed>(), (failure) => {
     const fail = (reason: string) => Deferred.unsafeDone(failure, Effect.fail(new FuzzWorkerFailed({ reason })))
-    const setup: WorkerSetup = { scenario: options.scenario, nodes: options.nodes, links: options.links }
+    const setup: WorkerSetup = {
+      scenario: options.scenario,
+      nodes: options.nodes,
+      links: options.links,
+      watched: options.onSeedProgress !== undefined,
+      progressEveryMs: options.progressEveryMs
+    }
     const entry = workerEntry(setup)
     const threads = Array.from({ length: count }, () => {
       // V8's own young generation: a roomier one (192 MB) was ~7% slower over 400 seeds.
@@ -151,8 +179,11 @@ const startHelpers = (
           case "Result":
             record(message.result)
             break
+          case "Progress":
+            options.onSeedProgress?.(message.seed, message.progress)
+            break
           case "Idle": {
-            const seeds = pending.splice(0, batchSize)
+            const seeds = pending.splice(0, batchOf(pending.length, count))
             thread.postMessage((seeds.length > 0 ? { _tag: "Run", seeds } : { _tag: "Stop" }) satisfies ToWorker)
             break
           }
@@ -189,7 +220,7 @@ const inThreads = (
     }
     if (threads === 1) {
       for (let seed = pending.shift(); seed !== undefined; seed = pending.shift()) {
-        record(yield* runSeed(simulationOptions(options), seed))
+        record(yield* runSeed(simulationOptions(options), seed, options.onSeedProgress))
         yield* nextTurn
       }
       return results
