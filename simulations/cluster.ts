@@ -149,7 +149,8 @@ const describeEvent = (event: GossipEvent): string =>
     Refuted: (e) => `refutes ${e.rumour} @${e.incarnation}`,
     SyncRefused: (e) => `refuses sync from ${e.peer}: ${e.reason}`,
     PeerDropped: (e) => `drops ${e.peer}: ${e.reason}`,
-    RecordsRefused: (e) => `refuses ${e.kind} records from ${e.peer}: ${e.reason}`
+    RecordsRefused: (e) => `refuses ${e.kind} records from ${e.peer}: ${e.reason}`,
+    ShareChanged: (e) => `leaf ${e.leaf}'s share changed: forgets ${e.forgotten} watermarks`
   })
 
 const describeLifecycle = (event: LifecycleEvent): string | undefined =>

@@ -54,7 +54,14 @@ export const simNodeBehaviour = (options: SimNodeOptions) => {
     extraChildren: (ctx) =>
       origin === undefined
         ? spawnGossip(ctx, { view, onEvent, config, leafScope: options.leafScope })
-        : spawnLeafGossip(ctx, { view, onEvent, config, isOrigin: (peer) => Effect.succeed(peer === origin) })
+        : spawnLeafGossip(ctx, {
+          // Named as cluster.ts's leaf scopes name it, as `knot leaf add NAME` would.
+          name: role.id,
+          view,
+          onEvent,
+          config,
+          isOrigin: (peer) => Effect.succeed(peer === origin)
+        })
   })
 }
 

@@ -52,6 +52,12 @@ export interface StoreShape {
   readonly merge: (record: StoredRecord) => Effect.Effect<MergeOutcome, StoreError>
   /** Applies a Delta atomically: merges its records, then raises watermarks to `upTo`. */
   readonly applyDelta: (delta: Delta) => Effect.Effect<number, StoreError>
+  /**
+   * Drops the watermarks of the origins `which` accepts (never this store's own), so that
+   * peers send their records again: for a leaf whose share of the cluster changed, since the
+   * origin sent it nothing outside the old share. Records stay. Returns how many were dropped.
+   */
+  readonly forgetWatermarks: (which: (origin: NodeId) => boolean) => Effect.Effect<number, StoreError>
   readonly digest: Effect.Effect<Digest, StoreError>
   /** What a store with digest `theirs` lacks, as a Delta bounded by `maxBytes`. */
   readonly since: (theirs: Digest, options?: SinceOptions) => Effect.Effect<Delta, StoreError>

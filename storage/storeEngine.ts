@@ -315,6 +315,19 @@ export const openStore = (
         })
       )
 
+    const forgetWatermarks = (which: (origin: NodeId) => boolean) =>
+      exclusive(
+        "forgetWatermarks",
+        Effect.gen(function*() {
+          const forgotten = [...digest.keys()].filter((origin) => origin !== options.nodeId && which(origin))
+          if (forgotten.length === 0) return 0
+          yield* backend.write(forgotten.map((origin) => ({ type: "del", key: digestKey(origin) })))
+          for (const origin of forgotten) digest.delete(origin)
+          digestView = undefined
+          return forgotten.length
+        })
+      )
+
     interface Section {
       readonly origin: NodeId
       readonly upTo: Version
@@ -483,6 +496,7 @@ export const openStore = (
       batch,
       merge,
       applyDelta,
+      forgetWatermarks,
       digest: Effect.zipRight(ensureOpen("digest"), Effect.sync((): Digest => (digestView ??= Object.freeze(Object.fromEntries(digest))))),
       since,
       sinceStream,

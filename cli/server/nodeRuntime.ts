@@ -168,7 +168,12 @@ export const runNode = (config: NodeConfig, options: RunOptions = { init: false 
         Refuted: () => Effect.void,
         SyncRefused: (e) => Effect.logWarning(`refused records from peer ${e.peer}: ${e.reason}`),
         PeerDropped: (e) => Effect.logWarning(`dropped peer ${e.peer}: ${e.reason}`),
-        RecordsRefused: (e) => Effect.logWarning(`refused ${e.kind} records from peer ${e.peer}: ${e.reason}`)
+        RecordsRefused: (e) => Effect.logWarning(`refused ${e.kind} records from peer ${e.peer}: ${e.reason}`),
+        ShareChanged: (e) =>
+          Effect.logInfo(
+            `leaf ${e.leaf}'s record on the cluster changed (added, or added again with other users): ` +
+              `asking its origin again for everything it serves`
+          )
       })
     const spaceOptions = { reconcileEvery: Duration.seconds(config.docker.reconcileSeconds) }
     // Only a cluster node has a network; it is built in the program's scope so that it
@@ -200,7 +205,8 @@ export const runNode = (config: NodeConfig, options: RunOptions = { init: false 
         })
       )
       const leafScope = yield* makeLeafScopes(Context.get(network, HyperswarmInfo)).pipe(Effect.provide(AccountsLive))
-      const node = origin === undefined || originLink === undefined
+      const leafName = "leaf" in proof ? proof.leaf.name : undefined
+      const node = origin === undefined || originLink === undefined || leafName === undefined
         ? nodeActor<Transport | Store>({
           space: spaceOptions,
           extraChildren: (ctx) =>
@@ -210,6 +216,7 @@ export const runNode = (config: NodeConfig, options: RunOptions = { init: false 
           space: spaceOptions,
           extraChildren: (ctx) =>
             spawnLeafGossip(ctx, {
+              name: leafName,
               view,
               config: { zone: config.server.zone },
               originLink,

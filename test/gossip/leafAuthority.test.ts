@@ -7,7 +7,7 @@ import { CorruptRecord } from "../../storage/store.errors.ts"
 import { Store, type StoreShape } from "../../storage/store.ts"
 import { antiEntropyBehaviour } from "../../transport/gossip/antiEntropy.actor.ts"
 import { defaultGossipConfig } from "../../transport/gossip/gossip.config.ts"
-import type { GossipEvent } from "../../transport/gossip/gossip.events.ts"
+import { GossipEvent } from "../../transport/gossip/gossip.events.ts"
 import { readRefusedRecords } from "../../transport/gossip/gossipMetrics.ts"
 import { type AntiEntropyMessage, decodeGossip, type GossipMessage } from "../../transport/gossip/gossip.wire.ts"
 import { type LeafScope, shareWithLeaf } from "../../transport/gossip/leafAuthority.ts"
@@ -29,8 +29,11 @@ const space = (owner: string, node: string) => ({
 })
 const template = (name: string, zones: ReadonlyArray<string>) => ({ name, image: "busybox", zones, env: {}, volumes: [] })
 
-/** The origin's anti-entropy actor, with `leaf` linked as leaf "laptop" and "n-member00001" a cluster member. */
-const originNode = Effect.gen(function*() {
+/**
+ * The origin's anti-entropy actor, with `leaf` linked as leaf "laptop" (its scope as `scopeNow`
+ * gives it at each frame) and "n-member00001" a cluster member.
+ */
+const originNodeServing = (scopeNow: () => LeafScope) => Effect.gen(function*() {
   const sent: Array<{ readonly to: string; readonly message: GossipMessage }> = []
   const events: Array<GossipEvent> = []
   const transport: TransportShape = {
@@ -54,7 +57,7 @@ const originNode = Effect.gen(function*() {
       config: defaultGossipConfig,
       view,
       onEvent: (event) => Effect.sync(() => void events.push(event)),
-      leafScope: (peer) => Effect.succeed(peer === leaf ? scope : undefined)
+      leafScope: (peer) => Effect.sync(() => (peer === leaf ? scopeNow() : undefined))
     }),
     { name: "anti-entropy" }
   ).pipe(Effect.provideService(Transport, transport), Effect.provideService(Store, store))
@@ -63,6 +66,7 @@ const originNode = Effect.gen(function*() {
     Effect.zipRight(actor.tell({ _tag: "Received", from, message }), Effect.repeatN(Effect.yieldNow(), 50))
   return { store, sent, events, deliver }
 })
+const originNode = originNodeServing(() => scope)
 
 /** One anti-entropy exchange opened by the leaf: its digest to the origin, and the deltas sent back applied to its store. */
 const exchangeWithLeaf = (node: Effect.Effect.Success<typeof originNode>, leafStore: StoreShape) =>
@@ -186,7 +190,7 @@ describe("a leaf's authority, at its origin", () => {
       expect(yield* node.store.get("user", "mallory")).toBeDefined()
     }))
 
-  it.scoped("sends the leaf only its zone's templates, its users and their tokens, and their spaces, and other zones' templates as tombstones", () =>
+  it.scoped("sends the leaf only its own leaf record, its zone's templates, its users and their tokens, and their spaces, and other zones' templates as tombstones", () =>
     Effect.gen(function*() {
       const node = yield* originNode
       yield* Effect.all([
@@ -198,6 +202,7 @@ describe("a leaf's authority, at its origin", () => {
         node.store.put("token", "t-alice", { user: "alice", hash: "ab".repeat(32), createdAt: 1 }),
         node.store.put("token", "t-bob", { user: "bob", hash: "cd".repeat(32), createdAt: 1 }),
         node.store.put("leaf", "laptop", { users: ["alice"], verifier: "ef".repeat(32), createdAt: 1 }),
+        node.store.put("leaf", "desktop", { users: ["bob"], verifier: "ab".repeat(32), createdAt: 1 }),
         node.store.put("space", "alice-space", space("alice", origin)),
         node.store.put("space", "bob-space", space("bob", origin)),
         node.store.put("space-status", "bob-space", { observed: "running" }),
@@ -208,6 +213,7 @@ describe("a leaf's authority, at its origin", () => {
       const records: ReadonlyArray<StoredRecord> = node.sent.flatMap((sent) =>
         sent.to === leaf && sent.message._tag === "Delta" ? sent.message.delta.records : [])
       expect(records.map((record) => `${record.kind}/${record.id}${record.deleted ? " (tombstone)" : ""}`).sort()).toEqual([
+        "leaf/laptop",
         "node/n-origin00001",
         "space/alice-space",
         "template/edge-only",
@@ -356,5 +362,96 @@ describe("what the origin shares with a leaf of a space's state", () => {
     Effect.gen(function*() {
       const unreadable = () => Effect.fail(new CorruptRecord({ key: "r/space/alice-space", reason: "not JSON" }))
       expect(yield* shareWithLeaf(scope, status, unreadable)).toBe("withhold")
+    }))
+})
+
+/** The leaf's anti-entropy actor: leaf "laptop", linked to `origin` alone. */
+const leafNode = Effect.gen(function*() {
+  const events: Array<GossipEvent> = []
+  const transport: TransportShape = {
+    self: leaf,
+    send: () => Effect.void,
+    incoming: Stream.never,
+    peerEvents: Stream.never,
+    connected: Effect.succeed([origin]),
+    drop: () => Effect.void
+  }
+  const { store } = yield* MemoryStore.make({ nodeId: leaf as NodeId, maxDriftMs: 60_000 })
+  const view = yield* makeMembershipView(leaf, "edge")
+  const system = yield* Effect.acquireRelease(makeActorSystem, (system) => system.shutdown)
+  const actor = yield* system.spawn(
+    antiEntropyBehaviour({
+      config: defaultGossipConfig,
+      view,
+      onEvent: (event) => Effect.sync(() => void events.push(event)),
+      ownLeaf: "laptop"
+    }),
+    { name: "anti-entropy" }
+  ).pipe(Effect.provideService(Transport, transport), Effect.provideService(Store, store))
+  const deliver = (message: AntiEntropyMessage) =>
+    Effect.zipRight(actor.tell({ _tag: "Received", from: origin, message }), Effect.repeatN(Effect.yieldNow(), 50))
+  return { store, events, deliver }
+})
+
+/** One exchange opened by the leaf's digest, with what the origin sends back handled by the leaf's actor. */
+const exchangeThroughLeaf = (
+  originSide: Effect.Effect.Success<ReturnType<typeof originNodeServing>>,
+  leafSide: Effect.Effect.Success<typeof leafNode>
+) =>
+  Effect.gen(function*() {
+    originSide.sent.length = 0
+    yield* originSide.deliver(leaf, { _tag: "Digest", digest: yield* leafSide.store.digest })
+    for (const sent of [...originSide.sent]) {
+      if (sent.to === leaf && sent.message._tag === "Delta") yield* leafSide.deliver(sent.message)
+    }
+  })
+
+const sharesChanged = (events: ReadonlyArray<GossipEvent>) => events.filter((event) => event._tag === "ShareChanged").length
+
+describe("a leaf added again with another share", () => {
+  it.scoped("is sent the records of a user it serves only since, though its watermarks were past them", () =>
+    Effect.gen(function*() {
+      let current = scope
+      const node = yield* originNodeServing(() => current)
+      const laptop = yield* leafNode
+      yield* Effect.all([
+        node.store.put("user", "alice", { name: "alice", role: "user" }),
+        node.store.put("user", "bob", { name: "bob", role: "user" }),
+        node.store.put("token", "t-bob", { user: "bob", hash: "cd".repeat(32), createdAt: 1 }),
+        node.store.put("space", "bob-space", space("bob", origin)),
+        node.store.put("leaf", "laptop", { users: ["alice"], verifier: "ef".repeat(32), createdAt: 1 })
+      ])
+      yield* exchangeThroughLeaf(node, laptop)
+      expect((yield* laptop.store.list("user")).map((record) => record.id)).toEqual(["alice"])
+
+      // `knot leaf revoke laptop`, then `knot leaf add laptop --user alice --user bob`.
+      yield* node.store.put("leaf", "laptop", { users: ["alice", "bob"], verifier: "ef".repeat(32), createdAt: 2 })
+      current = { ...scope, users: new Set(["alice", "bob"]) }
+      yield* exchangeThroughLeaf(node, laptop)
+      yield* exchangeThroughLeaf(node, laptop)
+      expect((yield* laptop.store.list("user")).map((record) => record.id).sort()).toEqual(["alice", "bob"])
+      expect((yield* laptop.store.get("token", "t-bob"))?.value).toMatchObject({ user: "bob" })
+      expect((yield* laptop.store.get("space", "bob-space"))?.value).toMatchObject({ owner: "bob" })
+      expect(sharesChanged(laptop.events)).toBe(2)
+      expect(yield* laptop.store.digest).toEqual(yield* node.store.digest)
+    }))
+
+  it.scoped("keeps its own watermark, and its watermarks when another leaf's record changes", () =>
+    Effect.gen(function*() {
+      const laptop = yield* leafNode
+      const { store: originStore } = yield* MemoryStore.make({ nodeId: origin as NodeId, maxDriftMs: 60_000 })
+      const fromOrigin = (id: string, users: ReadonlyArray<string>) =>
+        Effect.gen(function*() {
+          yield* originStore.put("leaf", id, { users, verifier: "ab".repeat(32), createdAt: 1 })
+          yield* laptop.deliver({ _tag: "Delta", delta: yield* originStore.since(yield* laptop.store.digest) })
+        })
+      yield* laptop.store.put("node", leaf, { zone: "edge", mode: "leaf", startedAt: 1 })
+      yield* fromOrigin("desktop", ["bob"])
+      expect(Object.keys(yield* laptop.store.digest).sort()).toEqual([leaf, origin])
+      expect(sharesChanged(laptop.events)).toBe(0)
+
+      yield* fromOrigin("laptop", ["alice"])
+      expect(Object.keys(yield* laptop.store.digest)).toEqual([leaf])
+      expect(laptop.events).toEqual([GossipEvent.ShareChanged({ leaf: "laptop", forgotten: 1 })])
     }))
 })

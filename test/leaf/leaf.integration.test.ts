@@ -40,6 +40,8 @@ describe.runIf(available)("a leaf with two cluster nodes, on loopback", { timeou
   let origin: RunningNode
   let peer: RunningNode
   let leaf: RunningNode
+  /** Writes the leaf's config with `credential` (its data directory stays). */
+  let prepareLeaf: (credential: string) => RunningNode
 
   /** The containers of the space shown as `name`: the engine names them `knot.<name>.<creation id>.<generation>`. */
   const containersOf = (name: string) => docker.listContainers({ all: true, filters: { name: [`^/knot\\.${name}\\.`] } })
@@ -59,14 +61,18 @@ describe.runIf(available)("a leaf with two cluster nodes, on loopback", { timeou
     const originKey = presetKeyPair(join(origin.dir, "data"))
     peer = prepareNode(root, { name: "peer", port: base + 1, mode: "cluster" }, cluster)
     await Promise.all([startNode(origin, env), startNode(peer, env)])
+    // A user the leaf does not serve at first: her records are older than every watermark it will hold.
+    const bea = await call(origin, "POST", "/api/users", { name: "bea" })
+    expect(bea.status, JSON.stringify(bea.body)).toBe(201)
     const added = await call(origin, "POST", "/api/leaves", { name: "laptop", users: ["admin"] })
     expect(added.status, JSON.stringify(added.body)).toBe(201)
-    const { credential } = added.body as { readonly credential: string }
-    leaf = prepareNode(
-      root,
-      { name: "leaf", port: base + 2, mode: "leaf", extra: `[leaf]\norigin = "${originKey}"\ncredential = "${credential}"` },
-      cluster
-    )
+    prepareLeaf = (credential: string) =>
+      prepareNode(
+        root,
+        { name: "leaf", port: base + 2, mode: "leaf", extra: `[leaf]\norigin = "${originKey}"\ncredential = "${credential}"` },
+        cluster
+      )
+    leaf = prepareLeaf((added.body as { readonly credential: string }).credential)
     await startNode(leaf, env)
   }, 90_000)
 
@@ -231,5 +237,20 @@ describe.runIf(available)("a leaf with two cluster nodes, on loopback", { timeou
     })
     console.log(`revoked on another cluster node: the leaf's link closed after ${Date.now() - started} ms`)
     expect(origin.refused).toBe("leaf laptop's credential was revoked")
+  })
+
+  it("is sent a user's records, older than its watermarks, once added again to serve her", async () => {
+    const users = async () => {
+      const listed = await call(leaf, "GET", "/api/users")
+      return listed.status === 200 ? (listed.body as ReadonlyArray<{ readonly name: string }>).map((user) => user.name) : []
+    }
+    expect(await users()).not.toContain("bea")
+    const added = await call(origin, "POST", "/api/leaves", { name: "laptop", users: ["admin", "bea"] })
+    expect(added.status, JSON.stringify(added.body)).toBe(201)
+    await stopNode(leaf)
+    leaf = prepareLeaf((added.body as { readonly credential: string }).credential)
+    await startNode(leaf, env)
+    expect(await eventually("bea's account on the leaf", async () => ((await users()).includes("bea") ? true : undefined))).toBe(true)
+    expect(leaf.output).toMatch(/leaf laptop's record on the cluster changed/)
   })
 })

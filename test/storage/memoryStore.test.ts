@@ -3,7 +3,7 @@ import { Effect, Exit, Scope } from "effect"
 import { MemoryDisk, MemoryStore } from "../../storage/memoryStore.ts"
 import type { MemoryStoreHandle, MemoryStoreOptions } from "../../storage/memoryStore.ts"
 import { storeContract } from "./store.contract.ts"
-import { describeDigest, describeRecord, nodeId } from "./storeFixtures.ts"
+import { deltaOf, describeDigest, describeRecord, nodeId, version } from "./storeFixtures.ts"
 
 storeContract("MemoryStore", (options) => MemoryStore.layer(options), { propertyRuns: 40 })
 
@@ -49,6 +49,17 @@ describe("MemoryStore crashes", () => {
       expect(describeRecord(after.kept)).toEqual(describeRecord(kept))
       expect(after.lost).toBeUndefined()
       expect(describeDigest(after.digest)).toEqual(describeDigest({ a: kept.version }))
+    }))
+
+  it.effect("a forgotten watermark stays forgotten after a restart", () =>
+    Effect.gen(function*() {
+      const disk = MemoryDisk.empty()
+      yield* reopen(disk, ({ store }) =>
+        Effect.zipRight(
+          store.applyDelta(deltaOf([], { b: version(10, "b") })),
+          store.forgetWatermarks(() => true)
+        ))
+      expect(yield* reopen(disk, ({ store }) => store.digest)).toEqual({})
     }))
 
   it.effect("a graceful close makes unsynced writes durable", () =>

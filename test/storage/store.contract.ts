@@ -319,6 +319,32 @@ export const storeContract = (name: string, factory: StoreLayerFactory, options:
           expect(describeDigest(yield* store.digest)).toEqual({ b: [20, 0, "b"] })
         }))
 
+      it.scoped("forgetWatermarks drops the chosen origins' watermarks, never its own, and keeps their records", () =>
+        Effect.gen(function*() {
+          const store = yield* open("a")
+          yield* store.put("space", "mine", 0)
+          const fromB = remoteRecord("space", "s", 1, version(10, "b"))
+          yield* store.applyDelta(deltaOf([fromB], { b: version(12, "b"), c: version(15, "c") }))
+          expect(yield* store.forgetWatermarks((origin) => origin !== "c")).toBe(1)
+          expect(Object.keys(yield* store.digest).sort()).toEqual(["a", "c"])
+          expect((yield* store.get("space", "s"))?.value).toBe(1)
+          expect(yield* store.forgetWatermarks(() => true)).toBe(1)
+          expect(Object.keys(yield* store.digest)).toEqual(["a"])
+        }))
+
+      it.scoped("once a watermark is forgotten, a record of that origin it lacks is taken again", () =>
+        Effect.gen(function*() {
+          const store = yield* open("a")
+          const left = remoteRecord("space", "left-out", 1, version(10, "b"))
+          yield* store.applyDelta(deltaOf([], { b: version(12, "b") }))
+          yield* store.applyDelta(deltaOf([left], {}))
+          expect(yield* store.get("space", "left-out")).toBeUndefined()
+          yield* store.forgetWatermarks((origin) => origin === "b")
+          yield* store.applyDelta(deltaOf([left], { b: version(12, "b") }))
+          expect((yield* store.get("space", "left-out"))?.value).toBe(1)
+          expect(describeDigest(yield* store.digest)).toEqual({ b: [12, 0, "b"] })
+        }))
+
       it.scoped("a delta with a record beyond the allowed drift changes nothing", () =>
         Effect.gen(function*() {
           const store = yield* open("a", 1_000)

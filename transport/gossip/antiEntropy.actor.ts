@@ -40,6 +40,7 @@ import { type LeafScope, type RecordLookup, refusalOf, sharedForm, shareWithLeaf
 
 export type AntiEntropyCommand =
   | { readonly _tag: "Round" }
+  | { readonly _tag: "ShareChanged" }
   | { readonly _tag: "LocalWrite"; readonly record: StoredRecord }
   | { readonly _tag: "Received"; readonly from: string; readonly message: AntiEntropyMessage }
 
@@ -53,6 +54,12 @@ export interface AntiEntropyOptions {
    * (leafAuthority.ts).
    */
   readonly leafScope?: (peer: string) => Effect.Effect<LeafScope | undefined>
+  /**
+   * On a leaf: its name (its credential's). The origin sends a leaf nothing outside its share
+   * yet raises its watermarks past it, so when its own leaf record changes (added again with
+   * other users) it forgets every other origin's watermark and is sent its share anew.
+   */
+  readonly ownLeaf?: string
 }
 
 interface State {
@@ -330,6 +337,13 @@ export const antiEntropyBehaviour = (
       else yield* toLeaves(state, snapshot, fresh, from)
     })
 
+  /** Records taken meanwhile are kept; only the claims to have been sent a whole range go. */
+  const shareChanged = (state: State) =>
+    state.store.forgetWatermarks(() => true).pipe(
+      Effect.flatMap((forgotten) => onEvent(GossipEvent.ShareChanged({ leaf: options.ownLeaf ?? "", forgotten }))),
+      Effect.catchAll((error) => Effect.logWarning(`kept the watermarks of a share that changed: ${error.message}`))
+    )
+
   return {
     init: (ctx) =>
       Effect.gen(function*() {
@@ -337,6 +351,9 @@ export const antiEntropyBehaviour = (
         yield* Scope.extend(
           store.listen((change) => {
             if (change.source === "local") ctx.self.unsafeTell({ _tag: "LocalWrite", record: change.record })
+            else if (change.record.kind === "leaf" && change.record.id === options.ownLeaf && !change.record.deleted) {
+              ctx.self.unsafeTell({ _tag: "ShareChanged" })
+            }
           }),
           ctx.scope
         )
@@ -361,6 +378,8 @@ export const antiEntropyBehaviour = (
           return Effect.as(round(state), state)
         case "LocalWrite":
           return Effect.as(push(state, command.record), state)
+        case "ShareChanged":
+          return Effect.as(shareChanged(state), state)
         case "Received":
           return Effect.as(received(state, command.from, command.message), state)
       }

@@ -16,6 +16,11 @@ export type GossipEvent = Data.TaggedEnum<{
   SyncRefused: { readonly peer: string; readonly reason: string }
   /** Records a peer sent were dropped on receipt; reported once per peer and kind. */
   RecordsRefused: { readonly peer: string; readonly kind: string; readonly reason: string }
+  /**
+   * On a leaf: its origin sent its own leaf record changed (added, or added again with other
+   * users), so it forgot the watermarks of `forgotten` origins to be sent its new share.
+   */
+  ShareChanged: { readonly leaf: string; readonly forgotten: number }
   /** A peer sent a frame that broke the protocol and was disconnected. */
   PeerDropped: { readonly peer: string; readonly reason: string }
 }>

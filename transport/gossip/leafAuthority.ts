@@ -16,7 +16,8 @@
  * - `session` records of its users (a browser signing in to the leaf, or signing out).
  * Nothing else: no users, tokens, passwords, templates, zones, leaves, and no record in another's name.
  * It receives the `password` records of its users, so that they sign in to it offline: the
- * hash is of their own password, on a machine that serves them.
+ * hash is of their own password, on a machine that serves them. It receives its own `leaf`
+ * record (the verifier of a credential it holds), and no other leaf's.
  */
 import { Effect, Either, Option, Schema } from "effect"
 import { AuditEntry } from "../../storage/kinds/audit.ts"
@@ -201,6 +202,10 @@ export const shareWithLeaf = (
       }
       case "volume":
         return shareIf(ours(asVolume(record.value)))
+      case "leaf":
+        // Its own record tells it when its share changed (a leaf added again with other users):
+        // it holds watermarks past records it was never sent, so it must ask anew.
+        return shareIf(record.id === scope.name)
       default:
         return "withhold"
     }

@@ -17,6 +17,8 @@ import type { Transport } from "../transport.ts"
 import { type LeafLinkCommand, leafLinkBehaviour } from "./leafLink.actor.ts"
 
 export interface LeafGossipOptions {
+  /** The leaf's name, as its credential gives it: its own leaf record tells it its share changed. */
+  readonly name: string
   readonly config?: Partial<GossipConfig>
   /** The leaf's view: the leaf link writes it, anti-entropy reads it. */
   readonly view: MembershipView
@@ -49,7 +51,7 @@ export const spawnLeafGossip = <M>(
       }),
       { name: "origin-link", ...supervision }
     )
-    const antiEntropy = yield* ctx.spawn(antiEntropyBehaviour({ config, view: options.view, onEvent }), {
+    const antiEntropy = yield* ctx.spawn(antiEntropyBehaviour({ config, view: options.view, onEvent, ownLeaf: options.name }), {
       name: "anti-entropy",
       ...supervision
     })
