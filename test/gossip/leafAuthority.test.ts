@@ -5,7 +5,7 @@ import { MemoryStore } from "../../storage/memoryStore.ts"
 import { Delta, NodeId, StoredRecord, Version } from "../../storage/record.ts"
 import { CorruptRecord } from "../../storage/store.errors.ts"
 import { Store, type StoreShape } from "../../storage/store.ts"
-import { antiEntropyBehaviour } from "../../transport/gossip/antiEntropy.actor.ts"
+import { antiEntropyBehaviour, type AntiEntropyOptions } from "../../transport/gossip/antiEntropy.actor.ts"
 import { defaultGossipConfig } from "../../transport/gossip/gossip.config.ts"
 import { GossipEvent } from "../../transport/gossip/gossip.events.ts"
 import { readRefusedRecords } from "../../transport/gossip/gossipMetrics.ts"
@@ -30,42 +30,52 @@ const space = (owner: string, node: string) => ({
 const template = (name: string, zones: ReadonlyArray<string>) => ({ name, image: "busybox", zones, env: {}, volumes: [] })
 
 /**
+ * An anti-entropy actor on `self`, with `peer` an alive member, over a store of its own; `sent`
+ * holds the frames it sends, decoded.
+ */
+const antiEntropyNode = (self: string, peer: string, options: Partial<AntiEntropyOptions>) =>
+  Effect.gen(function*() {
+    const sent: Array<{ readonly to: string; readonly message: GossipMessage }> = []
+    const events: Array<GossipEvent> = []
+    const transport: TransportShape = {
+      self,
+      send: (to, bytes) =>
+        Effect.sync(() => void sent.push({ to, message: Either.getOrThrow(decodeGossip(bytes, self, defaultGossipConfig)) })),
+      incoming: Stream.never,
+      peerEvents: Stream.never,
+      connected: Effect.succeed([peer]),
+      drop: () => Effect.void
+    }
+    const { store } = yield* MemoryStore.make({ nodeId: self as NodeId, maxDriftMs: 60_000 })
+    const view = yield* makeMembershipView(self, "edge")
+    yield* SubscriptionRef.update(view, (snapshot) => ({
+      ...snapshot,
+      members: new Map([[peer, { node: peer, zone: "edge", state: "alive" as const, incarnation: 0, changedAt: 0 }]])
+    }))
+    const system = yield* Effect.acquireRelease(makeActorSystem, (system) => system.shutdown)
+    const actor = yield* system.spawn(
+      antiEntropyBehaviour({
+        config: defaultGossipConfig,
+        view,
+        onEvent: (event) => Effect.sync(() => void events.push(event)),
+        ...options
+      }),
+      { name: "anti-entropy" }
+    ).pipe(Effect.provideService(Transport, transport), Effect.provideService(Store, store))
+    const deliver = (from: string, message: AntiEntropyMessage) =>
+      Effect.zipRight(actor.tell({ _tag: "Received", from, message }), Effect.repeatN(Effect.yieldNow(), 50))
+    return { store, sent, events, deliver }
+  })
+
+/**
  * The origin's anti-entropy actor, with `leaf` linked as leaf "laptop" (its scope as `scopeNow`
  * gives it at each frame) and "n-member00001" a cluster member.
  */
-const originNodeServing = (scopeNow: () => LeafScope) => Effect.gen(function*() {
-  const sent: Array<{ readonly to: string; readonly message: GossipMessage }> = []
-  const events: Array<GossipEvent> = []
-  const transport: TransportShape = {
-    self: origin,
-    send: (to, bytes) =>
-      Effect.sync(() => void sent.push({ to, message: Either.getOrThrow(decodeGossip(bytes, origin, defaultGossipConfig)) })),
-    incoming: Stream.never,
-    peerEvents: Stream.never,
-    connected: Effect.succeed([leaf]),
-    drop: () => Effect.void
-  }
-  const { store } = yield* MemoryStore.make({ nodeId: origin as NodeId, maxDriftMs: 60_000 })
-  const view = yield* makeMembershipView(origin, "edge")
-  yield* SubscriptionRef.update(view, (snapshot) => ({
-    ...snapshot,
-    members: new Map([[leaf, { node: leaf, zone: "edge", state: "alive" as const, incarnation: 0, changedAt: 0 }]])
-  }))
-  const system = yield* Effect.acquireRelease(makeActorSystem, (system) => system.shutdown)
-  const actor = yield* system.spawn(
-    antiEntropyBehaviour({
-      config: defaultGossipConfig,
-      view,
-      onEvent: (event) => Effect.sync(() => void events.push(event)),
-      leafScope: (peer) => Effect.sync(() => (peer === leaf ? scopeNow() : undefined))
-    }),
-    { name: "anti-entropy" }
-  ).pipe(Effect.provideService(Transport, transport), Effect.provideService(Store, store))
-  yield* TestClock.adjust(defaultGossipConfig.antiEntropyIntervalMs)
-  const deliver = (from: string, message: AntiEntropyMessage) =>
-    Effect.zipRight(actor.tell({ _tag: "Received", from, message }), Effect.repeatN(Effect.yieldNow(), 50))
-  return { store, sent, events, deliver }
-})
+const originNodeServing = (scopeNow: () => LeafScope) =>
+  Effect.tap(
+    antiEntropyNode(origin, leaf, { leafScope: (peer) => Effect.sync(() => (peer === leaf ? scopeNow() : undefined)) }),
+    () => TestClock.adjust(defaultGossipConfig.antiEntropyIntervalMs)
+  )
 const originNode = originNodeServing(() => scope)
 
 /** One anti-entropy exchange opened by the leaf: its digest to the origin, and the deltas sent back applied to its store. */
@@ -366,32 +376,7 @@ describe("what the origin shares with a leaf of a space's state", () => {
 })
 
 /** The leaf's anti-entropy actor: leaf "laptop", linked to `origin` alone. */
-const leafNode = Effect.gen(function*() {
-  const events: Array<GossipEvent> = []
-  const transport: TransportShape = {
-    self: leaf,
-    send: () => Effect.void,
-    incoming: Stream.never,
-    peerEvents: Stream.never,
-    connected: Effect.succeed([origin]),
-    drop: () => Effect.void
-  }
-  const { store } = yield* MemoryStore.make({ nodeId: leaf as NodeId, maxDriftMs: 60_000 })
-  const view = yield* makeMembershipView(leaf, "edge")
-  const system = yield* Effect.acquireRelease(makeActorSystem, (system) => system.shutdown)
-  const actor = yield* system.spawn(
-    antiEntropyBehaviour({
-      config: defaultGossipConfig,
-      view,
-      onEvent: (event) => Effect.sync(() => void events.push(event)),
-      ownLeaf: "laptop"
-    }),
-    { name: "anti-entropy" }
-  ).pipe(Effect.provideService(Transport, transport), Effect.provideService(Store, store))
-  const deliver = (message: AntiEntropyMessage) =>
-    Effect.zipRight(actor.tell({ _tag: "Received", from: origin, message }), Effect.repeatN(Effect.yieldNow(), 50))
-  return { store, events, deliver }
-})
+const leafNode = antiEntropyNode(leaf, origin, { ownLeaf: "laptop" })
 
 /** One exchange opened by the leaf's digest, with what the origin sends back handled by the leaf's actor. */
 const exchangeThroughLeaf = (
@@ -402,7 +387,7 @@ const exchangeThroughLeaf = (
     originSide.sent.length = 0
     yield* originSide.deliver(leaf, { _tag: "Digest", digest: yield* leafSide.store.digest })
     for (const sent of [...originSide.sent]) {
-      if (sent.to === leaf && sent.message._tag === "Delta") yield* leafSide.deliver(sent.message)
+      if (sent.to === leaf && sent.message._tag === "Delta") yield* leafSide.deliver(origin, sent.message)
     }
   })
 
@@ -443,7 +428,7 @@ describe("a leaf added again with another share", () => {
       const fromOrigin = (id: string, users: ReadonlyArray<string>) =>
         Effect.gen(function*() {
           yield* originStore.put("leaf", id, { users, verifier: "ab".repeat(32), createdAt: 1 })
-          yield* laptop.deliver({ _tag: "Delta", delta: yield* originStore.since(yield* laptop.store.digest) })
+          yield* laptop.deliver(origin, { _tag: "Delta", delta: yield* originStore.since(yield* laptop.store.digest) })
         })
       yield* laptop.store.put("node", leaf, { zone: "edge", mode: "leaf", startedAt: 1 })
       yield* fromOrigin("desktop", ["bob"])
