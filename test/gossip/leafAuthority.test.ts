@@ -249,6 +249,30 @@ describe("a leaf's authority, at its origin", () => {
       expect(yield* leafStore.digest).toEqual(yield* node.store.digest)
     }))
 
+  it.scoped("makes the leaf drop a token revoked on the cluster, so that it no longer signs anyone in", () =>
+    Effect.gen(function*() {
+      const node = yield* originNode
+      const leafStore = (yield* MemoryStore.make({ nodeId: leaf as NodeId, maxDriftMs: 60_000 })).store
+      const exchange = exchangeWithLeaf(node, leafStore)
+      yield* node.store.put("token", "t-alice", { user: "alice", hash: "ab".repeat(32), createdAt: 1 })
+      yield* exchange
+      expect((yield* leafStore.get("token", "t-alice"))?.deleted).toBe(false)
+      yield* node.store.delete("token", "t-alice")
+      yield* exchange
+      expect((yield* leafStore.get("token", "t-alice"))?.deleted).toBe(true)
+    }))
+
+  it.scoped("withholds another leaf's record, revoked or not", () =>
+    Effect.gen(function*() {
+      const node = yield* originNode
+      yield* node.store.put("leaf", "desktop", { users: ["bob"], verifier: "ab".repeat(32), createdAt: 1 })
+      yield* node.store.delete("leaf", "desktop")
+      node.sent.length = 0
+      yield* node.deliver(leaf, { _tag: "Digest", digest: {} })
+      const records = node.sent.flatMap((sent) => sent.to === leaf && sent.message._tag === "Delta" ? sent.message.delta.records : [])
+      expect(records.filter((record) => record.kind === "leaf")).toEqual([])
+    }))
+
   it.scoped("sends a space's state that arrived before its space once the space is here, never claiming it sent before", () =>
     Effect.gen(function*() {
       const node = yield* originNode

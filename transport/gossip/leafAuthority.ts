@@ -169,8 +169,11 @@ export const shareWithLeaf = (
   Effect.gen(function*() {
     const ours = (value: { readonly node: string; readonly owner: string } | undefined) =>
       value !== undefined && (value.node === scope.node || scope.users.has(value.owner))
-    // A tombstone reveals only a key; the leaf needs it to drop what it holds.
-    if (record.deleted) return shareIf(record.kind !== "leaf" && record.kind !== "token")
+    // A tombstone reveals only a key, and the leaf needs it to drop what it holds: a revoked
+    // token above all, or it would sign its holder in on the leaf for good. A token's key is its
+    // id, which the secret carries beside the random part (or a hash of an adopted secret), so
+    // it proves nothing. Another leaf's name alone is withheld.
+    if (record.deleted) return shareIf(record.kind !== "leaf" || record.id === scope.name)
     switch (record.kind) {
       case "node":
       case "zone":
