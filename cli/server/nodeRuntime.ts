@@ -37,6 +37,7 @@ import { makeMembershipView, type MembershipView } from "../../transport/gossip/
 import { spawnGossip } from "../../transport/gossip/spawnGossip.ts"
 import { GossipEvent } from "../../transport/gossip/gossip.events.ts"
 import { AccountsLive } from "../../effects/http/auth/accounts.ts"
+import { OwnLeafName } from "../../effects/http/auth/ownLeaf.ts"
 import { makeLeafGate } from "./leafGate.live.ts"
 import { makeLeafScopes } from "./leafScopes.live.ts"
 import { claimMode, lockDataDir, ownerOnlyFiles, prepareDataDir } from "./dataDir.ts"
@@ -145,6 +146,10 @@ export const runNode = (config: NodeConfig, options: RunOptions = { init: false 
     const ofKey = publicKey === undefined ? undefined : nodeIdOfKey(publicKey)
     const nodeId = yield* loadOrCreateNodeId(config.server.dataDir, ofKey)
     const store = RocksStore.layer({ directory: `${config.server.dataDir}/db`, nodeId: NodeId.make(nodeId), maxDriftMs: maxClockDriftMs })
+    // A leaf serves only the accounts its own leaf record names (effects/http/auth/ownLeaf.ts).
+    const ownLeaf = config.server.mode === "leaf" && config.leaf.credential !== undefined
+      ? Layer.succeed(OwnLeafName, (yield* leafIdentity(config.leaf.credential)).name)
+      : Layer.empty
     const driver = withCallTimings(DockerDriver.layer({
       socketPath: config.docker.socket,
       agentSocketsDir: `${config.server.dataDir}/agent-sockets`
@@ -271,7 +276,7 @@ export const runNode = (config: NodeConfig, options: RunOptions = { init: false 
     }).pipe(Layer.provide(Layer.merge(DockerStreams.layer({ socketPath: config.docker.socket }), AccountsLive)))
     const services = streams.pipe(
       Layer.provideMerge(Layer.mergeAll(domain, EngineHealth.fromContainerDriver(), SecureRandom.live, ActorSystemLive, keyPairSource, SshListen.layer)),
-      Layer.provideMerge(Layer.mergeAll(store, driver))
+      Layer.provideMerge(Layer.mergeAll(store, driver, ownLeaf))
     )
     const api = makeApiServer({ listen, limits: { ...defaultRequestLimits, maxBodyBytes: config.server.maxBodyBytes } })
     return yield* program.pipe(Effect.scoped, Effect.provide(api.pipe(Layer.provideMerge(services))))

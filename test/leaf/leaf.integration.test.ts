@@ -42,6 +42,8 @@ describe.runIf(available)("a leaf with two cluster nodes, on loopback", { timeou
   let leaf: RunningNode
   /** Writes the leaf's config with `credential` (its data directory stays). */
   let prepareLeaf: (credential: string) => RunningNode
+  /** A token of bea, whom the leaf serves until it is added again without her. */
+  let beaToken: string
 
   /** The containers of the space shown as `name`: the engine names them `knot.<name>.<creation id>.<generation>`. */
   const containersOf = (name: string) => docker.listContainers({ all: true, filters: { name: [`^/knot\\.${name}\\.`] } })
@@ -61,10 +63,16 @@ describe.runIf(available)("a leaf with two cluster nodes, on loopback", { timeou
     const originKey = presetKeyPair(join(origin.dir, "data"))
     peer = prepareNode(root, { name: "peer", port: base + 1, mode: "cluster" }, cluster)
     await Promise.all([startNode(origin, env), startNode(peer, env)])
-    // A user the leaf does not serve at first: her records are older than every watermark it will hold.
-    const bea = await call(origin, "POST", "/api/users", { name: "bea" })
-    expect(bea.status, JSON.stringify(bea.body)).toBe(201)
-    const added = await call(origin, "POST", "/api/leaves", { name: "laptop", users: ["admin"] })
+    // Bea is served at first; Cleo only once the leaf is added again, and her records are
+    // older than every watermark the leaf will hold by then.
+    for (const name of ["bea", "cleo"]) {
+      const created = await call(origin, "POST", "/api/users", { name })
+      expect(created.status, JSON.stringify(created.body)).toBe(201)
+    }
+    const issued = await call(origin, "POST", "/api/tokens", { user: "bea" })
+    expect(issued.status, JSON.stringify(issued.body)).toBe(201)
+    beaToken = (issued.body as { readonly secret: string }).secret
+    const added = await call(origin, "POST", "/api/leaves", { name: "laptop", users: ["admin", "bea"] })
     expect(added.status, JSON.stringify(added.body)).toBe(201)
     prepareLeaf = (credential: string) =>
       prepareNode(
@@ -250,20 +258,25 @@ describe.runIf(available)("a leaf with two cluster nodes, on loopback", { timeou
     expect(origin.refused).toBe("leaf laptop's credential was revoked")
   })
 
-  it("is sent a user's records, older than its watermarks, once added again to serve her", async () => {
+  it("serves the users it is added again with: one it did not serve is sent her older records, one left out signs in no more", async () => {
     const users = async () => {
       const listed = await call(leaf, "GET", "/api/users")
       return listed.status === 200 ? (listed.body as ReadonlyArray<{ readonly name: string }>).map((user) => user.name) : []
     }
-    expect(await users()).not.toContain("bea")
-    const added = await call(origin, "POST", "/api/leaves", { name: "laptop", users: ["admin", "bea"] })
+    const asBea = async () => (await api(leaf, beaToken, "GET", "/api/users/me")).status
+    // Revoked by the test before, the leaf still signs its users in from its store.
+    expect(await asBea()).toBe(200)
+    expect(await users()).not.toContain("cleo")
+    const added = await call(origin, "POST", "/api/leaves", { name: "laptop", users: ["admin", "cleo"] })
     expect(added.status, JSON.stringify(added.body)).toBe(201)
     await stopNode(leaf)
     leaf = prepareLeaf((added.body as { readonly credential: string }).credential)
     await startNode(leaf, env)
     // The origin refuses for a minute a peer whose hello failed, as the revoked credential's did.
-    const served = () => eventually("bea's account on the leaf", async () => ((await users()).includes("bea") ? true : undefined), 90_000)
-    expect(await served()).toBe(true)
+    const cleoServed = await eventually("cleo's account on the leaf", async () => ((await users()).includes("cleo") ? true : undefined), 90_000)
+    expect(cleoServed).toBe(true)
+    expect(await eventually("the leaf refusing bea's token", async () => ((await asBea()) === 401 ? true : undefined))).toBe(true)
+    expect((await users()).sort()).toEqual(["admin", "cleo"])
     expect(leaf.output).toMatch(/leaf laptop's record on the cluster changed/)
   }, 150_000)
 })

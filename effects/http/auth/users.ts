@@ -7,6 +7,7 @@ import { readableValue, readableValues } from "../../../storage/readableRecords.
 import { Store } from "../../../storage/store.ts"
 import type { StoreError } from "../../../storage/store.errors.ts"
 import { UserNameTaken, UserNotFound } from "./auth.errors.ts"
+import { OwnLeafName, servesUser } from "./ownLeaf.ts"
 import type { AuthenticatedUser } from "./currentUser.ts"
 import { storedDecoder } from "./storedRecords.ts"
 
@@ -54,15 +55,19 @@ export class Users extends Context.Tag("knot/http/Users")<Users, UsersShape>() {
       const decode: RecordDecoder<AuthenticatedUser> = (record) =>
         Either.map(decodeUser(record), (user) => view(record.id, user))
 
-      const get = (id: string): Effect.Effect<AuthenticatedUser, UserNotFound | StoreError> =>
-        Effect.flatMap(store.get(userKind, id), (record) =>
-          Effect.flatMap(readableValue(store, record, decode), (user) =>
-            user === undefined ? Effect.fail(new UserNotFound({ user: id })) : Effect.succeed(user)))
+      const serves = servesUser(store, yield* Effect.serviceOption(OwnLeafName))
 
-      const accountOf = (id: string) =>
-        Effect.flatMap(store.get(userKind, id), (record) =>
-          Effect.flatMap(readableValue(store, record, decodeUser), (user) =>
-            user === undefined ? Effect.fail(new UserNotFound({ user: id })) : Effect.succeed(user.account)))
+      /** The account `id` as `decoder` reads it; not found when the record is gone or this leaf does not serve it. */
+      const served = <A>(id: string, decoder: RecordDecoder<A>): Effect.Effect<A, UserNotFound | StoreError> =>
+        Effect.gen(function*() {
+          const user = yield* readableValue(store, yield* store.get(userKind, id), decoder)
+          if (user === undefined || !(yield* serves(id))) return yield* new UserNotFound({ user: id })
+          return user
+        })
+
+      const get = (id: string): Effect.Effect<AuthenticatedUser, UserNotFound | StoreError> => served(id, decode)
+
+      const accountOf = (id: string) => Effect.map(served(id, decodeUser), (user) => user.account)
 
       const mintAccount = Effect.map(
         Effect.all([Random.nextIntBetween(0, 0x10000000), Random.nextIntBetween(0, 0x10000000)]),
@@ -78,7 +83,8 @@ export class Users extends Context.Tag("knot/http/Users")<Users, UsersShape>() {
           return view(name, user)
         })
 
-      const list = Effect.flatMap(store.list(userKind), (records) => readableValues(store, records, decode))
+      const list = Effect.flatMap(store.list(userKind), (records) =>
+        Effect.flatMap(readableValues(store, records, decode), (users) => Effect.filter(users, (user) => serves(user.id))))
 
       const update = (id: string, change: UserChange) =>
         Effect.gen(function*() {

@@ -1,0 +1,30 @@
+/**
+ * Whom a leaf serves. The origin sends a leaf the accounts of the users its leaf record names,
+ * and the leaf's own leaf record; but a leaf added again without a user keeps the records of
+ * hers it holds. So on a leaf holding its own record, an account that record does not name is
+ * not one it serves: nobody signs in as her there, by token, password, session or SSH key.
+ * A leaf that holds no readable record of its own yet serves every account it holds.
+ */
+import { Context, Effect, Option } from "effect"
+import { Leaf } from "../../../storage/kinds/leaf.ts"
+import { readableValue } from "../../../storage/readableRecords.ts"
+import type { StoreShape } from "../../../storage/store.ts"
+import type { StoreError } from "../../../storage/store.errors.ts"
+import { storedDecoder } from "./storedRecords.ts"
+
+/** On a leaf: its name, as its credential gives it. Absent on cluster and standalone nodes. */
+export class OwnLeafName extends Context.Tag("knot/http/OwnLeafName")<OwnLeafName, string>() {}
+
+const decodeLeaf = storedDecoder(Leaf)
+
+/** Whether the node serves the account `user`, as its own leaf record says now. */
+export const servesUser = (
+  store: StoreShape,
+  ownLeaf: Option.Option<string>
+): (user: string) => Effect.Effect<boolean, StoreError> =>
+  Option.match(ownLeaf, {
+    onNone: () => () => Effect.succeed(true),
+    onSome: (name) => (user) =>
+      Effect.flatMap(store.get("leaf", name), (record) =>
+        Effect.map(readableValue(store, record, decodeLeaf), (leaf) => leaf === undefined || leaf.users.includes(user)))
+  })
