@@ -328,6 +328,19 @@ export const openStore = (
         })
       )
 
+    const dropTombstones = (which: (origin: NodeId) => boolean) =>
+      exclusive(
+        "dropTombstones",
+        Effect.gen(function*() {
+          // Its own are deletes its peers may not hold yet: never dropped.
+          const dropped = index.tombstones().filter((entry) => entry.node !== options.nodeId && which(entry.node as NodeId))
+          if (dropped.length === 0) return 0
+          yield* backend.write(dropped.map((entry) => ({ type: "del", key: entry.key })))
+          for (const entry of dropped) index.remove(entry)
+          return dropped.length
+        })
+      )
+
     interface Section {
       readonly origin: NodeId
       readonly upTo: Version
@@ -497,6 +510,7 @@ export const openStore = (
       merge,
       applyDelta,
       forgetWatermarks,
+      dropTombstones,
       digest: Effect.zipRight(ensureOpen("digest"), Effect.sync((): Digest => (digestView ??= Object.freeze(Object.fromEntries(digest))))),
       since,
       sinceStream,

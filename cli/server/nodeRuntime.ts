@@ -176,7 +176,7 @@ export const runNode = (config: NodeConfig, options: RunOptions = { init: false 
         RecordsRefused: (e) => Effect.logWarning(`refused ${e.kind} records from peer ${e.peer}: ${e.reason}`),
         ShareChanged: (e) =>
           Effect.logInfo(
-            `leaf ${e.leaf}'s record on the cluster changed (added, or added again with other users): ` +
+            `leaf ${e.leaf}'s record on the cluster changed (added, or added again with other users or zone): ` +
               `asking its origin again for everything it serves`
           )
       })

@@ -445,6 +445,37 @@ describe("a leaf added again with another share", () => {
       expect(yield* laptop.store.digest).toEqual(yield* node.store.digest)
     }))
 
+  it.scoped("is sent a template of its new zone that it held as a tombstone of its old one", () =>
+    Effect.gen(function*() {
+      let current = scope
+      const node = yield* originNodeServing(() => current)
+      const laptop = yield* leafNode
+      yield* node.store.put("template", "east-only", template("east-only", ["us-east"]))
+      yield* node.store.put("leaf", "laptop", { users: ["alice"], zone: "edge", verifier: "ef".repeat(32), createdAt: 1 })
+      // The first exchange brings its own record, the second its share under it.
+      yield* exchangeThroughLeaf(node, laptop)
+      yield* exchangeThroughLeaf(node, laptop)
+      expect((yield* laptop.store.get("template", "east-only"))?.deleted).toBe(true)
+
+      yield* node.store.put("leaf", "laptop", { users: ["alice"], zone: "us-east", verifier: "ef".repeat(32), createdAt: 2 })
+      current = { ...scope, zone: "us-east" }
+      yield* exchangeThroughLeaf(node, laptop)
+      yield* exchangeThroughLeaf(node, laptop)
+      expect((yield* laptop.store.get("template", "east-only"))?.value).toMatchObject({ zones: ["us-east"] })
+    }))
+
+  it.scoped("keeps its own deletes when its share changes", () =>
+    Effect.gen(function*() {
+      const laptop = yield* leafNode
+      yield* laptop.store.put("space", "alice-space", space("alice", leaf))
+      yield* laptop.store.delete("space", "alice-space")
+      const { store: originStore } = yield* MemoryStore.make({ nodeId: origin as NodeId, maxDriftMs: 60_000 })
+      yield* originStore.put("leaf", "laptop", { users: ["alice"], verifier: "ab".repeat(32), createdAt: 1 })
+      yield* laptop.deliver(origin, { _tag: "Delta", delta: yield* originStore.since({}) })
+      expect((yield* laptop.store.get("space", "alice-space"))?.deleted).toBe(true)
+      expect(sharesChanged(laptop.events)).toBe(1)
+    }))
+
   it.scoped("keeps its own watermark, and its watermarks when another leaf's record changes", () =>
     Effect.gen(function*() {
       const laptop = yield* leafNode
@@ -461,6 +492,6 @@ describe("a leaf added again with another share", () => {
 
       yield* fromOrigin("laptop", ["alice"])
       expect(Object.keys(yield* laptop.store.digest)).toEqual([leaf])
-      expect(laptop.events).toEqual([GossipEvent.ShareChanged({ leaf: "laptop", forgotten: 1 })])
+      expect(laptop.events).toEqual([GossipEvent.ShareChanged({ leaf: "laptop", forgotten: 1, dropped: 0 })])
     }))
 })

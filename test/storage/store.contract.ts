@@ -7,7 +7,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Context, Effect, Exit, Fiber, Layer, Queue, Scope, Stream, TestClock } from "effect"
 import fc from "fast-check"
-import { type StoredRecord, versionOrder } from "../../storage/record.ts"
+import { StoredRecord, versionOrder } from "../../storage/record.ts"
 import { Store } from "../../storage/store.ts"
 import type { StoreShape } from "../../storage/store.ts"
 import {
@@ -343,6 +343,23 @@ export const storeContract = (name: string, factory: StoreLayerFactory, options:
           yield* store.applyDelta(deltaOf([left], { b: version(12, "b") }))
           expect((yield* store.get("space", "left-out"))?.value).toBe(1)
           expect(describeDigest(yield* store.digest)).toEqual({ b: [12, 0, "b"] })
+        }))
+
+      it.scoped("dropTombstones drops the chosen origins' tombstones, never its own, and then takes the record they shadowed", () =>
+        Effect.gen(function*() {
+          const store = yield* open("a")
+          yield* store.put("space", "own", 1)
+          yield* store.delete("space", "own")
+          const shadow = new StoredRecord({ kind: "template", id: "t", value: null, version: version(10, "b"), deleted: true })
+          const live = remoteRecord("template", "t", "image", version(10, "b"))
+          yield* store.applyDelta(deltaOf([shadow], {}))
+          yield* store.applyDelta(deltaOf([live], {}))
+          expect((yield* store.get("template", "t"))?.deleted).toBe(true)
+          expect(yield* store.dropTombstones(() => true)).toBe(1)
+          expect(yield* store.get("template", "t")).toBeUndefined()
+          expect((yield* store.get("space", "own"))?.deleted).toBe(true)
+          yield* store.applyDelta(deltaOf([live], {}))
+          expect((yield* store.get("template", "t"))?.value).toBe("image")
         }))
 
       it.scoped("a delta with a record beyond the allowed drift changes nothing", () =>

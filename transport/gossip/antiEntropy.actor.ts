@@ -57,7 +57,7 @@ export interface AntiEntropyOptions {
   /**
    * On a leaf: its name (its credential's). The origin sends a leaf nothing outside its share
    * yet raises its watermarks past it, so when its own leaf record changes (added again with
-   * other users) it forgets every other origin's watermark and is sent its share anew.
+   * other users or zone) it forgets every other origin's watermark and is sent its share anew.
    */
   readonly ownLeaf?: string
 }
@@ -337,10 +337,16 @@ export const antiEntropyBehaviour = (
       else yield* toLeaves(state, snapshot, fresh, from)
     })
 
-  /** Records taken meanwhile are kept; only the claims to have been sent a whole range go. */
+  /**
+   * Records held are kept; the claims to have been sent whole ranges go, and so do others'
+   * tombstones: the origin sends a template limited to other zones as a tombstone of its
+   * version, which would shadow the template itself once the leaf's zone changed.
+   */
   const shareChanged = (state: State) =>
-    state.store.forgetWatermarks(() => true).pipe(
-      Effect.flatMap((forgotten) => onEvent(GossipEvent.ShareChanged({ leaf: options.ownLeaf ?? "", forgotten }))),
+    Effect.all([state.store.forgetWatermarks(() => true), state.store.dropTombstones(() => true)]).pipe(
+      Effect.flatMap(([forgotten, dropped]) =>
+        onEvent(GossipEvent.ShareChanged({ leaf: options.ownLeaf ?? "", forgotten, dropped }))
+      ),
       Effect.catchAll((error) => Effect.logWarning(`kept the watermarks of a share that changed: ${error.message}`))
     )
 

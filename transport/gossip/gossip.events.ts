@@ -18,9 +18,10 @@ export type GossipEvent = Data.TaggedEnum<{
   RecordsRefused: { readonly peer: string; readonly kind: string; readonly reason: string }
   /**
    * On a leaf: its origin sent its own leaf record changed (added, or added again with other
-   * users), so it forgot the watermarks of `forgotten` origins to be sent its new share.
+   * users or zone), so it forgot the watermarks of `forgotten` origins and dropped `dropped`
+   * tombstones of others, to be sent its new share.
    */
-  ShareChanged: { readonly leaf: string; readonly forgotten: number }
+  ShareChanged: { readonly leaf: string; readonly forgotten: number; readonly dropped: number }
   /** A peer sent a frame that broke the protocol and was disconnected. */
   PeerDropped: { readonly peer: string; readonly reason: string }
 }>

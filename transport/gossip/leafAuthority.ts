@@ -206,8 +206,8 @@ export const shareWithLeaf = (
       case "volume":
         return shareIf(ours(asVolume(record.value)))
       case "leaf":
-        // Its own record tells it when its share changed (a leaf added again with other users):
-        // it holds watermarks past records it was never sent, so it must ask anew.
+        // Its own record tells it when its share changed (added again with other users or
+        // zone): it holds watermarks past records it was never sent, so it must ask anew.
         return shareIf(record.id === scope.name)
       default:
         return "withhold"
