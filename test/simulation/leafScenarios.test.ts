@@ -12,6 +12,15 @@ describe("a leaf and its origin", () => {
     }, 600_000)
   }
 
+  it("converge when the leaf is added again while it is cut off, and it is sent its share anew", async () => {
+    const outcomes = await runSeeds({ scenario: "leaf-offline", keepTrace: true }, seedRange(8))
+    const readded = outcomes.filter((outcome) =>
+      outcome.trace.filter((line) => line.includes("leaf l1's share changed")).length >= 2)
+    expect(readded.length).toBeGreaterThan(0)
+    const failures = readded.filter((outcome) => !outcome.ok).map(describeFailure).join("\n")
+    expect(failures, failures).toBe("")
+  })
+
   // Each once sent the leaf a watermark past a space's state withheld because its space had not reached the origin yet.
   it("give the leaf a space's state that reached its origin before the space did", async () => {
     const outcomes = await runSeeds({ scenario: "leaf-origin-crash" }, [12023, 12895, 13397, 13955])
