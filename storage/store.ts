@@ -59,10 +59,11 @@ export interface StoreShape {
    */
   readonly forgetWatermarks: (which: (origin: NodeId) => boolean) => Effect.Effect<number, StoreError>
   /**
-   * Drops the tombstones written by the origins `which` accepts (never this store's own, deletes
-   * its peers may not hold yet), without a trace, as garbage collection does: for a leaf whose share changed, which is sent its share anew, tombstones
-   * included (one the origin sent in place of a record outside the old share must not shadow
-   * that record now). Returns how many were dropped.
+   * Drops the tombstones written by the origins `which` accepts (never this store's own:
+   * deletes its peers may not hold yet), without a trace, as garbage collection does. For a
+   * leaf whose share changed, which is sent its share anew, tombstones included: one the origin
+   * sent in place of a record outside the old share must not shadow that record now. Returns
+   * how many were dropped.
    */
   readonly dropTombstones: (which: (origin: NodeId) => boolean) => Effect.Effect<number, StoreError>
   readonly digest: Effect.Effect<Digest, StoreError>
