@@ -5,7 +5,7 @@ import { MemoryStore } from "../../storage/memoryStore.ts"
 import { Delta, NodeId, StoredRecord, Version } from "../../storage/record.ts"
 import { CorruptRecord } from "../../storage/store.errors.ts"
 import { Store, type StoreShape } from "../../storage/store.ts"
-import { antiEntropyBehaviour, type AntiEntropyOptions } from "../../transport/gossip/antiEntropy.actor.ts"
+import { antiEntropyBehaviour, type AntiEntropyOptions, shareSettleMs } from "../../transport/gossip/antiEntropy.actor.ts"
 import { defaultGossipConfig } from "../../transport/gossip/gossip.config.ts"
 import { GossipEvent } from "../../transport/gossip/gossip.events.ts"
 import { readRefusedRecords } from "../../transport/gossip/gossipMetrics.ts"
@@ -462,6 +462,24 @@ describe("a leaf added again with another share", () => {
       yield* exchangeThroughLeaf(node, laptop)
       yield* exchangeThroughLeaf(node, laptop)
       expect((yield* laptop.store.get("template", "east-only"))?.value).toMatchObject({ zones: ["us-east"] })
+    }))
+
+  it.scoped("forgets once more when the replies to digests it sent before have come, which raised its watermarks again", () =>
+    Effect.gen(function*() {
+      const laptop = yield* leafNode
+      const { store: originStore } = yield* MemoryStore.make({ nodeId: origin as NodeId, maxDriftMs: 60_000 })
+      yield* originStore.put("template", "web", template("web", []))
+      const before = yield* laptop.store.digest
+      yield* originStore.put("leaf", "laptop", { users: ["alice"], verifier: "ab".repeat(32), createdAt: 1 })
+      yield* laptop.deliver(origin, { _tag: "Delta", delta: yield* originStore.since(before) })
+      expect(Object.keys(yield* laptop.store.digest)).toEqual([])
+      // The origin's answer to a digest the leaf sent before: watermarks with nothing below them.
+      yield* laptop.deliver(origin, { _tag: "Delta", delta: new Delta({ records: [], upTo: yield* originStore.digest }) })
+      expect(Object.keys(yield* laptop.store.digest)).toEqual([origin])
+      yield* TestClock.adjust(shareSettleMs)
+      yield* Effect.repeatN(Effect.yieldNow(), 50)
+      expect(Object.keys(yield* laptop.store.digest)).toEqual([])
+      expect(sharesChanged(laptop.events)).toBe(1)
     }))
 
   it.scoped("keeps its own deletes when its share changes", () =>

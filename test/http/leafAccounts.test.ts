@@ -3,10 +3,11 @@
  * user keeps her records, so the record, not what the store holds, decides.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Layer } from "effect"
+import { Effect, Either, Fiber, Layer, Option } from "effect"
 import { AccountsLive } from "../../effects/http/auth/accounts.ts"
 import { OwnLeafName } from "../../effects/http/auth/ownLeaf.ts"
 import { SecureRandom } from "../../effects/http/auth/secureRandom.ts"
+import { Sessions } from "../../effects/http/auth/sessions.ts"
 import { Tokens } from "../../effects/http/auth/tokens.ts"
 import { Users } from "../../effects/http/auth/users.ts"
 import { MemoryStore } from "../../storage/memoryStore.ts"
@@ -57,4 +58,18 @@ describe("the accounts a leaf serves", () => {
     Effect.gen(function*() {
       expect(yield* signedIn({ users: ["alice"] })).toEqual({ admitted: ["alice", "bea"], listed: ["alice", "bea"] })
     }).pipe(Effect.provide(accountsOn(Layer.empty))))
+
+  it.effect("end an open browser session of a user the leaf's record leaves out", () =>
+    Effect.gen(function*() {
+      const store = yield* Store
+      const sessions = yield* Sessions
+      const bea = yield* (yield* Users).create("bea", "user")
+      yield* store.put("leaf", "laptop", { users: ["bea"], verifier: "ab".repeat(32), createdAt: 1 })
+      const { secret } = yield* sessions.open(bea, undefined)
+      const watching = yield* Effect.fork(sessions.untilEnded(secret))
+      yield* Effect.repeatN(Effect.yieldNow(), 20)
+      expect(yield* Fiber.poll(watching)).toEqual(Option.none())
+      yield* store.put("leaf", "laptop", { users: ["alice"], verifier: "ab".repeat(32), createdAt: 2 })
+      yield* Fiber.join(watching)
+    }).pipe(Effect.provide(onLeaf)))
 })

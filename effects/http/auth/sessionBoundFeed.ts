@@ -1,6 +1,7 @@
 /**
  * A feed a browser opened with its session cookie lives only as long as the session: when the
- * session is revoked (on any node), expires, or its user is removed or disabled, the feed sends
+ * session is revoked (on any node), expires, or its user is removed or disabled (or, on a leaf,
+ * left out of its leaf record), the feed sends
  * `session-ended` and closes, so an open page signs out at once instead of at its next click.
  */
 import { HttpServerRequest } from "@effect/platform"

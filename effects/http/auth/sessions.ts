@@ -190,8 +190,9 @@ export class Sessions extends Context.Tag("knot/http/Sessions")<Sessions, Sessio
               continue
             }
             const { session, user } = signedIn.right
+            // Any leaf record: on a leaf, its own decides whom it serves (ownLeaf.ts).
             const concerns = (kind: string, id: string) =>
-              (kind === sessionKind && id === session.id) || (kind === userKind && id === user.id)
+              (kind === sessionKind && id === session.id) || (kind === userKind && id === user.id) || kind === "leaf"
             const changed = Effect.repeat(Queue.take(changes), {
               until: (change) => concerns(change.record.kind, change.record.id)
             })
