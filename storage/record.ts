@@ -74,5 +74,13 @@ export type Digest = typeof Digest.Type
  */
 export class Delta extends Schema.Class<Delta>("Delta")({
   records: Schema.Array(StoredRecord),
-  upTo: Digest
+  upTo: Digest,
+  /**
+   * The watermarks the delta starts from: the digest it answers, for the origins of `upTo`
+   * (an origin absent here, from the first record). The receiver raises a watermark only where
+   * it holds at least this one, so a reply to a digest it held before forgetting watermarks
+   * (storage/store.ts `forgetWatermarks`) claims nothing past records it lacks. Absent: from
+   * wherever the receiver stands, as before the field existed.
+   */
+  after: Schema.optionalWith(Digest, { exact: true })
 }) {}

@@ -273,6 +273,13 @@ export const openStore = (
         })
       )
 
+    /** Whether a delta starting from `after` for `origin` joins what this store holds (`mine`): no gap below it. */
+    const continues = (after: Digest | undefined, origin: string, mine: Version | undefined) => {
+      if (after === undefined) return true
+      const from = Object.hasOwn(after, origin) ? after[origin] : undefined
+      return from === undefined || (mine !== undefined && !supersedes(from, mine))
+    }
+
     const applyDelta = (delta: Delta) =>
       exclusive(
         "applyDelta",
@@ -295,6 +302,7 @@ export const openStore = (
             // A watermark filed under another origin cannot come from a correct peer.
             if (watermark.node !== origin) continue
             const mine = digest.get(watermark.node)
+            if (!continues(delta.after, origin, mine)) continue
             if (mine === undefined || supersedes(watermark, mine)) raised.push(watermark)
           }
           if (staged.size === 0 && raised.length === 0) return 0
@@ -382,6 +390,13 @@ export const openStore = (
         return Either.right(read)
       })
 
+    /** The part of `theirs` a delta with watermarks `upTo` starts from. */
+    const startsFrom = (theirs: Digest, upTo: Digest): Digest => {
+      const after: Record<string, Version> = {}
+      for (const origin of Object.keys(upTo)) if (Object.hasOwn(theirs, origin)) after[origin] = theirs[origin]!
+      return after
+    }
+
     const since = (theirs: Digest, sinceOptions?: SinceOptions) =>
       Effect.gen(function*() {
         yield* ensureOpen("since")
@@ -396,7 +411,7 @@ export const openStore = (
               if (records.length > 0 && bytes + read.bytes > budget) {
                 // Cut short: the receiver may only claim this origin up to what it was sent.
                 if (lastSent !== undefined) upTo[section.origin] = lastSent
-                return new Delta({ records, upTo }, true)
+                return new Delta({ records, upTo, after: startsFrom(theirs, upTo) }, true)
               }
               records.push(read.record)
               bytes += read.bytes
@@ -407,7 +422,7 @@ export const openStore = (
           // the receiver still needs the watermark, or it would ask for this range forever.
           upTo[section.origin] = section.upTo
         }
-        return new Delta({ records, upTo }, true)
+        return new Delta({ records, upTo, after: startsFrom(theirs, upTo) }, true)
       })
 
     const sinceStream = (theirs: Digest): Stream.Stream<StoredRecord, StoreError> =>

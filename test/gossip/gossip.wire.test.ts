@@ -72,7 +72,11 @@ describe("gossip wire codec", () => {
       { reply: false, buckets: [0, 15], members: [update], _tag: "MembershipState" },
       { buckets: Array.from({ length: 16 }, () => ""), _tag: "MembershipSummary" },
       { hops: 0, records: [shuffled], _tag: "Push", until: "n9" },
-      { buckets: [3], digest: { n2: shuffled.version }, delta: new Delta({ upTo: { n2: shuffled.version }, records: [shuffled] }), _tag: "Delta" }
+      { buckets: [3], digest: { n2: shuffled.version }, delta: new Delta({ upTo: { n2: shuffled.version }, records: [shuffled] }), _tag: "Delta" },
+      {
+        delta: new Delta({ after: { n2: shuffled.version }, upTo: { n2: shuffled.version }, records: [] }),
+        _tag: "Delta"
+      }
     ]
     for (const message of messages) {
       const written = Either.getOrThrow(encodeGossip(message, "n1", limits)).subarray(1)

@@ -7,7 +7,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Context, Effect, Exit, Fiber, Layer, Queue, Scope, Stream, TestClock } from "effect"
 import fc from "fast-check"
-import { StoredRecord, versionOrder } from "../../storage/record.ts"
+import { Delta, StoredRecord, versionOrder } from "../../storage/record.ts"
 import { Store } from "../../storage/store.ts"
 import type { StoreShape } from "../../storage/store.ts"
 import {
@@ -360,6 +360,26 @@ export const storeContract = (name: string, factory: StoreLayerFactory, options:
           expect((yield* store.get("space", "own"))?.deleted).toBe(true)
           yield* store.applyDelta(deltaOf([live], {}))
           expect((yield* store.get("template", "t"))?.value).toBe("image")
+        }))
+
+      it.scoped("applyDelta raises no watermark past a gap: from where it starts, this store must hold at least as far", () =>
+        Effect.gen(function*() {
+          const store = yield* open("a")
+          const gap = new Delta({ records: [], upTo: { b: version(20, "b") }, after: { b: version(10, "b") } })
+          yield* store.applyDelta(gap)
+          expect(yield* store.digest).toEqual({})
+          yield* store.applyDelta(deltaOf([], { b: version(12, "b") }))
+          yield* store.applyDelta(gap)
+          expect(describeDigest(yield* store.digest)).toEqual({ b: [20, 0, "b"] })
+        }))
+
+      it.scoped("since says which watermarks its delta starts from", () =>
+        Effect.gen(function*() {
+          const store = yield* open("a")
+          const first = yield* store.put("space", "s", 1)
+          yield* store.put("space", "t", 2)
+          expect((yield* store.since({ a: first.version, z: version(5, "z") })).after).toEqual({ a: first.version })
+          expect((yield* store.since({})).after).toEqual({})
         }))
 
       it.scoped("a delta with a record beyond the allowed drift changes nothing", () =>

@@ -40,8 +40,7 @@ import { type LeafScope, type RecordLookup, refusalOf, sharedForm, shareWithLeaf
 
 export type AntiEntropyCommand =
   | { readonly _tag: "Round" }
-  /** `again`: the second pass, once the exchanges under way at the first are over. */
-  | { readonly _tag: "ShareChanged"; readonly again: boolean }
+  | { readonly _tag: "ShareChanged" }
   | { readonly _tag: "LocalWrite"; readonly record: StoredRecord }
   | { readonly _tag: "Received"; readonly from: string; readonly message: AntiEntropyMessage }
 
@@ -72,16 +71,7 @@ interface State {
   /** `peer/kind` pairs already reported as refused, so a peer that keeps sending them logs once. */
   readonly reported: Set<string>
   readonly refused: Metric.Metric.Counter<number>
-  /** Tells this actor `command` after `ms`, from a fiber of its own scope. */
-  readonly later: (ms: number, command: AntiEntropyCommand) => Effect.Effect<void>
 }
-
-/**
- * How long after a leaf's share changed it forgets its watermarks once more. A reply its origin
- * computed from a digest the leaf sent before the first pass would raise them again past
- * records it was never sent; one delayed longer than this still could.
- */
-export const shareSettleMs = 10_000
 
 /** Whether `delta` gives its receiver anything: records, or a watermark to raise. */
 const carriesNews = (delta: StoreDelta) => delta.records.length > 0 || Object.keys(delta.upTo).length > 0
@@ -148,7 +138,7 @@ export const antiEntropyBehaviour = (
         const sent = sharedForm(record, share)
         if (sent !== undefined) records.push(sent)
       }
-      return new StoreDelta({ records, upTo }, true)
+      return new StoreDelta({ records, upTo, ...(delta.after === undefined ? {} : { after: delta.after }) }, true)
     })
 
   const outbound = (state: State, peer: string, message: GossipMessage): Effect.Effect<GossipMessage> =>
@@ -282,7 +272,7 @@ export const antiEntropyBehaviour = (
       const upTo = yield* admissibleUpTo(from, received.upTo)
       const delta = records === received.records && upTo === received.upTo
         ? received
-        : new StoreDelta({ records, upTo }, true)
+        : new StoreDelta({ records, upTo, ...(received.after === undefined ? {} : { after: received.after }) }, true)
       if (carriesNews(delta)) yield* state.store.applyDelta(delta)
       if (partial === undefined || budget(state) <= 0) return
       const back = yield* lacking(state, theirWatermarks(partial, buckets))
@@ -350,18 +340,14 @@ export const antiEntropyBehaviour = (
   /**
    * Records held are kept; the claims to have been sent whole ranges go, and so do others'
    * tombstones: the origin sends a template limited to other zones as a tombstone of its
-   * version, which would shadow the template itself once the leaf's zone changed. Done twice,
-   * the second time `shareSettleMs` later, after replies to digests sent before the first.
+   * version, which would shadow the template itself once the leaf's zone changed. A reply to
+   * a digest sent before raises none of them again: it starts from watermarks no longer held
+   * (`Delta.after`).
    */
-  const shareChanged = (state: State, again: boolean) =>
+  const shareChanged = (state: State) =>
     Effect.all([state.store.forgetWatermarks(() => true), state.store.dropTombstones(() => true)]).pipe(
       Effect.flatMap(([forgotten, dropped]) =>
-        again
-          ? Effect.void
-          : Effect.zipRight(
-            onEvent(GossipEvent.ShareChanged({ leaf: options.ownLeaf ?? "", forgotten, dropped })),
-            state.later(shareSettleMs, { _tag: "ShareChanged", again: true })
-          )
+        onEvent(GossipEvent.ShareChanged({ leaf: options.ownLeaf ?? "", forgotten, dropped }))
       ),
       Effect.catchAll((error) => Effect.logWarning(`kept the watermarks of a share that changed: ${error.message}`))
     )
@@ -374,7 +360,7 @@ export const antiEntropyBehaviour = (
           store.listen((change) => {
             if (change.source === "local") ctx.self.unsafeTell({ _tag: "LocalWrite", record: change.record })
             else if (change.record.kind === "leaf" && change.record.id === options.ownLeaf && !change.record.deleted) {
-              ctx.self.unsafeTell({ _tag: "ShareChanged", again: false })
+              ctx.self.unsafeTell({ _tag: "ShareChanged" })
             }
           }),
           ctx.scope
@@ -391,8 +377,7 @@ export const antiEntropyBehaviour = (
           spent: 0,
           summarizer: new Summarizer(),
           reported: new Set<string>(),
-          refused: refusedRecordsCounter(transport.self),
-          later: (ms, command) => Effect.asVoid(Effect.forkIn(Effect.zipRight(Effect.sleep(ms), ctx.self.tell(command)), ctx.scope))
+          refused: refusedRecordsCounter(transport.self)
         }
       }),
     receive: (state, command) => {
@@ -402,7 +387,7 @@ export const antiEntropyBehaviour = (
         case "LocalWrite":
           return Effect.as(push(state, command.record), state)
         case "ShareChanged":
-          return Effect.as(shareChanged(state, command.again), state)
+          return Effect.as(shareChanged(state), state)
         case "Received":
           return Effect.as(received(state, command.from, command.message), state)
       }

@@ -206,7 +206,11 @@ const wireForm = (message: GossipMessage): Json => {
     case "Delta":
       return {
         _tag: message._tag,
-        delta: { records: wireRecords(message.delta.records), upTo: wireDigest(message.delta.upTo) },
+        delta: {
+          records: wireRecords(message.delta.records),
+          upTo: wireDigest(message.delta.upTo),
+          after: message.delta.after === undefined ? undefined : wireDigest(message.delta.after)
+        },
         digest: message.digest === undefined ? undefined : wireDigest(message.digest),
         buckets: message.buckets
       }
