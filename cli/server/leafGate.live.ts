@@ -4,9 +4,9 @@
  * written here or received by gossip from the node where an admin revoked it.
  */
 import { Effect, Either, Schema, Stream } from "effect"
-import { Leaf } from "../../storage/kinds/leaf.ts"
+import { Leaf, leafKind } from "../../storage/kinds/leaf.ts"
 import { Store } from "../../storage/store.ts"
-import { leafKind, Leaves } from "../../effects/http/auth/leaves.ts"
+import { Leaves } from "../../effects/http/auth/leaves.ts"
 import type { LeafGate } from "../../transport/hyperswarm/leafGate.ts"
 
 const isLeaf = Schema.is(Leaf)

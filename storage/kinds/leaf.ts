@@ -6,6 +6,8 @@
 import { Schema } from "effect"
 import { EpochMillis, sha256Hex, Slug } from "./fields.ts"
 
+export const leafKind = "leaf"
+
 export const LeafName = Slug("a leaf name")
 
 export const Leaf = Schema.Struct({

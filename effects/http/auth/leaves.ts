@@ -4,7 +4,7 @@
  */
 import { Clock, Context, Effect, Either, Layer } from "effect"
 import type { Leaf } from "../../../storage/kinds/leaf.ts"
-import { Leaf as LeafSchema } from "../../../storage/kinds/leaf.ts"
+import { Leaf as LeafSchema, leafKind } from "../../../storage/kinds/leaf.ts"
 import type { RecordDecoder } from "../../../storage/readableRecords.ts"
 import { readableValue, readableValues } from "../../../storage/readableRecords.ts"
 import { Store } from "../../../storage/store.ts"
@@ -15,8 +15,6 @@ import { LeafNameTaken, LeafNotFound } from "./auth.errors.ts"
 import { SecureRandom } from "./secureRandom.ts"
 import { storedDecoder } from "./storedRecords.ts"
 import { Users } from "./users.ts"
-
-export const leafKind = "leaf"
 
 export interface LeafView {
   readonly name: string

@@ -6,7 +6,7 @@
  * A leaf that holds no readable record of its own yet serves every account it holds.
  */
 import { Context, Effect, Option } from "effect"
-import { Leaf } from "../../../storage/kinds/leaf.ts"
+import { Leaf, leafKind } from "../../../storage/kinds/leaf.ts"
 import { readableValue } from "../../../storage/readableRecords.ts"
 import type { StoreShape } from "../../../storage/store.ts"
 import type { StoreError } from "../../../storage/store.errors.ts"
@@ -17,14 +17,16 @@ export class OwnLeafName extends Context.Tag("knot/http/OwnLeafName")<OwnLeafNam
 
 const decodeLeaf = storedDecoder(Leaf)
 
-/** Whether the node serves the account `user`, as its own leaf record says now. */
-export const servesUser = (
+/** Which accounts the node serves, as its own leaf record says now (read once per use): all, off a leaf. */
+export const servedAccounts = (
   store: StoreShape,
   ownLeaf: Option.Option<string>
-): (user: string) => Effect.Effect<boolean, StoreError> =>
+): Effect.Effect<(user: string) => boolean, StoreError> =>
   Option.match(ownLeaf, {
-    onNone: () => () => Effect.succeed(true),
-    onSome: (name) => (user) =>
-      Effect.flatMap(store.get("leaf", name), (record) =>
-        Effect.map(readableValue(store, record, decodeLeaf), (leaf) => leaf === undefined || leaf.users.includes(user)))
+    onNone: () => Effect.succeed(() => true),
+    onSome: (name) =>
+      Effect.map(
+        Effect.flatMap(store.get(leafKind, name), (record) => readableValue(store, record, decodeLeaf)),
+        (leaf) => (user: string) => leaf === undefined || leaf.users.includes(user)
+      )
   })

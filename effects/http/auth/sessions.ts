@@ -1,6 +1,7 @@
 /** Browser sessions as replicated `session` records: opened by a password, ended by sign-out, revocation or age. */
 import { Clock, Context, Duration, Effect, Either, Layer, Queue, Schedule } from "effect"
 import { type Session, Session as SessionSchema, sessionKind } from "../../../storage/kinds/session.ts"
+import { leafKind } from "../../../storage/kinds/leaf.ts"
 import { readableValue, readableValues } from "../../../storage/readableRecords.ts"
 import { Store } from "../../../storage/store.ts"
 import type { StoreError } from "../../../storage/store.errors.ts"
@@ -192,7 +193,7 @@ export class Sessions extends Context.Tag("knot/http/Sessions")<Sessions, Sessio
             const { session, user } = signedIn.right
             // Any leaf record: on a leaf, its own decides whom it serves (ownLeaf.ts).
             const concerns = (kind: string, id: string) =>
-              (kind === sessionKind && id === session.id) || (kind === userKind && id === user.id) || kind === "leaf"
+              (kind === sessionKind && id === session.id) || (kind === userKind && id === user.id) || kind === leafKind
             const changed = Effect.repeat(Queue.take(changes), {
               until: (change) => concerns(change.record.kind, change.record.id)
             })

@@ -7,7 +7,7 @@ import { readableValue, readableValues } from "../../../storage/readableRecords.
 import { Store } from "../../../storage/store.ts"
 import type { StoreError } from "../../../storage/store.errors.ts"
 import { UserNameTaken, UserNotFound } from "./auth.errors.ts"
-import { OwnLeafName, servesUser } from "./ownLeaf.ts"
+import { OwnLeafName, servedAccounts } from "./ownLeaf.ts"
 import type { AuthenticatedUser } from "./currentUser.ts"
 import { storedDecoder } from "./storedRecords.ts"
 
@@ -55,13 +55,13 @@ export class Users extends Context.Tag("knot/http/Users")<Users, UsersShape>() {
       const decode: RecordDecoder<AuthenticatedUser> = (record) =>
         Either.map(decodeUser(record), (user) => view(record.id, user))
 
-      const serves = servesUser(store, yield* Effect.serviceOption(OwnLeafName))
+      const servedNow = servedAccounts(store, yield* Effect.serviceOption(OwnLeafName))
 
       /** The account `id` as `decoder` reads it; not found when the record is gone or this leaf does not serve it. */
       const served = <A>(id: string, decoder: RecordDecoder<A>): Effect.Effect<A, UserNotFound | StoreError> =>
         Effect.gen(function*() {
           const user = yield* readableValue(store, yield* store.get(userKind, id), decoder)
-          if (user === undefined || !(yield* serves(id))) return yield* new UserNotFound({ user: id })
+          if (user === undefined || !(yield* servedNow)(id)) return yield* new UserNotFound({ user: id })
           return user
         })
 
@@ -84,7 +84,7 @@ export class Users extends Context.Tag("knot/http/Users")<Users, UsersShape>() {
         })
 
       const list = Effect.flatMap(store.list(userKind), (records) =>
-        Effect.flatMap(readableValues(store, records, decode), (users) => Effect.filter(users, (user) => serves(user.id))))
+        Effect.zipWith(readableValues(store, records, decode), servedNow, (users, served) => users.filter((user) => served(user.id))))
 
       const update = (id: string, change: UserChange) =>
         Effect.gen(function*() {
