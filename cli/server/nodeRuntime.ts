@@ -146,10 +146,11 @@ export const runNode = (config: NodeConfig, options: RunOptions = { init: false 
     const ofKey = publicKey === undefined ? undefined : nodeIdOfKey(publicKey)
     const nodeId = yield* loadOrCreateNodeId(config.server.dataDir, ofKey)
     const store = RocksStore.layer({ directory: `${config.server.dataDir}/db`, nodeId: NodeId.make(nodeId), maxDriftMs: maxClockDriftMs })
+    const leaf = config.server.mode === "leaf" && config.leaf.credential !== undefined
+      ? yield* leafIdentity(config.leaf.credential)
+      : undefined
     // A leaf serves only the accounts its own leaf record names (effects/http/auth/ownLeaf.ts).
-    const ownLeaf = config.server.mode === "leaf" && config.leaf.credential !== undefined
-      ? Layer.succeed(OwnLeafName, (yield* leafIdentity(config.leaf.credential)).name)
-      : Layer.empty
+    const ownLeaf = leaf === undefined ? Layer.empty : Layer.succeed(OwnLeafName, leaf.name)
     const driver = withCallTimings(DockerDriver.layer({
       socketPath: config.docker.socket,
       agentSocketsDir: `${config.server.dataDir}/agent-sockets`
@@ -188,13 +189,13 @@ export const runNode = (config: NodeConfig, options: RunOptions = { init: false 
       if (view === undefined) {
         return yield* system.spawn(nodeActor({ space: spaceOptions }), { name: nodeActorName })
       }
-      const proof = origin === undefined || config.leaf.credential === undefined
+      const proof = origin === undefined || leaf === undefined
         ? {
           clusterKey: Buffer.from(config.cluster.key ?? "", "hex"),
           leafGate: yield* makeLeafGate.pipe(Effect.provide(AccountsLive))
         }
         : {
-          leaf: yield* leafIdentity(config.leaf.credential),
+          leaf,
           ...(originLink === undefined
             ? {}
             : { onRefused: (key: string, reason: string) => key === origin ? originLink.refused(reason) : Effect.void })
@@ -210,8 +211,7 @@ export const runNode = (config: NodeConfig, options: RunOptions = { init: false 
         })
       )
       const leafScope = yield* makeLeafScopes(Context.get(network, HyperswarmInfo)).pipe(Effect.provide(AccountsLive))
-      const leafName = "leaf" in proof ? proof.leaf.name : undefined
-      const node = origin === undefined || originLink === undefined || leafName === undefined
+      const node = origin === undefined || originLink === undefined || leaf === undefined
         ? nodeActor<Transport | Store>({
           space: spaceOptions,
           extraChildren: (ctx) =>
@@ -221,7 +221,7 @@ export const runNode = (config: NodeConfig, options: RunOptions = { init: false 
           space: spaceOptions,
           extraChildren: (ctx) =>
             spawnLeafGossip(ctx, {
-              name: leafName,
+              name: leaf.name,
               view,
               config: { zone: config.server.zone },
               originLink,
