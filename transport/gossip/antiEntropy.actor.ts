@@ -138,7 +138,7 @@ export const antiEntropyBehaviour = (
         const sent = sharedForm(record, share)
         if (sent !== undefined) records.push(sent)
       }
-      return new StoreDelta({ records, upTo, ...(delta.after === undefined ? {} : { after: delta.after }) }, true)
+      return new StoreDelta({ ...delta, records, upTo }, true)
     })
 
   const outbound = (state: State, peer: string, message: GossipMessage): Effect.Effect<GossipMessage> =>
@@ -272,7 +272,7 @@ export const antiEntropyBehaviour = (
       const upTo = yield* admissibleUpTo(from, received.upTo)
       const delta = records === received.records && upTo === received.upTo
         ? received
-        : new StoreDelta({ records, upTo, ...(received.after === undefined ? {} : { after: received.after }) }, true)
+        : new StoreDelta({ ...received, records, upTo }, true)
       if (carriesNews(delta)) yield* state.store.applyDelta(delta)
       if (partial === undefined || budget(state) <= 0) return
       const back = yield* lacking(state, theirWatermarks(partial, buckets))
