@@ -96,6 +96,10 @@ export const listScenarios = Effect.forEach(
   { discard: true }
 )
 
+/** How far a run has gone, as `run`, `replay` and `fuzz` all show it. */
+const progressText = ({ delivered, realMs, virtualMs }: SimulationProgress) =>
+  `virtual ${seconds(virtualMs)} after ${seconds(realMs)} real, ${delivered} messages delivered`
+
 /**
  * How far a long run has gone, on stderr: redrawn in place on a terminal, a line every ten
  * seconds otherwise. The simulator reports once a second, so a short run prints nothing.
@@ -104,13 +108,13 @@ const runProgress = () => {
   const tty = process.stderr.isTTY === true
   let shown = false
   let lastLineAt = 0
-  const onProgress = ({ delivered, realMs, virtualMs }: SimulationProgress) => {
-    const text = `virtual ${seconds(virtualMs)} after ${seconds(realMs)} real, ${delivered} messages delivered`
+  const onProgress = (progress: SimulationProgress) => {
+    const text = progressText(progress)
     if (tty) {
       process.stderr.write(`\r${text}\x1b[K`)
       shown = true
-    } else if (realMs - lastLineAt >= 10_000) {
-      lastLineAt = realMs
+    } else if (progress.realMs - lastLineAt >= 10_000) {
+      lastLineAt = progress.realMs
       process.stderr.write(`${text}\n`)
     }
   }
@@ -187,8 +191,8 @@ const fuzzProgress = (total: number) => {
       process.stderr.write(`${done}/${total} seeds, ${failed} failed\n`)
     }
   }
-  const seedProgress = (seed: number, { delivered, realMs, virtualMs }: SimulationProgress) => {
-    running = `seed ${seed}: virtual ${seconds(virtualMs)} after ${seconds(realMs)} real, ${delivered} messages delivered`
+  const seedProgress = (seed: number, progress: SimulationProgress) => {
+    running = `seed ${seed}: ${progressText(progress)}`
     if (tty) return draw()
     if (performance.now() - lastLineAt < 10_000) return
     lastLineAt = performance.now()
