@@ -150,7 +150,7 @@ const describeEvent = (event: GossipEvent): string =>
     SyncRefused: (e) => `refuses sync from ${e.peer}: ${e.reason}`,
     PeerDropped: (e) => `drops ${e.peer}: ${e.reason}`,
     RecordsRefused: (e) => `refuses ${e.kind} records from ${e.peer}: ${e.reason}`,
-    ShareChanged: (e) => `leaf ${e.leaf}'s share changed: forgets ${e.forgotten} watermarks, drops ${e.dropped} tombstones`
+    ShareChanged: (e) => `leaf ${e.leaf}'s share changed: forgets ${e.forgotten} watermarks, drops ${e.dropped} tombstones, evicts ${e.evicted} records`
   })
 
 const describeLifecycle = (event: LifecycleEvent): string | undefined =>

@@ -66,6 +66,14 @@ export interface StoreShape {
    * how many were dropped.
    */
   readonly dropTombstones: (which: (origin: NodeId) => boolean) => Effect.Effect<number, StoreError>
+  /**
+   * Removes these records without a trace, each only while the store holds it at the very
+   * version given (a newer one is another decision's to make), and never one this store wrote.
+   * For a leaf whose share shrank (a user it no longer serves): the origin will not send those
+   * records again, nor their deletes, so they would sit on the laptop for good. Returns how
+   * many were removed.
+   */
+  readonly evict: (records: ReadonlyArray<StoredRecord>) => Effect.Effect<number, StoreError>
   readonly digest: Effect.Effect<Digest, StoreError>
   /** What a store with digest `theirs` lacks, as a Delta bounded by `maxBytes`. */
   readonly since: (theirs: Digest, options?: SinceOptions) => Effect.Effect<Delta, StoreError>

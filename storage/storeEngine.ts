@@ -349,6 +349,24 @@ export const openStore = (
         })
       )
 
+    const evict = (records: ReadonlyArray<StoredRecord>) =>
+      exclusive(
+        "evict",
+        Effect.gen(function*() {
+          const evicted: Array<IndexEntry> = []
+          for (const record of records) {
+            const entry = index.current(record.kind, record.id)
+            if (entry !== undefined && entry.node !== options.nodeId && compareStamps(entry, record.version) === 0) {
+              evicted.push(entry)
+            }
+          }
+          if (evicted.length === 0) return 0
+          yield* backend.write(evicted.map((entry) => ({ type: "del", key: entry.key })))
+          for (const entry of evicted) index.remove(entry)
+          return evicted.length
+        })
+      )
+
     interface Section {
       readonly origin: NodeId
       readonly upTo: Version
@@ -526,6 +544,7 @@ export const openStore = (
       applyDelta,
       forgetWatermarks,
       dropTombstones,
+      evict,
       digest: Effect.zipRight(ensureOpen("digest"), Effect.sync((): Digest => (digestView ??= Object.freeze(Object.fromEntries(digest))))),
       since,
       sinceStream,

@@ -178,7 +178,8 @@ export const runNode = (config: NodeConfig, options: RunOptions = { init: false 
         ShareChanged: (e) =>
           Effect.logInfo(
             `leaf ${e.leaf}'s record on the cluster changed (added, or added again with other users or zone): ` +
-              `asking its origin again for everything it serves`
+              `asking its origin again for everything it serves` +
+              (e.evicted === 0 ? "" : `, and removing ${e.evicted} records it no longer needs (of users it no longer serves, or templates of other zones)`)
           )
       })
     const spaceOptions = { reconcileEvery: Duration.seconds(config.docker.reconcileSeconds) }

@@ -445,6 +445,40 @@ describe("a leaf added again with another share", () => {
       expect(yield* laptop.store.digest).toEqual(yield* node.store.digest)
     }))
 
+  it.scoped("removes what it held of a user it no longer serves, and keeps her spaces placed on it", () =>
+    Effect.gen(function*() {
+      let current: LeafScope = { ...scope, users: new Set(["alice", "bob"]) }
+      const node = yield* originNodeServing(() => current)
+      const laptop = yield* leafNode
+      yield* Effect.all([
+        node.store.put("user", "alice", { name: "alice", role: "user" }),
+        node.store.put("user", "bob", { name: "bob", role: "user" }),
+        node.store.put("token", "t-bob", { user: "bob", hash: "cd".repeat(32), createdAt: 1 }),
+        node.store.put("password", "bob", password("bob")),
+        node.store.put("space", "bob-space", space("bob", origin)),
+        node.store.put("space", "bob-on-laptop", space("bob", leaf)),
+        node.store.put("leaf", "laptop", { users: ["alice", "bob"], verifier: "ef".repeat(32), createdAt: 1 })
+      ])
+      yield* exchangeThroughLeaf(node, laptop)
+      yield* exchangeThroughLeaf(node, laptop)
+      expect((yield* laptop.store.list("user")).map((record) => record.id).sort()).toEqual(["alice", "bob"])
+      expect(yield* laptop.store.get("password", "bob")).toBeDefined()
+
+      // `knot leaf revoke laptop`, then `knot leaf add laptop --user alice`.
+      yield* node.store.put("leaf", "laptop", { users: ["alice"], verifier: "ef".repeat(32), createdAt: 2 })
+      current = scope
+      yield* exchangeThroughLeaf(node, laptop)
+      expect((yield* laptop.store.list("user")).map((record) => record.id)).toEqual(["alice"])
+      for (const [kind, id] of [["token", "t-bob"], ["password", "bob"], ["space", "bob-space"]] as const) {
+        expect(yield* laptop.store.get(kind, id)).toBeUndefined()
+      }
+      expect((yield* laptop.store.get("space", "bob-on-laptop"))?.value).toMatchObject({ owner: "bob", node: leaf })
+      expect(laptop.events.at(-1)).toMatchObject({ _tag: "ShareChanged", evicted: 4 })
+      yield* exchangeThroughLeaf(node, laptop)
+      expect(yield* laptop.store.get("user", "bob")).toBeUndefined()
+      expect(yield* laptop.store.digest).toEqual(yield* node.store.digest)
+    }))
+
   it.scoped("is sent a template of its new zone that it held as a tombstone of its old one", () =>
     Effect.gen(function*() {
       let current = scope
@@ -509,6 +543,8 @@ describe("a leaf added again with another share", () => {
 
       yield* fromOrigin("laptop", ["alice"])
       expect(Object.keys(yield* laptop.store.digest)).toEqual([leaf])
-      expect(laptop.events).toEqual([GossipEvent.ShareChanged({ leaf: "laptop", forgotten: 1, dropped: 0 })])
+      // The other leaf's record, which no origin would send it, goes.
+      expect(laptop.events).toEqual([GossipEvent.ShareChanged({ leaf: "laptop", forgotten: 1, dropped: 0, evicted: 1 })])
+      expect(yield* laptop.store.get("leaf", "desktop")).toBeUndefined()
     }))
 })

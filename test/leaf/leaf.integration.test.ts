@@ -278,5 +278,8 @@ describe.runIf(available)("a leaf with two cluster nodes, on loopback", { timeou
     expect(await eventually("the leaf refusing bea's token", async () => ((await asBea()) === 401 ? true : undefined))).toBe(true)
     expect((await users()).sort()).toEqual(["admin", "cleo"])
     expect(leaf.output).toMatch(/leaf laptop's record on the cluster changed/)
+    // Bea's account and token leave the laptop's disk, not only its sign-in.
+    const removed = /removing (\d+) records it no longer needs/.exec(leaf.output)
+    expect(Number(removed?.[1] ?? 0)).toBeGreaterThanOrEqual(2)
   }, 150_000)
 })

@@ -362,6 +362,22 @@ export const storeContract = (name: string, factory: StoreLayerFactory, options:
           expect((yield* store.get("template", "t"))?.value).toBe("image")
         }))
 
+      it.scoped("evict removes others' records only at the version given, never its own, and leaves no tombstone", () =>
+        Effect.gen(function*() {
+          const store = yield* open("a")
+          const own = yield* store.put("user", "own", 1)
+          const kept = remoteRecord("user", "bea", "old", version(10, "b"))
+          const gone = remoteRecord("user", "cleo", "cleo", version(11, "b"))
+          yield* store.applyDelta(deltaOf([kept, gone], {}))
+          yield* store.applyDelta(deltaOf([remoteRecord("user", "bea", "new", version(12, "b"))], { b: version(12, "b") }))
+          expect(yield* store.evict([own, kept, gone])).toBe(1)
+          expect((yield* store.get("user", "own"))?.value).toBe(1)
+          expect((yield* store.get("user", "bea"))?.value).toBe("new")
+          expect(yield* store.get("user", "cleo")).toBeUndefined()
+          expect((yield* store.list("user")).map((record) => record.id)).toEqual(["bea", "own"])
+          expect((yield* store.since({})).records.map((record) => record.id).sort()).toEqual(["bea", "own"])
+        }))
+
       it.scoped("applyDelta raises no watermark past a gap: from where it starts, this store must hold at least as far", () =>
         Effect.gen(function*() {
           const store = yield* open("a")

@@ -22,7 +22,14 @@
  */
 import { Effect, Metric, Random, Scope, SubscriptionRef } from "effect"
 import type { Behaviour } from "../../actors/runtime/index.ts"
-import { Delta as StoreDelta, type Digest as StoreDigest, isKnownKind, type StoredRecord, type Version } from "../../storage/record.ts"
+import {
+  Delta as StoreDelta,
+  type Digest as StoreDigest,
+  isKnownKind,
+  KnownKind,
+  type StoredRecord,
+  type Version
+} from "../../storage/record.ts"
 import { supersedes } from "../../storage/lww.ts"
 import { Store, type StoreShape } from "../../storage/store.ts"
 import type { StoreError } from "../../storage/store.errors.ts"
@@ -36,11 +43,19 @@ import { treeHops } from "./broadcastTree.ts"
 import { pickSome } from "./randomPick.ts"
 import { differingBuckets, inBuckets, restrictDigest, Summarizer, summaryBuckets } from "./digestSummary.ts"
 import { refusedRecordsCounter } from "./gossipMetrics.ts"
-import { type LeafScope, type RecordLookup, refusalOf, sharedForm, shareWithLeaf } from "./leafAuthority.ts"
+import {
+  type LeafScope,
+  outsideShare,
+  ownScope,
+  type RecordLookup,
+  refusalOf,
+  sharedForm,
+  shareWithLeaf
+} from "./leafAuthority.ts"
 
 export type AntiEntropyCommand =
   | { readonly _tag: "Round" }
-  | { readonly _tag: "ShareChanged" }
+  | { readonly _tag: "ShareChanged"; readonly leaf: StoredRecord }
   | { readonly _tag: "LocalWrite"; readonly record: StoredRecord }
   | { readonly _tag: "Received"; readonly from: string; readonly message: AntiEntropyMessage }
 
@@ -338,18 +353,24 @@ export const antiEntropyBehaviour = (
     })
 
   /**
-   * Records held are kept; the claims to have been sent whole ranges go, and so do others'
-   * tombstones: the origin sends a template limited to other zones as a tombstone of its
-   * version, which would shadow the template itself once the leaf's zone changed. A reply to
-   * a digest sent before raises none of them again: it starts from watermarks no longer held
-   * (`Delta.after`).
+   * The claims to have been sent whole ranges go, and so do others' tombstones: the origin
+   * sends a template limited to other zones as a tombstone of its version, which would shadow
+   * the template itself once the leaf's zone changed. A reply to a digest sent before raises
+   * none of them again: it starts from watermarks no longer held (`Delta.after`). Records of
+   * the new share are kept and not sent again; those outside it go, since the origin will
+   * never send their changes or deletes: the accounts of a user it no longer serves above all.
    */
-  const shareChanged = (state: State) =>
-    Effect.all([state.store.forgetWatermarks(() => true), state.store.dropTombstones(() => true)]).pipe(
-      Effect.flatMap(([forgotten, dropped]) =>
-        onEvent(GossipEvent.ShareChanged({ leaf: options.ownLeaf ?? "", forgotten, dropped }))
-      ),
-      Effect.catchAll((error) => Effect.logWarning(`kept the watermarks of a share that changed: ${error.message}`))
+  const shareChanged = (state: State, leaf: StoredRecord) =>
+    Effect.gen(function*() {
+      const held = (yield* Effect.forEach(KnownKind.literals, (kind) => state.store.list(kind))).flat()
+      const scope = ownScope(leaf, state.store.nodeId)
+      const outside = scope === undefined ? [] : yield* outsideShare(scope, held, state.store.get)
+      const forgotten = yield* state.store.forgetWatermarks(() => true)
+      const dropped = yield* state.store.dropTombstones(() => true)
+      const evicted = yield* state.store.evict(outside)
+      yield* onEvent(GossipEvent.ShareChanged({ leaf: leaf.id, forgotten, dropped, evicted }))
+    }).pipe(
+      Effect.catchAll((error) => Effect.logWarning(`could not take leaf ${leaf.id}'s new share; it keeps what it holds: ${error.message}`))
     )
 
   return {
@@ -360,7 +381,7 @@ export const antiEntropyBehaviour = (
           store.listen((change) => {
             if (change.source === "local") ctx.self.unsafeTell({ _tag: "LocalWrite", record: change.record })
             else if (change.record.kind === "leaf" && change.record.id === options.ownLeaf && !change.record.deleted) {
-              ctx.self.unsafeTell({ _tag: "ShareChanged" })
+              ctx.self.unsafeTell({ _tag: "ShareChanged", leaf: change.record })
             }
           }),
           ctx.scope
@@ -387,7 +408,7 @@ export const antiEntropyBehaviour = (
         case "LocalWrite":
           return Effect.as(push(state, command.record), state)
         case "ShareChanged":
-          return Effect.as(shareChanged(state), state)
+          return Effect.as(shareChanged(state, command.leaf), state)
         case "Received":
           return Effect.as(received(state, command.from, command.message), state)
       }

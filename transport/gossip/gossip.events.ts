@@ -19,9 +19,10 @@ export type GossipEvent = Data.TaggedEnum<{
   /**
    * On a leaf: its origin sent its own leaf record changed (added, or added again with other
    * users or zone), so it forgot the watermarks of `forgotten` origins and dropped `dropped`
-   * tombstones of others, to be sent its new share.
+   * tombstones of others, to be sent its new share, and removed the `evicted` records it held
+   * outside that share.
    */
-  ShareChanged: { readonly leaf: string; readonly forgotten: number; readonly dropped: number }
+  ShareChanged: { readonly leaf: string; readonly forgotten: number; readonly dropped: number; readonly evicted: number }
   /** A peer sent a frame that broke the protocol and was disconnected. */
   PeerDropped: { readonly peer: string; readonly reason: string }
 }>

@@ -29,6 +29,7 @@ import { Token } from "../../storage/kinds/token.ts"
 import { Password } from "../../storage/kinds/password.ts"
 import { Session } from "../../storage/kinds/session.ts"
 import { Node } from "../../storage/kinds/node.ts"
+import { Leaf } from "../../storage/kinds/leaf.ts"
 import type { StoredRecord } from "../../storage/record.ts"
 import { makeStoredRecord } from "../../storage/recordInstances.ts"
 
@@ -225,3 +226,29 @@ export const sharedForm = (record: StoredRecord, share: LeafShare): StoredRecord
     ? makeStoredRecord(record.kind, record.id, null, record.version, true)
     : undefined
 
+
+const asLeaf = reader(Leaf)
+
+/**
+ * A leaf's scope as the leaf itself reads it from its own `leaf` record (which its origin
+ * sends it): undefined when the record does not decode, so that nothing is judged by it.
+ */
+export const ownScope = (record: StoredRecord, node: string): LeafScope | undefined => {
+  const leaf = record.deleted ? undefined : asLeaf(record.value)
+  return leaf === undefined ? undefined : { name: record.id, node, users: new Set(leaf.users), zone: leaf.zone }
+}
+
+/**
+ * Of the records a leaf holds, those its origin no longer sends it under `scope`: another
+ * user's account, tokens and spaces once the leaf stopped serving them, a template of a zone
+ * it left. Its own writes stay, and so does a record whose share waits on another.
+ */
+export const outsideShare = (
+  scope: LeafScope,
+  records: ReadonlyArray<StoredRecord>,
+  read: (kind: string, id: string) => Effect.Effect<StoredRecord | undefined, unknown>
+): Effect.Effect<Array<StoredRecord>> =>
+  Effect.filter(records, (record) =>
+    record.version.node === scope.node
+      ? Effect.succeed(false)
+      : Effect.map(shareWithLeaf(scope, record, read), (share) => share === "withhold" || share === "tombstone"))
