@@ -28,7 +28,7 @@ import { nodeClock, type VirtualTime } from "./clock.ts"
 import type { SimNodeSpec, SpaceRequestKind } from "./faults.ts"
 import type { SimNetwork } from "./network.ts"
 import { type Prng, seededRandom } from "./prng.ts"
-import type { LeafScope } from "../transport/gossip/leafAuthority.ts"
+import { type LeafScope, ownScope } from "../transport/gossip/leafAuthority.ts"
 import { simNodeBehaviour, simNodeServices } from "./simNode.ts"
 import { type EngineWatch, withEngineLatency } from "./simEngine.ts"
 import type { Trace } from "./trace.ts"
@@ -86,6 +86,12 @@ export const simulatedOwner = "dev"
 /** A user of the cluster alone: no leaf serves them, so their spaces and state are withheld from leaves. */
 export const clusterOnlyOwner = "ops"
 
+/**
+ * A user each leaf serves when first added and not once added again: what it held of theirs
+ * must leave it.
+ */
+export const formerLeafUser = "bea"
+
 interface RecordKey {
   readonly kind: string
   readonly id: string
@@ -109,8 +115,13 @@ export interface ContainerRemoval {
 }
 
 export interface SimCluster {
-  /** Each leaf and what its origin lets it write. */
+  /**
+   * Each leaf and what it may write whatever its record says: its simulated user's spaces.
+   * What its origin lets it write and sends it follows its leaf record (`leafScopeOn`).
+   */
   readonly leaves: ReadonlyMap<string, LeafScope>
+  /** A leaf's scope as `node`'s store holds its leaf record; undefined for a cluster node. */
+  readonly leafScopeOn: (node: string, leaf: string) => Effect.Effect<LeafScope | undefined>
   readonly nodes: ReadonlyArray<ClusterNodeSpec>
   readonly start: (node: string) => Effect.Effect<void, StoreError>
   readonly crash: (node: string) => Effect.Effect<void>
@@ -212,7 +223,20 @@ export const makeCluster = (options: ClusterOptions): Effect.Effect<SimCluster> 
         { name: spec.id, node: spec.id, users: new Set([simulatedOwner]), zone: spec.zone }
       ])
     )
-    const leafScope = (peer: string) => Effect.succeed(leafScopes.get(peer))
+    /**
+     * As a real origin reads it (cli/server/leafScopes.live.ts): from the leaf record `store`
+     * holds, and no user's while it holds none that reads.
+     */
+    const leafScopeIn = (store: StoreShape | undefined, leaf: string): Effect.Effect<LeafScope | undefined> => {
+      const base = leafScopes.get(leaf)
+      if (base === undefined) return Effect.succeed(undefined)
+      const unserved: LeafScope = { ...base, users: new Set() }
+      if (store === undefined) return Effect.succeed(unserved)
+      return store.get("leaf", leaf).pipe(
+        Effect.map((record) => (record === undefined ? undefined : ownScope(record, leaf)) ?? unserved),
+        Effect.orElseSucceed(() => unserved)
+      )
+    }
 
     const startIncarnation = (slot: Slot): Effect.Effect<void, StoreError> =>
       Effect.gen(function*() {
@@ -244,7 +268,7 @@ export const makeCluster = (options: ClusterOptions): Effect.Effect<SimCluster> 
         })
         const services = yield* simNodeServices(slot.spec, view, store, scope)
         yield* system.spawn(
-          simNodeBehaviour({ role: slot.spec, view, onEvent, gossip: options.gossip, leafScope }),
+          simNodeBehaviour({ role: slot.spec, view, onEvent, gossip: options.gossip, leafScope: (peer) => leafScopeIn(store, peer) }),
           { name: "node" }
         ).pipe(
           Effect.provide(services),
@@ -385,6 +409,7 @@ export const makeCluster = (options: ClusterOptions): Effect.Effect<SimCluster> 
     return {
       nodes: options.nodes,
       leaves: leafScopes,
+      leafScopeOn: (node, leaf) => leafScopeIn(slotOf(node).incarnation?.store, leaf),
       start,
       crash,
       write,

@@ -83,7 +83,7 @@ export const checkConverged = (cluster: SimCluster, at: number): Effect.Effect<A
     const { node: from, records } = reference
     const read = cluster.storeOf(from)!.get
     for (const node of up.filter((id) => cluster.leaves.has(id))) {
-      const scope = cluster.leaves.get(node)!
+      const scope = (yield* cluster.leafScopeOn(from, node))!
       const shared: Array<StoredRecord> = []
       for (const record of records) {
         const sent = record.version.node === node ? record : sharedForm(record, yield* shareWithLeaf(scope, record, read))
@@ -96,6 +96,16 @@ export const checkConverged = (cluster: SimCluster, at: number): Effect.Effect<A
     }
     return violations
   })
+
+/**
+ * What `node` is sent as a leaf, as the first live cluster node holds its leaf record (its
+ * fixed scope while none is up); undefined for a cluster node.
+ */
+const leafScopeNow = (cluster: SimCluster, node: string): Effect.Effect<LeafScope | undefined> => {
+  if (!cluster.leaves.has(node)) return Effect.succeed(undefined)
+  const clusterNode = cluster.upNodes().find((id) => !cluster.leaves.has(id))
+  return clusterNode === undefined ? Effect.succeed(cluster.leaves.get(node)) : cluster.leafScopeOn(clusterNode, node)
+}
 
 /** Every acknowledged write is on every live node, or superseded there by a higher version. */
 export const checkAcknowledged = (
@@ -110,7 +120,7 @@ export const checkAcknowledged = (
     const read = clusterNode === undefined ? () => Effect.succeed(undefined) : cluster.storeOf(clusterNode)!.get
     for (const node of up) {
       const store = cluster.storeOf(node)!
-      const leaf = cluster.leaves.get(node)
+      const leaf = yield* leafScopeNow(cluster, node)
       for (const { record, node: writer } of writes) {
         // A leaf is sent only what it needs (a tombstone of the same version counts: it holds that version).
         if (leaf !== undefined && writer !== node && sharedForm(record, yield* shareWithLeaf(leaf, record, read)) === undefined) {
@@ -160,7 +170,7 @@ export const checkCreatesKept = (
     const kept = keptCreates(requests)
     for (const node of cluster.upNodes()) {
       const store = cluster.storeOf(node)!
-      const leaf = cluster.leaves.get(node)
+      const leaf = yield* leafScopeNow(cluster, node)
       for (const create of kept) {
         // A leaf holds only the spaces of the users it serves.
         if (leaf !== undefined && !leaf.users.has(create.owner)) continue

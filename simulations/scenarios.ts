@@ -6,7 +6,7 @@ import { FaultStep, type FaultPlan, flakyOdds, randomWrites, type SimNodeSpec, s
 import { reliable } from "./network.ts"
 import { simulatedDetectionBoundMs } from "./simulationGossip.ts"
 import type { Prng } from "./prng.ts"
-import { clusterOnlyOwner, simulatedOwner } from "./cluster.ts"
+import { clusterOnlyOwner, formerLeafUser, simulatedOwner } from "./cluster.ts"
 
 export interface Scenario {
   readonly name: string
@@ -314,8 +314,9 @@ const offlineWork = (
     const crashAt = prng.between(from, to - 6000)
     steps.push(FaultStep.Crash({ at: crashAt, node: leaf }), FaultStep.Restart({ at: crashAt + prng.between(500, 5000), node: leaf }))
   }
-  // An admin adds the leaf again meanwhile: a new version of its record, anywhere in the cluster.
-  if (prng.chance(0.5)) steps.push(addLeaf(layout, prng.between(from, to), prng.pick(cluster), 1))
+  // An admin adds the leaf again meanwhile, without the user it served besides: a new version
+  // of its record, anywhere in the cluster.
+  if (prng.chance(0.5)) steps.push(addLeaf(layout, prng.between(from, to), prng.pick(cluster), 1, [simulatedOwner]))
   return steps
 }
 
@@ -323,19 +324,34 @@ const offlineWork = (
  * The leaf's record, as `knot leaf add` writes it on its origin: the leaf is sent it, and
  * each new version makes it forget its watermarks and be sent its share again.
  */
-const addLeaf = (layout: ReturnType<typeof leafLayout>, at: number, node: string, createdAt: number) =>
+const addLeaf = (
+  layout: ReturnType<typeof leafLayout>,
+  at: number,
+  node: string,
+  createdAt: number,
+  users: ReadonlyArray<string>
+) =>
   FaultStep.Write({
     at,
     node,
     kind: "leaf",
     id: layout.leaf,
-    value: { users: [simulatedOwner], zone: layout.zone, verifier: "ab".repeat(32), createdAt }
+    value: { users, zone: layout.zone, verifier: "ab".repeat(32), createdAt }
   })
 
-/** Before any fault: the leaf added, a template on the cluster, and a space on the leaf once it has it. */
+/** The leaf added for its user and one more, as `knot leaf add` does on its origin. */
+const addLeafAtStart = (layout: ReturnType<typeof leafLayout>) =>
+  addLeaf(layout, 100, layout.origin, 0, [simulatedOwner, formerLeafUser])
+
+/**
+ * Before any fault: the leaf added, a template on the cluster, the other user's account and
+ * space there, and a space on the leaf once it has it.
+ */
 const leafSetup = (prng: Prng, layout: ReturnType<typeof leafLayout>): Array<FaultStep> => [
-  addLeaf(layout, 100, layout.origin, 0),
+  addLeafAtStart(layout),
   FaultStep.PutTemplate({ at: 200, node: prng.pick(layout.cluster), name: "dev", image: "busybox" }),
+  FaultStep.Write({ at: 300, node: prng.pick(layout.cluster), kind: "user", id: formerLeafUser, value: { name: formerLeafUser, role: "user" } }),
+  FaultStep.CreateSpace({ at: prng.between(2000, 3000), node: prng.pick(layout.cluster), space: "b0", template: "dev", owner: formerLeafUser }),
   FaultStep.CreateSpace({ at: prng.between(4000, 5000), node: layout.leaf, space: "a0", template: "dev" })
 ]
 
@@ -436,6 +452,7 @@ const twoLeaves: Scenario = {
     return {
       steps: sortSteps([
         ...leafSetup(prng, first),
+        addLeafAtStart(second),
         FaultStep.CreateSpace({ at: prng.between(4000, 5000), node: second.leaf, space: "a0", template: "dev" }),
         ...outage,
         ...offlineWork(prng, first, from + 500, to - 500),

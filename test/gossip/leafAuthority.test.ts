@@ -479,6 +479,27 @@ describe("a leaf added again with another share", () => {
       expect(yield* laptop.store.digest).toEqual(yield* node.store.digest)
     }))
 
+  it.scoped("takes nothing of a user it no longer serves from a frame of its old share that arrives late", () =>
+    Effect.gen(function*() {
+      let current: LeafScope = { ...scope, users: new Set(["alice", "bob"]) }
+      const node = yield* originNodeServing(() => current)
+      const laptop = yield* leafNode
+      yield* node.store.put("user", "bob", { name: "bob", role: "user" })
+      yield* node.store.put("leaf", "laptop", { users: ["alice", "bob"], verifier: "ef".repeat(32), createdAt: 1 })
+      yield* exchangeThroughLeaf(node, laptop)
+      yield* exchangeThroughLeaf(node, laptop)
+      yield* node.store.put("token", "t-bob", { user: "bob", hash: "cd".repeat(32), createdAt: 1 })
+      const late = yield* node.store.since(yield* laptop.store.digest)
+      expect(late.records.map((record) => record.id)).toContain("t-bob")
+
+      yield* node.store.put("leaf", "laptop", { users: ["alice"], verifier: "ef".repeat(32), createdAt: 2 })
+      current = scope
+      yield* exchangeThroughLeaf(node, laptop)
+      yield* laptop.deliver(origin, { _tag: "Delta", delta: late })
+      expect(yield* laptop.store.get("token", "t-bob")).toBeUndefined()
+      expect(yield* laptop.store.get("user", "bob")).toBeUndefined()
+    }))
+
   it.scoped("is sent a template of its new zone that it held as a tombstone of its old one", () =>
     Effect.gen(function*() {
       let current = scope

@@ -238,11 +238,33 @@ export const antiEntropyBehaviour = (
       yield* send(state, from, { _tag: "Delta", delta, ...ownPart(mine, buckets) })
     })
 
-  /**
-   * The records of a frame this node may take. A record of an unknown kind is refused for
-   * good, so a delta's watermarks still apply: its origin's range is not asked for again.
-   */
+  /** The records of a frame this node may take. */
   const admissible = (state: State, from: string, records: ReadonlyArray<StoredRecord>) =>
+    Effect.flatMap(checked(state, from, records), (kept) => withinOwnShare(state, kept))
+
+  /**
+   * On a leaf, what its own leaf record gives it of what its origin sends. A frame the origin
+   * sent under the leaf's old share may arrive after the record that changed it, and would
+   * bring back what the change removed; a record the new share adds comes again anyway, since
+   * the change makes the leaf forget its watermarks.
+   */
+  const withinOwnShare = (state: State, records: ReadonlyArray<StoredRecord>) =>
+    options.ownLeaf === undefined || records.length === 0
+      ? Effect.succeed(records)
+      : Effect.gen(function*() {
+        const own = yield* Effect.orElseSucceed(state.store.get("leaf", options.ownLeaf!), () => undefined)
+        const scope = own === undefined ? undefined : ownScope(own, state.store.nodeId)
+        if (scope === undefined) return records
+        const outside = new Set(yield* outsideShare(scope, records, lookup(state)))
+        return outside.size === 0 ? records : records.filter((record) => !outside.has(record))
+      })
+
+  /**
+   * The records of a frame within its sender's authority. A record of an unknown kind is
+   * refused for good, so a delta's watermarks still apply: its origin's range is not asked
+   * for again.
+   */
+  const checked = (state: State, from: string, records: ReadonlyArray<StoredRecord>) =>
     Effect.gen(function*() {
       const scope = yield* scopeOf(from)
       if (scope === undefined && records.every((record) => isKnownKind(record.kind))) return records
