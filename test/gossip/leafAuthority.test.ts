@@ -417,6 +417,26 @@ const exchangeThroughLeaf = (
 
 const sharesChanged = (events: ReadonlyArray<GossipEvent>) => events.filter((event) => event._tag === "ShareChanged").length
 
+/**
+ * An origin serving the laptop for `users`, by the laptop's leaf record on it, and the laptop
+ * once it holds that share.
+ */
+const laptopServing = (users: ReadonlyArray<string>) =>
+  Effect.gen(function*() {
+    let current: LeafScope = { ...scope, users: new Set(users) }
+    const node = yield* originNodeServing(() => current)
+    const laptop = yield* leafNode
+    /** `knot leaf add laptop --user …`: a new version of its record, which the origin goes by. */
+    const add = (users: ReadonlyArray<string>, createdAt: number) =>
+      Effect.gen(function*() {
+        yield* node.store.put("leaf", "laptop", { users, verifier: "ef".repeat(32), createdAt })
+        current = { ...scope, users: new Set(users) }
+      })
+    yield* add(users, 1)
+    yield* exchangeThroughLeaf(node, laptop)
+    return { node, laptop, add }
+  })
+
 describe("a leaf added again with another share", () => {
   it.scoped("is sent the records of a user it serves only since, though its watermarks were past them", () =>
     Effect.gen(function*() {
@@ -447,26 +467,21 @@ describe("a leaf added again with another share", () => {
 
   it.scoped("removes what it held of a user it no longer serves, and keeps her spaces placed on it", () =>
     Effect.gen(function*() {
-      let current: LeafScope = { ...scope, users: new Set(["alice", "bob"]) }
-      const node = yield* originNodeServing(() => current)
-      const laptop = yield* leafNode
+      const { add, laptop, node } = yield* laptopServing(["alice", "bob"])
       yield* Effect.all([
         node.store.put("user", "alice", { name: "alice", role: "user" }),
         node.store.put("user", "bob", { name: "bob", role: "user" }),
         node.store.put("token", "t-bob", { user: "bob", hash: "cd".repeat(32), createdAt: 1 }),
         node.store.put("password", "bob", password("bob")),
         node.store.put("space", "bob-space", space("bob", origin)),
-        node.store.put("space", "bob-on-laptop", space("bob", leaf)),
-        node.store.put("leaf", "laptop", { users: ["alice", "bob"], verifier: "ef".repeat(32), createdAt: 1 })
+        node.store.put("space", "bob-on-laptop", space("bob", leaf))
       ])
-      yield* exchangeThroughLeaf(node, laptop)
       yield* exchangeThroughLeaf(node, laptop)
       expect((yield* laptop.store.list("user")).map((record) => record.id).sort()).toEqual(["alice", "bob"])
       expect(yield* laptop.store.get("password", "bob")).toBeDefined()
 
       // `knot leaf revoke laptop`, then `knot leaf add laptop --user alice`.
-      yield* node.store.put("leaf", "laptop", { users: ["alice"], verifier: "ef".repeat(32), createdAt: 2 })
-      current = scope
+      yield* add(["alice"], 2)
       yield* exchangeThroughLeaf(node, laptop)
       expect((yield* laptop.store.list("user")).map((record) => record.id)).toEqual(["alice"])
       for (const [kind, id] of [["token", "t-bob"], ["password", "bob"], ["space", "bob-space"]] as const) {
@@ -481,19 +496,14 @@ describe("a leaf added again with another share", () => {
 
   it.scoped("takes nothing of a user it no longer serves from a frame of its old share that arrives late", () =>
     Effect.gen(function*() {
-      let current: LeafScope = { ...scope, users: new Set(["alice", "bob"]) }
-      const node = yield* originNodeServing(() => current)
-      const laptop = yield* leafNode
+      const { add, laptop, node } = yield* laptopServing(["alice", "bob"])
       yield* node.store.put("user", "bob", { name: "bob", role: "user" })
-      yield* node.store.put("leaf", "laptop", { users: ["alice", "bob"], verifier: "ef".repeat(32), createdAt: 1 })
-      yield* exchangeThroughLeaf(node, laptop)
       yield* exchangeThroughLeaf(node, laptop)
       yield* node.store.put("token", "t-bob", { user: "bob", hash: "cd".repeat(32), createdAt: 1 })
       const late = yield* node.store.since(yield* laptop.store.digest)
       expect(late.records.map((record) => record.id)).toContain("t-bob")
 
-      yield* node.store.put("leaf", "laptop", { users: ["alice"], verifier: "ef".repeat(32), createdAt: 2 })
-      current = scope
+      yield* add(["alice"], 2)
       yield* exchangeThroughLeaf(node, laptop)
       yield* laptop.deliver(origin, { _tag: "Delta", delta: late })
       expect(yield* laptop.store.get("token", "t-bob")).toBeUndefined()
