@@ -8,6 +8,8 @@ import { Clock, Duration, Effect } from "effect"
 
 interface Timer {
   readonly at: number
+  /** How far ahead of now it was set: a node's period, or a frame's latency. */
+  readonly delay: number
   /** Breaks ties between timers due at the same instant: first scheduled, first fired. */
   readonly seq: number
   readonly task: () => void
@@ -20,15 +22,22 @@ export class VirtualTime {
   private heap: Array<Timer> = []
   private seq = 0
   private nowMs = 0
+  private lastDelay = 0
 
   get now(): number {
     return this.nowMs
   }
 
+  /** The delay the timer fired last was set with. */
+  get lastFiredDelay(): number {
+    return this.lastDelay
+  }
+
   /** Runs `task` at `at` (never in the past); the returned function cancels it. */
   schedule(at: number, task: () => void): () => void {
     if (!Number.isFinite(at)) return () => undefined
-    const timer: Timer = { at: Math.max(at, this.nowMs), seq: this.seq++, task, cancelled: false }
+    const due = Math.max(at, this.nowMs)
+    const timer: Timer = { at: due, delay: due - this.nowMs, seq: this.seq++, task, cancelled: false }
     this.push(timer)
     return () => {
       timer.cancelled = true
@@ -50,6 +59,7 @@ export class VirtualTime {
     const timer = this.pop()
     if (timer === undefined) return false
     this.nowMs = timer.at
+    this.lastDelay = timer.delay
     timer.task()
     return true
   }

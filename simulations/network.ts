@@ -127,6 +127,8 @@ export class SimNetwork {
   readonly trafficByKind = new Map<string, NodeTraffic>()
   /** Connections between cluster nodes, when frames pass only over them. */
   private readonly links: SimLinks | undefined
+  /** The kind of the frame delivered last, as `describe` names it. */
+  lastDeliveredKind = ""
 
   constructor(
     private readonly time: VirtualTime,
@@ -390,6 +392,7 @@ export class SimNetwork {
         return
       }
       this.trace.counts.delivered++
+      this.lastDeliveredKind = kind
       this.trace.line(this.time.now, `${from}>${to} ${kind} ${bytes.byteLength}`)
       this.trace.bytes(bytes)
       inbox.offer({ from, bytes })

@@ -32,6 +32,7 @@ import type { SimNetwork } from "./network.ts"
 import { findScenario, type Scenario, scenarioNames } from "./scenarios.ts"
 import { drive, SimScheduler } from "./scheduler.ts"
 import type { LinkMode } from "./linkMode.ts"
+import { stepCostMeter, type StepCosts } from "./stepCosts.ts"
 import type { Trace, TraceCounts } from "./trace.ts"
 import { makeWorld, maxDriftMs } from "./world.ts"
 
@@ -73,6 +74,8 @@ export interface SimulationOptions {
    */
   readonly onProgress?: (progress: SimulationProgress) => void
   readonly progressEveryMs?: number
+  /** Filled with where the run's real time went, step by step (stepCosts.ts). */
+  readonly stepCosts?: StepCosts
 }
 
 export interface SimulationProgress {
@@ -218,7 +221,20 @@ const simulate = (scenario: Scenario, count: number, options: SimulationOptions)
     ))
   )
 
-  const result = drive(program, new SimScheduler(), time, progressReporter(options, started, time, trace))
+  const scheduler = new SimScheduler()
+  const reportProgress = progressReporter(options, started, time, trace)
+  const meter = options.stepCosts === undefined ? undefined : stepCostMeter(options.stepCosts, scheduler, time, network, trace)
+  const afterTimer = meter === undefined
+    ? reportProgress
+    : reportProgress === undefined
+    ? meter
+    : () => {
+      meter()
+      reportProgress()
+    }
+  const result = drive(program, scheduler, time, afterTimer)
+  // The last step (the final checks among it) ends with the run, not at a timer.
+  meter?.()
   if (result._tag === "Stalled") {
     violations.push({ at: time.now, invariant: "progress", detail: "every fiber waits and no timer is pending" })
   } else if (result.exit._tag === "Failure") {

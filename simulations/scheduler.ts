@@ -15,8 +15,11 @@ export class SimScheduler implements Scheduler.Scheduler {
   private head = 0
   /** Tasks run since the start, a cheap progress measure. */
   executed = 0
+  /** Effect ops run since the start: the runtime asks whether to yield before every one. */
+  ops = 0
 
   shouldYield(fiber: Parameters<Scheduler.Scheduler["shouldYield"]>[0]): number | false {
+    this.ops++
     return fiber.currentOpCount > opsBeforeYield ? 0 : false
   }
 
