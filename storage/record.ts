@@ -41,6 +41,7 @@ export const KnownKind = Schema.Literal(
   "user",
   "token",
   "leaf",
+  "leaf-revocation",
   "quota",
   "audit",
   "ssh-key",

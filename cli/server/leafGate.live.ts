@@ -1,15 +1,18 @@
 /**
  * A cluster node's answer to "may this node link as that leaf?", from its `leaf` records, and
- * the revocations its transport closes links on: each arrives as a change of a leaf record,
- * written here or received by gossip from the node where an admin revoked it.
+ * the revocations its transport closes links on: each arrives as a change of a leaf record or
+ * a revocation record (storage/kinds/leafRevocation.ts), written here or received by gossip
+ * from the node where an admin revoked it.
  */
-import { Effect, Either, Schema, Stream } from "effect"
+import { Effect, Either, Option, Schema, Stream } from "effect"
 import { Leaf, leafKind } from "../../storage/kinds/leaf.ts"
+import { LeafRevocation, leafRevocationKind } from "../../storage/kinds/leafRevocation.ts"
 import { Store } from "../../storage/store.ts"
 import { Leaves } from "../../effects/http/auth/leaves.ts"
 import type { LeafGate } from "../../transport/hyperswarm/leafGate.ts"
 
 const isLeaf = Schema.is(Leaf)
+const isRevocation = Schema.is(LeafRevocation)
 
 export const makeLeafGate: Effect.Effect<LeafGate, never, Leaves | Store> = Effect.gen(function* () {
   const leaves = yield* Leaves
@@ -30,9 +33,12 @@ export const makeLeafGate: Effect.Effect<LeafGate, never, Leaves | Store> = Effe
           ))
       ),
     revoked: store.changes.pipe(
-      Stream.filter(({ record }) =>
-        record.kind === leafKind && (record.deleted || (isLeaf(record.value) && record.value.revokedAt !== undefined))),
-      Stream.map(({ record }) => record.id)
+      Stream.filterMap(({ record }) =>
+        record.kind === leafKind && (record.deleted || (isLeaf(record.value) && record.value.revokedAt !== undefined))
+          ? Option.some(record.id)
+          : record.kind === leafRevocationKind && !record.deleted && isRevocation(record.value)
+          ? Option.some(record.value.leaf)
+          : Option.none())
     )
   }
 })

@@ -2,13 +2,15 @@
  * The leaves an admin lets join, as replicated `leaf` records (storage/kinds/leaf.ts), and the
  * one question the transport asks of them: may this leaf, as this node, link now?
  */
-import { Clock, Context, Effect, Either, Layer } from "effect"
+import { Clock, Context, Effect, Either, Layer, Option, Schema } from "effect"
 import type { Leaf } from "../../../storage/kinds/leaf.ts"
 import { Leaf as LeafSchema, leafKind } from "../../../storage/kinds/leaf.ts"
+import { LeafRevocation, leafRevocationKind } from "../../../storage/kinds/leafRevocation.ts"
 import type { RecordDecoder } from "../../../storage/readableRecords.ts"
 import { readableValue, readableValues } from "../../../storage/readableRecords.ts"
 import { Store } from "../../../storage/store.ts"
 import type { StoreError } from "../../../storage/store.errors.ts"
+import type { StoredRecord } from "../../../storage/record.ts"
 import { formatLeafCredential, LEAF_SECRET_BYTES, leafVerifier } from "../../../transport/leaf/leafCredential.ts"
 import type { UserNotFound } from "./auth.errors.ts"
 import { LeafNameTaken, LeafNotFound } from "./auth.errors.ts"
@@ -67,6 +69,20 @@ const view = (name: string, leaf: Leaf): LeafView => ({
   state: leaf.revokedAt !== undefined ? "revoked" : leaf.node === undefined ? "waiting" : "joined"
 })
 
+/**
+ * When a credential's revocation record says it was revoked, or undefined when there is none.
+ * One that does not read still revokes: its presence is what counts.
+ */
+const revokedAtOf = (revocation: StoredRecord | undefined): number | undefined => {
+  if (revocation === undefined || revocation.deleted) return undefined
+  return Option.match(decodeRevocation(revocation.value), {
+    onNone: () => revocation.version.wall,
+    onSome: (read) => read.revokedAt
+  })
+}
+
+const decodeRevocation = Schema.decodeUnknownOption(LeafRevocation)
+
 export class Leaves extends Context.Tag("knot/http/Leaves")<Leaves, LeavesShape>() {
   static readonly layer: Layer.Layer<Leaves, never, Store | SecureRandom | Users> = Layer.effect(
     Leaves,
@@ -78,8 +94,22 @@ export class Leaves extends Context.Tag("knot/http/Leaves")<Leaves, LeavesShape>
       const decodeNamed: RecordDecoder<readonly [string, Leaf]> = (record) =>
         Either.map(decode(record), (leaf) => [record.id, leaf] as const)
 
+      /**
+       * The leaf record as it stands, revoked if its credential's revocation record says so
+       * though the record itself was written again without it (leafRevocation.ts).
+       */
       const read = (name: string) =>
-        Effect.flatMap(store.get(leafKind, name), (record) => readableValue(store, record, decode))
+        Effect.flatMap(store.get(leafKind, name), (record) =>
+          Effect.flatMap(readableValue(store, record, decode), (leaf) =>
+            leaf === undefined ? Effect.succeed(undefined) : withRevocation(leaf)))
+
+      const withRevocation = (leaf: Leaf): Effect.Effect<Leaf, StoreError> =>
+        leaf.revokedAt !== undefined
+          ? Effect.succeed(leaf)
+          : Effect.map(store.get(leafRevocationKind, leaf.verifier), (revocation) => {
+            const revokedAt = revokedAtOf(revocation)
+            return revokedAt === undefined ? leaf : { ...leaf, revokedAt }
+          })
 
       const readExisting = (name: string) =>
         Effect.flatMap(read(name), (leaf) =>
@@ -108,7 +138,10 @@ export class Leaves extends Context.Tag("knot/http/Leaves")<Leaves, LeavesShape>
           const leaf = yield* readExisting(name)
           if (leaf.revokedAt !== undefined) return view(name, leaf)
           const revoked: Leaf = { ...leaf, revokedAt: yield* Clock.currentTimeMillis }
-          yield* store.put(leafKind, name, revoked)
+          yield* store.batch([
+            { _tag: "Put", kind: leafKind, id: name, value: revoked },
+            { _tag: "Put", kind: leafRevocationKind, id: leaf.verifier, value: { leaf: name, revokedAt: revoked.revokedAt } }
+          ])
           return view(name, revoked)
         })
 
@@ -130,9 +163,9 @@ export class Leaves extends Context.Tag("knot/http/Leaves")<Leaves, LeavesShape>
 
       return {
         add,
-        list: Effect.map(
+        list: Effect.flatMap(
           Effect.flatMap(store.list(leafKind), (records) => readableValues(store, records, decodeNamed)),
-          (leaves) => leaves.map(([name, leaf]) => view(name, leaf))
+          (leaves) => Effect.forEach(leaves, ([name, leaf]) => Effect.map(withRevocation(leaf), (read) => view(name, read)))
         ),
         get: (name) => Effect.map(readExisting(name), (leaf) => view(name, leaf)),
         revoke,
