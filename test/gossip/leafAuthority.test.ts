@@ -510,6 +510,20 @@ describe("a leaf added again with another share", () => {
       expect(yield* laptop.store.get("user", "bob")).toBeUndefined()
     }))
 
+  it.scoped("removes and refuses nothing while its own leaf record does not read", () =>
+    Effect.gen(function*() {
+      const laptop = yield* leafNode
+      const { store: originStore } = yield* MemoryStore.make({ nodeId: origin as NodeId, maxDriftMs: 60_000 })
+      yield* originStore.put("user", "bob", { name: "bob", role: "user" })
+      yield* laptop.deliver(origin, { _tag: "Delta", delta: yield* originStore.since({}) })
+      yield* originStore.put("leaf", "laptop", { users: "alice", verifier: "ef".repeat(32), createdAt: 1 })
+      yield* originStore.put("token", "t-bob", { user: "bob", hash: "cd".repeat(32), createdAt: 1 })
+      yield* laptop.deliver(origin, { _tag: "Delta", delta: yield* originStore.since(yield* laptop.store.digest) })
+      expect(laptop.events.at(-1)).toMatchObject({ _tag: "ShareChanged", evicted: 0 })
+      expect(yield* laptop.store.get("user", "bob")).toBeDefined()
+      expect(yield* laptop.store.get("token", "t-bob")).toBeDefined()
+    }))
+
   it.scoped("is sent a template of its new zone that it held as a tombstone of its old one", () =>
     Effect.gen(function*() {
       let current = scope

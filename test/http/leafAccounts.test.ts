@@ -23,7 +23,7 @@ const accountsOn = (ownLeaf: Layer.Layer<never> | Layer.Layer<OwnLeafName>) =>
 const onLeaf = accountsOn(Layer.succeed(OwnLeafName, "laptop"))
 
 /** Alice and Bea with a token each; which of them signs in. */
-const signedIn = (leafRecord: { readonly users: ReadonlyArray<string> } | undefined) =>
+const signedIn = (leafRecord: { readonly users: unknown } | undefined) =>
   Effect.gen(function*() {
     const users = yield* Users
     const tokens = yield* Tokens
@@ -52,6 +52,11 @@ describe("the accounts a leaf serves", () => {
   it.effect("are every account it holds while it holds no leaf record of its own", () =>
     Effect.gen(function*() {
       expect(yield* signedIn(undefined)).toEqual({ admitted: ["alice", "bea"], listed: ["alice", "bea"] })
+    }).pipe(Effect.provide(onLeaf)))
+
+  it.effect("are every account it holds while its own leaf record does not read, as with none", () =>
+    Effect.gen(function*() {
+      expect(yield* signedIn({ users: "alice" })).toEqual({ admitted: ["alice", "bea"], listed: ["alice", "bea"] })
     }).pipe(Effect.provide(onLeaf)))
 
   it.effect("are not narrowed on a cluster node by the leaf records it holds", () =>
