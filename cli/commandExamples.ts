@@ -73,9 +73,10 @@ export const commandExamples: Readonly<Record<string, ReadonlyArray<string>>> = 
   ],
   "user ssh-key list": ["knot user ssh-key list", "knot user ssh-key list --all --json"],
   "user ssh-key remove": ["knot user ssh-key remove laptop", "knot user ssh-key remove SHA256:FINGERPRINT --user bob"],
-  "leaf": ["knot leaf add laptop --user alice --zone laptop", "knot leaf list", "knot leaf revoke laptop"],
+  "leaf": ["knot leaf add laptop --user alice --zone laptop", "knot leaf set laptop --user alice --user bob", "knot leaf revoke laptop"],
   "leaf add": ["knot leaf add laptop --user alice --zone laptop", "knot leaf add build --user alice --user bob"],
   "leaf list": ["knot leaf list", "knot leaf list --json"],
+  "leaf set": ["knot leaf set laptop --user alice --user bob", "knot leaf set laptop --zone office"],
   "leaf revoke": ["knot leaf revoke laptop", "knot leaf revoke laptop --server http://127.0.0.1:3001"],
   "quota": ["knot quota set bob --max-spaces 5 --max-running 2", "knot quota set default --memory-mb 1024", "knot quota list"],
   "quota set": [

@@ -38,6 +38,9 @@ export const byzantineFrames = (
     mine("token", "token", { user: "byz-admin", hash: "ab".repeat(32), createdAt: now }),
     mine("template", "template", { name: "byz-template", image: "busybox", zones: [], env: {}, volumes: [] }),
     mine("leaf", "leaf", { users: ["dev"], verifier: "cd".repeat(32), createdAt: now }),
+    // Its credential bound to another node, and another leaf revoked.
+    mine("leaf-binding", "binding", { leaf: "byz-leaf", node: "elsewhere" }),
+    mine("leaf-revocation", "revocation", { leaf: "byz-leaf", revokedAt: now }),
     mine("space", "space", {
       name: "byz-space",
       creation: "0123456789abcdef",

@@ -42,6 +42,7 @@ export const KnownKind = Schema.Literal(
   "token",
   "leaf",
   "leaf-revocation",
+  "leaf-binding",
   "quota",
   "audit",
   "ssh-key",

@@ -1,7 +1,8 @@
-/** `knot leaf add|list|revoke` (admins, against a cluster node). */
+/** `knot leaf add|list|set|revoke` (admins, against a cluster node). */
 import { Args, Command, Options } from "@effect/cli"
 import { Console, Effect, Option } from "effect"
 import type { AddedLeaf, LeafView } from "../../effects/http/api.schemas.ts"
+import { CliFailure } from "./cliFailure.ts"
 import { connectionOptions } from "./connection.ts"
 import { jsonOption, printResult } from "./output.ts"
 import { openSession } from "./session.ts"
@@ -19,16 +20,20 @@ const addedMessage = ({ credential, leaf }: AddedLeaf): string =>
     `    credential = "${credential}"`
   ].join("\n")
 
+/** A leaf's --zone and --user options, as `add` gives them and `set` replaces them. */
+const shareOptions = (zone: string, user: string) => ({
+  ...connectionOptions,
+  json: jsonOption,
+  zone: Options.text("zone").pipe(Options.withDescription(zone), Options.optional),
+  users: Options.text("user").pipe(Options.withDescription(`${user}; repeat for several`), Options.repeated)
+})
+
+const zoneField = (zone: Option.Option<string>) => Option.match(zone, { onNone: () => ({}), onSome: (zone) => ({ zone }) })
+
 const add = Command.make(
   "add",
   {
-    ...connectionOptions,
-    json: jsonOption,
-    zone: Options.text("zone").pipe(Options.withDescription("the zone its spaces run in"), Options.optional),
-    users: Options.text("user").pipe(
-      Options.withDescription("a user whose spaces it may run and for whom it may act; repeat for several"),
-      Options.repeated
-    ),
+    ...shareOptions("the zone its spaces run in", "a user whose spaces it may run and for whom it may act"),
     name: nameArg.pipe(Args.withDescription("the leaf's name (a-z, 0-9, -)"))
   },
   (input) =>
@@ -38,7 +43,7 @@ const add = Command.make(
         payload: {
           name: input.name,
           users: input.users,
-          ...Option.match(input.zone, { onNone: () => ({}), onSome: (zone) => ({ zone }) })
+          ...zoneField(input.zone)
         }
       }))
       yield* printResult(input.json, added, addedMessage)
@@ -63,6 +68,32 @@ const list = Command.make("list", { ...connectionOptions, json: jsonOption }, (i
     yield* printResult(input.json, yield* session.call(session.client.leaves.list()), leavesTable)
   })).pipe(Command.withDescription("list the leaves, and the node that joined as each (never their credentials)"))
 
+const set = Command.make(
+  "set",
+  {
+    ...shareOptions("the zone its spaces run in from now on", "a user it serves from now on, in place of those it serves now"),
+    name: nameArg.pipe(Args.withDescription("the leaf's name, from `knot leaf list`"))
+  },
+  (input) =>
+    Effect.gen(function*() {
+      if (input.users.length === 0 && Option.isNone(input.zone)) {
+        return yield* new CliFailure({ message: "nothing to change: give --user (repeat it for several users), --zone, or both" })
+      }
+      const session = yield* openSession(input)
+      const leaf = yield* session.call(session.client.leaves.set({
+        path: { name: input.name },
+        payload: {
+          ...(input.users.length === 0 ? {} : { users: input.users }),
+          ...zoneField(input.zone)
+        }
+      }))
+      yield* printResult(input.json, leaf, (changed) =>
+        `leaf ${changed.name} now serves ${changed.users.length === 0 ? "no user" : changed.users.join(", ")}` +
+        `${changed.zone === undefined ? "" : ` in zone ${changed.zone}`}; it takes its new share once its origin tells it, ` +
+        "and drops what it no longer serves")
+    })
+).pipe(Command.withDescription("change a leaf's users or zone in place: its credential stays good"))
+
 const revoke = Command.make(
   "revoke",
   { ...connectionOptions, name: nameArg.pipe(Args.withDescription("the leaf's name, from `knot leaf list`")) },
@@ -76,5 +107,5 @@ const revoke = Command.make(
 
 export const leafCommand = Command.make("leaf").pipe(
   Command.withDescription("manage the leaves that may join the cluster (admins)"),
-  Command.withSubcommands([add, list, revoke])
+  Command.withSubcommands([add, list, set, revoke])
 )

@@ -144,6 +144,13 @@ export const AddLeafRequest = Schema.Struct({
 }).annotations(strict)
 export type AddLeafRequest = typeof AddLeafRequest.Type
 
+/** A leaf's users or zone, changed in place: each field given replaces the leaf's. */
+export const ChangeLeafRequest = Schema.Struct({
+  zone: Schema.optionalWith(Slug("a zone"), { exact: true }),
+  users: Schema.optionalWith(Schema.Array(Slug("a user name")), { exact: true })
+}).annotations(strict)
+export type ChangeLeafRequest = typeof ChangeLeafRequest.Type
+
 /** A leaf as the API shows it: never its credential, nor the verifier stored for it. */
 export const LeafView = Schema.Struct({
   name: Schema.String,

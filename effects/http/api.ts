@@ -9,6 +9,7 @@ import { BadRequest, Conflict, Forbidden, Internal, NotFound, PayloadTooLarge, U
 import {
   AddedLeaf,
   AddLeafRequest,
+  ChangeLeafRequest,
   AuditEntryView,
   AuditQueryParams,
   ClusterStatus,
@@ -170,13 +171,17 @@ export class LeavesGroup extends HttpApiGroup.make("leaves")
   )
   .add(HttpApiEndpoint.get("list", "/api/leaves").addSuccess(Schema.Array(LeafView)).addError(Forbidden))
   .add(
+    HttpApiEndpoint.patch("set", "/api/leaves/:name").setPath(LeafParam).setPayload(ChangeLeafRequest).addSuccess(LeafView)
+      .addError(BadRequest).addError(Forbidden).addError(NotFound).addError(Conflict)
+  )
+  .add(
     HttpApiEndpoint.post("revoke", "/api/leaves/:name/revoke").setPath(LeafParam).addSuccess(LeafView)
       .addError(Forbidden).addError(NotFound).addError(Conflict)
   )
   .middleware(Authentication)
   .annotate(
     OpenApi.Description,
-    "Leaves the cluster lets join (admins, on a cluster node): add returns the join credential once"
+    "Leaves the cluster lets join (admins, on a cluster node): add returns the join credential once; set changes a leaf's users or zone in place"
   )
 {}
 

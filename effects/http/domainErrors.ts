@@ -35,6 +35,7 @@ export const userNameTaken = as((fields) => new Conflict(fields), "user_name_tak
 export const ownAccount = as((fields) => new Conflict(fields), "own_account")
 export const leafNameTaken = as((fields) => new Conflict(fields), "leaf_name_taken")
 export const leafNotFound = as((fields) => new NotFound(fields), "leaf_not_found")
+export const leafRevoked = as((fields) => new Conflict(fields), "leaf_revoked")
 export const tokenNotFound = as((fields) => new NotFound(fields), "token_not_found")
 export const volumeNotFound = as((fields) => new NotFound(fields), "volume_not_found")
 export const volumeNotYours = as((fields) => new Forbidden(fields), "volume_not_yours")

@@ -20,7 +20,10 @@ export const Leaf = Schema.Struct({
     Schema.filter((value) => sha256Hex.test(value) || "the verifier must be 64 lowercase hex digits")
   ),
   createdAt: EpochMillis("createdAt"),
-  /** The node the credential was first used by: it is good for that node only from then on. */
+  /**
+   * The node the credential was first used by, as versions before `leaf-binding` records
+   * (leafBinding.ts) wrote it here: it is good for that node only from then on.
+   */
   node: Schema.optionalWith(Schema.String, { exact: true }),
   /** Set when an admin revoked it; its links close and its hellos are refused from then on. */
   revokedAt: Schema.optionalWith(EpochMillis("revokedAt"), { exact: true })

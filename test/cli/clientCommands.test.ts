@@ -226,6 +226,34 @@ layer(makeTestApiOf({ mode: "cluster" }), { excludeTestServices: true })("knot l
       expect(listed.stdout).not.toContain(secret)
     }))
 
+  it.effect("leaf set changes a leaf's users in place and says what it serves now", () =>
+    Effect.gen(function*() {
+      const api = yield* TestApi
+      yield* api.userWithToken("rosa")
+      yield* api.userWithToken("rui")
+      const environment = yield* asAdmin
+      yield* runKnot(["leaf", "add", "atelier", "--zone", "home", "--user", "rosa"], environment)
+      const changed = yield* runKnot(["leaf", "set", "atelier", "--user", "rui", "--user", "rosa"], environment)
+      expect(changed).toEqual({
+        exitCode: 0,
+        stdout: "leaf atelier now serves rosa, rui in zone home; it takes its new share once its origin tells it, " +
+          "and drops what it no longer serves",
+        stderr: ""
+      })
+      const listed = yield* runKnot(["leaf", "list"], environment)
+      expect(listed.stdout).toMatch(/^atelier\s+home\s+rosa,rui\s+waiting\s+-$/m)
+    }))
+
+  it.effect("leaf set with nothing to change says what to give, without asking the node", () =>
+    Effect.gen(function*() {
+      const run = yield* runKnot(["leaf", "set", "atelier"], yield* asAdmin)
+      expect(run).toEqual({
+        exitCode: 1,
+        stdout: "",
+        stderr: "error: nothing to change: give --user (repeat it for several users), --zone, or both"
+      })
+    }))
+
   it.effect("leaf revoke says the link closes, and the list shows it revoked", () =>
     Effect.gen(function*() {
       const environment = yield* asAdmin

@@ -40,7 +40,8 @@ layer(makeTestApiOf({ mode: "cluster" }), { excludeTestServices: true })("leaves
       const add = yield* addLeaf({ name: "sneaky" }, token)
       const list = yield* api.request("GET", "/api/leaves", { token })
       const revoke = yield* api.request("POST", "/api/leaves/guarded/revoke", { token })
-      expect([add.status, list.status, revoke.status]).toEqual([403, 403, 403])
+      const set = yield* api.request("PATCH", "/api/leaves/guarded", { token, json: { zone: "home" } })
+      expect([add.status, list.status, revoke.status, set.status]).toEqual([403, 403, 403, 403])
       expect(add.body.code).toBe("admin_only")
     }))
 
@@ -80,6 +81,38 @@ layer(makeTestApiOf({ mode: "cluster" }), { excludeTestServices: true })("leaves
       expect(listed.body.find((leaf: { name: string }) => leaf.name === "stolen")).toEqual(revoked.body)
     }))
 
+  it.effect("an admin changes a leaf's users and zone in place; its credential stays good", () =>
+    Effect.gen(function*() {
+      const api = yield* TestApi
+      yield* api.userWithToken("olga")
+      yield* api.userWithToken("omar")
+      yield* addLeaf({ name: "studio", zone: "home", users: ["olga"] })
+      const changed = yield* api.request("PATCH", "/api/leaves/studio", { token: api.adminToken, json: { users: ["omar", "olga", "omar"] } })
+      expect(changed.status).toBe(200)
+      expect(changed.body).toMatchObject({ name: "studio", zone: "home", users: ["olga", "omar"], state: "waiting" })
+      const moved = yield* api.request("PATCH", "/api/leaves/studio", { token: api.adminToken, json: { zone: "office" } })
+      expect(moved.body).toMatchObject({ zone: "office", users: ["olga", "omar"] })
+      const listed = yield* api.request("GET", "/api/leaves", { token: api.adminToken })
+      expect(listed.body.find((leaf: { name: string }) => leaf.name === "studio")).toEqual(moved.body)
+    }))
+
+  it.effect("changing a leaf refuses an unknown user, a revoked or unknown leaf, and an empty change, each saying why", () =>
+    Effect.gen(function*() {
+      const api = yield* TestApi
+      yield* addLeaf({ name: "bench" })
+      const patch = (name: string, json: unknown) => api.request("PATCH", `/api/leaves/${name}`, { token: api.adminToken, json })
+      const ghost = yield* patch("bench", { users: ["ghost"] })
+      expect([ghost.status, ghost.body.code]).toEqual([404, "user_not_found"])
+      const empty = yield* patch("bench", {})
+      expect([empty.status, empty.body.code]).toEqual([400, "nothing_to_change"])
+      const nowhere = yield* patch("nowhere", { zone: "home" })
+      expect([nowhere.status, nowhere.body.code]).toEqual([404, "leaf_not_found"])
+      yield* api.request("POST", "/api/leaves/bench/revoke", { token: api.adminToken })
+      const revoked = yield* patch("bench", { zone: "home" })
+      expect([revoked.status, revoked.body.code]).toEqual([409, "leaf_revoked"])
+      expect(revoked.body.message).toContain("knot leaf add bench")
+    }))
+
   it.effect("revoking a leaf that does not exist is a 404", () =>
     Effect.gen(function*() {
       const api = yield* TestApi
@@ -103,12 +136,14 @@ layer(makeTestApiOf({ mode: "cluster" }), { excludeTestServices: true })("leaves
 })
 
 describe("leaves on a node that is not a cluster node", () => {
-  it.scoped("adding or revoking a leaf is refused with where to do it instead", () =>
+  it.scoped("adding, changing or revoking a leaf is refused with where to do it instead", () =>
     Effect.gen(function*() {
       const api = yield* TestApi
       const added = yield* addLeaf({ name: "laptop" })
+      const changed = yield* api.request("PATCH", "/api/leaves/laptop", { token: api.adminToken, json: { zone: "home" } })
       const revoked = yield* api.request("POST", "/api/leaves/laptop/revoke", { token: api.adminToken })
-      expect([added.status, revoked.status]).toEqual([409, 409])
+      expect([added.status, changed.status, revoked.status]).toEqual([409, 409, 409])
+      expect(changed.body.code).toBe("leaves_on_cluster_nodes")
       expect(added.body.code).toBe("leaves_on_cluster_nodes")
       expect(added.body.message).toBe(
         "leaves are added on a cluster node; run this against one of the cluster's nodes (this node is standalone)"

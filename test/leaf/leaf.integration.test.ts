@@ -258,12 +258,14 @@ describe.runIf(available)("a leaf with two cluster nodes, on loopback", { timeou
     expect(origin.refused).toBe("leaf laptop's credential was revoked")
   })
 
+  /** The accounts the leaf serves, as its admin lists them. */
+  const users = async () => {
+    const listed = await call(leaf, "GET", "/api/users")
+    return listed.status === 200 ? (listed.body as ReadonlyArray<{ readonly name: string }>).map((user) => user.name) : []
+  }
+  const asBea = async () => (await api(leaf, beaToken, "GET", "/api/users/me")).status
+
   it("serves the users it is added again with: one it did not serve is sent her older records, one left out signs in no more", async () => {
-    const users = async () => {
-      const listed = await call(leaf, "GET", "/api/users")
-      return listed.status === 200 ? (listed.body as ReadonlyArray<{ readonly name: string }>).map((user) => user.name) : []
-    }
-    const asBea = async () => (await api(leaf, beaToken, "GET", "/api/users/me")).status
     // Revoked by the test before, the leaf still signs its users in from its store.
     expect(await asBea()).toBe(200)
     expect(await users()).not.toContain("cleo")
@@ -282,4 +284,12 @@ describe.runIf(available)("a leaf with two cluster nodes, on loopback", { timeou
     const removed = /removing (\d+) records it no longer needs/.exec(leaf.output)
     expect(Number(removed?.[1] ?? 0)).toBeGreaterThanOrEqual(2)
   }, 150_000)
+
+  it("takes a change of its users made in place on another cluster node, with no new credential or restart", async () => {
+    const changed = await call(peer, "PATCH", "/api/leaves/laptop", { users: ["admin", "bea", "cleo"] })
+    expect(changed.status, JSON.stringify(changed.body)).toBe(200)
+    // Bea's account and token come back from the cluster, and her token signs her in again.
+    expect(await eventually("bea's token on the leaf", async () => ((await asBea()) === 200 ? true : undefined), 30_000)).toBe(true)
+    expect((await users()).sort()).toEqual(["admin", "bea", "cleo"])
+  }, 60_000)
 })

@@ -51,6 +51,12 @@ export class LeafNameTaken extends Data.TaggedError("LeafNameTaken")<{ readonly 
   }
 }
 
+export class LeafRevoked extends Data.TaggedError("LeafRevoked")<{ readonly name: string }> {
+  override get message() {
+    return `leaf ${this.name} is revoked; add it again with \`knot leaf add ${this.name}\`, which issues a new credential`
+  }
+}
+
 export class LeafNotFound extends Data.TaggedError("LeafNotFound")<{ readonly name: string }> {
   override get message() {
     return `no leaf named ${this.name}; see \`knot leaf list\``

@@ -6,6 +6,7 @@ import { Clock, Context, Effect, Either, Layer, Option, Schema } from "effect"
 import type { Leaf } from "../../../storage/kinds/leaf.ts"
 import { Leaf as LeafSchema, leafKind } from "../../../storage/kinds/leaf.ts"
 import { LeafRevocation, leafRevocationKind } from "../../../storage/kinds/leafRevocation.ts"
+import { LeafBinding, leafBindingKind } from "../../../storage/kinds/leafBinding.ts"
 import type { RecordDecoder } from "../../../storage/readableRecords.ts"
 import { readableValue, readableValues } from "../../../storage/readableRecords.ts"
 import { Store } from "../../../storage/store.ts"
@@ -13,7 +14,7 @@ import type { StoreError } from "../../../storage/store.errors.ts"
 import type { StoredRecord } from "../../../storage/record.ts"
 import { formatLeafCredential, LEAF_SECRET_BYTES, leafVerifier } from "../../../transport/leaf/leafCredential.ts"
 import type { UserNotFound } from "./auth.errors.ts"
-import { LeafNameTaken, LeafNotFound } from "./auth.errors.ts"
+import { LeafNameTaken, LeafNotFound, LeafRevoked } from "./auth.errors.ts"
 import { SecureRandom } from "./secureRandom.ts"
 import { storedDecoder } from "./storedRecords.ts"
 import { Users } from "./users.ts"
@@ -36,6 +37,12 @@ export interface AddLeaf {
   readonly users: ReadonlyArray<string>
 }
 
+/** What `knot leaf set` changes of a leaf: each field given replaces the one it has. */
+export interface ChangeLeaf {
+  readonly zone?: string
+  readonly users?: ReadonlyArray<string>
+}
+
 /** What a leaf may do once its hello is verified under `verifier`. */
 export interface LeafGrant {
   readonly name: string
@@ -53,6 +60,11 @@ export interface LeavesShape {
   ) => Effect.Effect<{ readonly leaf: LeafView; readonly credential: string }, LeafNameTaken | UserNotFound | StoreError>
   readonly list: Effect.Effect<ReadonlyArray<LeafView>, StoreError>
   readonly get: (name: string) => Effect.Effect<LeafView, LeafNotFound | StoreError>
+  /**
+   * Its users or zone, in place: its credential stays good, and the leaf, sent its record
+   * changed, asks its origin for its new share and drops what falls outside it.
+   */
+  readonly set: (name: string, change: ChangeLeaf) => Effect.Effect<LeafView, LeafNotFound | LeafRevoked | UserNotFound | StoreError>
   /** Its links close and its hellos are refused from then on, on every cluster node. */
   readonly revoke: (name: string) => Effect.Effect<LeafView, LeafNotFound | StoreError>
   /** Why `node` may not link as leaf `name`, or what it may do. */
@@ -83,6 +95,17 @@ const revokedAtOf = (revocation: StoredRecord | undefined): number | undefined =
 
 const decodeRevocation = Schema.decodeUnknownOption(LeafRevocation)
 
+/**
+ * The node a credential's binding record names, if it has one. One that does not read binds
+ * the credential to no node that can name itself so: a binding is never taken as absent.
+ */
+const boundNodeOf = (binding: StoredRecord | undefined): string | undefined =>
+  binding === undefined || binding.deleted
+    ? undefined
+    : Option.match(decodeBinding(binding.value), { onNone: () => "(a binding record that does not read)", onSome: (read) => read.node })
+
+const decodeBinding = Schema.decodeUnknownOption(LeafBinding)
+
 export class Leaves extends Context.Tag("knot/http/Leaves")<Leaves, LeavesShape>() {
   static readonly layer: Layer.Layer<Leaves, never, Store | SecureRandom | Users> = Layer.effect(
     Leaves,
@@ -99,17 +122,26 @@ export class Leaves extends Context.Tag("knot/http/Leaves")<Leaves, LeavesShape>
        * though the record itself was written again without it (leafRevocation.ts).
        */
       const read = (name: string) =>
-        Effect.flatMap(store.get(leafKind, name), (record) =>
-          Effect.flatMap(readableValue(store, record, decode), (leaf) =>
-            leaf === undefined ? Effect.succeed(undefined) : withRevocation(leaf)))
+        Effect.flatMap(readStored(name), (leaf) => leaf === undefined ? Effect.succeed(undefined) : withCredentialRecords(leaf))
 
-      const withRevocation = (leaf: Leaf): Effect.Effect<Leaf, StoreError> =>
-        leaf.revokedAt !== undefined
-          ? Effect.succeed(leaf)
-          : Effect.map(store.get(leafRevocationKind, leaf.verifier), (revocation) => {
-            const revokedAt = revokedAtOf(revocation)
-            return revokedAt === undefined ? leaf : { ...leaf, revokedAt }
-          })
+      /** The leaf record alone, as admins wrote it. */
+      const readStored = (name: string) =>
+        Effect.flatMap(store.get(leafKind, name), (record) => readableValue(store, record, decode))
+
+      /** The leaf with its credential's revocation and binding, each kept in a record of its own. */
+      const withCredentialRecords = (leaf: Leaf): Effect.Effect<Leaf, StoreError> =>
+        Effect.map(
+          Effect.all([store.get(leafRevocationKind, leaf.verifier), store.get(leafBindingKind, leaf.verifier)]),
+          ([revocation, binding]) => {
+            const revokedAt = leaf.revokedAt ?? revokedAtOf(revocation)
+            const node = leaf.node ?? boundNodeOf(binding)
+            return {
+              ...leaf,
+              ...(revokedAt === undefined ? {} : { revokedAt }),
+              ...(node === undefined ? {} : { node })
+            }
+          }
+        )
 
       const readExisting = (name: string) =>
         Effect.flatMap(read(name), (leaf) =>
@@ -131,6 +163,21 @@ export class Leaves extends Context.Tag("knot/http/Leaves")<Leaves, LeavesShape>
           }
           yield* store.put(leafKind, request.name, leaf)
           return { leaf: view(request.name, leaf), credential: formatLeafCredential(request.name, secret) }
+        })
+
+      const set = (name: string, change: ChangeLeaf) =>
+        Effect.gen(function*() {
+          const leaf = yield* readExisting(name)
+          if (leaf.revokedAt !== undefined) return yield* new LeafRevoked({ name })
+          for (const user of change.users ?? []) yield* users.get(user)
+          const stored = (yield* readStored(name)) ?? leaf
+          const changed: Leaf = {
+            ...stored,
+            ...(change.users === undefined ? {} : { users: [...new Set(change.users)].sort() }),
+            ...(change.zone === undefined ? {} : { zone: change.zone })
+          }
+          yield* store.put(leafKind, name, changed)
+          return view(name, yield* withCredentialRecords(changed))
         })
 
       const revoke = (name: string) =>
@@ -157,7 +204,9 @@ export class Leaves extends Context.Tag("knot/http/Leaves")<Leaves, LeavesShape>
             verifier: Buffer.from(leaf.verifier, "hex"),
             users: leaf.users,
             ...(leaf.zone === undefined ? {} : { zone: leaf.zone }),
-            bind: leaf.node === undefined ? Effect.asVoid(store.put(leafKind, name, { ...leaf, node })) : Effect.void
+            bind: leaf.node === undefined
+              ? Effect.asVoid(store.put(leafBindingKind, leaf.verifier, { leaf: name, node }))
+              : Effect.void
           })
         })
 
@@ -165,9 +214,10 @@ export class Leaves extends Context.Tag("knot/http/Leaves")<Leaves, LeavesShape>
         add,
         list: Effect.flatMap(
           Effect.flatMap(store.list(leafKind), (records) => readableValues(store, records, decodeNamed)),
-          (leaves) => Effect.forEach(leaves, ([name, leaf]) => Effect.map(withRevocation(leaf), (read) => view(name, read)))
+          (leaves) => Effect.forEach(leaves, ([name, leaf]) => Effect.map(withCredentialRecords(leaf), (read) => view(name, read)))
         ),
         get: (name) => Effect.map(readExisting(name), (leaf) => view(name, leaf)),
+        set,
         revoke,
         grant
       }

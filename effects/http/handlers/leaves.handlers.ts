@@ -2,10 +2,10 @@ import { HttpApiBuilder } from "@effect/platform"
 import { Effect } from "effect"
 import { ClusterView } from "../../../actors/node/clusterView.ts"
 import { KnotApi } from "../api.ts"
-import { Conflict } from "../api.errors.ts"
+import { BadRequest, Conflict } from "../api.errors.ts"
 import { requireAdmin } from "../auth/access.ts"
 import { Leaves } from "../auth/leaves.ts"
-import { leafNameTaken, leafNotFound, storeErrors, userNotFound } from "../domainErrors.ts"
+import { leafNameTaken, leafNotFound, leafRevoked, storeErrors, userNotFound } from "../domainErrors.ts"
 
 export const LeavesHandlers = HttpApiBuilder.group(KnotApi, "leaves", (handlers) =>
   Effect.gen(function*() {
@@ -31,6 +31,16 @@ export const LeavesHandlers = HttpApiBuilder.group(KnotApi, "leaves", (handlers)
           Effect.catchTags({ LeafNameTaken: leafNameTaken, UserNotFound: userNotFound, ...storeErrors })
         ))
       .handle("list", () => Effect.zipRight(requireAdmin, leaves.list).pipe(Effect.catchTags(storeErrors)))
+      .handle("set", ({ path, payload }) =>
+        Effect.gen(function*() {
+          yield* adminOnClusterNode
+          if (payload.users === undefined && payload.zone === undefined) {
+            return yield* new BadRequest({ code: "nothing_to_change", message: "give the leaf's users, its zone, or both" })
+          }
+          return yield* leaves.set(path.name, payload)
+        }).pipe(
+          Effect.catchTags({ LeafNotFound: leafNotFound, LeafRevoked: leafRevoked, UserNotFound: userNotFound, ...storeErrors })
+        ))
       .handle("revoke", ({ path }) =>
         Effect.zipRight(adminOnClusterNode, leaves.revoke(path.name)).pipe(
           Effect.catchTags({ LeafNotFound: leafNotFound, ...storeErrors })

@@ -1,11 +1,13 @@
 /**
- * A leaf's revocation stands whatever else writes its leaf record: the node recording the
- * credential's first use writes that record again, from a read that may predate the revocation.
+ * A leaf's credential is revoked, and bound to the node that first used it, by records of
+ * their own beside its leaf record: two admins on two nodes may write the leaf record at once,
+ * and the later write, from a read that predates the other, wins everywhere.
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Fiber, Layer, Option, Stream } from "effect"
 import { AccountsLive } from "../../effects/http/auth/accounts.ts"
 import { Leaves } from "../../effects/http/auth/leaves.ts"
+import { Users } from "../../effects/http/auth/users.ts"
 import { SecureRandom } from "../../effects/http/auth/secureRandom.ts"
 import { makeLeafGate } from "../../cli/server/leafGate.live.ts"
 import { MemoryStore } from "../../storage/memoryStore.ts"
@@ -17,24 +19,39 @@ const clusterNode = AccountsLive.pipe(
   Layer.provideMerge(SecureRandom.live)
 )
 
-describe("a revoked leaf", () => {
-  it.effect("stays revoked when its first use is recorded from a read made before the revocation", () =>
+describe("a leaf's credential", () => {
+  it.effect("stays revoked when a write from a read made before the revocation lands after it", () =>
     Effect.gen(function*() {
       const leaves = yield* Leaves
+      const store = yield* Store
       yield* leaves.add({ name: "laptop", users: [] })
-      // A node checks the credential's first hello before it has heard of the revocation...
-      const granted = yield* leaves.grant("laptop", "n-stolen00001")
-      if (Either.isLeft(granted)) return expect.fail(granted.left)
+      // Another node, not yet told of the revocation, writes the leaf record as it read it...
+      const before = (yield* store.get("leaf", "laptop"))!.value
       yield* leaves.revoke("laptop")
-      // ...and records the first use after it: the leaf record, written again, has no revocation.
-      yield* granted.right.bind
-      const record = yield* (yield* Store).get("leaf", "laptop")
-      expect(record?.value).not.toHaveProperty("revokedAt")
+      // ...and its write, the later one, wins: the record no longer says it is revoked.
+      yield* store.put("leaf", "laptop", before)
+      expect((yield* store.get("leaf", "laptop"))?.value).not.toHaveProperty("revokedAt")
 
       const again = yield* leaves.grant("laptop", "n-stolen00001")
       expect(Either.isLeft(again) && again.left).toBe("leaf laptop's credential was revoked")
       expect((yield* leaves.get("laptop")).state).toBe("revoked")
       expect((yield* leaves.list).map((leaf) => [leaf.name, leaf.state])).toEqual([["laptop", "revoked"]])
+    }).pipe(Effect.provide(clusterNode)))
+
+  it.effect("keeps an admin's change made while its first use is recorded, and the binding too", () =>
+    Effect.gen(function*() {
+      const leaves = yield* Leaves
+      const store = yield* Store
+      yield* (yield* Users).create("cleo", "user")
+      yield* leaves.add({ name: "laptop", users: [] })
+      const granted = yield* leaves.grant("laptop", "n-laptop00001")
+      if (Either.isLeft(granted)) return expect.fail(granted.left)
+      const record = (yield* store.get("leaf", "laptop"))!.value as object
+      yield* store.put("leaf", "laptop", { ...record, users: ["cleo"] })
+      yield* granted.right.bind
+      expect(yield* leaves.get("laptop")).toMatchObject({ users: ["cleo"], node: "n-laptop00001", state: "joined" })
+      const other = yield* leaves.grant("laptop", "n-stolen00001")
+      expect(Either.isLeft(other) && other.left).toBe("leaf laptop's credential was already used by node n-laptop00001")
     }).pipe(Effect.provide(clusterNode)))
 
   it.effect("can be added again, with a credential no revocation covers", () =>
