@@ -89,8 +89,8 @@ const set = Command.make(
       }))
       yield* printResult(input.json, leaf, (changed) =>
         `leaf ${changed.name} now serves ${changed.users.length === 0 ? "no user" : changed.users.join(", ")}` +
-        `${changed.zone === undefined ? "" : ` in zone ${changed.zone}`}; it takes its new share once its origin tells it, ` +
-        "and drops what it no longer serves")
+        `${changed.zone === undefined ? "" : ` in zone ${changed.zone}`}; the leaf picks this up from its origin, ` +
+        "with no new credential or restart")
     })
 ).pipe(Command.withDescription("change a leaf's users or zone in place: its credential stays good"))
 

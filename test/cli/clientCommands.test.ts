@@ -236,8 +236,8 @@ layer(makeTestApiOf({ mode: "cluster" }), { excludeTestServices: true })("knot l
       const changed = yield* runKnot(["leaf", "set", "atelier", "--user", "rui", "--user", "rosa"], environment)
       expect(changed).toEqual({
         exitCode: 0,
-        stdout: "leaf atelier now serves rosa, rui in zone home; it takes its new share once its origin tells it, " +
-          "and drops what it no longer serves",
+        stdout: "leaf atelier now serves rosa, rui in zone home; the leaf picks this up from its origin, " +
+          "with no new credential or restart",
         stderr: ""
       })
       const listed = yield* runKnot(["leaf", "list"], environment)
