@@ -341,18 +341,16 @@ export const openStore = (
         "dropTombstones",
         Effect.gen(function*() {
           // Its own are deletes its peers may not hold yet: never dropped.
-          const dropped = index.tombstones().filter((entry) => entry.node !== options.nodeId && which(entry.node as NodeId))
-          if (dropped.length === 0) return 0
-          yield* backend.write(dropped.map((entry) => ({ type: "del", key: entry.key })))
-          for (const entry of dropped) index.remove(entry)
-          return dropped.length
+          return yield* removeEntries(
+            index.tombstones().filter((entry) => entry.node !== options.nodeId && which(entry.node as NodeId))
+          )
         })
       )
 
     const evict = (records: ReadonlyArray<StoredRecord>) =>
       exclusive(
         "evict",
-        Effect.gen(function*() {
+        Effect.suspend(() => {
           const evicted: Array<IndexEntry> = []
           for (const record of records) {
             const entry = index.current(record.kind, record.id)
@@ -360,12 +358,21 @@ export const openStore = (
               evicted.push(entry)
             }
           }
-          if (evicted.length === 0) return 0
-          yield* backend.write(evicted.map((entry) => ({ type: "del", key: entry.key })))
-          for (const entry of evicted) index.remove(entry)
-          return evicted.length
+          return removeEntries(evicted)
         })
       )
+
+    /**
+     * Removes the records of `entries` without a trace (no tombstone), from the disk and then
+     * from memory; the caller holds the write lock. Returns how many went.
+     */
+    const removeEntries = (entries: ReadonlyArray<IndexEntry>) =>
+      entries.length === 0
+        ? Effect.succeed(0)
+        : Effect.map(backend.write(entries.map((entry) => ({ type: "del", key: entry.key }))), () => {
+          for (const entry of entries) index.remove(entry)
+          return entries.length
+        })
 
     interface Section {
       readonly origin: NodeId
@@ -525,11 +532,7 @@ export const openStore = (
           const now = yield* Clock.currentTimeMillis
           // Our own watermark must cover it too, or anti-entropy would bring the tombstone back.
           const digests = [Object.fromEntries(digest), ...peers]
-          const collected = index.tombstones().filter((entry) => isCollectible(entry, now, minAgeMs, digests))
-          if (collected.length === 0) return 0
-          yield* backend.write(collected.map((entry) => ({ type: "del", key: entry.key })))
-          for (const entry of collected) index.remove(entry)
-          return collected.length
+          return yield* removeEntries(index.tombstones().filter((entry) => isCollectible(entry, now, minAgeMs, digests)))
         })
       )
 
