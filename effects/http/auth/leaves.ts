@@ -143,9 +143,17 @@ export class Leaves extends Context.Tag("knot/http/Leaves")<Leaves, LeavesShape>
           }
         )
 
-      const readExisting = (name: string) =>
-        Effect.flatMap(read(name), (leaf) =>
-          leaf === undefined ? Effect.fail(new LeafNotFound({ name })) : Effect.succeed(leaf))
+      /**
+       * The leaf as admins wrote its record (`stored`, what a change is written from, so that
+       * no credential record's fields are copied into it) and as it stands (`leaf`); not found
+       * when it has no record.
+       */
+      const readForChange = (name: string) =>
+        Effect.gen(function*() {
+          const stored = yield* readStored(name)
+          if (stored === undefined) return yield* new LeafNotFound({ name })
+          return { stored, leaf: yield* withCredentialRecords(stored) }
+        })
 
       const add = (request: AddLeaf) =>
         Effect.gen(function*() {
@@ -167,29 +175,27 @@ export class Leaves extends Context.Tag("knot/http/Leaves")<Leaves, LeavesShape>
 
       const set = (name: string, change: ChangeLeaf) =>
         Effect.gen(function*() {
-          const leaf = yield* readExisting(name)
+          const { leaf, stored } = yield* readForChange(name)
           if (leaf.revokedAt !== undefined) return yield* new LeafRevoked({ name })
           for (const user of change.users ?? []) yield* users.get(user)
-          const stored = (yield* readStored(name)) ?? leaf
-          const changed: Leaf = {
-            ...stored,
+          const changes = {
             ...(change.users === undefined ? {} : { users: [...new Set(change.users)].sort() }),
             ...(change.zone === undefined ? {} : { zone: change.zone })
           }
-          yield* store.put(leafKind, name, changed)
-          return view(name, yield* withCredentialRecords(changed))
+          yield* store.put(leafKind, name, { ...stored, ...changes })
+          return view(name, { ...leaf, ...changes })
         })
 
       const revoke = (name: string) =>
         Effect.gen(function*() {
-          const leaf = yield* readExisting(name)
+          const { leaf, stored } = yield* readForChange(name)
           if (leaf.revokedAt !== undefined) return view(name, leaf)
-          const revoked: Leaf = { ...leaf, revokedAt: yield* Clock.currentTimeMillis }
+          const revokedAt = yield* Clock.currentTimeMillis
           yield* store.batch([
-            { _tag: "Put", kind: leafKind, id: name, value: revoked },
-            { _tag: "Put", kind: leafRevocationKind, id: leaf.verifier, value: { leaf: name, revokedAt: revoked.revokedAt } }
+            { _tag: "Put", kind: leafKind, id: name, value: { ...stored, revokedAt } },
+            { _tag: "Put", kind: leafRevocationKind, id: leaf.verifier, value: { leaf: name, revokedAt } }
           ])
-          return view(name, revoked)
+          return view(name, { ...leaf, revokedAt })
         })
 
       const grant = (name: string, node: string) =>
@@ -216,7 +222,7 @@ export class Leaves extends Context.Tag("knot/http/Leaves")<Leaves, LeavesShape>
           Effect.flatMap(store.list(leafKind), (records) => readableValues(store, records, decodeNamed)),
           (leaves) => Effect.forEach(leaves, ([name, leaf]) => Effect.map(withCredentialRecords(leaf), (read) => view(name, read)))
         ),
-        get: (name) => Effect.map(readExisting(name), (leaf) => view(name, leaf)),
+        get: (name) => Effect.map(readForChange(name), ({ leaf }) => view(name, leaf)),
         set,
         revoke,
         grant
