@@ -9,6 +9,7 @@
  */
 import { type Clock, Context, Effect, Either, Exit, Queue, Scope } from "effect"
 import { nodeKind } from "../actors/node/node.actor.ts"
+import { leafKind } from "../storage/kinds/leaf.ts"
 import { templateKind } from "../actors/node/templates.live.ts"
 import { Templates } from "../actors/node/templates.ts"
 import { type ActorSystemShape, LifecycleEvent, makeActorSystem } from "../actors/runtime/index.ts"
@@ -232,7 +233,7 @@ export const makeCluster = (options: ClusterOptions): Effect.Effect<SimCluster> 
       if (base === undefined) return Effect.succeed(undefined)
       const unserved: LeafScope = { ...base, users: new Set() }
       if (store === undefined) return Effect.succeed(unserved)
-      return store.get("leaf", leaf).pipe(
+      return store.get(leafKind, leaf).pipe(
         Effect.map((record) => (record === undefined ? undefined : ownScope(record, leaf)) ?? unserved),
         Effect.orElseSucceed(() => unserved)
       )

@@ -30,6 +30,7 @@ import {
   type StoredRecord,
   type Version
 } from "../../storage/record.ts"
+import { leafKind } from "../../storage/kinds/leaf.ts"
 import { supersedes } from "../../storage/lww.ts"
 import { Store, type StoreShape } from "../../storage/store.ts"
 import type { StoreError } from "../../storage/store.errors.ts"
@@ -252,7 +253,7 @@ export const antiEntropyBehaviour = (
     options.ownLeaf === undefined || records.length === 0
       ? Effect.succeed(records)
       : Effect.gen(function*() {
-        const own = yield* Effect.orElseSucceed(state.store.get("leaf", options.ownLeaf!), () => undefined)
+        const own = yield* Effect.orElseSucceed(state.store.get(leafKind, options.ownLeaf!), () => undefined)
         const scope = own === undefined ? undefined : ownScope(own, state.store.nodeId)
         if (scope === undefined) return records
         const outside = new Set(yield* outsideShare(scope, records, lookup(state)))
@@ -402,7 +403,7 @@ export const antiEntropyBehaviour = (
         yield* Scope.extend(
           store.listen((change) => {
             if (change.source === "local") ctx.self.unsafeTell({ _tag: "LocalWrite", record: change.record })
-            else if (change.record.kind === "leaf" && change.record.id === options.ownLeaf && !change.record.deleted) {
+            else if (change.record.kind === leafKind && change.record.id === options.ownLeaf && !change.record.deleted) {
               ctx.self.unsafeTell({ _tag: "ShareChanged", leaf: change.record })
             }
           }),
