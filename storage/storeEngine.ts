@@ -166,6 +166,26 @@ export const openStore = (
     })
     const changes = yield* PubSub.unbounded<Change>()
     const listeners = new Set<(change: Change) => void>()
+    interface ReadRecord {
+      readonly record: StoredRecord
+      readonly bytes: number
+    }
+    /**
+     * Each record as decoded, under the index entry of its version: every gossip round, zone
+     * refresh and status call reads records again, and most have not changed since. An entry
+     * is made anew for every write, so a record is decoded once per version; held no longer
+     * than its entry, the store's memory grows by its decoded records at most.
+     */
+    const decodedOf = new WeakMap<IndexEntry, ReadRecord>()
+    /** `record` as read from `text` for `entry`, kept for the next read if it is that entry's version. */
+    const remember = (entry: IndexEntry, record: StoredRecord, text: string): ReadRecord => {
+      const read = { record, bytes: Buffer.byteLength(text) }
+      if (compareStamps(record.version, entry) === 0) decodedOf.set(entry, read)
+      return read
+    }
+    /** The record of `entry` as decoded before, while `entry` is still its key's current one. */
+    const decodedNow = (entry: IndexEntry): ReadRecord | undefined =>
+      index.current(entry.kind, entry.id) === entry ? decodedOf.get(entry) : undefined
     /** Keys whose stored value a reader could not decode, with the version it could not. */
     const undecodable = new Map<string, Stamp>()
     const lock = yield* Effect.makeSemaphore(1)
@@ -394,26 +414,25 @@ export const openStore = (
       return sections.sort((a, b) => (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0))
     }
 
-    interface ReadRecord {
-      readonly record: StoredRecord
-      readonly bytes: number
-    }
-
     /** The records of `entries` as stored now, skipping those superseded or collected since. */
-    const readEntries = (entries: ReadonlyArray<IndexEntry>) =>
-      Effect.flatMap(backend.getMany(entries.map((entry) => entry.key)), (texts) => {
-        const read: Array<ReadRecord> = []
-        for (let i = 0; i < entries.length; i++) {
-          const entry = entries[i]!
+    const readEntries = (entries: ReadonlyArray<IndexEntry>) => {
+      const found: Array<ReadRecord | undefined> = entries.map(decodedNow)
+      const missing = found.flatMap((read, at) => (read === undefined ? [at] : []))
+      const texts = missing.length === 0 ? Effect.succeed([]) : backend.getMany(missing.map((at) => entries[at]!.key))
+      return Effect.flatMap(texts, (texts) => {
+        for (let i = 0; i < missing.length; i++) {
           const text = texts[i]
           if (text === undefined) continue
+          const entry = entries[missing[i]!]!
           const decoded = decodeRecord(entry.key, text)
           if (Either.isLeft(decoded)) return Either.left(decoded.left)
+          // Superseded or collected since the plan was made: not this entry's record.
           if (compareStamps(decoded.right.version, entry) !== 0) continue
-          read.push({ record: decoded.right, bytes: Buffer.byteLength(text) })
+          found[missing[i]!] = remember(entry, decoded.right, text)
         }
-        return Either.right(read)
+        return Either.right(found.filter((read) => read !== undefined))
       })
+    }
 
     /** The part of `theirs` a delta with watermarks `upTo` starts from. */
     const startsFrom = (theirs: Digest, upTo: Digest): Digest => {
@@ -486,22 +505,21 @@ export const openStore = (
     /** The records of `entries` as stored; one that does not decode is quarantined and left out. */
     const readRecords = (entries: ReadonlyArray<IndexEntry>) =>
       Effect.gen(function*() {
-        const records: Array<StoredRecord> = []
-        for (let start = 0; start < entries.length; start += readChunk) {
-          const chunk = entries.slice(start, start + readChunk)
-          const texts = yield* backend.getMany(chunk.map((entry) => entry.key))
+        const found: Array<StoredRecord | undefined> = entries.map((entry) => decodedNow(entry)?.record)
+        const missing = found.flatMap((record, at) => (record === undefined ? [at] : []))
+        for (let start = 0; start < missing.length; start += readChunk) {
+          const chunk = missing.slice(start, start + readChunk)
+          const texts = yield* backend.getMany(chunk.map((at) => entries[at]!.key))
           for (let i = 0; i < chunk.length; i++) {
             const text = texts[i]
             if (text === undefined) continue
-            const entry = chunk[i]!
+            const entry = entries[chunk[i]!]!
             const decoded = decodeRecord(entry.key, text)
-            if (Either.isRight(decoded)) records.push(decoded.right)
-            else {
-              yield* markUndecodable(entry.key, entry.kind, entry.id, entry, decoded.left.reason)
-            }
+            if (Either.isRight(decoded)) found[chunk[i]!] = remember(entry, decoded.right, text).record
+            else yield* markUndecodable(entry.key, entry.kind, entry.id, entry, decoded.left.reason)
           }
         }
-        return records
+        return found.filter((record) => record !== undefined)
       })
 
     const get = (kind: string, id: string) =>
@@ -512,9 +530,11 @@ export const openStore = (
         if (quarantined !== undefined) return yield* new CorruptRecord({ key, reason: quarantined.reason })
         const entry = index.current(kind, id)
         if (entry === undefined) return undefined
+        const known = decodedOf.get(entry)
+        if (known !== undefined) return known.record
         const texts = yield* backend.getMany([entry.key])
         const text = texts[0]
-        return text === undefined ? undefined : yield* decodeRecord(entry.key, text)
+        return text === undefined ? undefined : remember(entry, yield* decodeRecord(entry.key, text), text).record
       })
 
     const list = (kind: string) =>
