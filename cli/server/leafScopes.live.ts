@@ -19,10 +19,7 @@ export const makeLeafScopes = (
       const name = link.leaf
       // A leaf whose record cannot be read now may originate nothing but its node record.
       const leaf = yield* Effect.option(leaves.get(name))
-      return {
-        name,
-        node: peer,
-        users: new Set(leaf._tag === "Some" ? leaf.value.users : []),
-        zone: leaf._tag === "Some" ? leaf.value.zone : undefined
-      }
+      return leaf._tag === "Some"
+        ? { name, node: peer, users: new Set(leaf.value.users), zone: leaf.value.zone }
+        : { name, node: peer, users: new Set<string>(), zone: undefined, unread: true }
     }))

@@ -193,6 +193,31 @@ describe("a leaf's authority, at its origin", () => {
       expect(Object.keys(digest).sort()).toEqual([leaf])
     }))
 
+  it.scoped("takes no watermark from a leaf whose record does not read, so that it sends its refused writes again once it does", () =>
+    Effect.gen(function*() {
+      let current: LeafScope = { ...scope, users: new Set(), unread: true }
+      const node = yield* originNodeServing(() => current)
+      const leafStore = (yield* MemoryStore.make({ nodeId: leaf as NodeId, maxDriftMs: 60_000 })).store
+      yield* leafStore.put("space", "alice-space", space("alice", leaf))
+      yield* node.deliver(leaf, { _tag: "Delta", delta: yield* leafStore.since({}) })
+      expect(yield* node.store.get("space", "alice-space")).toBeUndefined()
+      expect(Object.keys(yield* node.store.digest)).toEqual([])
+
+      current = scope
+      yield* node.deliver(leaf, { _tag: "Delta", delta: yield* leafStore.since(yield* node.store.digest) })
+      expect((yield* node.store.get("space", "alice-space"))?.value).toMatchObject({ owner: "alice" })
+      expect(Object.keys(yield* node.store.digest)).toEqual([leaf])
+    }))
+
+  it.scoped("takes a leaf's watermark past a write refused for good", () =>
+    Effect.gen(function*() {
+      const node = yield* originNode
+      const bobs = yield* writtenBy(leaf, (store) => store.put("space", "bob-space", space("bob", leaf)))
+      yield* node.deliver(leaf, { _tag: "Delta", delta: bobs })
+      expect(yield* node.store.get("space", "bob-space")).toBeUndefined()
+      expect(Object.keys(yield* node.store.digest)).toEqual([leaf])
+    }))
+
   it.scoped("takes the same records from a cluster member, a peer of equal trust", () =>
     Effect.gen(function*() {
       const node = yield* originNode

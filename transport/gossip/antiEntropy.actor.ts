@@ -291,12 +291,16 @@ export const antiEntropyBehaviour = (
       return kept
     })
 
-  /** A leaf speaks for its own writes only: watermarks it claims for other origins are not taken. */
+  /**
+   * A leaf speaks for its own writes only: watermarks it claims for other origins are not
+   * taken, nor its own while its leaf record does not read, since its writes were refused
+   * only for want of that record.
+   */
   const admissibleUpTo = (from: string, upTo: StoreDigest) =>
     Effect.map(scopeOf(from), (scope) =>
       scope === undefined
         ? upTo
-        : Object.hasOwn(upTo, scope.node) ? { [scope.node]: upTo[scope.node]! } : {})
+        : scope.unread !== true && Object.hasOwn(upTo, scope.node) ? { [scope.node]: upTo[scope.node]! } : {})
 
   const onDelta = (
     state: State,

@@ -42,6 +42,12 @@ export interface LeafScope {
   readonly users: ReadonlySet<string>
   /** Templates limited to other zones are not sent to it. */
   readonly zone: string | undefined
+  /**
+   * Its leaf record is absent or does not read at the origin (not yet arrived, or corrupt), so
+   * `users` is empty: what it sends is refused for now rather than for good, and its
+   * watermark is not taken, so the leaf sends it again once the record reads.
+   */
+  readonly unread?: boolean
 }
 
 /** The stored record of a key, or undefined; read failures count as absent (refusing stays safe). */
