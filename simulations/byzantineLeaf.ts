@@ -35,6 +35,8 @@ export const byzantineFrames = (
     record(kind, `${forgedPrefix}${id}`, value, leaf, stamp, counter++)
   const outside = [
     mine("user", "admin", { name: "byz-admin", role: "admin" }),
+    mine("user-role", "admin", { role: "admin" }),
+    mine("user-status", "admin", { disabled: false }),
     mine("token", "token", { user: "byz-admin", hash: "ab".repeat(32), createdAt: now }),
     mine("template", "template", { name: "byz-template", image: "busybox", zones: [], env: {}, volumes: [] }),
     mine("leaf", "leaf", { users: ["dev"], verifier: "cd".repeat(32), createdAt: now }),

@@ -39,6 +39,8 @@ export const KnownKind = Schema.Literal(
   "node",
   "zone",
   "user",
+  "user-role",
+  "user-status",
   "token",
   "leaf",
   "leaf-revocation",

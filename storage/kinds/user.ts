@@ -7,8 +7,12 @@ export type UserRole = typeof UserRole.Type
 
 export const User = Schema.Struct({
   name: NonEmpty("a user name"),
+  /** The role the user was created with; a `user-role` record of the account overrides it (userSettings.ts). */
   role: UserRole,
-  /** Set by an admin: the user's tokens fail on every node until re-enabled. */
+  /**
+   * Set here by versions before `user-status` records (userSettings.ts), which override it:
+   * the user's tokens fail on every node until re-enabled.
+   */
   disabled: Schema.optionalWith(Schema.Boolean, { exact: true }),
   /**
    * Minted when the account is created. Its password and sessions carry it, so a user deleted

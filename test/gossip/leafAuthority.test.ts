@@ -387,6 +387,32 @@ describe("a leaf's authority over passwords and sessions, at its origin", () => 
         sent.to === leaf && sent.message._tag === "Delta" ? sent.message.delta.records : [])
       expect(records.map((record) => `${record.kind}/${record.id}`).sort()).toEqual(["password/alice", "session/00000000000000a1"])
     }))
+
+  it.scoped("sends the leaf its users' role and status, so that one disabled on the cluster is refused on it, no one else's", () =>
+    Effect.gen(function*() {
+      const node = yield* originNode
+      yield* Effect.all([
+        node.store.put("user-role", "alice", { role: "admin" }),
+        node.store.put("user-status", "alice", { disabled: true }),
+        node.store.put("user-status", "bob", { disabled: true })
+      ])
+      node.sent.length = 0
+      yield* node.deliver(leaf, { _tag: "Digest", digest: {} })
+      const records: ReadonlyArray<StoredRecord> = node.sent.flatMap((sent) =>
+        sent.to === leaf && sent.message._tag === "Delta" ? sent.message.delta.records : [])
+      expect(records.map((record) => `${record.kind}/${record.id}`).sort()).toEqual(["user-role/alice", "user-status/alice"])
+    }))
+
+  it.scoped("refuses a role or status from the leaf, its own users' included: they are set on the cluster", () =>
+    Effect.gen(function*() {
+      const node = yield* originNode
+      const delta = yield* writtenBy(leaf, (store) =>
+        Effect.all([store.put("user-role", "alice", { role: "admin" }), store.put("user-status", "alice", { disabled: false })]))
+      yield* node.deliver(leaf, { _tag: "Delta", delta })
+      expect(yield* node.store.get("user-role", "alice")).toBeUndefined()
+      expect(yield* node.store.get("user-status", "alice")).toBeUndefined()
+      expect(kindsRefused(node.events)).toEqual([`${leaf} (leaf laptop): user-role`, `${leaf} (leaf laptop): user-status`])
+    }))
 })
 
 describe("what the origin shares with a leaf of a space's state", () => {

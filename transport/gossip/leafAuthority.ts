@@ -14,8 +14,9 @@
  * - `audit` entries of the writes made through its own API;
  * - `ssh-key` records of its users (a key they add or remove through the leaf);
  * - `session` records of its users (a browser signing in to the leaf, or signing out).
- * Nothing else: no users, tokens, passwords, templates, zones, leaves, and no record in another's name.
- * It receives the `password` records of its users, so that they sign in to it offline: the
+ * Nothing else: no users or their settings, tokens, passwords, templates, zones, leaves, and no
+ * record in another's name. It receives its users' accounts and settings (role, disabled), so
+ * that a user disabled on the cluster is refused on it too, and the `password` records of its users, so that they sign in to it offline: the
  * hash is of their own password, on a machine that serves them. It receives its own `leaf`
  * record (the verifier of a credential it holds), and no other leaf's.
  */
@@ -193,6 +194,8 @@ export const shareWithLeaf = (
           : "tombstone"
       }
       case "user":
+      case "user-role":
+      case "user-status":
         return shareIf(scope.users.has(record.id))
       case "token":
         return shareIf(scope.users.has(asToken(record.value)?.user ?? ""))

@@ -12,7 +12,7 @@ import { InvalidSession, SessionNotFound } from "./session.errors.ts"
 import { csrfProofOf, formatSessionSecret, sessionIdOf } from "./sessionSecret.ts"
 import { sameHash, hashSecret } from "./tokenSecret.ts"
 import { storedDecoder } from "./storedRecords.ts"
-import { userKind, Users } from "./users.ts"
+import { userKind, userRecordKinds, Users } from "./users.ts"
 
 /** A week: long enough not to nag, short enough that a forgotten browser does not stay signed in. */
 export const SESSION_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000
@@ -193,7 +193,7 @@ export class Sessions extends Context.Tag("knot/http/Sessions")<Sessions, Sessio
             const { session, user } = signedIn.right
             // Any leaf record: on a leaf, its own decides whom it serves (ownLeaf.ts).
             const concerns = (kind: string, id: string) =>
-              (kind === sessionKind && id === session.id) || (kind === userKind && id === user.id) || kind === leafKind
+              (kind === sessionKind && id === session.id) || (userRecordKinds.has(kind) && id === user.id) || kind === leafKind
             const changed = Effect.repeat(Queue.take(changes), {
               until: (change) => concerns(change.record.kind, change.record.id)
             })
