@@ -59,6 +59,21 @@ layer(makeTestApiOf({ containerStreams: endless }), { excludeTestServices: true 
       expect(messages.map((text) => JSON.parse(text))).toEqual([{ type: "error", message: "your session has ended; sign in again" }])
     }))
 
+  it.effect("a terminal opened with the session's ticket is closed when an admin disables its user", () =>
+    Effect.gen(function*() {
+      const api = yield* TestApi
+      const carol = yield* runningSpace("carol")
+      const ticket = yield* send(api.url, "POST", "/api/streams/ticket", { cookie: carol.cookie, headers: { "x-knot-csrf": carol.body.csrf } })
+      const socket = new WebSocket(`${api.url.replace(/^http/, "ws")}/api/spaces/carol/dev/exec?tty=1`, [
+        "knot.v1",
+        `knot.ticket.${ticket.body.ticket}`
+      ])
+      const closed = Effect.async<number>((resume) => void socket.once("close", (code) => resume(Effect.succeed(code))))
+      yield* Effect.async<void>((resume) => void socket.once("open", () => resume(Effect.void)))
+      yield* send(api.url, "POST", "/api/users/carol/disable", { token: api.adminToken })
+      expect(yield* closed).toBe(CLOSE_SESSION_ENDED)
+    }))
+
   it.effect("a port connection the session's cookie opened is cut when it is revoked", () =>
     Effect.gen(function*() {
       const api = yield* TestApi
