@@ -8,7 +8,8 @@ import { generationOf } from "../actors/space/spaceContainer.ts"
 import { decodeSpace, spaceKind } from "../actors/space/spaceRecord.ts"
 import { type ContainerInfo, SpaceLabels } from "../effects/container/containerDriver.ts"
 import type { Digest, StoredRecord } from "../storage/record.ts"
-import { KnownKind, versionOrder } from "../storage/record.ts"
+import { recordOrder } from "../storage/finalRecords.ts"
+import { KnownKind } from "../storage/record.ts"
 import { statusOf } from "../transport/gossip/membershipView.ts"
 import { type LeafScope, type RecordLookup, refusalOf, sharedForm, shareWithLeaf } from "../transport/gossip/leafAuthority.ts"
 import { forgedPrefix } from "./byzantineLeaf.ts"
@@ -107,7 +108,7 @@ const leafScopeNow = (cluster: SimCluster, node: string): Effect.Effect<LeafScop
   return clusterNode === undefined ? Effect.succeed(cluster.leaves.get(node)) : cluster.leafScopeOn(clusterNode, node)
 }
 
-/** Every acknowledged write is on every live node, or superseded there by a higher version. */
+/** Every acknowledged write is on every live node, or superseded there: by a higher version, or by a final record (storage/finalRecords.ts). */
 export const checkAcknowledged = (
   cluster: SimCluster,
   writes: ReadonlyArray<AcknowledgedWrite>,
@@ -127,7 +128,7 @@ export const checkAcknowledged = (
           continue
         }
         const held = yield* Effect.orDie(store.get(record.kind, record.id))
-        if (held === undefined || versionOrder(held.version, record.version) < 0) {
+        if (held === undefined || recordOrder(held, record) < 0) {
           violations.push({
             at,
             invariant: "acknowledged-write",
@@ -181,6 +182,33 @@ export const checkCreatesKept = (
             invariant: "create-kept",
             detail: `${node} ${held === undefined ? "lacks" : "holds a tombstone of"} space ${create.id} ` +
               `(${create.name}), created on ${create.node} and never deleted`
+          })
+        }
+      }
+    }
+    return violations
+  })
+
+/**
+ * A deletion is final: no space whose deletion a user was told of is live again on any node,
+ * however a request made elsewhere from a read before it crossed it (storage/finalRecords.ts).
+ */
+export const checkDeletesKept = (
+  cluster: SimCluster,
+  requests: SpaceRequests,
+  at: number
+): Effect.Effect<Array<Violation>> =>
+  Effect.gen(function*() {
+    const violations: Array<Violation> = []
+    for (const node of cluster.upNodes()) {
+      for (const id of requests.deleted) {
+        const held = yield* Effect.orDie(cluster.storeOf(node)!.get(spaceKind, id))
+        const space = held === undefined || held.deleted ? undefined : decodeSpace(held)
+        if (space !== undefined && Either.isRight(space) && space.right.desired !== "deleted") {
+          violations.push({
+            at,
+            invariant: "delete-kept",
+            detail: `${node} holds space ${id} (${space.right.name}) ${space.right.desired} again after its deletion was acknowledged`
           })
         }
       }

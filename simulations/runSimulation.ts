@@ -20,6 +20,7 @@ import {
   checkSeenDead,
   checkSingleRunningSpace,
   checkCreatesKept,
+  checkDeletesKept,
   checkLeafAuthority,
   checkLiveContainersKept,
   checkSpacesSettled,
@@ -183,6 +184,7 @@ const simulate = (scenario: Scenario, count: number, options: SimulationOptions)
           checkSingleRunningSpace(cluster, at),
           checkSpacesSettled(cluster, at),
           checkCreatesKept(cluster, spaces, at),
+          checkDeletesKept(cluster, spaces, at),
           checkLiveContainersKept(cluster, spaces, at),
           checkLeafAuthority(cluster, cluster.leaves, maxDriftMs, at)
         ]),

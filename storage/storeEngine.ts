@@ -40,6 +40,7 @@ import {
   recordKey,
   recordPrefix
 } from "./storeLayout.ts"
+import { finalityReadsValue, isFinal } from "./finalRecords.ts"
 import { isCollectible } from "./tombstoneGc.ts"
 
 export interface StoreOptions {
@@ -64,6 +65,10 @@ interface LoadedState {
 }
 
 const later = <S extends Stamp>(a: S | undefined, b: S): S => (a === undefined || supersedes(b, a) ? b : a)
+
+/** Whether a record replaces the one held: a final one beats one that is not, then the later version (finalRecords.ts). */
+const outranks = (final: boolean, version: Stamp, heldFinal: boolean, held: Stamp): boolean =>
+  final !== heldFinal ? final : supersedes(version, held)
 
 /**
  * `horizon`: the latest wall time this node's clock may start at. A stamp beyond it came from
@@ -122,7 +127,9 @@ const loadState = (backend: KeyValueBackend, nodeId: NodeId, horizon: number) =>
       if (Either.isRight(header)) {
         const [kind, id, wall, counter, node, deleted] = header.right
         if (recordKey(kind, id) === key) {
-          const entry = new IndexEntry(key, kind, id, wall, counter, node, deleted)
+          // Only a space's value says whether it is final: other records open on their header alone.
+          const value = finalityReadsValue(kind) && !deleted ? Either.getOrUndefined(decodeRecord(key, text))?.value : undefined
+          const entry = new IndexEntry(key, kind, id, wall, counter, node, deleted, isFinal(kind, value, deleted))
           entries.push(entry)
           if (wall <= horizon) highest = later<Stamp>(highest, entry)
           return
@@ -206,8 +213,8 @@ export const openStore = (
       value: encodeDigestEntry(version)
     })
 
-    const entryOf = (key: string, { deleted, id, kind, version }: StoredRecord) =>
-      new IndexEntry(key, kind, id, version.wall, version.counter, version.node, deleted)
+    const entryOf = (key: string, { deleted, id, kind, value, version }: StoredRecord) =>
+      new IndexEntry(key, kind, id, version.wall, version.counter, version.node, deleted, isFinal(kind, value, deleted))
 
     const commit = (
       ops: ReadonlyArray<KeyValueOp>,
@@ -231,16 +238,17 @@ export const openStore = (
 
     /**
      * Whether `record` replaces what this store holds for its key (`staged`: earlier records of
-     * the same delta). An absent key at or below our watermark for the record's origin means
+     * the same delta): a final record beats one that is not, then the later version wins. An absent key at or below our watermark for the record's origin means
      * we held that write or a newer one and collected its tombstone: taking it again would
      * resurrect a deleted value.
      */
     const wins = (record: StoredRecord, key: string, staged?: Map<string, StoredRecord>): boolean => {
+      const final = isFinal(record.kind, record.value, record.deleted)
       const pending = staged?.get(key)
-      if (pending !== undefined) return supersedes(record.version, pending.version)
+      if (pending !== undefined) return outranks(final, record.version, isFinal(pending.kind, pending.value, pending.deleted), pending.version)
       if (index.quarantined(key) !== undefined) return true
       const current = index.current(record.kind, record.id)
-      if (current !== undefined) return supersedes(record.version, current)
+      if (current !== undefined) return outranks(final, record.version, current.final, current)
       const watermark = digest.get(record.version.node)
       return watermark === undefined || supersedes(record.version, watermark)
     }

@@ -17,7 +17,9 @@ export class IndexEntry implements Stamp {
     readonly wall: number,
     readonly counter: number,
     readonly node: string,
-    readonly deleted: boolean
+    readonly deleted: boolean,
+    /** A record no later write of lesser rank replaces (finalRecords.ts). */
+    readonly final: boolean
   ) {}
 }
 

@@ -26,8 +26,9 @@ import { PersistedSpaceLifecycle } from "./space.machine.ts"
 import type { SpaceView } from "./spaces.ts"
 import { decodeRecordValue, liveRecord } from "./recordCodec.ts"
 import { renameNotice, shownNames } from "./spaceNames.ts"
+import { spaceKind } from "../../storage/kinds/space.ts"
 
-export const spaceKind = "space"
+export { spaceKind }
 
 export const spaceStatusKind = "space-status"
 

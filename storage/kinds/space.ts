@@ -7,6 +7,8 @@
 import { Schema } from "effect"
 import { Count, CreationId, EpochMillis, NonEmpty, Slug } from "./fields.ts"
 
+export const spaceKind = "space"
+
 /** What the owner of the space asked for. */
 export const SpaceDesired = Schema.Literal("running", "stopped", "deleted")
 export type SpaceDesired = typeof SpaceDesired.Type

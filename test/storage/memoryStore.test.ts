@@ -3,7 +3,7 @@ import { Effect, Exit, Scope } from "effect"
 import { MemoryDisk, MemoryStore } from "../../storage/memoryStore.ts"
 import type { MemoryStoreHandle, MemoryStoreOptions } from "../../storage/memoryStore.ts"
 import { storeContract } from "./store.contract.ts"
-import { deltaOf, describeDigest, describeRecord, nodeId, version } from "./storeFixtures.ts"
+import { deltaOf, describeDigest, describeRecord, nodeId, remoteRecord, version } from "./storeFixtures.ts"
 
 storeContract("MemoryStore", (options) => MemoryStore.layer(options), { propertyRuns: 40 })
 
@@ -60,6 +60,14 @@ describe("MemoryStore crashes", () => {
           store.forgetWatermarks(() => true)
         ))
       expect(yield* reopen(disk, ({ store }) => store.digest)).toEqual({})
+    }))
+
+  it.effect("a space's deletion stays final after a restart", () =>
+    Effect.gen(function*() {
+      const disk = MemoryDisk.empty()
+      yield* reopen(disk, ({ store }) => store.merge(remoteRecord("space", "s", { desired: "deleted" }, version(10, "b"))))
+      const late = remoteRecord("space", "s", { desired: "stopped" }, version(20, "c"))
+      expect(yield* reopen(disk, ({ store }) => store.merge(late))).toBe("ignored")
     }))
 
   it.effect("a graceful close makes unsynced writes durable", () =>

@@ -160,6 +160,36 @@ export const storeContract = (name: string, factory: StoreLayerFactory, options:
           expect((yield* store.get("space", "s"))?.value).toBe("b1")
         }))
 
+      it.scoped("a space's deletion is not undone by a later write made from a read before it", () =>
+        Effect.gen(function*() {
+          const store = yield* open("a")
+          yield* store.merge(remoteRecord("space", "s", { desired: "deleted", generation: 2 }, version(10, "b")))
+          expect(yield* store.merge(remoteRecord("space", "s", { desired: "stopped", generation: 2 }, version(20, "c")))).toBe("ignored")
+          const delta = deltaOf([remoteRecord("space", "s", { desired: "running", generation: 3 }, version(30, "c"))], {})
+          yield* store.applyDelta(delta)
+          expect((yield* store.get("space", "s"))?.value).toEqual({ desired: "deleted", generation: 2 })
+        }))
+
+      it.scoped("a space's deletion replaces it whatever the versions, and its tombstone replaces the deletion", () =>
+        Effect.gen(function*() {
+          const store = yield* open("a")
+          yield* store.merge(remoteRecord("space", "s", { desired: "stopped", generation: 2 }, version(20, "c")))
+          expect(yield* store.merge(remoteRecord("space", "s", { desired: "deleted", generation: 2 }, version(10, "b")))).toBe("applied")
+          const tombstone = new StoredRecord({ ...remoteRecord("space", "s", null, version(15, "b")), deleted: true })
+          expect(yield* store.merge(tombstone)).toBe("applied")
+          expect(yield* store.merge(remoteRecord("space", "s", { desired: "running", generation: 3 }, version(40, "c")))).toBe("ignored")
+          expect((yield* store.get("space", "s"))?.deleted).toBe(true)
+        }))
+
+      it.scoped("records of other kinds keep last-writer-wins, deleted or not", () =>
+        Effect.gen(function*() {
+          const store = yield* open("a")
+          yield* store.merge(new StoredRecord({ ...remoteRecord("user", "u", null, version(10, "b")), deleted: true }))
+          expect(yield* store.merge(remoteRecord("user", "u", { desired: "deleted" }, version(20, "c")))).toBe("applied")
+          expect(yield* store.merge(remoteRecord("user", "u", { name: "u" }, version(30, "c")))).toBe("applied")
+          expect((yield* store.get("user", "u"))?.value).toEqual({ name: "u" })
+        }))
+
       it.scoped("merging the same record twice applies it once", () =>
         Effect.gen(function*() {
           const store = yield* open("a")
