@@ -141,7 +141,7 @@ export const checkAcknowledged = (
     return violations
   })
 
-/** The space creates and deletes users had answered, for checkCreatesKept. */
+/** The space creates and deletes users had answered, for checkRequestsKept. */
 export interface SpaceRequests {
   readonly created: Array<{ readonly id: string; readonly name: string; readonly owner: string; readonly node: string }>
   /** Ids of spaces whose delete was acknowledged. */
@@ -156,12 +156,14 @@ const keptCreates = (requests: SpaceRequests) =>
     !requests.deleted.has(create.id) && !(create.owner === simulatedOwner && requests.inDoubt.has(create.name)))
 
 /**
- * No create is lost in a merge: every acknowledged create that no acknowledged delete
- * removed is a live space on every live node, under its own id (checkSpacesSettled then
- * holds it to its own container). Two creates of one name that did not see each other are
- * two spaces: neither may overwrite the other.
+ * What users were told of their spaces holds on every live node. No create is lost in a
+ * merge: every acknowledged create that no acknowledged delete removed is a live space, under
+ * its own id (checkSpacesSettled then holds it to its own container); two creates of one name
+ * that did not see each other are two spaces, and neither may overwrite the other. And a
+ * deletion is final: no space whose deletion was acknowledged is live again, however a request
+ * made elsewhere from a read before it crossed it (storage/finalRecords.ts).
  */
-export const checkCreatesKept = (
+export const checkRequestsKept = (
   cluster: SimCluster,
   requests: SpaceRequests,
   at: number
@@ -185,24 +187,8 @@ export const checkCreatesKept = (
           })
         }
       }
-    }
-    return violations
-  })
-
-/**
- * A deletion is final: no space whose deletion a user was told of is live again on any node,
- * however a request made elsewhere from a read before it crossed it (storage/finalRecords.ts).
- */
-export const checkDeletesKept = (
-  cluster: SimCluster,
-  requests: SpaceRequests,
-  at: number
-): Effect.Effect<Array<Violation>> =>
-  Effect.gen(function*() {
-    const violations: Array<Violation> = []
-    for (const node of cluster.upNodes()) {
       for (const id of requests.deleted) {
-        const held = yield* Effect.orDie(cluster.storeOf(node)!.get(spaceKind, id))
+        const held = yield* Effect.orDie(store.get(spaceKind, id))
         const space = held === undefined || held.deleted ? undefined : decodeSpace(held)
         if (space !== undefined && Either.isRight(space) && space.right.desired !== "deleted") {
           violations.push({
