@@ -14,7 +14,8 @@
  * last-writer-wins.
  */
 import { spaceKind } from "./kinds/space.ts"
-import { type StoredRecord, versionOrder } from "./record.ts"
+import { compareStamps, type Stamp } from "./lww.ts"
+import type { StoredRecord } from "./record.ts"
 
 /** Whether `record` is final: a space whose deletion was asked, or its tombstone. */
 export const isFinal = (kind: string, value: unknown, deleted: boolean): boolean =>
@@ -25,10 +26,13 @@ export const isFinal = (kind: string, value: unknown, deleted: boolean): boolean
 export const finalityReadsValue = (kind: string): boolean => kind === spaceKind
 
 /**
- * The store's order of two records of one key (negative when `a` gives way to `b`): finality
- * first, then version. What a node keeps of two writes is the greater.
+ * The store's order of two writes of one key, each given by whether it is final and by its
+ * version (negative when the first gives way to the second): finality first, then version.
+ * What a node keeps of two writes is the greater.
  */
-export const recordOrder = (a: StoredRecord, b: StoredRecord): number => {
-  const finalA = isFinal(a.kind, a.value, a.deleted)
-  return finalA !== isFinal(b.kind, b.value, b.deleted) ? (finalA ? 1 : -1) : versionOrder(a.version, b.version)
-}
+export const rankOrder = (finalA: boolean, a: Stamp, finalB: boolean, b: Stamp): number =>
+  finalA !== finalB ? (finalA ? 1 : -1) : compareStamps(a, b)
+
+/** `rankOrder` of two records. */
+export const recordOrder = (a: StoredRecord, b: StoredRecord): number =>
+  rankOrder(isFinal(a.kind, a.value, a.deleted), a.version, isFinal(b.kind, b.value, b.deleted), b.version)

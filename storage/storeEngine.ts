@@ -40,7 +40,7 @@ import {
   recordKey,
   recordPrefix
 } from "./storeLayout.ts"
-import { finalityReadsValue, isFinal } from "./finalRecords.ts"
+import { finalityReadsValue, isFinal, rankOrder } from "./finalRecords.ts"
 import { isCollectible } from "./tombstoneGc.ts"
 
 export interface StoreOptions {
@@ -65,10 +65,6 @@ interface LoadedState {
 }
 
 const later = <S extends Stamp>(a: S | undefined, b: S): S => (a === undefined || supersedes(b, a) ? b : a)
-
-/** Whether a record replaces the one held: a final one beats one that is not, then the later version (finalRecords.ts). */
-const outranks = (final: boolean, version: Stamp, heldFinal: boolean, held: Stamp): boolean =>
-  final !== heldFinal ? final : supersedes(version, held)
 
 /**
  * `horizon`: the latest wall time this node's clock may start at. A stamp beyond it came from
@@ -238,17 +234,18 @@ export const openStore = (
 
     /**
      * Whether `record` replaces what this store holds for its key (`staged`: earlier records of
-     * the same delta): a final record beats one that is not, then the later version wins. An absent key at or below our watermark for the record's origin means
+     * the same delta): a final record beats one that is not, then the later version wins
+     * (finalRecords.ts). An absent key at or below our watermark for the record's origin means
      * we held that write or a newer one and collected its tombstone: taking it again would
      * resurrect a deleted value.
      */
     const wins = (record: StoredRecord, key: string, staged?: Map<string, StoredRecord>): boolean => {
       const final = isFinal(record.kind, record.value, record.deleted)
       const pending = staged?.get(key)
-      if (pending !== undefined) return outranks(final, record.version, isFinal(pending.kind, pending.value, pending.deleted), pending.version)
+      if (pending !== undefined) return rankOrder(final, record.version, isFinal(pending.kind, pending.value, pending.deleted), pending.version) > 0
       if (index.quarantined(key) !== undefined) return true
       const current = index.current(record.kind, record.id)
-      if (current !== undefined) return outranks(final, record.version, current.final, current)
+      if (current !== undefined) return rankOrder(final, record.version, current.final, current) > 0
       const watermark = digest.get(record.version.node)
       return watermark === undefined || supersedes(record.version, watermark)
     }
