@@ -186,9 +186,16 @@ export const openStore = (
       if (compareStamps(record.version, entry) === 0) decodedOf.set(entry, read)
       return read
     }
-    /** The record of `entry` as decoded before, while `entry` is still its key's current one. */
-    const decodedNow = (entry: IndexEntry): ReadRecord | undefined =>
-      index.current(entry.kind, entry.id) === entry ? decodedOf.get(entry) : undefined
+    /**
+     * What is known of `entries` already: each one's record as decoded before, while the entry is
+     * still its key's current one, and the positions of those still to be read.
+     */
+    const decodedBefore = (entries: ReadonlyArray<IndexEntry>) => {
+      const found = entries.map((entry): ReadRecord | undefined =>
+        index.current(entry.kind, entry.id) === entry ? decodedOf.get(entry) : undefined
+      )
+      return { found, missing: found.flatMap((read, at) => (read === undefined ? [at] : [])) }
+    }
     /** Keys whose stored value a reader could not decode, with the version it could not. */
     const undecodable = new Map<string, Stamp>()
     const lock = yield* Effect.makeSemaphore(1)
@@ -421,8 +428,7 @@ export const openStore = (
 
     /** The records of `entries` as stored now, skipping those superseded or collected since. */
     const readEntries = (entries: ReadonlyArray<IndexEntry>) => {
-      const found: Array<ReadRecord | undefined> = entries.map(decodedNow)
-      const missing = found.flatMap((read, at) => (read === undefined ? [at] : []))
+      const { found, missing } = decodedBefore(entries)
       const texts = missing.length === 0 ? Effect.succeed([]) : backend.getMany(missing.map((at) => entries[at]!.key))
       return Effect.flatMap(texts, (texts) => {
         for (let i = 0; i < missing.length; i++) {
@@ -510,8 +516,7 @@ export const openStore = (
     /** The records of `entries` as stored; one that does not decode is quarantined and left out. */
     const readRecords = (entries: ReadonlyArray<IndexEntry>) =>
       Effect.gen(function*() {
-        const found: Array<StoredRecord | undefined> = entries.map((entry) => decodedNow(entry)?.record)
-        const missing = found.flatMap((record, at) => (record === undefined ? [at] : []))
+        const { found, missing } = decodedBefore(entries)
         for (let start = 0; start < missing.length; start += readChunk) {
           const chunk = missing.slice(start, start + readChunk)
           const texts = yield* backend.getMany(chunk.map((at) => entries[at]!.key))
@@ -520,11 +525,11 @@ export const openStore = (
             if (text === undefined) continue
             const entry = entries[chunk[i]!]!
             const decoded = decodeRecord(entry.key, text)
-            if (Either.isRight(decoded)) found[chunk[i]!] = remember(entry, decoded.right, text).record
+            if (Either.isRight(decoded)) found[chunk[i]!] = remember(entry, decoded.right, text)
             else yield* markUndecodable(entry.key, entry.kind, entry.id, entry, decoded.left.reason)
           }
         }
-        return found.filter((record) => record !== undefined)
+        return found.flatMap((read) => (read === undefined ? [] : [read.record]))
       })
 
     const get = (kind: string, id: string) =>
