@@ -6,7 +6,7 @@
 import { Effect, Either } from "effect"
 import type { StoredRecord } from "./record.ts"
 import type { StoreShape } from "./store.ts"
-import type { CorruptRecord } from "./store.errors.ts"
+import type { CorruptRecord, StoreError } from "./store.errors.ts"
 
 export type RecordDecoder<A> = (record: StoredRecord) => Either.Either<A, CorruptRecord>
 
@@ -36,3 +36,12 @@ export const readableValue = <A>(
   record === undefined || record.deleted
     ? Effect.succeed(undefined)
     : Effect.map(readableValues(store, [record], decode), (values) => values[0])
+
+/** The decoded value of the record `kind/id` as the store holds it now; `undefined` when missing, deleted or undecodable. */
+export const readableValueOf = <A>(
+  store: StoreShape,
+  kind: string,
+  id: string,
+  decode: RecordDecoder<A>
+): Effect.Effect<A | undefined, StoreError> =>
+  Effect.flatMap(store.get(kind, id), (record) => readableValue(store, record, decode))

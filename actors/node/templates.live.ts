@@ -5,7 +5,7 @@
 import { Effect, Either, Layer, Schema } from "effect"
 import type { StoredRecord } from "../../storage/record.ts"
 import { Template } from "../../storage/kinds/template.ts"
-import { readableValue, readableValues } from "../../storage/readableRecords.ts"
+import { readableValueOf, readableValues } from "../../storage/readableRecords.ts"
 import { Store } from "../../storage/store.ts"
 import { decodeRecordValue, describeParseError } from "../space/recordCodec.ts"
 import { TemplateNotFound } from "../space/spaces.errors.ts"
@@ -35,7 +35,7 @@ const make = (options: TemplatesOptions) =>
 
     const get = (name: string) =>
       Effect.gen(function*() {
-        const view = yield* readableValue(store, yield* store.get(templateKind, name), toView)
+        const view = yield* readableValueOf(store, templateKind, name, toView)
         if (view === undefined) return yield* new TemplateNotFound({ template: name })
         return view
       })

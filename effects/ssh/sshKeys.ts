@@ -1,7 +1,7 @@
 /** Public keys on users' profiles, as replicated `ssh-key` records keyed by the key's digest. */
 import { Clock, Context, Effect, Either, Layer } from "effect"
 import { type SshKey, SshKey as SshKeySchema, sshKeyKind } from "../../storage/kinds/sshKey.ts"
-import { readableValue, readableValues } from "../../storage/readableRecords.ts"
+import { readableValueOf, readableValues } from "../../storage/readableRecords.ts"
 import { Store } from "../../storage/store.ts"
 import type { StoreError } from "../../storage/store.errors.ts"
 import { storedDecoder } from "../http/auth/storedRecords.ts"
@@ -51,7 +51,7 @@ export class SshKeys extends Context.Tag("knot/ssh/SshKeys")<SshKeys, SshKeysSha
         Effect.catchTag(users.accountOf(user), "UserNotFound", () => Effect.succeed(null))
 
       const find = (id: string): Effect.Effect<SshKey | undefined, StoreError> =>
-        Effect.flatMap(store.get(sshKeyKind, id), (record) => readableValue(store, record, decode))
+        readableValueOf(store, sshKeyKind, id, decode)
 
       const add = (request: AddSshKey) =>
         Effect.gen(function*() {

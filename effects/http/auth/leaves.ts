@@ -8,7 +8,7 @@ import { Leaf as LeafSchema, leafKind } from "../../../storage/kinds/leaf.ts"
 import { LeafRevocation, leafRevocationKind } from "../../../storage/kinds/leafRevocation.ts"
 import { LeafBinding, leafBindingKind } from "../../../storage/kinds/leafBinding.ts"
 import type { RecordDecoder } from "../../../storage/readableRecords.ts"
-import { readableValue, readableValues } from "../../../storage/readableRecords.ts"
+import { readableValueOf, readableValues } from "../../../storage/readableRecords.ts"
 import { Store } from "../../../storage/store.ts"
 import type { StoreError } from "../../../storage/store.errors.ts"
 import type { StoredRecord } from "../../../storage/record.ts"
@@ -126,7 +126,7 @@ export class Leaves extends Context.Tag("knot/http/Leaves")<Leaves, LeavesShape>
 
       /** The leaf record alone, as admins wrote it. */
       const readStored = (name: string) =>
-        Effect.flatMap(store.get(leafKind, name), (record) => readableValue(store, record, decode))
+        readableValueOf(store, leafKind, name, decode)
 
       /** The leaf with its credential's revocation and binding, each kept in a record of its own. */
       const withCredentialRecords = (leaf: Leaf): Effect.Effect<Leaf, StoreError> =>

@@ -7,7 +7,7 @@
  */
 import { Context, Effect, Option } from "effect"
 import { Leaf, leafKind } from "../../../storage/kinds/leaf.ts"
-import { readableValue } from "../../../storage/readableRecords.ts"
+import { readableValueOf } from "../../../storage/readableRecords.ts"
 import type { StoreShape } from "../../../storage/store.ts"
 import type { StoreError } from "../../../storage/store.errors.ts"
 import { storedDecoder } from "./storedRecords.ts"
@@ -26,7 +26,7 @@ export const servedAccounts = (
     onNone: () => Effect.succeed(() => true),
     onSome: (name) =>
       Effect.map(
-        Effect.flatMap(store.get(leafKind, name), (record) => readableValue(store, record, decodeLeaf)),
+        readableValueOf(store, leafKind, name, decodeLeaf),
         (leaf) => (user: string) => leaf === undefined || leaf.users.includes(user)
       )
   })

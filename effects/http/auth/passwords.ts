@@ -1,7 +1,7 @@
 /** Users' passwords as replicated `password` records, for signing in from a browser. */
 import { Clock, Context, Effect, Layer } from "effect"
 import { Password as PasswordSchema, passwordKind } from "../../../storage/kinds/password.ts"
-import { readableValue } from "../../../storage/readableRecords.ts"
+import { readableValueOf } from "../../../storage/readableRecords.ts"
 import { Store } from "../../../storage/store.ts"
 import type { StoreError } from "../../../storage/store.errors.ts"
 import { AccountDisabled, type UserNotFound } from "./auth.errors.ts"
@@ -35,7 +35,7 @@ export class Passwords extends Context.Tag("knot/http/Passwords")<Passwords, Pas
       /** The user's password, if it was set for the account the user record names now. */
       const find = (user: string) =>
         Effect.gen(function*() {
-          const stored = yield* Effect.flatMap(store.get(passwordKind, user), (record) => readableValue(store, record, decode))
+          const stored = yield* readableValueOf(store, passwordKind, user, decode)
           if (stored === undefined) return undefined
           const account = yield* Effect.catchTag(users.accountOf(user), "UserNotFound", () => Effect.succeed(null))
           return account !== null && stored.account === account ? stored : undefined

@@ -2,7 +2,7 @@
 import { Clock, Context, Duration, Effect, Either, Layer, Queue, Schedule } from "effect"
 import { type Session, Session as SessionSchema, sessionKind } from "../../../storage/kinds/session.ts"
 import { leafKind } from "../../../storage/kinds/leaf.ts"
-import { readableValue, readableValues } from "../../../storage/readableRecords.ts"
+import { readableValueOf, readableValues } from "../../../storage/readableRecords.ts"
 import { Store } from "../../../storage/store.ts"
 import type { StoreError } from "../../../storage/store.errors.ts"
 import { AccountDisabled } from "./auth.errors.ts"
@@ -85,7 +85,7 @@ export class Sessions extends Context.Tag("knot/http/Sessions")<Sessions, Sessio
       const users = yield* Users
       const decode = storedDecoder(SessionSchema)
 
-      const find = (id: string) => Effect.flatMap(store.get(sessionKind, id), (record) => readableValue(store, record, decode))
+      const find = (id: string) => readableValueOf(store, sessionKind, id, decode)
 
       /** The user's account now, or null when the user is gone: a session must name the same. */
       const accountNow = (user: string) =>

@@ -2,7 +2,7 @@
 import { Clock, Context, Effect, Either, Layer } from "effect"
 import type { Token } from "../../../storage/kinds/token.ts"
 import { Token as TokenSchema } from "../../../storage/kinds/token.ts"
-import { readableValue, readableValues } from "../../../storage/readableRecords.ts"
+import { readableValueOf, readableValues } from "../../../storage/readableRecords.ts"
 import { Store } from "../../../storage/store.ts"
 import type { StoreError } from "../../../storage/store.errors.ts"
 import type { IssuedToken, TokenView } from "../api.schemas.ts"
@@ -81,7 +81,7 @@ export class Tokens extends Context.Tag("knot/http/Tokens")<Tokens, TokensShape>
           : save(tokenIdOf(request.secret), request.secret, request)
 
       const find = (id: string): Effect.Effect<Token | undefined, StoreError> =>
-        Effect.flatMap(store.get(tokenKind, id), (record) => readableValue(store, record, decode))
+        readableValueOf(store, tokenKind, id, decode)
 
       const authenticate = (secret: string) =>
         Effect.gen(function*() {

@@ -4,7 +4,7 @@ import type { User, UserRole } from "../../../storage/kinds/user.ts"
 import { User as UserSchema } from "../../../storage/kinds/user.ts"
 import { UserRoleSetting, userRoleKind, UserStatus, userStatusKind } from "../../../storage/kinds/userSettings.ts"
 import type { RecordDecoder } from "../../../storage/readableRecords.ts"
-import { readableValue, readableValues } from "../../../storage/readableRecords.ts"
+import { readableValueOf, readableValues } from "../../../storage/readableRecords.ts"
 import { type BatchOp, Store } from "../../../storage/store.ts"
 import type { StoreError } from "../../../storage/store.errors.ts"
 import { UserNameTaken, UserNotFound } from "./auth.errors.ts"
@@ -67,8 +67,6 @@ export class Users extends Context.Tag("knot/http/Users")<Users, UsersShape>() {
           ...(disabled ? { disabled: true as const } : {})
         }
       }
-      const valueOf = <A>(kind: string, id: string, decoder: RecordDecoder<A>) =>
-        Effect.flatMap(store.get(kind, id), (record) => readableValue(store, record, decoder))
       /** Every readable record of `kind`, by id. */
       const valuesOf = <A>(kind: string, decoder: RecordDecoder<A>) =>
         Effect.flatMap(store.list(kind), (records) =>
@@ -82,7 +80,7 @@ export class Users extends Context.Tag("knot/http/Users")<Users, UsersShape>() {
       /** The user record of `id`; not found when it is gone or this leaf does not serve it. */
       const served = (id: string): Effect.Effect<User, UserNotFound | StoreError> =>
         Effect.gen(function*() {
-          const user = yield* valueOf(userKind, id, decodeUser)
+          const user = yield* readableValueOf(store, userKind, id, decodeUser)
           if (user === undefined || !(yield* servedNow)(id)) return yield* new UserNotFound({ user: id })
           return user
         })
@@ -90,7 +88,7 @@ export class Users extends Context.Tag("knot/http/Users")<Users, UsersShape>() {
       const get = (id: string): Effect.Effect<AuthenticatedUser, UserNotFound | StoreError> =>
         Effect.gen(function*() {
           const user = yield* served(id)
-          return view(id, user, yield* valueOf(userRoleKind, id, decodeRole), yield* valueOf(userStatusKind, id, decodeStatus))
+          return view(id, user, yield* readableValueOf(store, userRoleKind, id, decodeRole), yield* readableValueOf(store, userStatusKind, id, decodeStatus))
         })
 
       const accountOf = (id: string) => Effect.map(served(id), (user) => user.account)
