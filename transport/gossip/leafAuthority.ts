@@ -16,9 +16,10 @@
  * - `session` records of its users (a browser signing in to the leaf, or signing out).
  * Nothing else: no users or their settings, tokens, passwords, templates, zones, leaves, and no
  * record in another's name. It receives its users' accounts and settings (role, disabled), so
- * that a user disabled on the cluster is refused on it too, and the `password` records of its users, so that they sign in to it offline: the
- * hash is of their own password, on a machine that serves them. It receives its own `leaf`
- * record (the verifier of a credential it holds), and no other leaf's.
+ * that a user disabled on the cluster is refused on it too, and their `password` records, so
+ * that they sign in to it offline: the hash is of their own password, on a machine that
+ * serves them. It receives its own `leaf` record (the verifier of a credential it holds), and
+ * no other leaf's.
  */
 import { Effect, Either, Option, Schema } from "effect"
 import { AuditEntry } from "../../storage/kinds/audit.ts"
@@ -234,7 +235,6 @@ export const sharedForm = (record: StoredRecord, share: LeafShare): StoredRecord
     : share === "tombstone"
     ? makeStoredRecord(record.kind, record.id, null, record.version, true)
     : undefined
-
 
 const asLeaf = reader(Leaf)
 
