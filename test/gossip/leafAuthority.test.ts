@@ -88,6 +88,15 @@ const exchangeWithLeaf = (node: Effect.Effect.Success<typeof originNode>, leafSt
     }
   })
 
+/** What the origin sends the leaf in answer to a digest of nothing: every record it shares with it. */
+const sentToLeaf = (node: Effect.Effect.Success<typeof originNode>) =>
+  Effect.gen(function*() {
+    node.sent.length = 0
+    yield* node.deliver(leaf, { _tag: "Digest", digest: {} })
+    return node.sent.flatMap((sent): ReadonlyArray<StoredRecord> =>
+      sent.to === leaf && sent.message._tag === "Delta" ? sent.message.delta.records : [])
+  })
+
 /** Records written by `node`, as its store would send them. */
 const writtenBy = (node: string, writes: (store: StoreShape) => Effect.Effect<unknown, unknown>) =>
   Effect.gen(function*() {
@@ -243,10 +252,7 @@ describe("a leaf's authority, at its origin", () => {
         node.store.put("space-status", "bob-space", { observed: "running" }),
         node.store.put("node", origin, { zone: "edge", mode: "cluster", startedAt: 1 })
       ])
-      node.sent.length = 0
-      yield* node.deliver(leaf, { _tag: "Digest", digest: {} })
-      const records: ReadonlyArray<StoredRecord> = node.sent.flatMap((sent) =>
-        sent.to === leaf && sent.message._tag === "Delta" ? sent.message.delta.records : [])
+      const records = yield* sentToLeaf(node)
       expect(records.map((record) => `${record.kind}/${record.id}${record.deleted ? " (tombstone)" : ""}`).sort()).toEqual([
         "leaf/laptop",
         "node/n-origin00001",
@@ -292,9 +298,7 @@ describe("a leaf's authority, at its origin", () => {
       const node = yield* originNode
       yield* node.store.put("leaf", "desktop", { users: ["bob"], verifier: "ab".repeat(32), createdAt: 1 })
       yield* node.store.delete("leaf", "desktop")
-      node.sent.length = 0
-      yield* node.deliver(leaf, { _tag: "Digest", digest: {} })
-      const records = node.sent.flatMap((sent) => sent.to === leaf && sent.message._tag === "Delta" ? sent.message.delta.records : [])
+      const records = yield* sentToLeaf(node)
       expect(records.filter((record) => record.kind === "leaf")).toEqual([])
     }))
 
@@ -381,10 +385,7 @@ describe("a leaf's authority over passwords and sessions, at its origin", () => 
         node.store.put("session", "00000000000000a1", session("alice")),
         node.store.put("session", "00000000000000b1", session("bob"))
       ])
-      node.sent.length = 0
-      yield* node.deliver(leaf, { _tag: "Digest", digest: {} })
-      const records: ReadonlyArray<StoredRecord> = node.sent.flatMap((sent) =>
-        sent.to === leaf && sent.message._tag === "Delta" ? sent.message.delta.records : [])
+      const records = yield* sentToLeaf(node)
       expect(records.map((record) => `${record.kind}/${record.id}`).sort()).toEqual(["password/alice", "session/00000000000000a1"])
     }))
 
@@ -396,10 +397,7 @@ describe("a leaf's authority over passwords and sessions, at its origin", () => 
         node.store.put("user-status", "alice", { disabled: true }),
         node.store.put("user-status", "bob", { disabled: true })
       ])
-      node.sent.length = 0
-      yield* node.deliver(leaf, { _tag: "Digest", digest: {} })
-      const records: ReadonlyArray<StoredRecord> = node.sent.flatMap((sent) =>
-        sent.to === leaf && sent.message._tag === "Delta" ? sent.message.delta.records : [])
+      const records = yield* sentToLeaf(node)
       expect(records.map((record) => `${record.kind}/${record.id}`).sort()).toEqual(["user-role/alice", "user-status/alice"])
     }))
 
