@@ -108,7 +108,10 @@ const leafScopeNow = (cluster: SimCluster, node: string): Effect.Effect<LeafScop
   return clusterNode === undefined ? Effect.succeed(cluster.leaves.get(node)) : cluster.leafScopeOn(clusterNode, node)
 }
 
-/** Every acknowledged write is on every live node, or superseded there: by a higher version, or by a final record (storage/finalRecords.ts). */
+/**
+ * Every acknowledged write is on every live node, or superseded there: by a higher version, or
+ * by a final record (storage/finalRecords.ts).
+ */
 export const checkAcknowledged = (
   cluster: SimCluster,
   writes: ReadonlyArray<AcknowledgedWrite>,
