@@ -41,12 +41,12 @@ layer(makeTestApiOf({ containerStreams: endless }), { excludeTestServices: true 
       return { ...signedIn, revoke }
     })
 
-  it.effect("a terminal opened with the session's ticket is told the session ended and closed when it is revoked", () =>
+  /** A terminal on `owner`'s space, opened with a ticket of their browser session: the text it is sent, and its close code. */
+  const terminalOf = (owner: string, session: Effect.Effect.Success<ReturnType<typeof runningSpace>>) =>
     Effect.gen(function*() {
       const api = yield* TestApi
-      const alice = yield* runningSpace("alice")
-      const ticket = yield* send(api.url, "POST", "/api/streams/ticket", { cookie: alice.cookie, headers: { "x-knot-csrf": alice.body.csrf } })
-      const socket = new WebSocket(`${api.url.replace(/^http/, "ws")}/api/spaces/alice/dev/exec?tty=1`, [
+      const ticket = yield* send(api.url, "POST", "/api/streams/ticket", { cookie: session.cookie, headers: { "x-knot-csrf": session.body.csrf } })
+      const socket = new WebSocket(`${api.url.replace(/^http/, "ws")}/api/spaces/${owner}/dev/exec?tty=1`, [
         "knot.v1",
         `knot.ticket.${ticket.body.ticket}`
       ])
@@ -54,24 +54,25 @@ layer(makeTestApiOf({ containerStreams: endless }), { excludeTestServices: true 
       socket.on("message", (data, binary) => void (binary ? undefined : messages.push(data.toString())))
       const closed = Effect.async<number>((resume) => void socket.once("close", (code) => resume(Effect.succeed(code))))
       yield* Effect.async<void>((resume) => void socket.once("open", () => resume(Effect.void)))
+      return { messages, closed }
+    })
+
+  it.effect("a terminal opened with the session's ticket is told the session ended and closed when it is revoked", () =>
+    Effect.gen(function*() {
+      const alice = yield* runningSpace("alice")
+      const terminal = yield* terminalOf("alice", alice)
       yield* alice.revoke
-      expect(yield* closed).toBe(CLOSE_SESSION_ENDED)
-      expect(messages.map((text) => JSON.parse(text))).toEqual([{ type: "error", message: "your session has ended; sign in again" }])
+      expect(yield* terminal.closed).toBe(CLOSE_SESSION_ENDED)
+      expect(terminal.messages.map((text) => JSON.parse(text))).toEqual([{ type: "error", message: "your session has ended; sign in again" }])
     }))
 
   it.effect("a terminal opened with the session's ticket is closed when an admin disables its user", () =>
     Effect.gen(function*() {
       const api = yield* TestApi
       const carol = yield* runningSpace("carol")
-      const ticket = yield* send(api.url, "POST", "/api/streams/ticket", { cookie: carol.cookie, headers: { "x-knot-csrf": carol.body.csrf } })
-      const socket = new WebSocket(`${api.url.replace(/^http/, "ws")}/api/spaces/carol/dev/exec?tty=1`, [
-        "knot.v1",
-        `knot.ticket.${ticket.body.ticket}`
-      ])
-      const closed = Effect.async<number>((resume) => void socket.once("close", (code) => resume(Effect.succeed(code))))
-      yield* Effect.async<void>((resume) => void socket.once("open", () => resume(Effect.void)))
+      const terminal = yield* terminalOf("carol", carol)
       yield* send(api.url, "POST", "/api/users/carol/disable", { token: api.adminToken })
-      expect(yield* closed).toBe(CLOSE_SESSION_ENDED)
+      expect(yield* terminal.closed).toBe(CLOSE_SESSION_ENDED)
     }))
 
   it.effect("a port connection the session's cookie opened is cut when it is revoked", () =>
