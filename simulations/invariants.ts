@@ -8,7 +8,7 @@ import { generationOf } from "../actors/space/spaceContainer.ts"
 import { decodeSpace, spaceKind } from "../actors/space/spaceRecord.ts"
 import { type ContainerInfo, SpaceLabels } from "../effects/container/containerDriver.ts"
 import type { Digest, StoredRecord } from "../storage/record.ts"
-import { recordOrder } from "../storage/finalRecords.ts"
+import { recordOrder } from "../storage/recordRank.ts"
 import { KnownKind } from "../storage/record.ts"
 import { statusOf } from "../transport/gossip/membershipView.ts"
 import { type LeafScope, type RecordLookup, refusalOf, sharedForm, shareWithLeaf } from "../transport/gossip/leafAuthority.ts"
@@ -110,7 +110,7 @@ const leafScopeNow = (cluster: SimCluster, node: string): Effect.Effect<LeafScop
 
 /**
  * Every acknowledged write is on every live node, or superseded there: by a higher version, or
- * by a final record (storage/finalRecords.ts).
+ * by a record of higher rank (storage/recordRank.ts).
  */
 export const checkAcknowledged = (
   cluster: SimCluster,
@@ -164,7 +164,7 @@ const keptCreates = (requests: SpaceRequests) =>
  * its own id (checkSpacesSettled then holds it to its own container); two creates of one name
  * that did not see each other are two spaces, and neither may overwrite the other. And a
  * deletion is final: no space whose deletion was acknowledged is live again, however a request
- * made elsewhere from a read before it crossed it (storage/finalRecords.ts).
+ * made elsewhere from a read before it crossed it (storage/recordRank.ts).
  */
 export const checkRequestsKept = (
   cluster: SimCluster,

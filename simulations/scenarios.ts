@@ -318,11 +318,18 @@ const offlineWork = (
   // of its record, anywhere in the cluster.
   if (prng.chance(0.5)) steps.push(addLeaf(layout, prng.between(from, to), prng.pick(cluster), 1, [simulatedOwner]))
   // An admin's write of the leaf's record in a form this version cannot read (a newer
-  // version's, say): its origin refuses what the leaf writes until the leaf is added again
-  // after the outage, and must take it then.
+  // version's, say, which still dates its credential as the re-add above does): its origin
+  // refuses what the leaf writes until the leaf is added again after the outage, and must take
+  // it then.
   if (prng.chance(0.5)) {
     steps.push(
-      FaultStep.Write({ at: prng.between(from, to), node: prng.pick(cluster), kind: "leaf", id: leaf, value: { users: "all", verifier: 0 } }),
+      FaultStep.Write({
+        at: prng.between(from, to),
+        node: prng.pick(cluster),
+        kind: "leaf",
+        id: leaf,
+        value: { users: "all", verifier: 0, createdAt: 1 }
+      }),
       addLeaf(layout, to + prng.between(1000, 4000), prng.pick(cluster), 2, [simulatedOwner])
     )
   }

@@ -40,7 +40,7 @@ import {
   recordKey,
   recordPrefix
 } from "./storeLayout.ts"
-import { finalityReadsValue, isFinal, rankOrder } from "./finalRecords.ts"
+import { rankOf, rankOrder, rankReadsValue } from "./recordRank.ts"
 import { isCollectible } from "./tombstoneGc.ts"
 
 export interface StoreOptions {
@@ -123,9 +123,9 @@ const loadState = (backend: KeyValueBackend, nodeId: NodeId, horizon: number) =>
       if (Either.isRight(header)) {
         const [kind, id, wall, counter, node, deleted] = header.right
         if (recordKey(kind, id) === key) {
-          // Only a space's value says whether it is final: other records open on their header alone.
-          const value = finalityReadsValue(kind) && !deleted ? Either.getOrUndefined(decodeRecord(key, text))?.value : undefined
-          const entry = new IndexEntry(key, kind, id, wall, counter, node, deleted, isFinal(kind, value, deleted))
+          // Only a space's or a leaf's value gives its rank: other records open on their header alone.
+          const value = rankReadsValue(kind) && !deleted ? Either.getOrUndefined(decodeRecord(key, text))?.value : undefined
+          const entry = new IndexEntry(key, kind, id, wall, counter, node, deleted, rankOf(kind, value, deleted))
           entries.push(entry)
           if (wall <= horizon) highest = later<Stamp>(highest, entry)
           return
@@ -217,7 +217,7 @@ export const openStore = (
     })
 
     const entryOf = (key: string, { deleted, id, kind, value, version }: StoredRecord) =>
-      new IndexEntry(key, kind, id, version.wall, version.counter, version.node, deleted, isFinal(kind, value, deleted))
+      new IndexEntry(key, kind, id, version.wall, version.counter, version.node, deleted, rankOf(kind, value, deleted))
 
     const commit = (
       ops: ReadonlyArray<KeyValueOp>,
@@ -241,18 +241,17 @@ export const openStore = (
 
     /**
      * Whether `record` replaces what this store holds for its key (`staged`: earlier records of
-     * the same delta): a final record beats one that is not, then the later version wins
-     * (finalRecords.ts). An absent key at or below our watermark for the record's origin means
-     * we held that write or a newer one and collected its tombstone: taking it again would
-     * resurrect a deleted value.
+     * the same delta): the higher rank wins, then the later version (recordRank.ts). An absent
+     * key at or below our watermark for the record's origin means we held that write or a
+     * newer one and collected its tombstone: taking it again would resurrect a deleted value.
      */
     const wins = (record: StoredRecord, key: string, staged?: Map<string, StoredRecord>): boolean => {
-      const final = isFinal(record.kind, record.value, record.deleted)
+      const rank = rankOf(record.kind, record.value, record.deleted)
       const pending = staged?.get(key)
-      if (pending !== undefined) return rankOrder(final, record.version, isFinal(pending.kind, pending.value, pending.deleted), pending.version) > 0
+      if (pending !== undefined) return rankOrder(rank, record.version, rankOf(pending.kind, pending.value, pending.deleted), pending.version) > 0
       if (index.quarantined(key) !== undefined) return true
       const current = index.current(record.kind, record.id)
-      if (current !== undefined) return rankOrder(final, record.version, current.final, current) > 0
+      if (current !== undefined) return rankOrder(rank, record.version, current.rank, current) > 0
       const watermark = digest.get(record.version.node)
       return watermark === undefined || supersedes(record.version, watermark)
     }

@@ -18,8 +18,8 @@ export class IndexEntry implements Stamp {
     readonly counter: number,
     readonly node: string,
     readonly deleted: boolean,
-    /** A record no later write of lesser rank replaces (finalRecords.ts). */
-    readonly final: boolean
+    /** What a write of lower rank, whatever its version, does not replace (recordRank.ts). */
+    readonly rank: number
   ) {}
 }
 

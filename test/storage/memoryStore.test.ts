@@ -70,6 +70,14 @@ describe("MemoryStore crashes", () => {
       expect(yield* reopen(disk, ({ store }) => store.merge(late))).toBe("ignored")
     }))
 
+  it.effect("a leaf record keeps its credential's rank after a restart", () =>
+    Effect.gen(function*() {
+      const disk = MemoryDisk.empty()
+      yield* reopen(disk, ({ store }) => store.merge(remoteRecord("leaf", "l", { createdAt: 200 }, version(10, "b"))))
+      const older = remoteRecord("leaf", "l", { createdAt: 100 }, version(20, "c"))
+      expect(yield* reopen(disk, ({ store }) => store.merge(older))).toBe("ignored")
+    }))
+
   it.effect("a graceful close makes unsynced writes durable", () =>
     Effect.gen(function*() {
       const disk = MemoryDisk.empty()

@@ -181,6 +181,18 @@ export const storeContract = (name: string, factory: StoreLayerFactory, options:
           expect((yield* store.get("space", "s"))?.deleted).toBe(true)
         }))
 
+      it.scoped("a leaf record of a newer credential is not replaced by a later write of an older one", () =>
+        Effect.gen(function*() {
+          const store = yield* open("a")
+          yield* store.merge(remoteRecord("leaf", "l", { verifier: "new", createdAt: 200 }, version(10, "b")))
+          expect(yield* store.merge(remoteRecord("leaf", "l", { verifier: "old", createdAt: 100 }, version(20, "c")))).toBe("ignored")
+          expect(yield* store.merge(remoteRecord("leaf", "l", { verifier: "unreadable" }, version(25, "c")))).toBe("ignored")
+          const delta = deltaOf([remoteRecord("leaf", "l", { verifier: "old", users: ["u"], createdAt: 100 }, version(30, "c"))], {})
+          yield* store.applyDelta(delta)
+          expect(yield* store.merge(remoteRecord("leaf", "l", { verifier: "new", users: ["u"], createdAt: 200 }, version(40, "c")))).toBe("applied")
+          expect((yield* store.get("leaf", "l"))?.value).toEqual({ verifier: "new", users: ["u"], createdAt: 200 })
+        }))
+
       it.scoped("records of other kinds keep last-writer-wins, deleted or not", () =>
         Effect.gen(function*() {
           const store = yield* open("a")

@@ -15,11 +15,13 @@ import { FrameTooLarge, MalformedFrame } from "../transport.errors.ts"
  * 2: rounds open with a fixed-size Summary, and digests may be partial (digestSummary.ts).
  * 3: membership swaps state push-pull (MembershipSummary, MembershipState), and large
  * clusters talk over partial views (overlay.ts).
- * 4: the same messages, but a space's deletion is final (storage/finalRecords.ts): a node of 3
+ * 4: the same messages, but a space's deletion is final (storage/recordRank.ts): a node of 3
  * would keep a later write over it where one of 4 keeps the deletion, and the two would hold
  * different records under the same watermarks for good.
+ * 5: the same messages, but a leaf record ranks by its credential's `createdAt`
+ * (storage/recordRank.ts), for the same reason as 4.
  */
-export const GOSSIP_PROTOCOL = 4
+export const GOSSIP_PROTOCOL = 5
 
 /** Gossip frames stay far below the transport's own limit: a delta is cut to fit. */
 export const DEFAULT_MAX_GOSSIP_FRAME_BYTES = 256 * 1024

@@ -9,6 +9,7 @@ import { LeafRevocation, leafRevocationKind } from "../../../storage/kinds/leafR
 import { LeafBinding, leafBindingKind } from "../../../storage/kinds/leafBinding.ts"
 import type { RecordDecoder } from "../../../storage/readableRecords.ts"
 import { readableValueOf, readableValues } from "../../../storage/readableRecords.ts"
+import { rankOf } from "../../../storage/recordRank.ts"
 import { Store } from "../../../storage/store.ts"
 import type { StoreError } from "../../../storage/store.errors.ts"
 import type { StoredRecord } from "../../../storage/record.ts"
@@ -155,6 +156,18 @@ export class Leaves extends Context.Tag("knot/http/Leaves")<Leaves, LeavesShape>
           return { stored, leaf: yield* withCredentialRecords(stored) }
         })
 
+      /**
+       * Now, or just past the record a new credential replaces, readable or not, if its clock
+       * was ahead: a leaf record ranks by `createdAt` (recordRank.ts), and one that ranked
+       * below the old credential's would lose to it on every other node.
+       */
+      const createdAtAfter = (name: string) =>
+        Effect.zipWith(
+          Clock.currentTimeMillis,
+          store.get(leafKind, name),
+          (now, current) => current === undefined ? now : Math.max(now, rankOf(leafKind, current.value, current.deleted) + 1)
+        )
+
       const add = (request: AddLeaf) =>
         Effect.gen(function*() {
           const existing = yield* read(request.name)
@@ -166,7 +179,7 @@ export class Leaves extends Context.Tag("knot/http/Leaves")<Leaves, LeavesShape>
           const leaf: Leaf = {
             users: [...new Set(request.users)].sort(),
             verifier: leafVerifier(Buffer.from(secret).toString("hex")),
-            createdAt: yield* Clock.currentTimeMillis,
+            createdAt: yield* createdAtAfter(request.name),
             ...(request.zone === undefined ? {} : { zone: request.zone })
           }
           yield* store.put(leafKind, request.name, leaf)
