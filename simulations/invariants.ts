@@ -277,10 +277,6 @@ export const checkSeenDead = (
   })
 
 /**
- * The live nodes `node` must see alive: every other cluster node and its own leaves for a
- * cluster node, its origin alone for a leaf (it links to no other node).
- */
-/**
  * Calls `missed` for each live node a live node links to and does not see alive, until it
  * returns false. A leaf links to its origin alone; a cluster node to every other cluster node
  * and its own leaves.
