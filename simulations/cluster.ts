@@ -234,7 +234,9 @@ export const makeCluster = (options: ClusterOptions): Effect.Effect<SimCluster> 
       const unserved: LeafScope = { ...base, users: new Set(), unread: true }
       if (store === undefined) return Effect.succeed(unserved)
       return store.get(leafKind, leaf).pipe(
-        Effect.map((record) => (record === undefined ? undefined : ownScope(record, leaf)) ?? unserved),
+        Effect.map((record) =>
+          record === undefined ? unserved : ownScope(record, leaf) ?? { ...unserved, version: record.version }
+        ),
         Effect.orElseSucceed(() => unserved)
       )
     }

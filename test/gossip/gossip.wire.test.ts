@@ -76,6 +76,11 @@ describe("gossip wire codec", () => {
       {
         delta: new Delta({ after: { n2: shuffled.version }, upTo: { n2: shuffled.version }, records: [] }),
         _tag: "Delta"
+      },
+      {
+        share: new Version({ node: "n3" as NodeId, counter: 0, wall: 9 }),
+        delta: new Delta({ upTo: {}, records: [] }),
+        _tag: "Delta"
       }
     ]
     for (const message of messages) {

@@ -478,8 +478,8 @@ const laptopServing = (users: ReadonlyArray<string>) =>
     /** `knot leaf add laptop --user …`: a new version of its record, which the origin goes by. */
     const add = (users: ReadonlyArray<string>, createdAt: number) =>
       Effect.gen(function*() {
-        yield* node.store.put("leaf", "laptop", { users, verifier: "ef".repeat(32), createdAt })
-        current = { ...scope, users: new Set(users) }
+        const written = yield* node.store.put("leaf", "laptop", { users, verifier: "ef".repeat(32), createdAt })
+        current = { ...scope, users: new Set(users), version: written.version }
       })
     yield* add(users, 1)
     yield* exchangeThroughLeaf(node, laptop)
@@ -499,12 +499,13 @@ describe("a leaf added again with another share", () => {
         node.store.put("space", "bob-space", space("bob", origin)),
         node.store.put("leaf", "laptop", { users: ["alice"], verifier: "ef".repeat(32), createdAt: 1 })
       ])
+      current = { ...scope, version: (yield* node.store.get("leaf", "laptop"))!.version }
       yield* exchangeThroughLeaf(node, laptop)
       expect((yield* laptop.store.list("user")).map((record) => record.id)).toEqual(["alice"])
 
       // `knot leaf revoke laptop`, then `knot leaf add laptop --user alice --user bob`.
-      yield* node.store.put("leaf", "laptop", { users: ["alice", "bob"], verifier: "ef".repeat(32), createdAt: 2 })
-      current = { ...scope, users: new Set(["alice", "bob"]) }
+      const added = yield* node.store.put("leaf", "laptop", { users: ["alice", "bob"], verifier: "ef".repeat(32), createdAt: 2 })
+      current = { ...scope, users: new Set(["alice", "bob"]), version: added.version }
       yield* exchangeThroughLeaf(node, laptop)
       yield* exchangeThroughLeaf(node, laptop)
       expect((yield* laptop.store.list("user")).map((record) => record.id).sort()).toEqual(["alice", "bob"])
@@ -579,14 +580,15 @@ describe("a leaf added again with another share", () => {
       const node = yield* originNodeServing(() => current)
       const laptop = yield* leafNode
       yield* node.store.put("template", "east-only", template("east-only", ["us-east"]))
-      yield* node.store.put("leaf", "laptop", { users: ["alice"], zone: "edge", verifier: "ef".repeat(32), createdAt: 1 })
+      const first = yield* node.store.put("leaf", "laptop", { users: ["alice"], zone: "edge", verifier: "ef".repeat(32), createdAt: 1 })
+      current = { ...scope, version: first.version }
       // The first exchange brings its own record, the second its share under it.
       yield* exchangeThroughLeaf(node, laptop)
       yield* exchangeThroughLeaf(node, laptop)
       expect((yield* laptop.store.get("template", "east-only"))?.deleted).toBe(true)
 
-      yield* node.store.put("leaf", "laptop", { users: ["alice"], zone: "us-east", verifier: "ef".repeat(32), createdAt: 2 })
-      current = { ...scope, zone: "us-east" }
+      const moved = yield* node.store.put("leaf", "laptop", { users: ["alice"], zone: "us-east", verifier: "ef".repeat(32), createdAt: 2 })
+      current = { ...scope, zone: "us-east", version: moved.version }
       yield* exchangeThroughLeaf(node, laptop)
       yield* exchangeThroughLeaf(node, laptop)
       expect((yield* laptop.store.get("template", "east-only"))?.value).toMatchObject({ zones: ["us-east"] })
@@ -599,14 +601,34 @@ describe("a leaf added again with another share", () => {
       yield* originStore.put("template", "web", template("web", []))
       yield* laptop.deliver(origin, { _tag: "Delta", delta: yield* originStore.since({}) })
       const before = yield* laptop.store.digest
-      yield* originStore.put("leaf", "laptop", { users: ["alice"], verifier: "ab".repeat(32), createdAt: 1 })
-      yield* laptop.deliver(origin, { _tag: "Delta", delta: yield* originStore.since(before) })
+      const { version: share } = yield* originStore.put("leaf", "laptop", { users: ["alice"], verifier: "ab".repeat(32), createdAt: 1 })
+      yield* laptop.deliver(origin, { _tag: "Delta", delta: yield* originStore.since(before), share })
       expect(Object.keys(yield* laptop.store.digest)).toEqual([])
       // The origin's answer to the digest the leaf sent before it forgot: nothing below it, and its watermarks.
-      yield* laptop.deliver(origin, { _tag: "Delta", delta: yield* originStore.since(before) })
+      yield* laptop.deliver(origin, { _tag: "Delta", delta: yield* originStore.since(before), share })
       expect(Object.keys(yield* laptop.store.digest)).toEqual([])
-      yield* laptop.deliver(origin, { _tag: "Delta", delta: yield* originStore.since(yield* laptop.store.digest) })
+      yield* laptop.deliver(origin, { _tag: "Delta", delta: yield* originStore.since(yield* laptop.store.digest), share })
       expect(yield* laptop.store.digest).toEqual(yield* originStore.digest)
+    }))
+
+  it.scoped("takes no watermark from a delta judged by its record before, though it had none to forget", () =>
+    Effect.gen(function*() {
+      const { add, laptop, node } = yield* laptopServing(["alice"])
+      // Added again: the laptop forgets every watermark and is sent its share anew.
+      yield* add(["alice"], 2)
+      yield* exchangeThroughLeaf(node, laptop)
+      yield* node.store.put("user", "bob", { name: "bob", role: "user" })
+      // The origin answers the laptop's digest under the share that leaves bob out...
+      node.sent.length = 0
+      yield* node.deliver(leaf, { _tag: "Digest", digest: yield* laptop.store.digest })
+      const late = node.sent.flatMap((sent) => (sent.to === leaf && sent.message._tag === "Delta" ? [sent.message] : []))
+      // ...and the laptop, added again for bob too, hears of it before that answer lands.
+      yield* add(["alice", "bob"], 3)
+      yield* laptop.deliver(origin, { _tag: "Push", records: [(yield* node.store.get("leaf", "laptop"))!], hops: 1 })
+      for (const message of late) yield* laptop.deliver(origin, message)
+      yield* exchangeThroughLeaf(node, laptop)
+      expect(yield* laptop.store.get("user", "bob")).toBeDefined()
+      expect(yield* laptop.store.digest).toEqual(yield* node.store.digest)
     }))
 
   it.scoped("keeps its own deletes when its share changes", () =>

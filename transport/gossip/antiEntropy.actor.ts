@@ -31,7 +31,7 @@ import {
   type Version
 } from "../../storage/record.ts"
 import { leafKind } from "../../storage/kinds/leaf.ts"
-import { supersedes } from "../../storage/lww.ts"
+import { compareStamps, supersedes } from "../../storage/lww.ts"
 import { Store, type StoreShape } from "../../storage/store.ts"
 import type { StoreError } from "../../storage/store.errors.ts"
 import { Transport, type TransportShape } from "../transport.ts"
@@ -163,7 +163,11 @@ export const antiEntropyBehaviour = (
       : Effect.flatMap(scopeOf(peer), (scope) => {
         if (scope === undefined) return Effect.succeed(message)
         if (message._tag === "Push") return Effect.map(forLeaf(state, scope, message.records), (records) => ({ ...message, records }))
-        return Effect.map(deltaForLeaf(state, scope, message.delta), (delta) => ({ ...message, delta }))
+        return Effect.map(deltaForLeaf(state, scope, message.delta), (delta) => ({
+          ...message,
+          delta,
+          ...(scope.version === undefined ? {} : { share: scope.version })
+        }))
       })
 
   const send = (state: State, peer: string, message: GossipMessage) =>
@@ -302,16 +306,36 @@ export const antiEntropyBehaviour = (
         ? upTo
         : scope.unread !== true && Object.hasOwn(upTo, scope.node) ? { [scope.node]: upTo[scope.node]! } : {})
 
+  /**
+   * On a leaf, the watermarks of a delta from its origin, taken only if the origin judged the
+   * leaf's share by the leaf record the leaf holds now (`share`). The origin raises a leaf's
+   * watermarks past what it withholds; a delta judged before a change of the record, landing
+   * after the leaf forgot its watermarks for that change, would raise them again past records
+   * the new share sends, and those would never come. (The delta's `after` guards against this
+   * only where the leaf held a watermark to forget: not for an origin it had none of, as just
+   * after an earlier change.) A delta judged by no record is taken while the leaf holds none
+   * either. Its records are still judged by the leaf's own share.
+   */
+  const takenUpTo = (state: State, upTo: StoreDigest, share: Version | undefined) =>
+    options.ownLeaf === undefined || Object.keys(upTo).length === 0
+      ? Effect.succeed(upTo)
+      : Effect.map(Effect.orElseSucceed(state.store.get(leafKind, options.ownLeaf), () => undefined), (own) => {
+        const held = own?.version
+        const same = held === undefined || share === undefined ? held === share : compareStamps(held, share) === 0
+        return same ? upTo : {}
+      })
+
   const onDelta = (
     state: State,
     from: string,
     received: StoreDelta,
     partial: StoreDigest | undefined,
-    buckets: ReadonlyArray<number> | undefined
+    buckets: ReadonlyArray<number> | undefined,
+    share: Version | undefined
   ) =>
     Effect.gen(function*() {
       const records = yield* admissible(state, from, received.records)
-      const upTo = yield* admissibleUpTo(from, received.upTo)
+      const upTo = yield* takenUpTo(state, yield* admissibleUpTo(from, received.upTo), share)
       const delta = records === received.records && upTo === received.upTo
         ? received
         : new StoreDelta({ ...received, records, upTo }, true)
@@ -327,7 +351,7 @@ export const antiEntropyBehaviour = (
       : message._tag === "Digest"
       ? onDigest(state, from, message.digest, message.buckets)
       : message._tag === "Delta"
-      ? onDelta(state, from, message.delta, message.digest, message.buckets)
+      ? onDelta(state, from, message.delta, message.digest, message.buckets, message.share)
       : Effect.flatMap(admissible(state, from, message.records), (records) =>
         onPush(state, from, records, message.hops, message.until))
     // A peer's bad records (e.g. from a clock too far ahead) must not stop this actor.

@@ -5,7 +5,7 @@
  * node speaking another gossip version is refused with a reason instead of misread.
  */
 import { Either, ParseResult, Schema } from "effect"
-import { Delta as StoreDelta, Digest as StoreDigest, StoredRecord, type Version } from "../../storage/record.ts"
+import { Delta as StoreDelta, Digest as StoreDigest, StoredRecord, Version } from "../../storage/record.ts"
 import { decodeFrame, encodeTextFrame, type FrameLimits } from "../codec/frame.ts"
 import { summaryBuckets } from "./digestSummary.ts"
 import type { PeerId } from "../transport.ts"
@@ -18,8 +18,9 @@ import { FrameTooLarge, MalformedFrame } from "../transport.errors.ts"
  * 4: the same messages, but a space's deletion is final (storage/recordRank.ts): a node of 3
  * would keep a later write over it where one of 4 keeps the deletion, and the two would hold
  * different records under the same watermarks for good.
- * 5: the same messages, but a leaf record ranks by its credential's `createdAt`
- * (storage/recordRank.ts), for the same reason as 4.
+ * 5: a leaf record ranks by its credential's `createdAt` (storage/recordRank.ts), for the
+ * same reason as 4; and a Delta to a leaf names the version of the leaf record its share was
+ * judged by (`share`).
  */
 export const GOSSIP_PROTOCOL = 5
 
@@ -89,7 +90,13 @@ export const Digest = Schema.TaggedStruct("Digest", { digest: StoreDigest, bucke
 export const Delta = Schema.TaggedStruct("Delta", {
   delta: StoreDelta,
   digest: Schema.optional(StoreDigest),
-  buckets: DigestBuckets
+  buckets: DigestBuckets,
+  /**
+   * To a leaf: the version of its leaf record the origin judged its share by. The leaf raises
+   * no watermark from a delta judged by another version than the one it holds (antiEntropy's
+   * `takenUpTo`).
+   */
+  share: Schema.optionalWith(Version, { exact: true })
 })
 /**
  * A new write spreading over a broadcast tree: the origin splits its members (in id order,
@@ -217,7 +224,8 @@ const wireForm = (message: GossipMessage): Json => {
           after: message.delta.after === undefined ? undefined : wireDigest(message.delta.after)
         },
         digest: message.digest === undefined ? undefined : wireDigest(message.digest),
-        buckets: message.buckets
+        buckets: message.buckets,
+        share: message.share === undefined ? undefined : wireVersion(message.share)
       }
     case "Push":
       return { _tag: message._tag, records: wireRecords(message.records), hops: message.hops, until: message.until }

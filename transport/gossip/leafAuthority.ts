@@ -32,7 +32,7 @@ import { Password } from "../../storage/kinds/password.ts"
 import { Session } from "../../storage/kinds/session.ts"
 import { Node } from "../../storage/kinds/node.ts"
 import { Leaf } from "../../storage/kinds/leaf.ts"
-import type { StoredRecord } from "../../storage/record.ts"
+import type { StoredRecord, Version } from "../../storage/record.ts"
 import { makeStoredRecord } from "../../storage/recordInstances.ts"
 
 /** A leaf as its origin knows it: from the leaf record its credential names. */
@@ -50,6 +50,12 @@ export interface LeafScope {
    * watermark is not taken, so the leaf sends it again once the record reads.
    */
   readonly unread?: boolean
+  /**
+   * The version of its leaf record this scope was read from (absent while the origin holds
+   * none): a delta judged by this scope names it, and the leaf takes the delta's watermarks
+   * only while it holds that same version.
+   */
+  readonly version?: Version
 }
 
 /** The stored record of a key, or undefined; read failures count as absent (refusing stays safe). */
@@ -244,7 +250,9 @@ const asLeaf = reader(Leaf)
  */
 export const ownScope = (record: StoredRecord, node: string): LeafScope | undefined => {
   const leaf = record.deleted ? undefined : asLeaf(record.value)
-  return leaf === undefined ? undefined : { name: record.id, node, users: new Set(leaf.users), zone: leaf.zone }
+  return leaf === undefined
+    ? undefined
+    : { name: record.id, node, users: new Set(leaf.users), zone: leaf.zone, version: record.version }
 }
 
 /**
