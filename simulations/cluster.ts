@@ -226,12 +226,13 @@ export const makeCluster = (options: ClusterOptions): Effect.Effect<SimCluster> 
     )
     /**
      * As a real origin reads it (cli/server/leafScopes.live.ts): from the leaf record `store`
-     * holds, and no user's, nor the leaf's watermark, while it holds none that reads.
+     * holds, and no user's, no zone (every template goes), nor the leaf's watermark, while it
+     * holds none that reads.
      */
     const leafScopeIn = (store: StoreShape | undefined, leaf: string): Effect.Effect<LeafScope | undefined> => {
       const base = leafScopes.get(leaf)
       if (base === undefined) return Effect.succeed(undefined)
-      const unserved: LeafScope = { ...base, users: new Set(), unread: true }
+      const unserved: LeafScope = { ...base, users: new Set(), zone: undefined, unread: true }
       if (store === undefined) return Effect.succeed(unserved)
       return store.get(leafKind, leaf).pipe(
         Effect.map((record) =>

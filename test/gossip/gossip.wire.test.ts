@@ -72,6 +72,7 @@ describe("gossip wire codec", () => {
       { reply: false, buckets: [0, 15], members: [update], _tag: "MembershipState" },
       { buckets: Array.from({ length: 16 }, () => ""), _tag: "MembershipSummary" },
       { hops: 0, records: [shuffled], _tag: "Push", until: "n9" },
+      { share: shuffled.version, hops: 1, records: [], _tag: "Push" },
       { buckets: [3], digest: { n2: shuffled.version }, delta: new Delta({ upTo: { n2: shuffled.version }, records: [shuffled] }), _tag: "Delta" },
       {
         delta: new Delta({ after: { n2: shuffled.version }, upTo: { n2: shuffled.version }, records: [] }),

@@ -500,6 +500,8 @@ describe("a leaf added again with another share", () => {
         node.store.put("leaf", "laptop", { users: ["alice"], verifier: "ef".repeat(32), createdAt: 1 })
       ])
       current = { ...scope, version: (yield* node.store.get("leaf", "laptop"))!.version }
+      // The first exchange brings its own record, the second its share under it.
+      yield* exchangeThroughLeaf(node, laptop)
       yield* exchangeThroughLeaf(node, laptop)
       expect((yield* laptop.store.list("user")).map((record) => record.id)).toEqual(["alice"])
 
@@ -629,6 +631,30 @@ describe("a leaf added again with another share", () => {
       yield* exchangeThroughLeaf(node, laptop)
       expect(yield* laptop.store.get("user", "bob")).toBeDefined()
       expect(yield* laptop.store.digest).toEqual(yield* node.store.digest)
+    }))
+
+  it.scoped("keeps no tombstone of a template of its new zone from a frame judged before the change", () =>
+    Effect.gen(function*() {
+      let current = scope
+      const node = yield* originNodeServing(() => current)
+      const laptop = yield* leafNode
+      const first = yield* node.store.put("leaf", "laptop", { users: ["alice"], zone: "edge", verifier: "ef".repeat(32), createdAt: 1 })
+      current = { ...scope, version: first.version }
+      yield* exchangeThroughLeaf(node, laptop)
+      yield* exchangeThroughLeaf(node, laptop)
+      yield* node.store.put("template", "east-only", template("east-only", ["us-east"]))
+      // The origin answers the laptop's digest while the laptop is in zone edge: a tombstone...
+      node.sent.length = 0
+      yield* node.deliver(leaf, { _tag: "Digest", digest: yield* laptop.store.digest })
+      const late = node.sent.flatMap((sent) => (sent.to === leaf && sent.message._tag === "Delta" ? [sent.message] : []))
+      // ...which lands after the laptop moved to us-east and dropped the tombstones it held.
+      const moved = yield* node.store.put("leaf", "laptop", { users: ["alice"], zone: "us-east", verifier: "ef".repeat(32), createdAt: 2 })
+      current = { ...scope, zone: "us-east", version: moved.version }
+      yield* laptop.deliver(origin, { _tag: "Push", records: [moved], hops: 1, share: moved.version })
+      for (const message of late) yield* laptop.deliver(origin, message)
+      yield* exchangeThroughLeaf(node, laptop)
+      yield* exchangeThroughLeaf(node, laptop)
+      expect((yield* laptop.store.get("template", "east-only"))?.value).toMatchObject({ zones: ["us-east"] })
     }))
 
   it.scoped("keeps its own deletes when its share changes", () =>

@@ -162,12 +162,11 @@ export const antiEntropyBehaviour = (
       ? Effect.succeed(message)
       : Effect.flatMap(scopeOf(peer), (scope) => {
         if (scope === undefined) return Effect.succeed(message)
-        if (message._tag === "Push") return Effect.map(forLeaf(state, scope, message.records), (records) => ({ ...message, records }))
-        return Effect.map(deltaForLeaf(state, scope, message.delta), (delta) => ({
-          ...message,
-          delta,
-          ...(scope.version === undefined ? {} : { share: scope.version })
-        }))
+        const share = scope.version === undefined ? {} : { share: scope.version }
+        if (message._tag === "Push") {
+          return Effect.map(forLeaf(state, scope, message.records), (records) => ({ ...message, records, ...share }))
+        }
+        return Effect.map(deltaForLeaf(state, scope, message.delta), (delta) => ({ ...message, delta, ...share }))
       })
 
   const send = (state: State, peer: string, message: GossipMessage) =>
@@ -243,25 +242,46 @@ export const antiEntropyBehaviour = (
       yield* send(state, from, { _tag: "Delta", delta, ...ownPart(mine, buckets) })
     })
 
-  /** The records of a frame this node may take. */
-  const admissible = (state: State, from: string, records: ReadonlyArray<StoredRecord>) =>
-    Effect.flatMap(checked(state, from, records), (kept) => withinOwnShare(state, kept))
+  /**
+   * What this node takes of a frame: the records within the sender's authority and, on a leaf,
+   * within its own share; and whether the frame was judged by the leaf record it holds now
+   * (`whole`), else its watermarks are not taken either.
+   */
+  const admissible = (state: State, from: string, records: ReadonlyArray<StoredRecord>, share: Version | undefined) =>
+    Effect.flatMap(checked(state, from, records), (kept) => fromOrigin(state, kept, share))
 
   /**
-   * On a leaf, what its own leaf record gives it of what its origin sends. A frame the origin
-   * sent under the leaf's old share may arrive after the record that changed it, and would
-   * bring back what the change removed; a record the new share adds comes again anyway, since
-   * the change makes the leaf forget its watermarks.
+   * On a leaf, what it takes of a frame from its origin, which judged the leaf's share by the
+   * leaf record it held (`share`; none when it held none).
+   *
+   * Judged by the record the leaf holds now, the frame is taken within the leaf's own share: a
+   * frame the origin sent under an old share may arrive after the record that changed it, and
+   * would bring back what the change removed.
+   *
+   * Judged by another, only the leaf's own record is taken of it, so the two come to agree.
+   * The rest could undo the change: the origin raises a leaf's watermarks past what it
+   * withholds, and sends a template limited to other zones as a tombstone of its version.
+   * Landing after the leaf forgot its watermarks and dropped such tombstones for the change,
+   * they would raise the watermarks again past records the new share sends, and shadow a
+   * template of its new zone, for good. (`Delta.after` guards the watermarks only where the
+   * leaf held one to forget: not for an origin it had none of, as just after an earlier
+   * change.) What is not taken comes again, judged anew.
    */
-  const withinOwnShare = (state: State, records: ReadonlyArray<StoredRecord>) =>
-    options.ownLeaf === undefined || records.length === 0
-      ? Effect.succeed(records)
+  const fromOrigin = (state: State, records: ReadonlyArray<StoredRecord>, share: Version | undefined) =>
+    options.ownLeaf === undefined
+      ? Effect.succeed({ records, whole: true })
       : Effect.gen(function*() {
-        const own = yield* Effect.orElseSucceed(state.store.get(leafKind, options.ownLeaf!), () => undefined)
+        const ownLeaf = options.ownLeaf!
+        const own = yield* Effect.orElseSucceed(state.store.get(leafKind, ownLeaf), () => undefined)
+        const held = own?.version
+        const judgedHere = held === undefined || share === undefined ? held === share : compareStamps(held, share) === 0
+        if (!judgedHere) {
+          return { records: records.filter((record) => record.kind === leafKind && record.id === ownLeaf), whole: false }
+        }
         const scope = own === undefined ? undefined : ownScope(own, state.store.nodeId)
-        if (scope === undefined) return records
+        if (scope === undefined || records.length === 0) return { records, whole: true }
         const outside = new Set(yield* outsideShare(scope, records, lookup(state)))
-        return outside.size === 0 ? records : records.filter((record) => !outside.has(record))
+        return { records: outside.size === 0 ? records : records.filter((record) => !outside.has(record)), whole: true }
       })
 
   /**
@@ -306,25 +326,6 @@ export const antiEntropyBehaviour = (
         ? upTo
         : scope.unread !== true && Object.hasOwn(upTo, scope.node) ? { [scope.node]: upTo[scope.node]! } : {})
 
-  /**
-   * On a leaf, the watermarks of a delta from its origin, taken only if the origin judged the
-   * leaf's share by the leaf record the leaf holds now (`share`). The origin raises a leaf's
-   * watermarks past what it withholds; a delta judged before a change of the record, landing
-   * after the leaf forgot its watermarks for that change, would raise them again past records
-   * the new share sends, and those would never come. (The delta's `after` guards against this
-   * only where the leaf held a watermark to forget: not for an origin it had none of, as just
-   * after an earlier change.) A delta judged by no record is taken while the leaf holds none
-   * either. Its records are still judged by the leaf's own share.
-   */
-  const takenUpTo = (state: State, upTo: StoreDigest, share: Version | undefined) =>
-    options.ownLeaf === undefined || Object.keys(upTo).length === 0
-      ? Effect.succeed(upTo)
-      : Effect.map(Effect.orElseSucceed(state.store.get(leafKind, options.ownLeaf), () => undefined), (own) => {
-        const held = own?.version
-        const same = held === undefined || share === undefined ? held === share : compareStamps(held, share) === 0
-        return same ? upTo : {}
-      })
-
   const onDelta = (
     state: State,
     from: string,
@@ -334,8 +335,8 @@ export const antiEntropyBehaviour = (
     share: Version | undefined
   ) =>
     Effect.gen(function*() {
-      const records = yield* admissible(state, from, received.records)
-      const upTo = yield* takenUpTo(state, yield* admissibleUpTo(from, received.upTo), share)
+      const { records, whole } = yield* admissible(state, from, received.records, share)
+      const upTo = whole ? yield* admissibleUpTo(from, received.upTo) : {}
       const delta = records === received.records && upTo === received.upTo
         ? received
         : new StoreDelta({ ...received, records, upTo }, true)
@@ -352,7 +353,7 @@ export const antiEntropyBehaviour = (
       ? onDigest(state, from, message.digest, message.buckets)
       : message._tag === "Delta"
       ? onDelta(state, from, message.delta, message.digest, message.buckets, message.share)
-      : Effect.flatMap(admissible(state, from, message.records), (records) =>
+      : Effect.flatMap(admissible(state, from, message.records, message.share), ({ records }) =>
         onPush(state, from, records, message.hops, message.until))
     // A peer's bad records (e.g. from a clock too far ahead) must not stop this actor.
     return Effect.catchAll(handled, (error) => onEvent(GossipEvent.SyncRefused({ peer: from, reason: error.message })))

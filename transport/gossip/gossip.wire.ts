@@ -19,8 +19,8 @@ import { FrameTooLarge, MalformedFrame } from "../transport.errors.ts"
  * would keep a later write over it where one of 4 keeps the deletion, and the two would hold
  * different records under the same watermarks for good.
  * 5: a leaf record ranks by its credential's `createdAt` (storage/recordRank.ts), for the
- * same reason as 4; and a Delta to a leaf names the version of the leaf record its share was
- * judged by (`share`).
+ * same reason as 4; and a Delta or Push to a leaf names the version of the leaf record its
+ * share was judged by (`share`).
  */
 export const GOSSIP_PROTOCOL = 5
 
@@ -72,6 +72,13 @@ export const MembershipState = Schema.TaggedStruct("MembershipState", {
 /** More hops than any cluster needs (2^32 nodes at fanout 2): a bound on what a peer may claim. */
 export const maxPushHops = 32
 
+/**
+ * On a frame to a leaf: the version of its leaf record the origin judged its share by. The leaf
+ * takes of a frame judged by another version than the one it holds only that record itself
+ * (antiEntropy's `fromOrigin`).
+ */
+const LeafShareVersion = Schema.optionalWith(Version, { exact: true })
+
 /** Which buckets of origins a partial digest covers; absent, it covers every origin. */
 const DigestBuckets = Schema.optionalWith(BucketList, { exact: true })
 
@@ -91,12 +98,7 @@ export const Delta = Schema.TaggedStruct("Delta", {
   delta: StoreDelta,
   digest: Schema.optional(StoreDigest),
   buckets: DigestBuckets,
-  /**
-   * To a leaf: the version of its leaf record the origin judged its share by. The leaf raises
-   * no watermark from a delta judged by another version than the one it holds (antiEntropy's
-   * `takenUpTo`).
-   */
-  share: Schema.optionalWith(Version, { exact: true })
+  share: LeafShareVersion
 })
 /**
  * A new write spreading over a broadcast tree: the origin splits its members (in id order,
@@ -110,7 +112,8 @@ export const Push = Schema.TaggedStruct("Push", {
   records: Schema.Array(StoredRecord),
   hops: Schema.optionalWith(Schema.Int.pipe(Schema.between(0, maxPushHops)), { default: () => 0 }),
   /** The exclusive end, on the ring of node ids, of the range the receiver passes the write on to. */
-  until: Schema.optionalWith(Schema.String, { exact: true })
+  until: Schema.optionalWith(Schema.String, { exact: true }),
+  share: LeafShareVersion
 })
 
 export const MembershipMessage = Schema.Union(Ping, PingReq, Ack, MembershipUpdates, MembershipSummary, MembershipState)
@@ -228,7 +231,13 @@ const wireForm = (message: GossipMessage): Json => {
         share: message.share === undefined ? undefined : wireVersion(message.share)
       }
     case "Push":
-      return { _tag: message._tag, records: wireRecords(message.records), hops: message.hops, until: message.until }
+      return {
+        _tag: message._tag,
+        records: wireRecords(message.records),
+        hops: message.hops,
+        until: message.until,
+        share: message.share === undefined ? undefined : wireVersion(message.share)
+      }
   }
 }
 
