@@ -19,8 +19,9 @@
  *   value decodes, so that every node ranks a record the same.
  *
  * The order is total and the same on every node, so every node keeps the same record, as under
- * last-writer-wins. A store applies it to what it merges; a local write is taken as it comes,
- * so the services above never write a record of lower rank than the one they read.
+ * last-writer-wins. A store applies it to its own writes too: one outranked by the record that
+ * stands is not taken (storeEngine.ts's `batch`), else it would stand on its node alone. The
+ * services refuse such a write before it is made, so that a user is told.
  */
 import { leafKind } from "./kinds/leaf.ts"
 import { spaceKind } from "./kinds/space.ts"

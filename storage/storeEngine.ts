@@ -256,32 +256,53 @@ export const openStore = (
       return watermark === undefined || supersedes(record.version, watermark)
     }
 
+    /**
+     * Writes stamped here, in order. A write outranked by what stands for its key (a space's
+     * deletion, a newer leaf credential: recordRank.ts) is not taken, whatever its later
+     * version, as a merge would not take it: taken here, it would stand on this node alone,
+     * since peers holding the other under this node's watermark would neither send it here
+     * nor take this one. Its place in the result holds the record that stands.
+     */
     const batch = (ops: ReadonlyArray<BatchOp>) =>
       exclusive(
         "write",
         Effect.gen(function*() {
-          const records: Array<StoredRecord> = []
+          const results: Array<StoredRecord> = []
+          const written: Array<StoredRecord> = []
           const writes: Array<KeyValueOp> = []
-          const entries: Array<IndexEntry> = []
+          const staged = new Map<string, { readonly entry: IndexEntry; readonly record: StoredRecord }>()
+          /** Positions in `results` of writes not taken, to fill with what stands once committed. */
+          const outranked: Array<number> = []
           const versions = yield* hlc.nowMany(ops.length)
           for (let i = 0; i < ops.length; i++) {
             const op = ops[i]!
-            const version = versions[i]!
             const deleted = op._tag === "Delete"
-            const record = makeStoredRecord(op.kind, op.id, deleted ? null : op.value, version, deleted)
+            const record = makeStoredRecord(op.kind, op.id, deleted ? null : op.value, versions[i]!, deleted)
             const key = recordKey(op.kind, op.id)
+            const entry = entryOf(key, record)
+            const earlier = staged.get(key)
+            const standing = earlier?.entry ?? (index.quarantined(key) === undefined ? index.current(op.kind, op.id) : undefined)
+            if (standing !== undefined && standing.rank > entry.rank) {
+              if (earlier === undefined) outranked.push(i)
+              results.push(earlier?.record ?? record)
+              continue
+            }
             const text = encodeRecord(record)
             // Not `yield*` per record: a generator step per record costs more than encoding it.
             if (Either.isLeft(text)) return yield* text.left
             writes.push({ type: "put", key, value: text.right })
-            entries.push(entryOf(key, record))
-            records.push(record)
+            staged.set(key, { entry, record })
+            results.push(record)
+            written.push(record)
           }
-          const last = records[records.length - 1]
-          if (last === undefined) return records
-          writes.push(digestOp(last.version))
-          yield* commit(writes, entries, [last.version], records.map((record) => ({ record, source: "local" })))
-          return records
+          const last = written[written.length - 1]
+          if (last !== undefined) {
+            writes.push(digestOp(last.version))
+            const entries = [...staged.values()].map((write) => write.entry)
+            yield* commit(writes, entries, [last.version], written.map((record) => ({ record, source: "local" })))
+          }
+          for (const at of outranked) results[at] = (yield* get(ops[at]!.kind, ops[at]!.id)) ?? results[at]!
+          return results
         })
       )
 

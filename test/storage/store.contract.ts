@@ -193,6 +193,23 @@ export const storeContract = (name: string, factory: StoreLayerFactory, options:
           expect((yield* store.get("leaf", "l"))?.value).toEqual({ verifier: "new", users: ["u"], createdAt: 200 })
         }))
 
+      it.scoped("a local write outranked by what stands is not taken, and the record that stands is returned", () =>
+        Effect.gen(function*() {
+          const store = yield* open("a")
+          const deletion = remoteRecord("space", "s", { desired: "deleted", generation: 2 }, version(10, "b"))
+          yield* store.merge(deletion)
+          const [returned, other] = yield* store.batch([
+            { _tag: "Put", kind: "space", id: "s", value: { desired: "running", generation: 3 } },
+            { _tag: "Put", kind: "template", id: "t", value: 1 }
+          ])
+          expect(returned).toEqual(deletion)
+          expect(other?.value).toBe(1)
+          expect((yield* store.get("space", "s"))?.value).toEqual({ desired: "deleted", generation: 2 })
+          yield* store.merge(remoteRecord("leaf", "l", { createdAt: 200 }, version(10, "b")))
+          expect((yield* store.put("leaf", "l", { createdAt: 100 })).value).toEqual({ createdAt: 200 })
+          expect((yield* store.since({})).records.map((record) => `${record.kind}/${record.id}`)).toEqual(["template/t"])
+        }))
+
       it.scoped("records of other kinds keep last-writer-wins, deleted or not", () =>
         Effect.gen(function*() {
           const store = yield* open("a")
