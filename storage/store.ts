@@ -74,6 +74,15 @@ export interface StoreShape {
    * many were removed.
    */
   readonly evict: (records: ReadonlyArray<StoredRecord>) => Effect.Effect<number, StoreError>
+  /**
+   * Removes, without a trace, the records of `kind` (tombstones included, this store's own
+   * included) that `expired` says time has made useless: those of a kind whose every version
+   * is void past a date the record itself gives (an audit entry past retention, a session past
+   * its end). No tombstone is left to keep: watermarks stay, so peers do not send them again,
+   * and a copy a peer sends before its own sweep (a push not yet under a watermark) is void as
+   * well, and goes at the next sweep. Returns how many went.
+   */
+  readonly expire: (kind: string, expired: (record: StoredRecord) => boolean) => Effect.Effect<number, StoreError>
   readonly digest: Effect.Effect<Digest, StoreError>
   /** What a store with digest `theirs` lacks, as a Delta bounded by `maxBytes`. */
   readonly since: (theirs: Digest, options?: SinceOptions) => Effect.Effect<Delta, StoreError>

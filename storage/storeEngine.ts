@@ -414,6 +414,21 @@ export const openStore = (
         })
       )
 
+    const expire = (kind: string, expired: (record: StoredRecord) => boolean) =>
+      exclusive(
+        "expire",
+        Effect.gen(function*() {
+          const entries = index.ofKind(kind)
+          const byKey = new Map(entries.map((entry) => [entry.key, entry]))
+          const gone: Array<IndexEntry> = []
+          for (const record of yield* readRecords(entries)) {
+            const entry = byKey.get(recordKey(record.kind, record.id))
+            if (entry !== undefined && expired(record)) gone.push(entry)
+          }
+          return yield* removeEntries(gone)
+        })
+      )
+
     /**
      * Removes the records of `entries` without a trace (no tombstone), from the disk and then
      * from memory; the caller holds the write lock. Returns how many went.
@@ -598,6 +613,7 @@ export const openStore = (
       forgetWatermarks,
       dropTombstones,
       evict,
+      expire,
       digest: Effect.zipRight(ensureOpen("digest"), Effect.sync((): Digest => (digestView ??= Object.freeze(Object.fromEntries(digest))))),
       since,
       sinceStream,

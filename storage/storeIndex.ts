@@ -75,13 +75,18 @@ export class StoreIndex {
     this.log(entry.node).add(entry)
   }
 
-  /** Drops a collected tombstone. */
+  /** Drops a record without a trace: a collected tombstone, an evicted or expired record. */
   remove(entry: IndexEntry): void {
     const kind = this.byKind.get(entry.kind)
     if (kind?.get(entry.id) !== entry) return
     kind.delete(entry.id)
     if (kind.size === 0) this.byKind.delete(entry.kind)
     this.forget(entry)
+  }
+
+  /** Every entry of a kind, tombstones included, in no order. */
+  ofKind(kind: string): Array<IndexEntry> {
+    return [...(this.byKind.get(kind)?.values() ?? [])]
   }
 
   /** Live (non-deleted) entries of a kind, by id. */

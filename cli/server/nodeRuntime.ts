@@ -121,7 +121,7 @@ const printBootstrap = (config: NodeConfig, init: boolean) =>
 const isLinkedTo = (info: HyperswarmInfoShape, origin: string) => (peer: string) =>
   Effect.map(info.links, (links) => links.some((link) => link.peer === peer && link.publicKey === origin))
 
-/** How long audit entries are kept; each node prunes its own. */
+/** How long audit entries are kept: then every node drops them from its store. */
 const auditRetention = Duration.days(30)
 
 /** Runs a node until interrupted (SIGINT/SIGTERM through the CLI's runtime). */

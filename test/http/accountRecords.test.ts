@@ -1,6 +1,6 @@
 /**
- * What becomes of a user's sessions and password over time: a node sweeps the expired sessions
- * it wrote out of the store, and a user deleted and created again under the same name inherits
+ * What becomes of a user's sessions and password over time: every node drops the expired sessions
+ * from its store without a trace, and a user deleted and created again under the same name inherits
  * neither the old password nor the old sessions, even records that outlived the deletion (as
  * one written on a node cut off from it would). The clock is the test's: a week passes at once.
  */
@@ -25,10 +25,20 @@ const accounts = AccountsLive.pipe(
 /** An ed25519 public key (the wire blob need only parse; no private half is used). */
 const aliceKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl alice@laptop"
 
-const isDeleted = (id: string) => Effect.map(Effect.flatMap(Store, (store) => store.get("session", id)), (record) => record?.deleted)
+/** The session's record as stored: undefined once dropped without a trace, a tombstone once revoked. */
+const stored = (id: string) => Effect.flatMap(Store, (store) => store.get("session", id))
+
+const othersSession = (id: string, node: string, user: string) =>
+  new StoredRecord({
+    kind: "session",
+    id,
+    value: { user, hash: "0".repeat(64), createdAt: 0, expiresAt: 1000 },
+    version: new Version({ wall: 0, counter: 0, node: NodeId.make(node) }),
+    deleted: false
+  })
 
 describe("expired sessions", () => {
-  it.effect("are swept by the node that opened them; live ones stay", () =>
+  it.effect("are dropped without a trace once past their end; live ones stay", () =>
     Effect.gen(function*() {
       const users = yield* Users
       const sessions = yield* Sessions
@@ -37,33 +47,41 @@ describe("expired sessions", () => {
       yield* TestClock.adjust(SESSION_LIFETIME_MS - 1000)
       const fresh = yield* sessions.open(alice, undefined)
       yield* TestClock.adjust(1000)
+      const digest = yield* (yield* Store).digest
       expect(yield* sessions.sweepExpired).toBe(1)
-      expect(yield* isDeleted(old.id)).toBe(true)
-      expect(yield* isDeleted(fresh.id)).toBe(false)
+      expect(yield* stored(old.id)).toBeUndefined()
+      expect((yield* stored(fresh.id))?.deleted).toBe(false)
+      expect(yield* (yield* Store).digest).toEqual(digest)
     }).pipe(Effect.provide(accounts)))
 
-  it.effect("are left to the node that wrote them last", () =>
+  it.effect("are dropped whichever node wrote them, as every node sweeps its own store", () =>
     Effect.gen(function*() {
-      const store = yield* Store
       yield* (yield* Users).create("alice", "user")
-      yield* store.merge(new StoredRecord({
-        kind: "session",
-        id: "00000000000000b1",
-        value: { user: "alice", hash: "0".repeat(64), createdAt: 0, expiresAt: 1000 },
-        version: new Version({ wall: 0, counter: 0, node: NodeId.make("node-b") }),
-        deleted: false
-      }))
+      yield* (yield* Store).merge(othersSession("00000000000000b1", "node-b", "alice"))
       yield* TestClock.adjust(2000)
-      expect(yield* (yield* Sessions).sweepExpired).toBe(0)
-      expect(yield* isDeleted("00000000000000b1")).toBe(false)
+      expect(yield* (yield* Sessions).sweepExpired).toBe(1)
+      expect(yield* stored("00000000000000b1")).toBeUndefined()
     }).pipe(Effect.provide(accounts)))
 
-  it.effect("of a user this node does not hold are left alone (a leaf writes only its own users' records)", () =>
+  it.effect("of a user this node does not hold are dropped too: dropping writes nothing a leaf may not", () =>
     Effect.gen(function*() {
-      const store = yield* Store
-      yield* store.put("session", "00000000000000c1", { user: "carol", hash: "0".repeat(64), createdAt: 0, expiresAt: 1000 })
+      yield* (yield* Store).merge(othersSession("00000000000000c1", "node-b", "carol"))
       yield* TestClock.adjust(2000)
-      expect(yield* (yield* Sessions).sweepExpired).toBe(0)
+      expect(yield* (yield* Sessions).sweepExpired).toBe(1)
+      expect(yield* stored("00000000000000c1")).toBeUndefined()
+    }).pipe(Effect.provide(accounts)))
+
+  it.effect("leave no tombstone of a revoked one once it would have ended", () =>
+    Effect.gen(function*() {
+      const sessions = yield* Sessions
+      const opened = yield* sessions.open(yield* (yield* Users).create("alice", "user"), undefined)
+      yield* sessions.revoke(opened.id)
+      yield* TestClock.adjust(SESSION_LIFETIME_MS - 1)
+      expect(yield* sessions.sweepExpired).toBe(0)
+      expect((yield* stored(opened.id))?.deleted).toBe(true)
+      yield* TestClock.adjust(1)
+      expect(yield* sessions.sweepExpired).toBe(1)
+      expect(yield* stored(opened.id)).toBeUndefined()
     }).pipe(Effect.provide(accounts)))
 
   it.scoped("are swept by the node on its own, hour by hour", () =>
@@ -74,7 +92,7 @@ describe("expired sessions", () => {
       yield* Layer.launch(sessionSweep).pipe(Effect.forkScoped)
       yield* TestClock.adjust(SESSION_LIFETIME_MS)
       yield* TestClock.adjust(SESSION_SWEEP_EVERY)
-      expect(yield* isDeleted(opened.id)).toBe(true)
+      expect(yield* stored(opened.id)).toBeUndefined()
     }).pipe(Effect.provide(accounts)))
 })
 

@@ -437,6 +437,36 @@ export const storeContract = (name: string, factory: StoreLayerFactory, options:
           expect((yield* store.since({})).records.map((record) => record.id).sort()).toEqual(["bea", "own"])
         }))
 
+      it.scoped("expire removes the records of a kind it is told are void, tombstones and its own included, and leaves no trace", () =>
+        Effect.gen(function*() {
+          const store = yield* open("a")
+          yield* store.put("audit", "own-old", { at: 1 })
+          yield* store.put("audit", "own-new", { at: 9 })
+          yield* store.put("audit", "revoked", { at: 1 })
+          yield* store.delete("audit", "revoked")
+          yield* store.applyDelta(deltaOf([remoteRecord("audit", "theirs-old", { at: 2 }, version(10, "b"))], { b: version(10, "b") }))
+          yield* store.put("user", "kept", { at: 1 })
+          const digest = yield* store.digest
+          const old = (record: StoredRecord) => record.deleted || (record.value as { readonly at: number }).at < 5
+          expect(yield* store.expire("audit", old)).toBe(3)
+          expect((yield* store.list("audit")).map((record) => record.id)).toEqual(["own-new"])
+          for (const id of ["own-old", "revoked", "theirs-old"]) expect(yield* store.get("audit", id)).toBeUndefined()
+          expect((yield* store.get("user", "kept"))?.value).toEqual({ at: 1 })
+          expect(yield* store.digest).toEqual(digest)
+          expect((yield* store.since({})).records.map((record) => record.id).sort()).toEqual(["kept", "own-new"])
+        }))
+
+      it.scoped("a record expired under this store's watermark is not taken again when a peer sends it", () =>
+        Effect.gen(function*() {
+          const store = yield* open("a")
+          const entry = remoteRecord("audit", "e", { at: 1 }, version(10, "b"))
+          yield* store.applyDelta(deltaOf([entry], { b: entry.version }))
+          expect(yield* store.expire("audit", () => true)).toBe(1)
+          expect(yield* store.merge(entry)).toBe("ignored")
+          expect(yield* store.applyDelta(deltaOf([entry], { b: entry.version }))).toBe(0)
+          expect(yield* store.get("audit", "e")).toBeUndefined()
+        }))
+
       it.scoped("applyDelta raises no watermark past a gap: from where it starts, this store must hold at least as far", () =>
         Effect.gen(function*() {
           const store = yield* open("a")

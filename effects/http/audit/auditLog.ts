@@ -1,7 +1,8 @@
 /**
  * The audit log: every write through the API (any method but GET, HEAD and OPTIONS) is
  * recorded as an `audit` record once it is answered, replicated like any record, and kept for
- * `retentionMs`: each node deletes its own entries past it, so no two nodes tombstone one.
+ * the node's retention: then every node drops it from its own store without a tombstone
+ * (`Store.expire`), so nothing of it stays for good.
  */
 import type { HttpApp } from "@effect/platform"
 import { HttpServerRequest } from "@effect/platform"
@@ -61,13 +62,14 @@ export const readAudit = (store: StoreShape, query: AuditQuery): Effect.Effect<R
       (query.since === undefined || entry.at >= query.since) && (query.user === undefined || entry.user === query.user)
     ))
 
-/** Deletes this node's entries older than `retention`, now and then every hour. */
+/**
+ * Drops every entry older than `retention` from this node's store, whoever wrote it, now and
+ * then every hour. An entry is written once, under a fresh id, and its version's wall time is
+ * never before the entry's own time: a record (or a tombstone, which older versions wrote)
+ * older than the cutoff by its version is an entry past retention.
+ */
 export const pruneAudit = (store: StoreShape, retention: Duration.DurationInput) =>
   Effect.gen(function*() {
     const cutoff = (yield* Clock.currentTimeMillis) - Duration.toMillis(Duration.decode(retention))
-    const records = yield* store.list(auditKind)
-    const old = records.filter((record) =>
-      record.version.node === store.nodeId && Option.exists(decode(record.value), (entry) => entry.at < cutoff))
-    if (old.length > 0) yield* store.batch(old.map((record) => ({ _tag: "Delete" as const, kind: auditKind, id: record.id })))
-    return old.length
+    return yield* store.expire(auditKind, (record) => record.version.wall < cutoff)
   }).pipe(Effect.repeat(Schedule.spaced("1 hour")), Effect.catchAll((error) => Effect.logWarning(`pruning the audit log: ${error.message}`)))

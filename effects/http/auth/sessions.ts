@@ -12,11 +12,11 @@ import { InvalidSession, SessionNotFound } from "./session.errors.ts"
 import { csrfProofOf, formatSessionSecret, sessionIdOf } from "./sessionSecret.ts"
 import { sameHash, hashSecret } from "./tokenSecret.ts"
 import { storedDecoder } from "./storedRecords.ts"
-import { userKind, userRecordKinds, Users } from "./users.ts"
+import { userRecordKinds, Users } from "./users.ts"
 
 /** A week: long enough not to nag, short enough that a forgotten browser does not stay signed in. */
 export const SESSION_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000
-/** How often a node sweeps its expired sessions out of the store. */
+/** How often a node drops the expired sessions from its store. */
 export const SESSION_SWEEP_EVERY = Duration.hours(1)
 
 export interface SessionView {
@@ -47,9 +47,10 @@ export interface SessionsShape {
   /** Ends every session of `user` but `keep` (a password change signs the other browsers out). */
   readonly revokeAllOf: (user: string, keep?: string) => Effect.Effect<void, StoreError>
   /**
-   * Deletes the expired sessions this node wrote last, of users it holds: each node sweeps its
-   * own, so a session is tombstoned once and not by every node, and a leaf only ever writes the
-   * sessions of the users it serves (the only users it holds). Returns how many.
+   * Drops from this node's store, without a trace (`Store.expire`), every session past its end
+   * and every tombstone of one that would have ended by now, whoever wrote them: every node
+   * sweeps its own store, and since nothing is written, a leaf may drop any it holds and no
+   * tombstone is left to keep for good. Returns how many went.
    */
   readonly sweepExpired: Effect.Effect<number, StoreError>
   /** Deletes every session record of `user`, whatever account it names (the user is being deleted). */
@@ -158,16 +159,13 @@ export class Sessions extends Context.Tag("knot/http/Sessions")<Sessions, Sessio
 
       const sweepExpired = Effect.gen(function*() {
         const now = yield* Clock.currentTimeMillis
-        const expired: Array<string> = []
-        for (const record of yield* store.list(sessionKind)) {
-          if (record.version.node !== store.nodeId) continue
-          const session = Either.getOrUndefined(decode(record))
-          if (session === undefined || session.expiresAt > now) continue
-          const user = yield* store.get(userKind, session.user)
-          if (user !== undefined && !user.deleted) expired.push(record.id)
-        }
-        if (expired.length > 0) yield* store.batch(expired.map((id) => ({ _tag: "Delete" as const, kind: sessionKind, id })))
-        return expired.length
+        return yield* store.expire(sessionKind, (record) =>
+          record.deleted
+            // A session is written once, at open, and deleted by a node that had it, so its
+            // tombstone is newer than its start: past a lifetime after the tombstone, the session
+            // it ends has ended anyway, and a copy some node still sends is refused as expired.
+            ? record.version.wall + SESSION_LIFETIME_MS <= now
+            : Either.match(decode(record), { onLeft: () => false, onRight: (session) => session.expiresAt <= now }))
       })
 
       const forget = (user: string) =>
@@ -207,7 +205,7 @@ export class Sessions extends Context.Tag("knot/http/Sessions")<Sessions, Sessio
   )
 }
 
-/** Sweeps this node's expired sessions now and then every SESSION_SWEEP_EVERY, for as long as the scope lasts. */
+/** Drops the expired sessions from this node's store now and then every SESSION_SWEEP_EVERY, for as long as the scope lasts. */
 export const sessionSweep: Layer.Layer<never, never, Sessions> = Layer.scopedDiscard(
   Effect.flatMap(Sessions, (sessions) =>
     Effect.forkScoped(
