@@ -418,12 +418,11 @@ export const openStore = (
       exclusive(
         "expire",
         Effect.gen(function*() {
-          const entries = index.ofKind(kind)
-          const byKey = new Map(entries.map((entry) => [entry.key, entry]))
           const gone: Array<IndexEntry> = []
-          for (const record of yield* readRecords(entries)) {
-            const entry = byKey.get(recordKey(record.kind, record.id))
-            if (entry !== undefined && expired(record)) gone.push(entry)
+          // Under the write lock: each record read is its key's current entry.
+          for (const record of yield* readRecords(index.ofKind(kind))) {
+            const entry = expired(record) ? index.current(record.kind, record.id) : undefined
+            if (entry !== undefined) gone.push(entry)
           }
           return yield* removeEntries(gone)
         })
