@@ -7,7 +7,7 @@
 import type { FileSystem, Path } from "@effect/platform"
 import { HttpServer } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
-import { Clock, Console, Context, Duration, Effect, Layer, Schedule } from "effect"
+import { Clock, Console, Context, Duration, Effect, Exit, Layer, Schedule } from "effect"
 import { ActorSystem, ActorSystemLive } from "../../actors/runtime/index.ts"
 import { nodeActor, nodeActorName, nodeKind } from "../../actors/node/node.actor.ts"
 import { nodeServices } from "../../actors/node/nodeServices.ts"
@@ -17,7 +17,7 @@ import { withCallTimings } from "../../effects/container/timedDriver.ts"
 import { EngineHealth } from "../../effects/http/engineHealth.ts"
 import { bootstrapAdmin, bootstrapMessage } from "../../effects/http/auth/bootstrapAdmin.ts"
 import { SecureRandom } from "../../effects/http/auth/secureRandom.ts"
-import { makeApiServer } from "../../effects/http/apiServer.ts"
+import { defaultDrainTimeout, makeApiServer } from "../../effects/http/apiServer.ts"
 import { pruneAudit } from "../../effects/http/audit/auditLog.ts"
 import { NodeKeyPairSource } from "../../effects/http/nodeKeyPairSource.ts"
 import { defaultRequestLimits } from "../../effects/http/requestLimits.ts"
@@ -182,6 +182,8 @@ export const runNode = (config: NodeConfig, options: RunOptions = { init: false 
               (e.evicted === 0 ? "" : `, and removing ${e.evicted} records it no longer needs (of users it no longer serves, or templates of other zones)`)
           )
       })
+    /** Set once the node serves: a node that failed to start did not stop. */
+    let serving = false
     const spaceOptions = { reconcileEvery: Duration.seconds(config.docker.reconcileSeconds) }
     // Only a cluster node has a network; it is built in the program's scope so that it
     // closes before the actors that use it.
@@ -255,6 +257,17 @@ export const runNode = (config: NodeConfig, options: RunOptions = { init: false 
       yield* engineNotice(config.docker.socket)
       yield* sshGateway
       yield* printBanner(config, nodeId)
+      serving = true
+      // Run first as the node winds down (a scope's finalizers run last added, first run): a
+      // person who pressed Ctrl-C sees at once that the node heard it.
+      yield* Effect.addFinalizer((exit) =>
+        Exit.isInterrupted(exit)
+          ? Console.log(
+            `stopping knot node ${nodeId}: finishing the requests in flight ` +
+              `(for ${Duration.toSeconds(defaultDrainTimeout)} s at most) and flushing the store`
+          )
+          : Effect.void
+      )
       return yield* Effect.never
     })
 
@@ -280,6 +293,12 @@ export const runNode = (config: NodeConfig, options: RunOptions = { init: false 
       Layer.provideMerge(Layer.mergeAll(store, driver, ownLeaf))
     )
     const api = makeApiServer({ listen, limits: { ...defaultRequestLimits, maxBodyBytes: config.server.maxBodyBytes } })
+    // Runs once the API, the actors and the store have closed: the node is down for good then.
+    yield* Effect.addFinalizer((exit) =>
+      serving && Exit.isInterrupted(exit)
+        ? Console.log(`knot node ${nodeId} stopped; the containers of its spaces run on, and its next start adopts them`)
+        : Effect.void
+    )
     return yield* program.pipe(Effect.scoped, Effect.provide(api.pipe(Layer.provideMerge(services))))
   }))
 

@@ -95,9 +95,12 @@ export interface ApiServerOptions {
   readonly limits?: RequestLimits
   /** How failed sign-ins are slowed; defaultSignInPolicy when absent. */
   readonly signIn?: SignInPolicy
-  /** How long closing waits for requests in flight before cutting them; default 30 seconds. */
+  /** How long closing waits for requests in flight before cutting them; defaultDrainTimeout when absent. */
   readonly drainTimeout?: Duration.DurationInput
 }
+
+/** How long a closing node waits for requests in flight (a stream into a space among them). */
+export const defaultDrainTimeout = Duration.seconds(30)
 
 /**
  * Serves the API until the layer's scope closes. Closing stops accepting connections, lets
@@ -125,7 +128,7 @@ export const makeApiServer = (
     // up. Watchers of the change feed never finish on their own: their streams end first.
     const draining = Layer.scopedDiscard(Effect.flatMap(ChangeFeed, (feed) =>
       Effect.addFinalizer(() =>
-        Effect.zipRight(feed.close, drainServer(server, Duration.decode(options.drainTimeout ?? Duration.seconds(30))))
+        Effect.zipRight(feed.close, drainServer(server, Duration.decode(options.drainTimeout ?? defaultDrainTimeout)))
       )))
     return draining.pipe(
       Layer.provideMerge(serving),

@@ -96,10 +96,19 @@ describe("README's commands, from a directory outside the checkout", () => {
 
   it("stops the node at a SIGTERM to the process the user started, leaving no process behind", async () => {
     const started = node!
-    const exited = new Promise<number | null>((resolve) => started.once("exit", (code) => resolve(code)))
+    // Closed, not merely exited: by then all it printed has been read.
+    const exited = new Promise<number | null>((resolve) => started.once("close", (code) => resolve(code)))
     started.kill("SIGTERM")
     expect(await exited).toBe(0)
     const answered = await fetch(`${url}/health`).then(() => true, () => false)
     expect(answered).toBe(false)
   }, 60_000)
+
+  it("says as it begins to stop, and says last that it has stopped", () => {
+    const lines = output.trimEnd().split("\n")
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^stopping knot node \S+: finishing the requests in flight \(for 30 s at most\) and flushing the store$/)
+    )
+    expect(lines.at(-1)).toMatch(/^knot node \S+ stopped; the containers of its spaces run on, and its next start adopts them$/)
+  })
 })
