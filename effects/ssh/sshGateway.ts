@@ -55,6 +55,9 @@ interface Target {
 /** Why a sign-in that proved its key is refused: for the log, or for the person as a banner. */
 type Refusal = { readonly log: string; readonly banner?: string }
 
+/** How long a stopping gateway lets the clients of the sessions it ended close their connections. */
+const sessionsGrace = Duration.seconds(1)
+
 const loopbackNames = new Set(["localhost", "127.0.0.1", "::1", "0:0:0:0:0:0:0:1"])
 
 type Requirements = SshKeys | Users | Spaces | Templates | SpaceStreams
@@ -71,6 +74,8 @@ export const serveSshGateway = (
     const limiter = makeSignInLimiter(options.signIn)
     const fork = Runtime.runFork(runtime)
     const connections = new Set<Connection>()
+    /** Each open session's end, which tells its client why. */
+    const sessions = new Set<(reason: string) => void>()
     const loginGraceMs = Duration.toMillis(Duration.decode(options.loginGrace ?? Duration.minutes(1)))
 
     /** Whom the key's holder reaches as `username`, or why not. */
@@ -202,7 +207,9 @@ export const serveSshGateway = (
           serveSession(accept(), {
             run: (effect) => run(effect),
             open,
-            openAgentChannel: () => openAgentChannel(connection)
+            openAgentChannel: () => openAgentChannel(connection),
+            endable: (end) =>
+              Effect.acquireRelease(Effect.sync(() => void sessions.add(end)), () => Effect.sync(() => void sessions.delete(end)))
           }))
         connection.on("tcpip", (accept, reject, request) => run(forward(signedIn, request, accept, reject)))
       })
@@ -242,8 +249,18 @@ export const serveSshGateway = (
     })
     yield* Effect.addFinalizer(() =>
       Effect.async<void>((resume) => {
-        for (const connection of connections) connection.end()
-        sockets.close(() => resume(Effect.void))
+        // The disconnect ssh2 sends names no reason, so each session is ended first, saying
+        // why. OpenSSH writes out what a session was sent once the session closes, but drops
+        // it at a disconnect: the connections are cut only once their clients had a moment.
+        const ended = sessions.size
+        for (const end of [...sessions]) end("this knot node is stopping, which ends the session")
+        const cut = setTimeout(() => {
+          for (const connection of connections) connection.end()
+        }, ended === 0 ? 0 : Duration.toMillis(sessionsGrace))
+        sockets.close(() => {
+          clearTimeout(cut)
+          resume(Effect.void)
+        })
       })
     )
     return { port }

@@ -20,6 +20,8 @@ export interface SessionContext {
   readonly open: (request: StreamRequest) => Effect.Effect<SpaceStream, StreamOpenError, Scope.Scope>
   /** A channel to the client's own SSH agent, which it offered with `ssh -A`. */
   readonly openAgentChannel: () => Effect.Effect<ServerChannel, Error>
+  /** How the gateway ends the session itself, saying why; for as long as the scope lasts. */
+  readonly endable: (end: (reason: string) => void) => Effect.Effect<void, never, Scope.Scope>
 }
 
 /** Variables a client may pass (`SendEnv`); anything else could change what runs in the space. */
@@ -87,7 +89,12 @@ export const serveSession = (session: Session, context: SessionContext): void =>
   const start = (channel: ServerChannel, request: ExecRequest) =>
     context.run(Effect.scoped(Effect.gen(function*() {
       const newline = request.tty ? "\r\n" : "\n"
-      const say = (message: string) => Effect.sync(() => channel.stderr.write(`knot: ${message}${newline}`))
+      const tell = (message: string) => void channel.stderr.write(`knot: ${message}${newline}`)
+      const say = (message: string) => Effect.sync(() => tell(message))
+      yield* context.endable((reason) => {
+        tell(reason)
+        channel.end()
+      })
       const agent = agentOffered ? yield* Effect.either(forwardAgent(context)) : undefined
       if (agent?._tag === "Left") yield* say(`your SSH agent is not forwarded to this session: ${agent.left.message}`)
       const opened = yield* Effect.either(context.open(

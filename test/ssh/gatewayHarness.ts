@@ -10,7 +10,7 @@ import { randomBytes } from "node:crypto"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Context, type Duration, Effect, Layer, Logger, Schedule, type Scope } from "effect"
+import { Context, type Duration, Effect, ExecutionStrategy, Exit, Layer, Logger, Schedule, Scope } from "effect"
 import { StandaloneClusterView } from "../../actors/node/clusterView.standalone.ts"
 import { Templates, type TemplatesShape } from "../../actors/node/templates.ts"
 import { TemplatesLive } from "../../actors/node/templates.live.ts"
@@ -73,6 +73,8 @@ export interface GatewayWorld {
   readonly spaces: SpacesShape
   readonly templates: TemplatesShape
   readonly users: UsersShape
+  /** Stops the gateway, as a stopping node does, while the rest of the world stays up. */
+  readonly stopGateway: Effect.Effect<void>
 }
 
 /** Reports each space as its record asks (running or stopped), as an owner node would. */
@@ -123,12 +125,17 @@ export const makeGatewayWorld = (
       yield* Effect.forkScoped(ownerStandIn)
     }).pipe(Effect.provide(context))
     const logger = Logger.make(({ message }) => void logs.push(Array.isArray(message) ? message.join(" ") : String(message)))
+    const gatewayScope = yield* Scope.fork(yield* Effect.scope, ExecutionStrategy.sequential)
     const gateway = yield* serveSshGateway({
       listen: { host: "127.0.0.1", port: 0 },
       hostKey: hostKeyOfSeed(randomBytes(32), "new"),
       signIn: options.signIn ?? { ...defaultSignInPolicy, freeFailures: 1_000 },
       ...(options.loginGrace === undefined ? {} : { loginGrace: options.loginGrace })
-    }).pipe(Effect.provide(Layer.merge(Layer.succeedContext(context), Logger.replace(Logger.defaultLogger, logger))), Effect.orDie)
+    }).pipe(
+      Effect.provide(Layer.merge(Layer.succeedContext(context), Logger.replace(Logger.defaultLogger, logger))),
+      Effect.orDie,
+      Scope.extend(gatewayScope)
+    )
     const ssh = (run: SshOptions) =>
       runProcess(
         "ssh",
@@ -145,6 +152,7 @@ export const makeGatewayWorld = (
       ssh,
       spaces: Context.get(context, Spaces),
       templates: Context.get(context, Templates),
-      users: Context.get(context, Users)
+      users: Context.get(context, Users),
+      stopGateway: Scope.close(gatewayScope, Exit.void)
     }
   })

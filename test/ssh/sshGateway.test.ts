@@ -9,7 +9,7 @@ import { createServer } from "node:http"
 import { connect } from "node:net"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Schedule } from "effect"
+import { Effect, Fiber, Schedule } from "effect"
 import { defaultSignInPolicy } from "../../effects/http/auth/signInLimiter.ts"
 import { tmuxArgs } from "../streams/streamsSupport.ts"
 import { clientOptions, makeGatewayWorld, runProcess, sshArgs } from "./gatewayHarness.ts"
@@ -46,6 +46,16 @@ describe("the SSH gateway", { timeout: 30_000 }, () => {
     Effect.gen(function*() {
       const world = yield* makeGatewayWorld()
       expect((yield* world.ssh({ key: "ann", user: "dev", command: ["exit 7"] })).code).toBe(7)
+    }))
+
+  it.scopedLive("tells a session it ends because the node is stopping, rather than dropping it without a word", () =>
+    Effect.gen(function*() {
+      const world = yield* makeGatewayWorld()
+      const session = yield* Effect.fork(world.ssh({ key: "ann", user: "dev", command: ["sleep 20"] }))
+      yield* until(() => world.recorded.requests[0])
+      yield* world.stopGateway
+      const run = yield* Fiber.join(session)
+      expect(run).toEqual({ code: 255, stdout: "", stderr: "knot: this knot node is stopping, which ends the session\n" })
     }))
 
   it.scopedLive("passes the client's stdin to the command, to its end, and its stderr back as stderr", () =>
