@@ -40,6 +40,7 @@ import { makeSignInHandlers, SessionsHandlers } from "./auth/sessions.handlers.t
 import { sessionSweep } from "./auth/sessions.ts"
 import { ClusterFeedHandlers } from "./ui/clusterFeed.handlers.ts"
 import { uiRoutes } from "./ui/uiRoutes.ts"
+import { OpenStreams } from "./streams/openStreams.ts"
 import { streamGatewayLayer } from "./streams/streamGateway.ts"
 import { StreamTickets } from "./streams/streamTickets.ts"
 import type { SpaceStreams } from "../streams/spaceStreams.ts"
@@ -126,9 +127,16 @@ export const makeApiServer = (
     )
     // Built last, so released first: the drain runs while the handlers and services are still
     // up. Watchers of the change feed never finish on their own: their streams end first.
-    const draining = Layer.scopedDiscard(Effect.flatMap(ChangeFeed, (feed) =>
+    const draining = Layer.scopedDiscard(Effect.flatMap(Effect.all([ChangeFeed, OpenStreams]), ([feed, streams]) =>
       Effect.addFinalizer(() =>
-        Effect.zipRight(feed.close, drainServer(server, Duration.decode(options.drainTimeout ?? defaultDrainTimeout)))
+        Effect.zipRight(
+          feed.close,
+          drainServer(
+            server,
+            Duration.decode(options.drainTimeout ?? defaultDrainTimeout),
+            streams.endAll("the knot node is stopping, which ends the stream")
+          )
+        )
       )))
     return draining.pipe(
       Layer.provideMerge(serving),

@@ -4,7 +4,7 @@
  * leave it); plus a raw `fetch` helper, so that tests see the wire exactly as any client does
  * (statuses, headers, bodies).
  */
-import { Context, Effect, Layer, Ref } from "effect"
+import { Context, Effect, Layer, Ref, Stream } from "effect"
 import { StandaloneClusterView } from "../../actors/node/clusterView.standalone.ts"
 import { TemplatesLive } from "../../actors/node/templates.live.ts"
 import { SpacesLive } from "../../actors/space/spaces.live.ts"
@@ -19,7 +19,7 @@ import type { StoreShape } from "../../storage/store.ts"
 import { Store } from "../../storage/store.ts"
 import type { StoreError } from "../../storage/store.errors.ts"
 import { OriginLink, type OriginLinkShape } from "../../actors/node/originLink.ts"
-import type { ContainerStreams } from "../../effects/container/containerStreams.ts"
+import { ContainerStreams } from "../../effects/container/containerStreams.ts"
 import { engineLessStreams } from "../support/engineLessStreams.ts"
 import { SshListen, type SshListenAddress } from "../../effects/ssh/sshListen.ts"
 
@@ -92,6 +92,18 @@ export interface TestNodeOptions {
 }
 
 const unlimitedSignIn: SignInPolicy = { ...defaultSignInPolicy, freeFailures: Number.MAX_SAFE_INTEGER }
+
+/** An engine side whose streams never end by themselves: whatever ends one is the node. */
+export const endlessContainerStreams = Layer.succeed(ContainerStreams, {
+  open: () =>
+    Effect.succeed({
+      output: Stream.never,
+      exit: Effect.succeed(undefined),
+      write: () => Effect.void,
+      endInput: Effect.void,
+      resize: () => Effect.void
+    })
+})
 
 /** A node's services over a fresh MemoryStore, without its space actors. */
 export const nodeServicesOf = (options: TestNodeOptions = {}) =>

@@ -5,25 +5,13 @@
  */
 import { connect } from "node:net"
 import { expect, layer } from "@effect/vitest"
-import { Effect, Layer, Stream } from "effect"
+import { Effect } from "effect"
 import WebSocket from "ws"
-import { ContainerStreams } from "../../effects/container/containerStreams.ts"
 import { CLOSE_SESSION_ENDED } from "../../effects/http/streams/webSocketStream.ts"
-import { makeTestApiOf, TestApi } from "./apiHarness.ts"
+import { endlessContainerStreams, makeTestApiOf, TestApi } from "./apiHarness.ts"
 import { send, signIn, userWithPassword } from "./browserClient.ts"
 
-const endless = Layer.succeed(ContainerStreams, {
-  open: () =>
-    Effect.succeed({
-      output: Stream.never,
-      exit: Effect.succeed(undefined),
-      write: () => Effect.void,
-      endInput: Effect.void,
-      resize: () => Effect.void
-    })
-})
-
-layer(makeTestApiOf({ containerStreams: endless }), { excludeTestServices: true })("streams of a browser session", (it) => {
+layer(makeTestApiOf({ containerStreams: endlessContainerStreams }), { excludeTestServices: true })("streams of a browser session", (it) => {
   /** `owner` signed in by password, with a space that runs (as its owner node would report). */
   const runningSpace = (owner: string) =>
     Effect.gen(function*() {

@@ -1,9 +1,12 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Deferred, Duration, Effect, Exit, Fiber, Layer, Scope } from "effect"
+import { Context, Deferred, Duration, Effect, Exit, Fiber, Layer, Scope } from "effect"
+import WebSocket from "ws"
 import { Spaces } from "../../actors/space/spaces.ts"
 import { makeApiServer, serverUrl } from "../../effects/http/apiServer.ts"
 import { bootstrapAdmin } from "../../effects/http/auth/bootstrapAdmin.ts"
-import { fetchJson, nodeServices } from "./apiHarness.ts"
+import { CLOSE_GOING_AWAY } from "../../effects/http/streams/webSocketStream.ts"
+import { Store } from "../../storage/store.ts"
+import { endlessContainerStreams, fetchJson, nodeServices, nodeServicesOf } from "./apiHarness.ts"
 
 /** The node's Spaces, with `list` held until `release` completes. */
 const heldList = (listing: Deferred.Deferred<void>, release: Deferred.Deferred<void>) =>
@@ -44,4 +47,37 @@ describe("closing the API server", () => {
       yield* Fiber.join(closing)
       expect(refused).toBe("refused")
     }))
+
+  it.live("cuts a stream into a space still open at the drain's bound, telling its client why", () =>
+    Effect.gen(function*() {
+      const scope = yield* Scope.make()
+      const context = yield* Layer.buildWithScope(
+        makeApiServer({ listen: { host: "127.0.0.1", port: 0 }, drainTimeout: "300 millis" }).pipe(
+          Layer.provideMerge(nodeServicesOf({ containerStreams: endlessContainerStreams }))
+        ),
+        scope
+      )
+      const url = yield* Effect.provide(serverUrl, context)
+      const outcome = yield* Effect.provide(bootstrapAdmin(), context)
+      const token = outcome._tag === "Created" ? outcome.token.secret : ""
+      yield* fetchJson(`${url}/api/templates`, "POST", { token, json: { name: "shell", image: "busybox:latest" } })
+      const created = yield* fetchJson(`${url}/api/spaces`, "POST", { token, json: { name: "dev", template: "shell" } })
+      const id = (created.body as { readonly id: string }).id
+      yield* Effect.orDie(Context.get(context, Store).put("space-status", id, { observed: "running", containerId: "c-dev", handled: 1 }))
+
+      const socket = new WebSocket(`${url.replace(/^http/, "ws")}/api/spaces/admin/dev/exec?tty=1`, ["knot.v1"], {
+        headers: { authorization: `Bearer ${token}` }
+      })
+      const messages: Array<string> = []
+      socket.on("message", (data, binary) => void (binary ? undefined : messages.push(data.toString())))
+      const closed = Effect.async<number>((resume) => void socket.once("close", (code) => resume(Effect.succeed(code))))
+      yield* Effect.async<void>((resume) => void socket.once("open", () => resume(Effect.void)))
+
+      // Without the cut the stream, which never ends by itself, would hold the close for good.
+      yield* Scope.close(scope, Exit.void)
+      expect(yield* closed).toBe(CLOSE_GOING_AWAY)
+      expect(messages.map((text) => JSON.parse(text))).toEqual([
+        { type: "error", message: "the knot node is stopping, which ends the stream" }
+      ])
+    }), 20_000)
 })

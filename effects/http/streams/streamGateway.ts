@@ -26,13 +26,17 @@ import { type HttpRefusal, makeStreamAuth, STREAM_PROTOCOL, type StreamCaller } 
 import { parseStreamPath, type SpaceAddress, type StreamPath } from "./streamPaths.ts"
 import { rawResponse, refusalOf } from "./streamRefusals.ts"
 import { newRequestId } from "../requestIds.ts"
-import { CLOSE_SESSION_ENDED, pumpWebSocket } from "./webSocketStream.ts"
+import { OpenStreams } from "./openStreams.ts"
+import { CLOSE_GOING_AWAY, CLOSE_SESSION_ENDED, pumpWebSocket } from "./webSocketStream.ts"
 
 /** Largest WebSocket message taken from a client: input arrives in pieces, a resize is tiny. */
 const MAX_CLIENT_MESSAGE = 1024 * 1024
 
+/** How long a WebSocket ended by `endAll` has to answer its close before it is cut. */
+const closeGraceMs = 1000
+
 export const streamGatewayLayer = (server: Server, signIn?: SignInPolicy) =>
-  Layer.scopedDiscard(Effect.gen(function*() {
+  Layer.scoped(OpenStreams, Effect.gen(function*() {
     const authenticate = yield* makeStreamAuth(signIn)
     const spaces = yield* Spaces
     const streams = yield* SpaceStreams
@@ -45,6 +49,10 @@ export const streamGatewayLayer = (server: Server, signIn?: SignInPolicy) =>
       handleProtocols: (offered) => (offered.has(STREAM_PROTOCOL) ? STREAM_PROTOCOL : false)
     })
     yield* Effect.addFinalizer(() => Effect.sync(() => sockets.close()))
+    /** Each open stream's end, given why it ends. */
+    const open = new Set<(reason: string) => void>()
+    const endable = <A, E>(end: (reason: string) => void, work: Effect.Effect<A, E>) =>
+      Effect.zipRight(Effect.sync(() => open.add(end)), Effect.ensuring(work, Effect.sync(() => open.delete(end))))
 
     /** The caller and the space, or why not; a space of another user is a 403 before any lookup. */
     const admit = (request: IncomingMessage, space: SpaceAddress, upgrade: boolean, port: boolean): Effect.Effect<
@@ -122,7 +130,8 @@ export const streamGatewayLayer = (server: Server, signIn?: SignInPolicy) =>
         const stream = yield* openIn(scope, caller.user, caller.id, { _tag: "Tcp", port: path.port })
         const prefix = `/spaces/${path.space.owner}/${path.space.name}/ports/${path.port}`
         const head = requestHead(request, path.rest, prefix, upgraded !== undefined)
-        yield* whileSignedIn(caller, proxyOver(stream, request, socket, head, upgraded), Effect.sync(() => socket.destroy()))
+        const cut = Effect.sync(() => socket.destroy())
+        yield* endable(() => socket.destroy(), whileSignedIn(caller, proxyOver(stream, request, socket, head, upgraded), cut))
       })
 
     const upgrade = (request: IncomingMessage, socket: Duplex, head: Buffer, url: URL) => {
@@ -140,14 +149,19 @@ export const streamGatewayLayer = (server: Server, signIn?: SignInPolicy) =>
             const stream = yield* openIn(scope, caller.user, caller.id, path.request)
             const ws = yield* Effect.async<WebSocket>((resume) =>
               sockets.handleUpgrade(request, socket, head, (ws) => resume(Effect.succeed(ws))))
-            yield* whileSignedIn(
+            const goingAway = (reason: string) => {
+              ws.send(JSON.stringify({ type: "error", message: reason }))
+              ws.close(CLOSE_GOING_AWAY, "the node is stopping")
+              setTimeout(() => ws.terminate(), closeGraceMs).unref()
+            }
+            yield* endable(goingAway, whileSignedIn(
               caller,
               pumpWebSocket(ws, stream),
               Effect.sync(() => {
                 ws.send(JSON.stringify({ type: "error", message: "your session has ended; sign in again" }))
                 ws.close(CLOSE_SESSION_ENDED, "session ended")
               })
-            )
+            ))
           }))
       return true
     }
@@ -173,4 +187,10 @@ export const streamGatewayLayer = (server: Server, signIn?: SignInPolicy) =>
         server.emit = emit
       })
     )
+    return OpenStreams.of({
+      endAll: (reason) =>
+        Effect.sync(() => {
+          for (const end of [...open]) end(reason)
+        })
+    })
   }))

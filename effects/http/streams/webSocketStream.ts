@@ -14,6 +14,8 @@ import type WebSocket from "ws"
 import type { SpaceStream } from "../../streams/spaceStreams.ts"
 
 export const CLOSE_NORMAL = 1000
+/** The node is stopping. */
+export const CLOSE_GOING_AWAY = 1001
 export const CLOSE_STREAM_FAILED = 4000
 /** The browser session the stream was opened by ended (revoked, expired, signed out). */
 export const CLOSE_SESSION_ENDED = 4401
