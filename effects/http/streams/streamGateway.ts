@@ -130,8 +130,8 @@ export const streamGatewayLayer = (server: Server, signIn?: SignInPolicy) =>
         const stream = yield* openIn(scope, caller.user, caller.id, { _tag: "Tcp", port: path.port })
         const prefix = `/spaces/${path.space.owner}/${path.space.name}/ports/${path.port}`
         const head = requestHead(request, path.rest, prefix, upgraded !== undefined)
-        const cut = Effect.sync(() => socket.destroy())
-        yield* endable(() => socket.destroy(), whileSignedIn(caller, proxyOver(stream, request, socket, head, upgraded), cut))
+        const cut = () => void socket.destroy()
+        yield* endable(cut, whileSignedIn(caller, proxyOver(stream, request, socket, head, upgraded), Effect.sync(cut)))
       })
 
     const upgrade = (request: IncomingMessage, socket: Duplex, head: Buffer, url: URL) => {
