@@ -50,7 +50,7 @@ import { requestIds } from "./requestIds.ts"
 import { requestMetrics } from "./requestMetrics.ts"
 import { auditWrites } from "./audit/auditLog.ts"
 import { type RequestLimits, requestLimitsLive } from "./requestLimits.ts"
-import { drainServer } from "./serverDrain.ts"
+import { serverDrain } from "./serverDrain.ts"
 
 /** What the API reads and drives. An `EngineHealth` in the context, if any, adds the engine to /health. */
 export type ApiRequirements = Spaces | Templates | ClusterView | Store | SecureRandom
@@ -113,6 +113,7 @@ export const makeApiServer = (
 ): Layer.Layer<HttpServer.HttpServer, ApiListenFailed, ApiRequirements | SpaceStreams> =>
   Layer.unwrapEffect(Effect.sync(() => {
     const server = createServer()
+    const drain = serverDrain(server)
     const listening = NodeHttpServer.layer(() => server, { host: options.listen.host, port: options.listen.port })
     // One instance for both: a ticket the API issues is redeemed by the gateway.
     const tickets = StreamTickets.layer
@@ -131,8 +132,7 @@ export const makeApiServer = (
       Effect.addFinalizer(() =>
         Effect.zipRight(
           feed.close,
-          drainServer(
-            server,
+          drain(
             Duration.decode(options.drainTimeout ?? defaultDrainTimeout),
             streams.endAll("the knot node is stopping, which ends the stream")
           )

@@ -1,8 +1,7 @@
 /**
  * The streams the node's HTTP server carries once a request has become one: WebSocket streams
- * into spaces and proxied port connections. An upgraded connection leaves the server's own
- * tracking, so closing the server, which cuts its connections at the drain's bound, does not
- * cut these: they end here, a WebSocket's client told why.
+ * into spaces and proxied port connections. The drain's bound ends them here first
+ * (serverDrain.ts), so that a WebSocket's client is told why, before their connections go.
  */
 import { Context, type Effect } from "effect"
 

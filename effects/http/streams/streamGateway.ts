@@ -32,9 +32,6 @@ import { CLOSE_GOING_AWAY, CLOSE_SESSION_ENDED, pumpWebSocket } from "./webSocke
 /** Largest WebSocket message taken from a client: input arrives in pieces, a resize is tiny. */
 const MAX_CLIENT_MESSAGE = 1024 * 1024
 
-/** How long a WebSocket ended by `endAll` has to answer its close before it is cut. */
-const closeGraceMs = 1000
-
 export const streamGatewayLayer = (server: Server, signIn?: SignInPolicy) =>
   Layer.scoped(OpenStreams, Effect.gen(function*() {
     const authenticate = yield* makeStreamAuth(signIn)
@@ -152,7 +149,6 @@ export const streamGatewayLayer = (server: Server, signIn?: SignInPolicy) =>
             const goingAway = (reason: string) => {
               ws.send(JSON.stringify({ type: "error", message: reason }))
               ws.close(CLOSE_GOING_AWAY, "the node is stopping")
-              setTimeout(() => ws.terminate(), closeGraceMs).unref()
             }
             yield* endable(goingAway, whileSignedIn(
               caller,
